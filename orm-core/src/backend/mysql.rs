@@ -1,0 +1,47 @@
+//! MySQL and MariaDB: binding and result reporting.
+
+use sqlx::Arguments;
+use sqlx::error::BoxDynError;
+use sqlx::mysql::{MySql, MySqlArguments, MySqlQueryResult, MySqlRow};
+
+use super::{Backend, Done};
+use crate::value::{RowRef, Value};
+
+impl Backend for MySql {
+    fn bind(args: &mut MySqlArguments, value: Value) -> Result<(), BoxDynError> {
+        match value {
+            Value::Null(_) => args.add(None::<i64>),
+            Value::Bool(v) => args.add(v),
+            Value::I16(v) => args.add(v),
+            Value::I32(v) => args.add(v),
+            Value::I64(v) => args.add(v),
+            Value::F32(v) => args.add(v),
+            Value::F64(v) => args.add(v),
+            Value::String(v) => args.add(v),
+            Value::Bytes(v) => args.add(v),
+            #[cfg(feature = "chrono")]
+            Value::Date(v) => args.add(v),
+            #[cfg(feature = "chrono")]
+            Value::DateTime(v) => args.add(v),
+            #[cfg(feature = "chrono")]
+            Value::DateTimeUtc(v) => args.add(v),
+            #[cfg(feature = "uuid")]
+            Value::Uuid(v) => args.add(v),
+            #[cfg(feature = "rust_decimal")]
+            Value::Decimal(v) => args.add(v),
+            #[cfg(feature = "json")]
+            Value::Json(v) => args.add(sqlx::types::Json(v)),
+        }
+    }
+
+    fn row(row: &MySqlRow) -> RowRef<'_> {
+        RowRef::MySql(row)
+    }
+
+    fn done(result: &MySqlQueryResult) -> Done {
+        Done {
+            rows_affected: result.rows_affected(),
+            last_insert_id: Some(result.last_insert_id()),
+        }
+    }
+}

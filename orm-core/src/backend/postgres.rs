@@ -1,0 +1,74 @@
+//! PostgreSQL: binding (with typed NULLs) and result reporting.
+
+use sqlx::Arguments;
+use sqlx::error::BoxDynError;
+use sqlx::postgres::{PgArguments, PgQueryResult, PgRow, Postgres};
+
+use super::{Backend, Done};
+use crate::value::{RowRef, SqlType, Value};
+
+impl Backend for Postgres {
+    fn bind(args: &mut PgArguments, value: Value) -> Result<(), BoxDynError> {
+        match value {
+            Value::Null(ty) => bind_null(args, ty),
+            Value::Bool(v) => args.add(v),
+            Value::I16(v) => args.add(v),
+            Value::I32(v) => args.add(v),
+            Value::I64(v) => args.add(v),
+            Value::F32(v) => args.add(v),
+            Value::F64(v) => args.add(v),
+            Value::String(v) => args.add(v),
+            Value::Bytes(v) => args.add(v),
+            #[cfg(feature = "chrono")]
+            Value::Date(v) => args.add(v),
+            #[cfg(feature = "chrono")]
+            Value::DateTime(v) => args.add(v),
+            #[cfg(feature = "chrono")]
+            Value::DateTimeUtc(v) => args.add(v),
+            #[cfg(feature = "uuid")]
+            Value::Uuid(v) => args.add(v),
+            #[cfg(feature = "rust_decimal")]
+            Value::Decimal(v) => args.add(v),
+            #[cfg(feature = "json")]
+            Value::Json(v) => args.add(sqlx::types::Json(v)),
+        }
+    }
+
+    fn row(row: &PgRow) -> RowRef<'_> {
+        RowRef::Postgres(row)
+    }
+
+    fn done(result: &PgQueryResult) -> Done {
+        Done {
+            rows_affected: result.rows_affected(),
+            last_insert_id: None,
+        }
+    }
+}
+
+/// PostgreSQL types every parameter, NULLs included: a NULL is sent with
+/// the column's own type so that no cast is needed.
+fn bind_null(args: &mut PgArguments, ty: SqlType) -> Result<(), BoxDynError> {
+    match ty {
+        SqlType::SmallInt => args.add(None::<i16>),
+        SqlType::Int => args.add(None::<i32>),
+        SqlType::BigInt => args.add(None::<i64>),
+        SqlType::Real => args.add(None::<f32>),
+        SqlType::Double => args.add(None::<f64>),
+        SqlType::Bool => args.add(None::<bool>),
+        SqlType::Bytes => args.add(None::<Vec<u8>>),
+        #[cfg(feature = "chrono")]
+        SqlType::Date => args.add(None::<chrono::NaiveDate>),
+        #[cfg(feature = "chrono")]
+        SqlType::DateTime => args.add(None::<chrono::NaiveDateTime>),
+        #[cfg(feature = "chrono")]
+        SqlType::DateTimeUtc => args.add(None::<chrono::DateTime<chrono::Utc>>),
+        #[cfg(feature = "uuid")]
+        SqlType::Uuid => args.add(None::<uuid::Uuid>),
+        #[cfg(feature = "rust_decimal")]
+        SqlType::Decimal => args.add(None::<rust_decimal::Decimal>),
+        #[cfg(feature = "json")]
+        SqlType::Json => args.add(None::<sqlx::types::Json<serde_json::Value>>),
+        _ => args.add(None::<String>),
+    }
+}

@@ -1,0 +1,48 @@
+//! SQLite: binding and result reporting.
+
+use sqlx::Arguments;
+use sqlx::error::BoxDynError;
+use sqlx::sqlite::{Sqlite, SqliteArguments, SqliteQueryResult, SqliteRow};
+
+use super::{Backend, Done};
+use crate::value::{RowRef, Value};
+
+impl Backend for Sqlite {
+    fn bind(args: &mut SqliteArguments, value: Value) -> Result<(), BoxDynError> {
+        match value {
+            // SQLite values are dynamically typed: one NULL fits every column.
+            Value::Null(_) => args.add(None::<i64>),
+            Value::Bool(v) => args.add(v),
+            Value::I16(v) => args.add(v),
+            Value::I32(v) => args.add(v),
+            Value::I64(v) => args.add(v),
+            Value::F32(v) => args.add(v),
+            Value::F64(v) => args.add(v),
+            Value::String(v) => args.add(v),
+            Value::Bytes(v) => args.add(v),
+            #[cfg(feature = "chrono")]
+            Value::Date(v) => args.add(v),
+            #[cfg(feature = "chrono")]
+            Value::DateTime(v) => args.add(v),
+            #[cfg(feature = "chrono")]
+            Value::DateTimeUtc(v) => args.add(v),
+            #[cfg(feature = "uuid")]
+            Value::Uuid(v) => args.add(v),
+            #[cfg(feature = "rust_decimal")]
+            Value::Decimal(v) => args.add(v.to_string()),
+            #[cfg(feature = "json")]
+            Value::Json(v) => args.add(sqlx::types::Json(v)),
+        }
+    }
+
+    fn row(row: &SqliteRow) -> RowRef<'_> {
+        RowRef::Sqlite(row)
+    }
+
+    fn done(result: &SqliteQueryResult) -> Done {
+        Done {
+            rows_affected: result.rows_affected(),
+            last_insert_id: u64::try_from(result.last_insert_rowid()).ok(),
+        }
+    }
+}

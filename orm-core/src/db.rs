@@ -1,0 +1,644 @@
+//! The database handle [`Db`], transactions [`Tx`], the [`Executor`] trait
+//! both implement, connection options, and the statement [`Recorder`].
+//!
+//! ```text
+//!   Db::connect(url) ──► scheme ──► sqlite: | postgres:// | mysql:// mariadb://
+//!          │                                   (feature-gated sqlx pools)
+//!          ├── db.insert(..) / User::get(&db, ..) ─► any pooled connection
+//!          └── db.transaction(async |tx| ..) ─────► one connection, COMMIT on Ok,
+//!                                                   ROLLBACK on Err or panic
+//! ```
+//!
+//! `Db` is cheap to clone (an `Arc`); share one per process.
+
+use std::fmt;
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, Weak};
+use std::time::Duration;
+
+use futures_util::FutureExt;
+
+use crate::backend::Target;
+use crate::dialect::Dialect;
+use crate::error::{Error, Result, redact_url};
+use crate::model::Model;
+use crate::schema::Schema;
+
+pub(crate) enum Pool {
+    #[cfg(feature = "sqlite")]
+    Sqlite(sqlx::SqlitePool),
+    #[cfg(feature = "postgres")]
+    Postgres(sqlx::PgPool),
+    #[cfg(feature = "mysql")]
+    MySql(sqlx::MySqlPool),
+}
+
+pub(crate) enum TxConn {
+    #[cfg(feature = "sqlite")]
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    #[cfg(feature = "postgres")]
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+    #[cfg(feature = "mysql")]
+    MySql(sqlx::Transaction<'static, sqlx::MySql>),
+}
+
+/// State shared by a [`Db`] and its transactions.
+pub(crate) struct DbShared {
+    pool: Pool,
+    dialect: Dialect,
+    url: String,
+    /// `@@auto_increment_increment` on MySQL: the step between the keys of
+    /// one multi-row insert.
+    pub(crate) auto_increment_step: u64,
+    recording: AtomicBool,
+    recorders: Mutex<Vec<Weak<Mutex<Vec<String>>>>>,
+}
+
+impl DbShared {
+    pub(crate) fn record(&self, sql: &str) {
+        if !self.recording.load(Ordering::Relaxed) {
+            return;
+        }
+        let recorders = self.recorders.lock().unwrap_or_else(|e| e.into_inner());
+        for rec in recorders.iter().filter_map(Weak::upgrade) {
+            rec.lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(sql.to_owned());
+        }
+    }
+}
+
+/// A connection pool to one database. The backend is chosen from the URL.
+///
+/// Cloning is cheap and shares the pool.
+#[derive(Clone)]
+pub struct Db {
+    shared: Arc<DbShared>,
+}
+
+impl fmt::Debug for Db {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Db")
+            .field("dialect", &self.shared.dialect)
+            .field("url", &self.shared.url)
+            .finish()
+    }
+}
+
+impl fmt::Display for Db {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.shared.url)
+    }
+}
+
+/// How to connect: the URL plus pool settings.
+///
+/// ```
+/// use std::time::Duration;
+/// use orm_core::ConnectOptions;
+/// let opts = ConnectOptions::new("postgres://app:secret@localhost/shop")
+///     .max_connections(20)
+///     .acquire_timeout(Duration::from_secs(3));
+/// assert!(!format!("{opts:?}").contains("secret"));
+/// ```
+#[derive(Clone)]
+pub struct ConnectOptions {
+    url: String,
+    max_connections: Option<u32>,
+    min_connections: u32,
+    acquire_timeout: Duration,
+    idle_timeout: Option<Duration>,
+    max_lifetime: Option<Duration>,
+}
+
+impl fmt::Debug for ConnectOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConnectOptions")
+            .field("url", &redact_url(&self.url))
+            .field("max_connections", &self.max_connections)
+            .field("min_connections", &self.min_connections)
+            .field("acquire_timeout", &self.acquire_timeout)
+            .field("idle_timeout", &self.idle_timeout)
+            .field("max_lifetime", &self.max_lifetime)
+            .finish()
+    }
+}
+
+impl ConnectOptions {
+    /// Options for `url` with default pool settings: 10 connections (1 for
+    /// an in-memory SQLite database, which lives in its one connection),
+    /// a 30 second acquire timeout.
+    pub fn new(url: impl Into<String>) -> Self {
+        ConnectOptions {
+            url: url.into(),
+            max_connections: None,
+            min_connections: 0,
+            acquire_timeout: Duration::from_secs(30),
+            idle_timeout: Some(Duration::from_secs(600)),
+            max_lifetime: Some(Duration::from_secs(1800)),
+        }
+    }
+
+    /// The most connections the pool opens.
+    pub fn max_connections(mut self, n: u32) -> Self {
+        self.max_connections = Some(n);
+        self
+    }
+
+    /// Connections the pool keeps open even when idle.
+    pub fn min_connections(mut self, n: u32) -> Self {
+        self.min_connections = n;
+        self
+    }
+
+    /// How long an operation waits for a free connection before
+    /// [`Error::PoolTimedOut`].
+    pub fn acquire_timeout(mut self, timeout: Duration) -> Self {
+        self.acquire_timeout = timeout;
+        self
+    }
+
+    /// How long an idle connection is kept; `None` keeps it.
+    pub fn idle_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.idle_timeout = timeout;
+        self
+    }
+
+    /// The longest a connection is reused; `None` for no limit.
+    pub fn max_lifetime(mut self, lifetime: Option<Duration>) -> Self {
+        self.max_lifetime = lifetime;
+        self
+    }
+
+    fn pool_options<DB: sqlx::Database>(&self, default_max: u32) -> sqlx::pool::PoolOptions<DB> {
+        sqlx::pool::PoolOptions::<DB>::new()
+            .max_connections(self.max_connections.unwrap_or(default_max))
+            .min_connections(self.min_connections)
+            .acquire_timeout(self.acquire_timeout)
+            .idle_timeout(self.idle_timeout)
+            .max_lifetime(self.max_lifetime)
+    }
+}
+
+fn config_error(url: &str, reason: impl fmt::Display) -> Error {
+    Error::Config(format!(
+        "invalid database URL `{}`: {reason}",
+        redact_url(url)
+    ))
+}
+
+fn connect_error(url: &str, err: sqlx::Error) -> Error {
+    match err {
+        sqlx::Error::PoolTimedOut => Error::PoolTimedOut,
+        sqlx::Error::Configuration(e) => config_error(url, e),
+        source => Error::Connect {
+            url: redact_url(url),
+            source,
+        },
+    }
+}
+
+impl Db {
+    /// Connects to `url`; the scheme picks the backend: `sqlite:`,
+    /// `postgres://` (or `postgresql://`), `mysql://` or `mariadb://`.
+    ///
+    /// A SQLite file is created if missing; `sqlite::memory:` is a private
+    /// in-memory database.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> orm_core::Result<()> {
+    /// let db = orm_core::Db::connect("sqlite::memory:").await?;
+    /// assert_eq!(db.dialect(), orm_core::Dialect::Sqlite);
+    /// # Ok(()) }
+    /// ```
+    pub async fn connect(url: &str) -> Result<Db> {
+        Db::connect_with(ConnectOptions::new(url)).await
+    }
+
+    /// Connects with explicit pool settings.
+    pub async fn connect_with(opts: ConnectOptions) -> Result<Db> {
+        let url = opts.url.as_str();
+        let scheme = url
+            .split(':')
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        let (pool, dialect, step) = match scheme.as_str() {
+            "sqlite" => Self::connect_sqlite(&opts).await?,
+            "postgres" | "postgresql" => Self::connect_postgres(&opts).await?,
+            "mysql" | "mariadb" => Self::connect_mysql(&opts).await?,
+            _ => {
+                return Err(config_error(
+                    url,
+                    "unknown scheme: expected sqlite:, postgres://, mysql:// or mariadb://",
+                ));
+            }
+        };
+        Ok(Db {
+            shared: Arc::new(DbShared {
+                pool,
+                dialect,
+                url: redact_url(url),
+                auto_increment_step: step,
+                recording: AtomicBool::new(false),
+                recorders: Mutex::new(Vec::new()),
+            }),
+        })
+    }
+
+    #[cfg(feature = "sqlite")]
+    async fn connect_sqlite(opts: &ConnectOptions) -> Result<(Pool, Dialect, u64)> {
+        use std::str::FromStr;
+        let url = &opts.url;
+        let conn = sqlx::sqlite::SqliteConnectOptions::from_str(url)
+            .map_err(|e| config_error(url, e))?
+            .create_if_missing(true)
+            .foreign_keys(true)
+            // LIKE is case-sensitive on the other backends; make it so here.
+            .pragma("case_sensitive_like", "ON");
+        let memory = url.contains(":memory:") || url.contains("mode=memory");
+        let mut pool = opts.pool_options::<sqlx::Sqlite>(if memory { 1 } else { 10 });
+        if memory {
+            // The database lives as long as a connection to it does.
+            pool = pool
+                .min_connections(1)
+                .idle_timeout(None)
+                .max_lifetime(None);
+        }
+        let pool = pool
+            .connect_with(conn)
+            .await
+            .map_err(|e| connect_error(url, e))?;
+        Ok((Pool::Sqlite(pool), Dialect::Sqlite, 1))
+    }
+
+    #[cfg(not(feature = "sqlite"))]
+    async fn connect_sqlite(opts: &ConnectOptions) -> Result<(Pool, Dialect, u64)> {
+        Err(config_error(
+            &opts.url,
+            "the `sqlite` feature is not enabled",
+        ))
+    }
+
+    #[cfg(feature = "postgres")]
+    async fn connect_postgres(opts: &ConnectOptions) -> Result<(Pool, Dialect, u64)> {
+        use std::str::FromStr;
+        let url = &opts.url;
+        let conn =
+            sqlx::postgres::PgConnectOptions::from_str(url).map_err(|e| config_error(url, e))?;
+        let pool = opts
+            .pool_options::<sqlx::Postgres>(10)
+            .connect_with(conn)
+            .await
+            .map_err(|e| connect_error(url, e))?;
+        Ok((Pool::Postgres(pool), Dialect::Postgres, 1))
+    }
+
+    #[cfg(not(feature = "postgres"))]
+    async fn connect_postgres(opts: &ConnectOptions) -> Result<(Pool, Dialect, u64)> {
+        Err(config_error(
+            &opts.url,
+            "the `postgres` feature is not enabled",
+        ))
+    }
+
+    #[cfg(feature = "mysql")]
+    async fn connect_mysql(opts: &ConnectOptions) -> Result<(Pool, Dialect, u64)> {
+        use std::str::FromStr;
+        let url = &opts.url;
+        let normalized = match url.strip_prefix("mariadb:") {
+            Some(rest) => format!("mysql:{rest}"),
+            None => url.clone(),
+        };
+        let conn = sqlx::mysql::MySqlConnectOptions::from_str(&normalized)
+            .map_err(|e| config_error(url, e))?;
+        let pool = opts
+            .pool_options::<sqlx::MySql>(10)
+            .connect_with(conn)
+            .await
+            .map_err(|e| connect_error(url, e))?;
+        let step: u64 =
+            sqlx::query_scalar::<_, u64>("SELECT CAST(@@auto_increment_increment AS UNSIGNED)")
+                .fetch_one(&pool)
+                .await
+                .map_err(Error::from)?;
+        Ok((Pool::MySql(pool), Dialect::MySql, step.max(1)))
+    }
+
+    #[cfg(not(feature = "mysql"))]
+    async fn connect_mysql(opts: &ConnectOptions) -> Result<(Pool, Dialect, u64)> {
+        Err(config_error(
+            &opts.url,
+            "the `mysql` feature is not enabled",
+        ))
+    }
+
+    pub(crate) fn shared(&self) -> &DbShared {
+        &self.shared
+    }
+
+    pub(crate) fn pool(&self) -> &Pool {
+        &self.shared.pool
+    }
+
+    /// The SQL dialect of this database.
+    pub fn dialect(&self) -> Dialect {
+        self.shared.dialect
+    }
+
+    /// Starts a transaction. Prefer [`Db::transaction`], which cannot forget
+    /// to commit; a `Tx` dropped without [`Tx::commit`] rolls back.
+    pub async fn begin(&self) -> Result<Tx> {
+        let conn = match self.pool() {
+            #[cfg(feature = "sqlite")]
+            Pool::Sqlite(p) => TxConn::Sqlite(p.begin().await?),
+            #[cfg(feature = "postgres")]
+            Pool::Postgres(p) => TxConn::Postgres(p.begin().await?),
+            #[cfg(feature = "mysql")]
+            Pool::MySql(p) => TxConn::MySql(p.begin().await?),
+        };
+        self.shared.record("BEGIN");
+        Ok(Tx {
+            shared: Arc::new(TxShared {
+                db: self.clone(),
+                conn: tokio::sync::Mutex::new(Some(conn)),
+            }),
+        })
+    }
+
+    /// Runs `f` in a transaction: COMMIT when it returns `Ok`, ROLLBACK when
+    /// it returns `Err` or panics (the panic then continues).
+    ///
+    /// The closure receives the transaction by value (a cheap handle); every
+    /// operation takes it where it takes a `&Db`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> orm_core::Result<()> {
+    /// # let db = orm_core::Db::connect("sqlite::memory:").await?;
+    /// let n = db
+    ///     .transaction(async |tx| orm_core::raw("SELECT 41 + 1").scalar::<i32>(&tx).await)
+    ///     .await?;
+    /// assert_eq!(n, 42);
+    /// # Ok(()) }
+    /// ```
+    pub async fn transaction<T, E, F, Fut>(&self, f: F) -> std::result::Result<T, E>
+    where
+        F: FnOnce(Tx) -> Fut,
+        Fut: Future<Output = std::result::Result<T, E>>,
+        E: From<Error>,
+    {
+        let tx = self.begin().await?;
+        let outcome = AssertUnwindSafe(f(tx.clone())).catch_unwind().await;
+        match outcome {
+            Ok(Ok(value)) => {
+                tx.commit().await?;
+                Ok(value)
+            }
+            Ok(Err(err)) => {
+                if let Err(rollback) = tx.rollback().await {
+                    tracing::warn!(target: "orm::sql", "rollback failed: {rollback}");
+                }
+                Err(err)
+            }
+            Err(panic) => {
+                if let Err(rollback) = tx.rollback().await {
+                    tracing::warn!(target: "orm::sql", "rollback failed: {rollback}");
+                }
+                std::panic::resume_unwind(panic)
+            }
+        }
+    }
+
+    /// Starts recording the SQL of every statement run through this
+    /// database (and its transactions) until the recorder is dropped.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> orm_core::Result<()> {
+    /// # let db = orm_core::Db::connect("sqlite::memory:").await?;
+    /// let rec = db.recorder();
+    /// orm_core::raw("SELECT 1").execute(&db).await?;
+    /// assert_eq!(rec.count(), 1);
+    /// assert_eq!(rec.statements(), ["SELECT 1"]);
+    /// # Ok(()) }
+    /// ```
+    pub fn recorder(&self) -> Recorder {
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let mut recorders = self
+            .shared
+            .recorders
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        recorders.push(Arc::downgrade(&log));
+        self.shared.recording.store(true, Ordering::Relaxed);
+        Recorder {
+            log,
+            db: self.clone(),
+        }
+    }
+
+    /// Closes every connection of the pool.
+    pub async fn close(&self) {
+        match self.pool() {
+            #[cfg(feature = "sqlite")]
+            Pool::Sqlite(p) => p.close().await,
+            #[cfg(feature = "postgres")]
+            Pool::Postgres(p) => p.close().await,
+            #[cfg(feature = "mysql")]
+            Pool::MySql(p) => p.close().await,
+        }
+    }
+}
+
+/// Captures the SQL text of statements as they run. See [`Db::recorder`].
+///
+/// Bound values are not captured, only the statement text.
+pub struct Recorder {
+    log: Arc<Mutex<Vec<String>>>,
+    db: Db,
+}
+
+impl Recorder {
+    /// The statements run so far, oldest first.
+    pub fn statements(&self) -> Vec<String> {
+        self.log.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// How many statements ran so far.
+    pub fn count(&self) -> usize {
+        self.log.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
+    /// Returns the statements so far and starts over.
+    pub fn take(&self) -> Vec<String> {
+        std::mem::take(&mut *self.log.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// Forgets the statements so far.
+    pub fn clear(&self) {
+        self.take();
+    }
+}
+
+impl fmt::Debug for Recorder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.statements()).finish()
+    }
+}
+
+impl Drop for Recorder {
+    fn drop(&mut self) {
+        let mut recorders = self
+            .db
+            .shared
+            .recorders
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        recorders
+            .retain(|w| w.strong_count() > 0 && !std::ptr::eq(w.as_ptr(), Arc::as_ptr(&self.log)));
+        self.db
+            .shared
+            .recording
+            .store(!recorders.is_empty(), Ordering::Relaxed);
+    }
+}
+
+struct TxShared {
+    db: Db,
+    conn: tokio::sync::Mutex<Option<TxConn>>,
+}
+
+/// An open transaction. Every operation that takes a `&Db` takes a `&Tx`.
+///
+/// Cloning gives another handle to the same transaction.
+#[derive(Clone)]
+pub struct Tx {
+    shared: Arc<TxShared>,
+}
+
+impl fmt::Debug for Tx {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Tx").field("db", &self.shared.db).finish()
+    }
+}
+
+impl Tx {
+    pub(crate) fn db(&self) -> &Db {
+        &self.shared.db
+    }
+
+    pub(crate) async fn lock(&self) -> tokio::sync::MutexGuard<'_, Option<TxConn>> {
+        self.shared.conn.lock().await
+    }
+
+    /// Commits. Later operations on this transaction fail with
+    /// [`Error::TransactionClosed`].
+    pub async fn commit(&self) -> Result<()> {
+        let conn = self.lock().await.take().ok_or(Error::TransactionClosed)?;
+        self.shared.db.shared.record("COMMIT");
+        match conn {
+            #[cfg(feature = "sqlite")]
+            TxConn::Sqlite(t) => t.commit().await?,
+            #[cfg(feature = "postgres")]
+            TxConn::Postgres(t) => t.commit().await?,
+            #[cfg(feature = "mysql")]
+            TxConn::MySql(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+
+    /// Rolls back. Later operations on this transaction fail with
+    /// [`Error::TransactionClosed`].
+    pub async fn rollback(&self) -> Result<()> {
+        let conn = self.lock().await.take().ok_or(Error::TransactionClosed)?;
+        self.shared.db.shared.record("ROLLBACK");
+        match conn {
+            #[cfg(feature = "sqlite")]
+            TxConn::Sqlite(t) => t.rollback().await?,
+            #[cfg(feature = "postgres")]
+            TxConn::Postgres(t) => t.rollback().await?,
+            #[cfg(feature = "mysql")]
+            TxConn::MySql(t) => t.rollback().await?,
+        }
+        Ok(())
+    }
+}
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for super::Db {}
+    impl Sealed for super::Tx {}
+}
+
+/// Something statements run on: a [`Db`] or a [`Tx`]. Every operation
+/// takes either.
+pub trait Executor: Send + Sync + sealed::Sealed {
+    #[doc(hidden)]
+    fn target(&self) -> Target<'_>;
+
+    /// The SQL dialect statements are rendered in.
+    fn dialect(&self) -> Dialect;
+
+    /// Inserts `model` and returns it with its generated key.
+    ///
+    /// Runs the model's validators first; a rejected value is
+    /// [`Error::Validation`] and nothing is sent.
+    fn insert<M: Model>(&self, model: M) -> impl Future<Output = Result<M>> + Send {
+        crate::query::insert::insert_one(self.target(), model)
+    }
+
+    /// Inserts `models` with multi-row INSERTs, chunked under the backend's
+    /// bind limit, all in one transaction; returns them with their keys.
+    fn insert_many<M: Model>(&self, models: Vec<M>) -> impl Future<Output = Result<Vec<M>>> + Send {
+        crate::query::insert::insert_many(self.target(), models)
+    }
+
+    /// Writes every non-key column of `model` to its row;
+    /// [`Error::NotFound`] when no row has its key.
+    fn update<'a, M: Model>(
+        &'a self,
+        model: &'a M,
+    ) -> impl Future<Output = Result<()>> + Send + 'a {
+        crate::query::update::update_one(self.target(), model)
+    }
+
+    /// Deletes `model`'s row; [`Error::NotFound`] when no row has its key.
+    fn delete<'a, M: Model>(
+        &'a self,
+        model: &'a M,
+    ) -> impl Future<Output = Result<()>> + Send + 'a {
+        crate::query::delete::delete_one(self.target(), model)
+    }
+
+    /// Creates the schema's missing tables, in foreign-key order.
+    fn create_all<'a>(
+        &'a self,
+        schema: &'a Schema,
+    ) -> impl Future<Output = Result<()>> + Send + 'a {
+        schema.create_all(self.target())
+    }
+
+    /// Drops the schema's tables, dependents first.
+    fn drop_all<'a>(&'a self, schema: &'a Schema) -> impl Future<Output = Result<()>> + Send + 'a {
+        schema.drop_all(self.target())
+    }
+}
+
+impl Executor for Db {
+    fn target(&self) -> Target<'_> {
+        Target::Db(self)
+    }
+    fn dialect(&self) -> Dialect {
+        self.shared.dialect
+    }
+}
+
+impl Executor for Tx {
+    fn target(&self) -> Target<'_> {
+        Target::Tx(self)
+    }
+    fn dialect(&self) -> Dialect {
+        self.shared.db.shared.dialect
+    }
+}

@@ -1,0 +1,663 @@
+//! The only place SQL text is made: rendering of the query AST, the fixed
+//! statements of each model, and DDL, per backend dialect.
+//!
+//! The differences between backends are few and live in [`Dialect`]'s
+//! methods and in the per-dialect modules (`postgres`, `mysql`, `sqlite`):
+//! identifier quoting, placeholders, `RETURNING`, `LIMIT`/`OFFSET`, column
+//! types and the bind limit. Every value is a bind parameter; every
+//! identifier is quoted, with the quote character doubled inside it.
+//!
+//! | what              | SQLite              | PostgreSQL         | MySQL / MariaDB       |
+//! |-------------------|---------------------|--------------------|-----------------------|
+//! | identifier        | `"users"`           | `"users"`          | `` `users` ``         |
+//! | placeholder       | `?`                 | `$1`, `$2`, ...    | `?`                   |
+//! | generated key     | `RETURNING "id"`    | `RETURNING "id"`   | `LAST_INSERT_ID()`    |
+//! | case-insensitive  | `LOWER(a) LIKE LOWER(?)` | `a ILIKE $1`  | `LOWER(a) LIKE LOWER(?)` |
+//!
+//! ```
+//! use orm_core::Dialect;
+//! let mut sql = String::new();
+//! Dialect::MySql.write_ident(&mut sql, "odd`name");
+//! assert_eq!(sql, "`odd``name`");
+//! ```
+
+mod mysql;
+mod postgres;
+mod sqlite;
+
+use std::fmt::Write;
+
+use crate::expr::{Assignment, Direction, Expr, OrderBy};
+use crate::model::{ColumnMeta, ModelMeta, OnDelete, Statements};
+use crate::value::{SqlType, Value};
+
+/// A SQL dialect: one per backend.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Dialect {
+    /// SQLite.
+    Sqlite,
+    /// PostgreSQL.
+    Postgres,
+    /// MySQL and MariaDB.
+    MySql,
+}
+
+impl Dialect {
+    /// Every dialect, in a fixed order (the index of a per-dialect cache).
+    pub const ALL: [Dialect; 3] = [Dialect::Sqlite, Dialect::Postgres, Dialect::MySql];
+
+    /// The position of this dialect in [`Dialect::ALL`].
+    pub const fn index(self) -> usize {
+        match self {
+            Dialect::Sqlite => 0,
+            Dialect::Postgres => 1,
+            Dialect::MySql => 2,
+        }
+    }
+
+    fn quote(self) -> char {
+        match self {
+            Dialect::MySql => '`',
+            _ => '"',
+        }
+    }
+
+    /// Writes `ident` quoted, doubling any quote character inside it.
+    pub fn write_ident(self, out: &mut String, ident: &str) {
+        let q = self.quote();
+        out.push(q);
+        for ch in ident.chars() {
+            if ch == q {
+                out.push(q);
+            }
+            out.push(ch);
+        }
+        out.push(q);
+    }
+
+    /// Writes the placeholder of the `n`th bind parameter (1-based).
+    pub fn write_placeholder(self, out: &mut String, n: usize) {
+        match self {
+            Dialect::Postgres => {
+                let _ = write!(out, "${n}");
+            }
+            _ => out.push('?'),
+        }
+    }
+
+    /// True when `INSERT ... RETURNING` is available.
+    pub fn supports_returning(self) -> bool {
+        matches!(self, Dialect::Sqlite | Dialect::Postgres)
+    }
+
+    /// The most bind parameters one statement may carry.
+    pub fn max_binds(self) -> usize {
+        match self {
+            // SQLITE_MAX_VARIABLE_NUMBER of the bundled SQLite (3.32+).
+            Dialect::Sqlite => 32_766,
+            Dialect::Postgres | Dialect::MySql => 65_535,
+        }
+    }
+
+    /// Writes the schema-qualified, quoted table name of `meta`.
+    pub fn write_table(self, out: &mut String, meta: &ModelMeta) {
+        if let (Some(schema), false) = (meta.schema, self == Dialect::Sqlite) {
+            self.write_ident(out, schema);
+            out.push('.');
+        }
+        self.write_ident(out, meta.table);
+    }
+
+    fn column_type(self, col: &ColumnMeta) -> String {
+        match self {
+            Dialect::Sqlite => sqlite::column_type(col),
+            Dialect::Postgres => postgres::column_type(col),
+            Dialect::MySql => mysql::column_type(col),
+        }
+    }
+}
+
+/// SQL text and its bind parameters, built together so that placeholders
+/// are numbered in the order values are pushed.
+#[derive(Debug)]
+pub struct SqlWriter {
+    /// The dialect being written.
+    pub dialect: Dialect,
+    /// The SQL so far.
+    pub sql: String,
+    /// The bind parameters so far.
+    pub binds: Vec<Value>,
+}
+
+impl SqlWriter {
+    /// An empty writer.
+    pub fn new(dialect: Dialect) -> Self {
+        SqlWriter {
+            dialect,
+            sql: String::with_capacity(128),
+            binds: Vec::new(),
+        }
+    }
+
+    /// Appends raw SQL text (only ever text of this module's making).
+    pub fn push(&mut self, s: &str) {
+        self.sql.push_str(s);
+    }
+
+    /// Appends a quoted identifier.
+    pub fn ident(&mut self, ident: &str) {
+        self.dialect.write_ident(&mut self.sql, ident);
+    }
+
+    /// Appends a quoted table name.
+    pub fn table(&mut self, meta: &ModelMeta) {
+        self.dialect.write_table(&mut self.sql, meta);
+    }
+
+    /// Appends a placeholder and records its value.
+    pub fn bind(&mut self, value: Value) {
+        self.binds.push(value);
+        self.dialect
+            .write_placeholder(&mut self.sql, self.binds.len());
+    }
+
+    /// Appends an expression.
+    pub fn expr(&mut self, e: &Expr) {
+        match e {
+            Expr::Column(c) => {
+                self.table(c.table);
+                self.sql.push('.');
+                self.ident(c.column);
+            }
+            Expr::Value(v) => self.bind(v.clone()),
+            Expr::Compare(l, op, r) => {
+                self.expr(l);
+                self.push(op.sql());
+                self.expr(r);
+            }
+            Expr::Like {
+                expr,
+                pattern,
+                case_insensitive,
+            } => match (case_insensitive, self.dialect) {
+                (false, _) => {
+                    self.expr(expr);
+                    self.push(" LIKE ");
+                    self.bind(pattern.clone());
+                }
+                (true, Dialect::Postgres) => {
+                    self.expr(expr);
+                    self.push(" ILIKE ");
+                    self.bind(pattern.clone());
+                }
+                (true, _) => {
+                    self.push("LOWER(");
+                    self.expr(expr);
+                    self.push(") LIKE LOWER(");
+                    self.bind(pattern.clone());
+                    self.push(")");
+                }
+            },
+            Expr::And(items) => self.junction(items, " AND ", "1 = 1"),
+            Expr::Or(items) => self.junction(items, " OR ", "1 = 0"),
+            Expr::Not(inner) => {
+                self.push("NOT (");
+                self.expr(inner);
+                self.push(")");
+            }
+            Expr::IsNull(inner, negated) => {
+                self.expr(inner);
+                self.push(if *negated { " IS NOT NULL" } else { " IS NULL" });
+            }
+            Expr::InList {
+                expr,
+                values,
+                negated,
+            } => {
+                if values.is_empty() {
+                    self.push(if *negated { "1 = 1" } else { "1 = 0" });
+                    return;
+                }
+                self.expr(expr);
+                self.push(if *negated { " NOT IN (" } else { " IN (" });
+                for (i, v) in values.iter().enumerate() {
+                    if i > 0 {
+                        self.push(", ");
+                    }
+                    self.bind(v.clone());
+                }
+                self.push(")");
+            }
+            Expr::Between { expr, low, high } => {
+                self.expr(expr);
+                self.push(" BETWEEN ");
+                self.bind(low.clone());
+                self.push(" AND ");
+                self.bind(high.clone());
+            }
+        }
+    }
+
+    fn junction(&mut self, items: &[Expr], sep: &str, empty: &str) {
+        match items {
+            [] => self.push(empty),
+            [only] => self.expr(only),
+            _ => {
+                self.push("(");
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        self.push(sep);
+                    }
+                    self.expr(item);
+                }
+                self.push(")");
+            }
+        }
+    }
+
+    /// Appends ` WHERE <filter>` when there is a filter.
+    pub fn where_clause(&mut self, filter: Option<&Expr>) {
+        if let Some(f) = filter {
+            self.push(" WHERE ");
+            self.expr(f);
+        }
+    }
+
+    /// Appends ` ORDER BY ...` when there are terms.
+    pub fn order_by(&mut self, order: &[OrderBy]) {
+        for (i, term) in order.iter().enumerate() {
+            self.push(if i == 0 { " ORDER BY " } else { ", " });
+            self.expr(&term.expr);
+            if term.direction == Direction::Desc {
+                self.push(" DESC");
+            }
+        }
+    }
+
+    /// Appends `LIMIT` / `OFFSET` as bind parameters.
+    pub fn limit_offset(&mut self, limit: Option<u64>, offset: Option<u64>) {
+        let limit = match (limit, offset, self.dialect) {
+            (None, Some(_), Dialect::Sqlite) => Some(-1),
+            (None, Some(_), Dialect::MySql) => Some(i64::MAX),
+            (l, _, _) => l.map(|l| i64::try_from(l).unwrap_or(i64::MAX)),
+        };
+        if let Some(l) = limit {
+            self.push(" LIMIT ");
+            self.bind(Value::I64(l));
+        }
+        if let Some(o) = offset {
+            self.push(" OFFSET ");
+            self.bind(Value::I64(i64::try_from(o).unwrap_or(i64::MAX)));
+        }
+    }
+
+    /// Appends `"col" = <placeholder>` for each assignment, comma-separated.
+    pub fn assignments(&mut self, set: &[Assignment]) {
+        for (i, a) in set.iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.ident(a.column);
+            self.push(" = ");
+            self.bind(a.value.clone());
+        }
+    }
+
+    /// Appends `("a", "b") ` - a parenthesised, quoted column list.
+    fn column_list<'a>(&mut self, names: impl Iterator<Item = &'a str>) {
+        self.push("(");
+        for (i, name) in names.enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.ident(name);
+        }
+        self.push(")");
+    }
+}
+
+/// Writes the select list of `meta` with columns qualified by `qualifier`
+/// (the table itself when `None`).
+pub fn write_select_list(
+    out: &mut String,
+    dialect: Dialect,
+    meta: &ModelMeta,
+    qualifier: Option<&str>,
+) {
+    for (i, col) in meta.columns.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        match qualifier {
+            Some(q) => dialect.write_ident(out, q),
+            None => dialect.write_table(out, meta),
+        }
+        out.push('.');
+        dialect.write_ident(out, col.name);
+    }
+}
+
+fn key_condition(w: &mut SqlWriter, meta: &ModelMeta, qualified: bool) {
+    for (i, col) in meta.primary_key().enumerate() {
+        w.push(if i == 0 { " WHERE " } else { " AND " });
+        if qualified {
+            w.table(meta);
+            w.push(".");
+        }
+        w.ident(col.name);
+        w.push(" = ");
+        w.bind(Value::Null(col.sql_type));
+    }
+}
+
+/// Appends one row's placeholders for an insert: `(?, COALESCE(?, now()))`.
+pub fn write_insert_row(w: &mut SqlWriter, meta: &ModelMeta, values: impl Iterator<Item = Value>) {
+    w.push("(");
+    let mut cols = meta.columns.iter().filter(|c| !c.auto);
+    for (i, value) in values.enumerate() {
+        if i > 0 {
+            w.push(", ");
+        }
+        match cols.next() {
+            Some(ColumnMeta {
+                default: Some(default),
+                nullable: true,
+                ..
+            }) => {
+                w.push("COALESCE(");
+                w.bind(value);
+                w.push(", ");
+                w.push(default);
+                w.push(")");
+            }
+            _ => w.bind(value),
+        }
+    }
+    w.push(")");
+}
+
+/// Writes `INSERT INTO "t" ("a", "b") VALUES ` for `meta`.
+pub fn write_insert_head(w: &mut SqlWriter, meta: &ModelMeta) {
+    w.push("INSERT INTO ");
+    w.table(meta);
+    w.push(" ");
+    w.column_list(meta.columns.iter().filter(|c| !c.auto).map(|c| c.name));
+    w.push(" VALUES ");
+}
+
+/// Writes ` RETURNING "id"` for the generated key of `meta`, if any.
+pub fn write_returning(w: &mut SqlWriter, meta: &ModelMeta) {
+    if let Some(auto) = meta.auto_column() {
+        w.push(" RETURNING ");
+        w.ident(auto.name);
+    }
+}
+
+pub(crate) fn model_statements(meta: &'static ModelMeta, dialect: Dialect) -> Statements {
+    let mut select_list = String::new();
+    write_select_list(&mut select_list, dialect, meta, None);
+
+    let mut select_all = format!("SELECT {select_list} FROM ");
+    dialect.write_table(&mut select_all, meta);
+
+    let mut find = SqlWriter::new(dialect);
+    find.push(&select_all);
+    key_condition(&mut find, meta, true);
+
+    let insert_columns = meta.columns.iter().filter(|c| !c.auto).count();
+    let mut head = SqlWriter::new(dialect);
+    write_insert_head(&mut head, meta);
+    let insert_head = head.sql.clone();
+    let mut one = head;
+    if insert_columns == 0 {
+        one.sql.truncate(one.sql.len() - " () VALUES ".len());
+        one.push(match dialect {
+            Dialect::MySql => " () VALUES ()",
+            _ => " DEFAULT VALUES",
+        });
+    } else {
+        write_insert_row(
+            &mut one,
+            meta,
+            meta.columns
+                .iter()
+                .filter(|c| !c.auto)
+                .map(|c| Value::Null(c.sql_type)),
+        );
+    }
+    if dialect.supports_returning() {
+        write_returning(&mut one, meta);
+    }
+
+    let mut update = SqlWriter::new(dialect);
+    let non_key: Vec<&ColumnMeta> = meta.columns.iter().filter(|c| !c.primary_key).collect();
+    if !non_key.is_empty() {
+        update.push("UPDATE ");
+        update.table(meta);
+        update.push(" SET ");
+        for (i, col) in non_key.iter().enumerate() {
+            if i > 0 {
+                update.push(", ");
+            }
+            update.ident(col.name);
+            update.push(" = ");
+            update.bind(Value::Null(col.sql_type));
+        }
+        key_condition(&mut update, meta, false);
+    }
+
+    let mut delete = SqlWriter::new(dialect);
+    delete.push("DELETE FROM ");
+    delete.table(meta);
+    key_condition(&mut delete, meta, false);
+
+    Statements {
+        select_list,
+        select_all,
+        find_by_key: find.sql,
+        insert_head,
+        insert_columns,
+        insert_one: one.sql,
+        update_by_key: update.sql,
+        delete_by_key: delete.sql,
+    }
+}
+
+/// Rewrites `?` placeholders of hand-written SQL into the dialect's form,
+/// leaving quoted strings and identifiers alone.
+pub fn rewrite_placeholders(sql: &str, dialect: Dialect) -> String {
+    if dialect != Dialect::Postgres {
+        return sql.to_string();
+    }
+    let mut out = String::with_capacity(sql.len() + 8);
+    let mut n = 0;
+    let mut quote: Option<char> = None;
+    for ch in sql.chars() {
+        match (quote, ch) {
+            (None, '\'' | '"') => {
+                quote = Some(ch);
+                out.push(ch);
+            }
+            (Some(q), c) if c == q => {
+                quote = None;
+                out.push(ch);
+            }
+            (None, '?') => {
+                n += 1;
+                dialect.write_placeholder(&mut out, n);
+            }
+            _ => out.push(ch),
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------
+// DDL
+
+fn on_delete_sql(action: OnDelete) -> Option<&'static str> {
+    match action {
+        OnDelete::NoAction => None,
+        OnDelete::Cascade => Some("CASCADE"),
+        OnDelete::SetNull => Some("SET NULL"),
+        OnDelete::Restrict => Some("RESTRICT"),
+    }
+}
+
+/// The name of the unique constraint on `column`.
+pub fn unique_name(meta: &ModelMeta, column: &str) -> String {
+    format!("{}_{}_key", meta.table, column)
+}
+
+/// The name of the index on `column`.
+pub fn index_name(meta: &ModelMeta, column: &str) -> String {
+    format!("ix_{}_{}", meta.table, column)
+}
+
+/// The name of the foreign key on `column`.
+pub fn foreign_key_name(meta: &ModelMeta, column: &str) -> String {
+    format!("fk_{}_{}", meta.table, column)
+}
+
+/// The statements creating `meta`'s table and indexes, if missing.
+pub fn create_table(meta: &'static ModelMeta, dialect: Dialect) -> crate::Result<Vec<String>> {
+    let mut w = SqlWriter::new(dialect);
+    w.push("CREATE TABLE IF NOT EXISTS ");
+    w.table(meta);
+    w.push(" (\n");
+    let pk: Vec<&ColumnMeta> = meta.primary_key().collect();
+    let inline_pk = pk.len() == 1 && pk[0].auto;
+    let mut first = true;
+    let mut sep = |w: &mut SqlWriter| {
+        if !std::mem::take(&mut first) {
+            w.push(",\n");
+        }
+        w.push("  ");
+    };
+    for col in meta.columns {
+        sep(&mut w);
+        w.ident(col.name);
+        w.push(" ");
+        if col.auto {
+            w.push(&match dialect {
+                Dialect::Sqlite => sqlite::auto_key(col),
+                Dialect::Postgres => postgres::auto_key(col),
+                Dialect::MySql => mysql::auto_key(col),
+            });
+            continue;
+        }
+        w.push(&dialect.column_type(col));
+        w.push(if col.nullable { " NULL" } else { " NOT NULL" });
+        if let Some(default) = col.default {
+            w.push(" DEFAULT ");
+            w.push(default);
+        }
+    }
+    if !inline_pk && !pk.is_empty() {
+        sep(&mut w);
+        w.push("PRIMARY KEY ");
+        w.column_list(pk.iter().map(|c| c.name));
+    }
+    for col in meta
+        .columns
+        .iter()
+        .filter(|c| c.unique && !(c.primary_key && pk.len() == 1))
+    {
+        sep(&mut w);
+        w.push("CONSTRAINT ");
+        w.ident(&unique_name(meta, col.name));
+        w.push(" UNIQUE ");
+        w.column_list(std::iter::once(col.name));
+    }
+    for col in meta.columns {
+        let Some(fk) = &col.references else { continue };
+        let target = (fk.target)();
+        let referenced = ModelMeta::referenced_column(fk)?;
+        sep(&mut w);
+        w.push("CONSTRAINT ");
+        w.ident(&foreign_key_name(meta, col.name));
+        w.push(" FOREIGN KEY ");
+        w.column_list(std::iter::once(col.name));
+        w.push(" REFERENCES ");
+        w.table(target);
+        w.push(" ");
+        w.column_list(std::iter::once(referenced.name));
+        if let Some(action) = on_delete_sql(fk.on_delete) {
+            w.push(" ON DELETE ");
+            w.push(action);
+        }
+    }
+    let indexed = meta
+        .columns
+        .iter()
+        .filter(|c| c.index && !c.unique && !c.primary_key);
+    if dialect == Dialect::MySql {
+        // MySQL has no `CREATE INDEX IF NOT EXISTS`: indexes go in the table body.
+        for col in indexed.clone() {
+            sep(&mut w);
+            w.push("INDEX ");
+            w.ident(&index_name(meta, col.name));
+            w.push(" ");
+            w.column_list(std::iter::once(col.name));
+        }
+    }
+    w.push("\n)");
+    if dialect == Dialect::MySql {
+        w.push(" ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin");
+    }
+    let mut out = vec![w.sql];
+    if dialect != Dialect::MySql {
+        for col in indexed {
+            let mut w = SqlWriter::new(dialect);
+            w.push("CREATE INDEX IF NOT EXISTS ");
+            w.ident(&index_name(meta, col.name));
+            w.push(" ON ");
+            w.table(meta);
+            w.push(" ");
+            w.column_list(std::iter::once(col.name));
+            out.push(w.sql);
+        }
+    }
+    Ok(out)
+}
+
+/// The statement creating a schema (a database on MySQL), if missing.
+pub fn create_schema(schema: &str, dialect: Dialect) -> Option<String> {
+    let mut w = SqlWriter::new(dialect);
+    match dialect {
+        Dialect::Sqlite => return None,
+        Dialect::Postgres => w.push("CREATE SCHEMA IF NOT EXISTS "),
+        Dialect::MySql => w.push("CREATE DATABASE IF NOT EXISTS "),
+    }
+    w.ident(schema);
+    Some(w.sql)
+}
+
+/// The statement dropping `meta`'s table, if present.
+pub fn drop_table(meta: &ModelMeta, dialect: Dialect) -> String {
+    let mut w = SqlWriter::new(dialect);
+    w.push("DROP TABLE IF EXISTS ");
+    w.table(meta);
+    w.sql
+}
+
+/// The SQL name of a column type without length, for messages.
+pub fn type_name(ty: SqlType) -> &'static str {
+    match ty {
+        SqlType::SmallInt => "smallint",
+        SqlType::Int => "integer",
+        SqlType::BigInt => "bigint",
+        SqlType::Real => "real",
+        SqlType::Double => "double",
+        SqlType::Bool => "boolean",
+        SqlType::Text => "text",
+        SqlType::Bytes => "binary",
+        SqlType::Date => "date",
+        SqlType::DateTime => "timestamp",
+        SqlType::DateTimeUtc => "timestamp with time zone",
+        SqlType::Uuid => "uuid",
+        SqlType::Decimal => "decimal",
+        SqlType::Json => "json",
+    }
+}

@@ -1,0 +1,390 @@
+//! The one error type of the crate, and the mapping of each backend's error
+//! codes onto it.
+//!
+//! ```text
+//!  sqlx::Error ──► map_sqlx ──► UniqueViolation / ForeignKeyViolation / NotNullViolation
+//!                            └─► PoolTimedOut / Database(..)
+//!  decode of a cell ─────────► Decode { model, column, .. }
+//!  validate / max_length ────► Validation { model, field, .. }
+//! ```
+//!
+//! Every variant says which model, column or constraint it is about, so a log
+//! line is enough to find the cause. No variant ever carries a database
+//! password: URLs are redacted before they are stored (see [`redact_url`]).
+
+use std::fmt;
+
+/// The result type of every fallible operation in this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong when talking to the database through a model.
+///
+/// The three backends report constraint failures with different codes
+/// (SQLSTATE `23505` on PostgreSQL, `1062` on MySQL, `2067` on SQLite, ...);
+/// they are mapped to the same variant here, so application code matches on
+/// `Error::UniqueViolation { .. }` whatever the database.
+///
+/// ```
+/// use orm_core::Error;
+/// let err = Error::not_found("User");
+/// assert!(err.is_not_found());
+/// assert_eq!(err.to_string(), "no `User` row matched the query");
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// `get` or `one` found no row.
+    #[error("no `{model}` row matched the query")]
+    NotFound {
+        /// The model that was queried.
+        model: &'static str,
+    },
+
+    /// `one` or `optional` found more than one row.
+    #[error("more than one `{model}` row matched a query that expects at most one")]
+    MultipleRows {
+        /// The model that was queried.
+        model: &'static str,
+    },
+
+    /// A relationship slot was read before anything loaded it.
+    #[error(
+        "`{model}.{relation}` is not loaded: load it with `.include(..)` or await its accessor"
+    )]
+    NotLoaded {
+        /// The model holding the slot.
+        model: &'static str,
+        /// The relationship field.
+        relation: &'static str,
+    },
+
+    /// A unique or primary key constraint failed.
+    #[error("unique constraint `{constraint}` failed: {message}")]
+    UniqueViolation {
+        /// The constraint (or, where the backend does not name it, the columns).
+        constraint: String,
+        /// The database's own message.
+        message: String,
+    },
+
+    /// A foreign key constraint failed.
+    #[error("foreign key constraint failed: {message}")]
+    ForeignKeyViolation {
+        /// The constraint, where the backend names it.
+        constraint: Option<String>,
+        /// The database's own message.
+        message: String,
+    },
+
+    /// A NOT NULL column received NULL.
+    #[error("not-null constraint failed: {message}")]
+    NotNullViolation {
+        /// The column, where the backend names it.
+        column: Option<String>,
+        /// The database's own message.
+        message: String,
+    },
+
+    /// A value was rejected before it was sent: a `validate` function or a
+    /// `max_length` check.
+    #[error("invalid `{model}.{field}`: {message}")]
+    Validation {
+        /// The model whose field was rejected.
+        model: &'static str,
+        /// The field that was rejected.
+        field: &'static str,
+        /// Why it was rejected.
+        message: String,
+    },
+
+    /// A cell could not be decoded into its field: a type mismatch between the
+    /// database column and the Rust field, or a NULL in a non-`Option` field.
+    #[error("cannot decode column `{column}` of `{model}`: {message}")]
+    Decode {
+        /// The model being decoded.
+        model: &'static str,
+        /// The column that failed.
+        column: &'static str,
+        /// What went wrong.
+        message: String,
+    },
+
+    /// The configuration is unusable: a malformed URL, an unknown scheme, a
+    /// backend whose cargo feature is off, a schema that cannot be ordered.
+    #[error("configuration error: {0}")]
+    Config(String),
+
+    /// The server could not be reached or refused the connection.
+    #[error("cannot connect to `{url}`: {source}")]
+    Connect {
+        /// The URL, with any password replaced by `***`.
+        url: String,
+        /// The driver's error.
+        #[source]
+        source: sqlx::Error,
+    },
+
+    /// No pooled connection became free within the acquire timeout.
+    #[error("timed out waiting for a pooled connection")]
+    PoolTimedOut,
+
+    /// The transaction was already committed or rolled back.
+    #[error("the transaction is already finished")]
+    TransactionClosed,
+
+    /// Any other database or driver error.
+    #[error(transparent)]
+    Database(sqlx::Error),
+}
+
+impl Error {
+    /// A [`Error::NotFound`] for `model`.
+    pub fn not_found(model: &'static str) -> Self {
+        Error::NotFound { model }
+    }
+
+    /// A [`Error::Validation`] for `model.field`.
+    ///
+    /// ```
+    /// let e = orm_core::Error::validation("Store", "name", "too short");
+    /// assert_eq!(e.to_string(), "invalid `Store.name`: too short");
+    /// ```
+    pub fn validation(
+        model: &'static str,
+        field: &'static str,
+        message: impl fmt::Display,
+    ) -> Self {
+        Error::Validation {
+            model,
+            field,
+            message: message.to_string(),
+        }
+    }
+
+    /// True for [`Error::NotFound`].
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, Error::NotFound { .. })
+    }
+
+    /// True for [`Error::UniqueViolation`].
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(self, Error::UniqueViolation { .. })
+    }
+
+    /// True for [`Error::ForeignKeyViolation`].
+    pub fn is_foreign_key_violation(&self) -> bool {
+        matches!(self, Error::ForeignKeyViolation { .. })
+    }
+
+    /// True for [`Error::NotNullViolation`].
+    pub fn is_not_null_violation(&self) -> bool {
+        matches!(self, Error::NotNullViolation { .. })
+    }
+
+    /// True for [`Error::Validation`].
+    pub fn is_validation(&self) -> bool {
+        matches!(self, Error::Validation { .. })
+    }
+
+    pub(crate) fn decode(model: &'static str, column: &'static str, err: sqlx::Error) -> Self {
+        let message = match err {
+            sqlx::Error::ColumnDecode { source, .. } => source.to_string(),
+            sqlx::Error::Decode(source) => source.to_string(),
+            other => other.to_string(),
+        };
+        Error::Decode {
+            model,
+            column,
+            message,
+        }
+    }
+}
+
+impl From<sqlx::Error> for Error {
+    fn from(err: sqlx::Error) -> Self {
+        map_sqlx(err)
+    }
+}
+
+/// Maps a driver error onto the shared variants.
+///
+/// sqlx already classifies most codes through `DatabaseError::kind`; the
+/// codes it leaves as `Other` on one backend but not another are mapped here
+/// by hand so that all three agree.
+fn map_sqlx(err: sqlx::Error) -> Error {
+    use sqlx::error::ErrorKind;
+    match err {
+        sqlx::Error::PoolTimedOut => Error::PoolTimedOut,
+        sqlx::Error::Database(db) => {
+            let message = db.message().to_string();
+            let code = db.code().map(|c| c.into_owned()).unwrap_or_default();
+            let kind = match db.kind() {
+                ErrorKind::Other => kind_from_code(&code, &message),
+                k => k,
+            };
+            match kind {
+                ErrorKind::UniqueViolation => Error::UniqueViolation {
+                    constraint: db
+                        .constraint()
+                        .map(str::to_string)
+                        .unwrap_or_else(|| constraint_from_message(&message)),
+                    message,
+                },
+                ErrorKind::ForeignKeyViolation => Error::ForeignKeyViolation {
+                    constraint: db
+                        .constraint()
+                        .map(str::to_string)
+                        .or_else(|| quoted_after(&message, "CONSTRAINT ")),
+                    message,
+                },
+                ErrorKind::NotNullViolation => Error::NotNullViolation {
+                    column: not_null_column(&message),
+                    message,
+                },
+                _ => Error::Database(sqlx::Error::Database(db)),
+            }
+        }
+        other => Error::Database(other),
+    }
+}
+
+fn kind_from_code(code: &str, message: &str) -> sqlx::error::ErrorKind {
+    use sqlx::error::ErrorKind;
+    match code {
+        // MySQL / MariaDB
+        "1062" | "1586" => ErrorKind::UniqueViolation,
+        "1216" | "1217" | "1451" | "1452" => ErrorKind::ForeignKeyViolation,
+        "1048" | "1364" => ErrorKind::NotNullViolation,
+        // PostgreSQL SQLSTATE
+        "23505" => ErrorKind::UniqueViolation,
+        "23503" => ErrorKind::ForeignKeyViolation,
+        "23502" => ErrorKind::NotNullViolation,
+        // SQLite extended result codes
+        "1555" | "2067" => ErrorKind::UniqueViolation,
+        "787" => ErrorKind::ForeignKeyViolation,
+        "1299" => ErrorKind::NotNullViolation,
+        _ if message.starts_with("UNIQUE constraint failed") => ErrorKind::UniqueViolation,
+        _ if message.starts_with("FOREIGN KEY constraint failed") => ErrorKind::ForeignKeyViolation,
+        _ if message.starts_with("NOT NULL constraint failed") => ErrorKind::NotNullViolation,
+        _ => ErrorKind::Other,
+    }
+}
+
+/// SQLite says `UNIQUE constraint failed: users.email`; MySQL says
+/// `Duplicate entry 'x' for key 'users.email'`.
+fn constraint_from_message(message: &str) -> String {
+    if let Some(rest) = message.strip_prefix("UNIQUE constraint failed: ") {
+        return rest.to_string();
+    }
+    if let Some(idx) = message.rfind(" for key '") {
+        let rest = &message[idx + " for key '".len()..];
+        return rest.trim_end_matches('\'').to_string();
+    }
+    String::new()
+}
+
+fn quoted_after(message: &str, marker: &str) -> Option<String> {
+    let start = message.find(marker)? + marker.len();
+    let rest = &message[start..];
+    let quote = rest.chars().next()?;
+    if !matches!(quote, '`' | '"' | '\'') {
+        return None;
+    }
+    let end = rest[1..].find(quote)?;
+    Some(rest[1..1 + end].to_string())
+}
+
+fn not_null_column(message: &str) -> Option<String> {
+    if let Some(rest) = message.strip_prefix("NOT NULL constraint failed: ") {
+        return Some(rest.to_string());
+    }
+    // MySQL: "Column 'email' cannot be null" / "Field 'email' doesn't have a default value"
+    // PostgreSQL: null value in column "email" of relation "users" violates ...
+    for marker in ["Column ", "Field ", "column "] {
+        if let Some(found) = quoted_after(message, marker) {
+            return Some(found);
+        }
+    }
+    None
+}
+
+/// Replaces the password of a database URL (and any `password=` query
+/// parameter) with `***`, so the URL can be shown in errors and logs.
+///
+/// ```
+/// use orm_core::error::redact_url;
+/// assert_eq!(
+///     redact_url("postgres://app:s3cret@db.internal:5432/shop"),
+///     "postgres://app:***@db.internal:5432/shop"
+/// );
+/// assert_eq!(redact_url("sqlite::memory:"), "sqlite::memory:");
+/// assert_eq!(
+///     redact_url("mysql://db/app?user=app&password=s3cret"),
+///     "mysql://db/app?user=app&password=***"
+/// );
+/// ```
+pub fn redact_url(url: &str) -> String {
+    let mut out = url.to_string();
+    if let Some(scheme_end) = out.find("://") {
+        let auth_start = scheme_end + 3;
+        let auth_end = out[auth_start..]
+            .find(['/', '?', '#'])
+            .map_or(out.len(), |i| auth_start + i);
+        if let Some(at) = out[auth_start..auth_end].rfind('@') {
+            let userinfo = &out[auth_start..auth_start + at];
+            if let Some(colon) = userinfo.find(':') {
+                let pw_start = auth_start + colon + 1;
+                out.replace_range(pw_start..auth_start + at, "***");
+            }
+        }
+    }
+    if let Some(q) = out.find('?') {
+        let (head, query) = out.split_at(q + 1);
+        let query: Vec<String> = query
+            .split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}=***"),
+                _ => pair.to_string(),
+            })
+            .collect();
+        out = format!("{head}{}", query.join("&"));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redaction_keeps_everything_but_the_password() {
+        assert_eq!(
+            redact_url("mysql://root:pw@127.0.0.1:3306/test"),
+            "mysql://root:***@127.0.0.1:3306/test"
+        );
+        assert_eq!(
+            redact_url("postgres://root@127.0.0.1/test"),
+            "postgres://root@127.0.0.1/test"
+        );
+        assert_eq!(
+            redact_url("postgres://u:p%40ss@h/db?sslmode=disable"),
+            "postgres://u:***@h/db?sslmode=disable"
+        );
+    }
+
+    #[test]
+    fn constraint_names_are_read_from_messages() {
+        assert_eq!(
+            constraint_from_message("UNIQUE constraint failed: users.email"),
+            "users.email"
+        );
+        assert_eq!(
+            constraint_from_message("Duplicate entry 'a' for key 'users_email_key'"),
+            "users_email_key"
+        );
+        assert_eq!(
+            not_null_column("Column 'email' cannot be null").as_deref(),
+            Some("email")
+        );
+    }
+}

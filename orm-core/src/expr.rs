@@ -1,0 +1,180 @@
+//! Boolean and value expressions: the `WHERE` clause AST.
+//!
+//! Typed columns ([`Column`](crate::Column)) build these; the dialect layer
+//! renders them. Values inside an expression are always bind parameters.
+
+use crate::model::ModelMeta;
+use crate::value::Value;
+
+/// A column of a model's table, as it appears in SQL.
+#[derive(Debug, Clone, Copy)]
+pub struct ColumnRef {
+    /// The model owning the column.
+    pub table: &'static ModelMeta,
+    /// The column name.
+    pub column: &'static str,
+}
+
+/// A comparison operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CmpOp {
+    /// `=`
+    Eq,
+    /// `<>`
+    Ne,
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+}
+
+impl CmpOp {
+    pub(crate) fn sql(self) -> &'static str {
+        match self {
+            CmpOp::Eq => " = ",
+            CmpOp::Ne => " <> ",
+            CmpOp::Lt => " < ",
+            CmpOp::Le => " <= ",
+            CmpOp::Gt => " > ",
+            CmpOp::Ge => " >= ",
+        }
+    }
+}
+
+/// A SQL expression, usually a condition for `filter`.
+///
+/// Combine conditions with [`Expr::and`], [`Expr::or`] and [`Expr::not`], or
+/// with the `&`, `|` and `!` operators.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum Expr {
+    /// A column.
+    Column(ColumnRef),
+    /// A bound value.
+    Value(Value),
+    /// `left <op> right`
+    Compare(Box<Expr>, CmpOp, Box<Expr>),
+    /// `expr LIKE pattern` (case-sensitive on every backend) or its
+    /// case-insensitive form.
+    Like {
+        /// The text being matched.
+        expr: Box<Expr>,
+        /// The pattern, with `%` and `_` wildcards.
+        pattern: Value,
+        /// True for `ilike`.
+        case_insensitive: bool,
+    },
+    /// All of these hold; `TRUE` when empty.
+    And(Vec<Expr>),
+    /// Any of these holds; `FALSE` when empty.
+    Or(Vec<Expr>),
+    /// Negation.
+    Not(Box<Expr>),
+    /// `expr IS NULL`, or `IS NOT NULL` when the flag is set.
+    IsNull(Box<Expr>, bool),
+    /// `expr IN (...)`, or `NOT IN` when `negated`.
+    InList {
+        /// The tested expression.
+        expr: Box<Expr>,
+        /// The candidates.
+        values: Vec<Value>,
+        /// True for `NOT IN`.
+        negated: bool,
+    },
+    /// `expr BETWEEN low AND high`.
+    Between {
+        /// The tested expression.
+        expr: Box<Expr>,
+        /// Lower bound, inclusive.
+        low: Value,
+        /// Upper bound, inclusive.
+        high: Value,
+    },
+}
+
+impl Expr {
+    /// Both conditions hold.
+    #[must_use]
+    pub fn and(self, other: Expr) -> Expr {
+        match self {
+            Expr::And(mut items) => {
+                items.push(other);
+                Expr::And(items)
+            }
+            first => Expr::And(vec![first, other]),
+        }
+    }
+
+    /// Either condition holds.
+    #[must_use]
+    pub fn or(self, other: Expr) -> Expr {
+        match self {
+            Expr::Or(mut items) => {
+                items.push(other);
+                Expr::Or(items)
+            }
+            first => Expr::Or(vec![first, other]),
+        }
+    }
+
+    /// The condition does not hold.
+    #[allow(clippy::should_implement_trait)]
+    #[must_use]
+    pub fn not(self) -> Expr {
+        Expr::Not(Box::new(self))
+    }
+}
+
+impl std::ops::BitAnd for Expr {
+    type Output = Expr;
+    fn bitand(self, rhs: Expr) -> Expr {
+        self.and(rhs)
+    }
+}
+
+impl std::ops::BitOr for Expr {
+    type Output = Expr;
+    fn bitor(self, rhs: Expr) -> Expr {
+        self.or(rhs)
+    }
+}
+
+impl std::ops::Not for Expr {
+    type Output = Expr;
+    fn not(self) -> Expr {
+        Expr::Not(Box::new(self))
+    }
+}
+
+/// Sort direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// Ascending.
+    Asc,
+    /// Descending.
+    Desc,
+}
+
+/// One `ORDER BY` term.
+#[derive(Debug, Clone)]
+pub struct OrderBy {
+    /// The sorted expression.
+    pub expr: Expr,
+    /// The direction.
+    pub direction: Direction,
+}
+
+/// One `SET column = value` of an update.
+#[derive(Debug, Clone)]
+pub struct Assignment {
+    /// The column name.
+    pub column: &'static str,
+    /// The table owning the column.
+    pub table: &'static ModelMeta,
+    /// The new value.
+    pub value: Value,
+}

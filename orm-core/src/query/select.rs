@@ -1,0 +1,275 @@
+//! The query builder: `User::query().filter(..).order_by(..).limit(..)`
+//! and its terminals (`all`, `first`, `one`, `optional`, `count`, `exists`,
+//! `stream`, `update`, `delete`).
+//!
+//! A query with no clauses runs the model's cached `SELECT` text as is;
+//! otherwise the clauses are rendered after it.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use futures_core::stream::BoxStream;
+
+use crate::backend::{self, Sql};
+use crate::db::Executor;
+use crate::dialect::SqlWriter;
+use crate::error::{Error, Result};
+use crate::expr::{Assignment, Expr, OrderBy};
+use crate::model::Model;
+use crate::value::ColumnType;
+
+/// A query over the rows of model `M`.
+pub struct Select<M> {
+    filter: Option<Expr>,
+    order: Vec<OrderBy>,
+    limit: Option<u64>,
+    offset: Option<u64>,
+    _model: PhantomData<fn() -> M>,
+}
+
+impl<M> Clone for Select<M> {
+    fn clone(&self) -> Self {
+        Select {
+            filter: self.filter.clone(),
+            order: self.order.clone(),
+            limit: self.limit,
+            offset: self.offset,
+            _model: PhantomData,
+        }
+    }
+}
+
+impl<M: Model> fmt::Debug for Select<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Select")
+            .field("model", &M::META.name)
+            .field("filter", &self.filter)
+            .field("order", &self.order)
+            .field("limit", &self.limit)
+            .field("offset", &self.offset)
+            .finish()
+    }
+}
+
+impl<M: Model> Default for Select<M> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+enum Head {
+    Rows,
+    Count,
+    Exists,
+}
+
+impl<M: Model> Select<M> {
+    /// A query over every row. Same as [`Model::query`].
+    pub fn new() -> Self {
+        Select {
+            filter: None,
+            order: Vec::new(),
+            limit: None,
+            offset: None,
+            _model: PhantomData,
+        }
+    }
+
+    /// Keeps the rows where `condition` holds; several filters all apply.
+    #[must_use]
+    pub fn filter(mut self, condition: Expr) -> Self {
+        self.filter = Some(match self.filter.take() {
+            Some(existing) => existing.and(condition),
+            None => condition,
+        });
+        self
+    }
+
+    /// Adds a sort term: `User::ID.desc()`, or a column for ascending order.
+    #[must_use]
+    pub fn order_by(mut self, term: impl Into<OrderBy>) -> Self {
+        self.order.push(term.into());
+        self
+    }
+
+    /// Returns at most `n` rows.
+    #[must_use]
+    pub fn limit(mut self, n: u64) -> Self {
+        self.limit = Some(n);
+        self
+    }
+
+    /// Skips the first `n` rows.
+    #[must_use]
+    pub fn offset(mut self, n: u64) -> Self {
+        self.offset = Some(n);
+        self
+    }
+
+    fn is_plain(&self) -> bool {
+        self.filter.is_none()
+            && self.order.is_empty()
+            && self.limit.is_none()
+            && self.offset.is_none()
+    }
+
+    fn render(&self, exec: &(impl Executor + ?Sized), head: Head) -> SqlWriter {
+        let dialect = exec.dialect();
+        let stmts = M::__statements(dialect);
+        let mut w = SqlWriter::new(dialect);
+        match head {
+            Head::Rows => w.push(&stmts.select_all),
+            Head::Count => {
+                w.push("SELECT COUNT(*) FROM ");
+                w.table(M::META);
+            }
+            Head::Exists => {
+                w.push("SELECT 1 FROM ");
+                w.table(M::META);
+            }
+        }
+        w.where_clause(self.filter.as_ref());
+        if matches!(head, Head::Rows) {
+            w.order_by(&self.order);
+        }
+        let limit = match head {
+            Head::Exists => Some(1),
+            _ => self.limit,
+        };
+        w.limit_offset(limit, self.offset);
+        w
+    }
+
+    /// The SQL this query runs on `exec`'s dialect, with its bind values.
+    pub fn to_sql(&self, exec: &(impl Executor + ?Sized)) -> (String, Vec<crate::Value>) {
+        let w = self.render(exec, Head::Rows);
+        (w.sql, w.binds)
+    }
+
+    fn sql(&self, exec: &(impl Executor + ?Sized)) -> (Sql, Vec<crate::Value>) {
+        if self.is_plain() {
+            (
+                Sql::Static(&M::__statements(exec.dialect()).select_all),
+                Vec::new(),
+            )
+        } else {
+            let w = self.render(exec, Head::Rows);
+            (Sql::Owned(w.sql), w.binds)
+        }
+    }
+
+    /// Every matching row.
+    pub async fn all(self, exec: &(impl Executor + ?Sized)) -> Result<Vec<M>> {
+        let (sql, binds) = self.sql(exec);
+        backend::fetch_all(exec.target(), sql, binds, |row| M::from_row(row, 0)).await
+    }
+
+    /// The first matching row, if any (SQLAlchemy's `first()`).
+    pub async fn first(self, exec: &(impl Executor + ?Sized)) -> Result<Option<M>> {
+        Ok(self.limit(1).all(exec).await?.pop())
+    }
+
+    /// The one matching row: [`Error::NotFound`] when there is none,
+    /// [`Error::MultipleRows`] when there are several.
+    pub async fn one(self, exec: &(impl Executor + ?Sized)) -> Result<M> {
+        self.optional(exec).await?.ok_or(Error::NotFound {
+            model: M::META.name,
+        })
+    }
+
+    /// The matching row if there is one; [`Error::MultipleRows`] when there
+    /// are several (SQLAlchemy's `one_or_none()`).
+    pub async fn optional(self, exec: &(impl Executor + ?Sized)) -> Result<Option<M>> {
+        let mut rows = self.limit(2).all(exec).await?;
+        if rows.len() > 1 {
+            return Err(Error::MultipleRows {
+                model: M::META.name,
+            });
+        }
+        Ok(rows.pop())
+    }
+
+    /// The number of matching rows.
+    pub async fn count(self, exec: &(impl Executor + ?Sized)) -> Result<i64> {
+        let w = self.render(exec, Head::Count);
+        let mut rows = backend::fetch_all(exec.target(), Sql::Owned(w.sql), w.binds, |row| {
+            i64::decode(row, 0).map_err(Error::from)
+        })
+        .await?;
+        Ok(rows.pop().unwrap_or_default())
+    }
+
+    /// True when at least one row matches.
+    pub async fn exists(self, exec: &(impl Executor + ?Sized)) -> Result<bool> {
+        let w = self.render(exec, Head::Exists);
+        let rows =
+            backend::fetch_all(exec.target(), Sql::Owned(w.sql), w.binds, |_| Ok(())).await?;
+        Ok(!rows.is_empty())
+    }
+
+    /// The matching rows as a stream, decoded one at a time as they arrive:
+    /// memory stays flat whatever the row count.
+    ///
+    /// On a transaction the connection is held until the stream is dropped.
+    pub fn stream<'a, E: Executor + ?Sized>(self, exec: &'a E) -> BoxStream<'a, Result<M>> {
+        let (sql, binds) = self.sql(exec);
+        backend::stream(exec.target(), sql, binds, |row| M::from_row(row, 0))
+    }
+
+    fn reject_paging(&self, what: &str) -> Result<()> {
+        if self.limit.is_some() || self.offset.is_some() || !self.order.is_empty() {
+            return Err(Error::Config(format!(
+                "a filtered {what} of `{}` cannot take order_by, limit or offset",
+                M::META.name
+            )));
+        }
+        Ok(())
+    }
+
+    /// Sets columns on every matching row; returns how many rows matched.
+    ///
+    /// ```ignore
+    /// User::query()
+    ///     .filter(User::NICKNAME.is_null())
+    ///     .update(&db, [User::NICKNAME.set("anonymous")])
+    ///     .await?;
+    /// ```
+    pub async fn update(
+        self,
+        exec: &(impl Executor + ?Sized),
+        set: impl IntoIterator<Item = Assignment>,
+    ) -> Result<u64> {
+        self.reject_paging("update")?;
+        let set: Vec<Assignment> = set.into_iter().collect();
+        if set.is_empty() {
+            return Ok(0);
+        }
+        if let Some(foreign) = set.iter().find(|a| !std::ptr::eq(a.table, M::META)) {
+            return Err(Error::Config(format!(
+                "cannot set `{}.{}` in an update of `{}`",
+                foreign.table.name,
+                foreign.column,
+                M::META.name
+            )));
+        }
+        let mut w = SqlWriter::new(exec.dialect());
+        w.push("UPDATE ");
+        w.table(M::META);
+        w.push(" SET ");
+        w.assignments(&set);
+        w.where_clause(self.filter.as_ref());
+        let done = backend::execute(exec.target(), Sql::Owned(w.sql), w.binds).await?;
+        Ok(done.rows_affected)
+    }
+
+    /// Deletes every matching row; returns how many were deleted.
+    pub async fn delete(self, exec: &(impl Executor + ?Sized)) -> Result<u64> {
+        self.reject_paging("delete")?;
+        let mut w = SqlWriter::new(exec.dialect());
+        w.push("DELETE FROM ");
+        w.table(M::META);
+        w.where_clause(self.filter.as_ref());
+        let done = backend::execute(exec.target(), Sql::Owned(w.sql), w.binds).await?;
+        Ok(done.rows_affected)
+    }
+}

@@ -1,0 +1,93 @@
+//! Hand-written SQL with bound parameters: the escape hatch.
+//!
+//! Write `?` for each parameter on every backend (it becomes `$1`, `$2`,
+//! ... on PostgreSQL). Rows map into a model by column *name*: the query is
+//! wrapped as `SELECT <model columns> FROM (<your sql>) AS t`, so the
+//! columns may come in any order and extra columns are ignored.
+
+use crate::backend::{self, Sql};
+use crate::db::Executor;
+use crate::dialect::{rewrite_placeholders, write_select_list};
+use crate::error::{Error, Result};
+use crate::model::Model;
+use crate::value::{ColumnType, Value};
+
+/// A hand-written statement and its bind values. See [`raw`].
+#[derive(Debug, Clone)]
+pub struct Raw {
+    sql: String,
+    binds: Vec<Value>,
+}
+
+/// Starts a hand-written statement.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> orm_core::Result<()> {
+/// # let db = orm_core::Db::connect("sqlite::memory:").await?;
+/// let n: i64 = orm_core::raw("SELECT ? + ?").bind(40_i64).bind(2_i64).scalar(&db).await?;
+/// assert_eq!(n, 42);
+/// # Ok(()) }
+/// ```
+pub fn raw(sql: impl Into<String>) -> Raw {
+    Raw {
+        sql: sql.into(),
+        binds: Vec::new(),
+    }
+}
+
+impl Raw {
+    /// Binds the next `?`.
+    #[must_use]
+    pub fn bind<T: ColumnType>(mut self, value: T) -> Self {
+        self.binds.push(value.into_value());
+        self
+    }
+
+    /// Binds the next `?` to a string.
+    #[must_use]
+    pub fn bind_str(mut self, value: &str) -> Self {
+        self.binds.push(Value::String(value.to_owned()));
+        self
+    }
+
+    /// Runs the statement; returns the number of rows affected.
+    pub async fn execute(self, exec: &(impl Executor + ?Sized)) -> Result<u64> {
+        let sql = rewrite_placeholders(&self.sql, exec.dialect());
+        Ok(backend::execute(exec.target(), Sql::Owned(sql), self.binds)
+            .await?
+            .rows_affected)
+    }
+
+    /// Runs the query and maps every row into `M` by column name.
+    pub async fn all<M: Model>(self, exec: &(impl Executor + ?Sized)) -> Result<Vec<M>> {
+        let dialect = exec.dialect();
+        let mut sql = String::from("SELECT ");
+        write_select_list(&mut sql, dialect, M::META, Some("t"));
+        sql.push_str(" FROM (");
+        sql.push_str(&rewrite_placeholders(&self.sql, dialect));
+        sql.push_str(") AS ");
+        dialect.write_ident(&mut sql, "t");
+        backend::fetch_all(exec.target(), Sql::Owned(sql), self.binds, |row| {
+            M::from_row(row, 0)
+        })
+        .await
+    }
+
+    /// Runs the query and maps the first row into `M`, if any.
+    pub async fn first<M: Model>(self, exec: &(impl Executor + ?Sized)) -> Result<Option<M>> {
+        Ok(self.all::<M>(exec).await?.into_iter().next())
+    }
+
+    /// Runs the query and decodes the first column of the first row.
+    pub async fn scalar<T: ColumnType>(self, exec: &(impl Executor + ?Sized)) -> Result<T> {
+        let sql = rewrite_placeholders(&self.sql, exec.dialect());
+        let mut rows = backend::fetch_all(exec.target(), Sql::Owned(sql), self.binds, |row| {
+            T::decode(row, 0).map_err(Error::from)
+        })
+        .await?;
+        if rows.is_empty() {
+            return Err(Error::NotFound { model: "raw query" });
+        }
+        Ok(rows.swap_remove(0))
+    }
+}

@@ -1,0 +1,127 @@
+//! Schema creation: a registry of models ([`Schema`], built with
+//! [`models!`](crate::models)), `create_all` in foreign-key order,
+//! `drop_all` in reverse, and `to_sql` for migration files.
+
+use crate::backend::{self, Sql, Target};
+use crate::dialect::{self, Dialect};
+use crate::error::{Error, Result};
+use crate::model::ModelMeta;
+
+/// A set of models whose tables are created and dropped together.
+///
+/// Models referenced through foreign keys are included even when not
+/// listed, so the DDL always runs.
+#[derive(Debug, Clone)]
+pub struct Schema {
+    models: Vec<&'static ModelMeta>,
+}
+
+/// Builds a [`Schema`] from model types: `orm::models![User, Post]`.
+#[macro_export]
+macro_rules! models {
+    ($($model:ty),* $(,)?) => {
+        $crate::Schema::new(&[$(<$model as $crate::Model>::META),*])
+    };
+}
+
+impl Schema {
+    /// A schema of these models (and the models they reference).
+    pub fn new(models: &[&'static ModelMeta]) -> Schema {
+        let mut all: Vec<&'static ModelMeta> = Vec::new();
+        let mut pending: Vec<&'static ModelMeta> = models.to_vec();
+        while let Some(m) = pending.pop() {
+            if all.iter().any(|seen| std::ptr::eq(*seen, m)) {
+                continue;
+            }
+            pending.extend(m.dependencies());
+            all.push(m);
+        }
+        // Keep the caller's order for listed models, dependencies after.
+        all.sort_by_key(|m| {
+            models
+                .iter()
+                .position(|l| std::ptr::eq(*l, *m))
+                .unwrap_or(usize::MAX)
+        });
+        Schema { models: all }
+    }
+
+    /// The models, referenced tables before the tables referencing them.
+    pub fn ordered(&self) -> Result<Vec<&'static ModelMeta>> {
+        let mut done: Vec<&'static ModelMeta> = Vec::with_capacity(self.models.len());
+        let mut left = self.models.clone();
+        while !left.is_empty() {
+            let before = left.len();
+            left.retain(|m| {
+                let ready = m
+                    .dependencies()
+                    .all(|d| done.iter().any(|x| std::ptr::eq(*x, d)));
+                if ready {
+                    done.push(m);
+                }
+                !ready
+            });
+            if left.len() == before {
+                let names: Vec<&str> = left.iter().map(|m| m.name).collect();
+                return Err(Error::Config(format!(
+                    "foreign keys form a cycle between {}: make one of them nullable and add it after creation",
+                    names.join(", ")
+                )));
+            }
+        }
+        Ok(done)
+    }
+
+    /// Every statement of `create_all`, in order.
+    pub fn create_statements(&self, dialect: Dialect) -> Result<Vec<String>> {
+        let ordered = self.ordered()?;
+        let mut out = Vec::new();
+        let mut schemas: Vec<&str> = Vec::new();
+        for m in &ordered {
+            if let Some(s) = m.schema {
+                if !schemas.contains(&s) {
+                    schemas.push(s);
+                    out.extend(dialect::create_schema(s, dialect));
+                }
+            }
+        }
+        for m in ordered {
+            out.extend(dialect::create_table(m, dialect)?);
+        }
+        Ok(out)
+    }
+
+    /// The DDL of the schema in `dialect`, one statement per line group,
+    /// each ending in `;`: ready for a migration file.
+    pub fn to_sql(&self, dialect: Dialect) -> Result<String> {
+        let mut out = String::new();
+        for stmt in self.create_statements(dialect)? {
+            out.push_str(&stmt);
+            out.push_str(";\n");
+        }
+        Ok(out)
+    }
+
+    pub(crate) async fn create_all(&self, target: Target<'_>) -> Result<()> {
+        let dialect = crate::query::insert::dialect_of(target);
+        for stmt in self.create_statements(dialect)? {
+            backend::execute(target, Sql::Owned(stmt), Vec::new()).await?;
+        }
+        Ok(())
+    }
+
+    pub(crate) async fn drop_all(&self, target: Target<'_>) -> Result<()> {
+        let dialect = crate::query::insert::dialect_of(target);
+        let mut ordered = self.ordered()?;
+        ordered.reverse();
+        for m in ordered {
+            backend::execute(
+                target,
+                Sql::Owned(dialect::drop_table(m, dialect)),
+                Vec::new(),
+            )
+            .await?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,428 @@
+//! Values crossing the boundary between Rust fields and SQL: the [`Value`]
+//! type binds go through, the [`ColumnType`] trait every field type
+//! implements, and [`RowRef`], the backend row a model decodes from.
+//!
+//! Decoding never builds an intermediate [`Value`]: a field's
+//! [`ColumnType::decode`] reads its cell straight out of the backend row by
+//! position.
+
+use crate::error::Error;
+
+/// The SQL type of a column, used for DDL and for typed NULL binds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SqlType {
+    /// 16-bit integer.
+    SmallInt,
+    /// 32-bit integer.
+    Int,
+    /// 64-bit integer.
+    BigInt,
+    /// 32-bit float.
+    Real,
+    /// 64-bit float.
+    Double,
+    /// Boolean.
+    Bool,
+    /// Text; `VARCHAR(n)` when the field has `max_length`.
+    Text,
+    /// Binary data.
+    Bytes,
+    /// A calendar date.
+    Date,
+    /// A date and time without time zone.
+    DateTime,
+    /// A date and time in UTC.
+    DateTimeUtc,
+    /// A UUID.
+    Uuid,
+    /// An exact decimal number.
+    Decimal,
+    /// A JSON document.
+    Json,
+}
+
+impl SqlType {
+    /// True for the integer types a database can generate keys for.
+    pub fn is_integer(self) -> bool {
+        matches!(self, SqlType::SmallInt | SqlType::Int | SqlType::BigInt)
+    }
+}
+
+/// One bound parameter.
+///
+/// Values are always sent as bind parameters, never spliced into SQL text.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Value {
+    /// SQL NULL of the given type.
+    Null(SqlType),
+    /// A boolean.
+    Bool(bool),
+    /// A 16-bit integer.
+    I16(i16),
+    /// A 32-bit integer.
+    I32(i32),
+    /// A 64-bit integer.
+    I64(i64),
+    /// A 32-bit float.
+    F32(f32),
+    /// A 64-bit float.
+    F64(f64),
+    /// Text.
+    String(String),
+    /// Binary data.
+    Bytes(Vec<u8>),
+    /// A date.
+    #[cfg(feature = "chrono")]
+    Date(chrono::NaiveDate),
+    /// A date and time without time zone.
+    #[cfg(feature = "chrono")]
+    DateTime(chrono::NaiveDateTime),
+    /// A date and time in UTC.
+    #[cfg(feature = "chrono")]
+    DateTimeUtc(chrono::DateTime<chrono::Utc>),
+    /// A UUID.
+    #[cfg(feature = "uuid")]
+    Uuid(uuid::Uuid),
+    /// A decimal number.
+    #[cfg(feature = "rust_decimal")]
+    Decimal(rust_decimal::Decimal),
+    /// A JSON document.
+    #[cfg(feature = "json")]
+    Json(serde_json::Value),
+}
+
+impl Value {
+    /// True for [`Value::Null`].
+    pub fn is_null(&self) -> bool {
+        matches!(self, Value::Null(_))
+    }
+}
+
+/// A row of one of the backends, borrowed for decoding.
+#[derive(Clone, Copy)]
+#[non_exhaustive]
+pub enum RowRef<'r> {
+    /// A SQLite row.
+    #[cfg(feature = "sqlite")]
+    Sqlite(&'r sqlx::sqlite::SqliteRow),
+    /// A PostgreSQL row.
+    #[cfg(feature = "postgres")]
+    Postgres(&'r sqlx::postgres::PgRow),
+    /// A MySQL or MariaDB row.
+    #[cfg(feature = "mysql")]
+    MySql(&'r sqlx::mysql::MySqlRow),
+}
+
+impl RowRef<'_> {
+    /// True when the cell at `idx` is NULL.
+    pub fn is_null(self, idx: usize) -> Result<bool, sqlx::Error> {
+        use sqlx::{Row, ValueRef};
+        Ok(match self {
+            #[cfg(feature = "sqlite")]
+            RowRef::Sqlite(r) => r.try_get_raw(idx)?.is_null(),
+            #[cfg(feature = "postgres")]
+            RowRef::Postgres(r) => r.try_get_raw(idx)?.is_null(),
+            #[cfg(feature = "mysql")]
+            RowRef::MySql(r) => r.try_get_raw(idx)?.is_null(),
+        })
+    }
+
+    /// Decodes the cell at `idx` as `T`.
+    pub fn get<T: ColumnType>(self, idx: usize) -> Result<T, sqlx::Error> {
+        T::decode(self, idx)
+    }
+}
+
+/// A Rust type that can be stored in one column.
+///
+/// Implemented for the integers, floats, `bool`, `String`, `Vec<u8>`,
+/// `Option<T>`, and behind features for chrono, uuid, rust_decimal and
+/// [`Json<T>`](crate::Json).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be stored in a column",
+    label = "unsupported field type",
+    note = "supported: i16, i32, i64, f32, f64, bool, String, Vec<u8>, Option<T>, and with features chrono, uuid, rust_decimal and Json<T>",
+    note = "a field that is not a column takes `#[model(skip)]`"
+)]
+pub trait ColumnType: Sized + Send + Sync + 'static {
+    /// The SQL type of the column.
+    const SQL_TYPE: SqlType;
+    /// True for `Option<T>`: the column allows NULL.
+    const NULLABLE: bool = false;
+    /// The non-optional type: `T` for both `T` and `Option<T>`.
+    type Scalar: ColumnType;
+    /// Decodes the cell at `idx` of `row`.
+    fn decode(row: RowRef<'_>, idx: usize) -> Result<Self, sqlx::Error>;
+    /// Copies the value into a bind parameter.
+    fn to_value(&self) -> Value;
+    /// Moves the value into a bind parameter.
+    fn into_value(self) -> Value {
+        self.to_value()
+    }
+}
+
+/// Something that can be compared with or assigned to a column of type `T`.
+///
+/// Lets `User::EMAIL.eq("a@b.c")` take a `&str` for a `String` column.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be used as a value of a `{T}` column",
+    label = "expected a value of type `{T}`"
+)]
+pub trait IntoValue<T> {
+    /// Converts into a bind parameter.
+    fn into_value(self) -> Value;
+}
+
+impl<T: ColumnType> IntoValue<T> for T {
+    fn into_value(self) -> Value {
+        ColumnType::into_value(self)
+    }
+}
+
+impl<T: ColumnType> IntoValue<T> for &T {
+    fn into_value(self) -> Value {
+        self.to_value()
+    }
+}
+
+impl IntoValue<String> for &str {
+    fn into_value(self) -> Value {
+        Value::String(self.to_string())
+    }
+}
+
+impl IntoValue<Option<String>> for &str {
+    fn into_value(self) -> Value {
+        Value::String(self.to_string())
+    }
+}
+
+impl IntoValue<Vec<u8>> for &[u8] {
+    fn into_value(self) -> Value {
+        Value::Bytes(self.to_vec())
+    }
+}
+
+macro_rules! decode_arms {
+    ($row:expr, $idx:expr, $t:ty) => {
+        match $row {
+            #[cfg(feature = "sqlite")]
+            RowRef::Sqlite(r) => sqlx::Row::try_get::<$t, _>(r, $idx),
+            #[cfg(feature = "postgres")]
+            RowRef::Postgres(r) => sqlx::Row::try_get::<$t, _>(r, $idx),
+            #[cfg(feature = "mysql")]
+            RowRef::MySql(r) => sqlx::Row::try_get::<$t, _>(r, $idx),
+        }
+    };
+}
+
+macro_rules! scalar {
+    ($($t:ty => $sql:ident, $variant:ident;)*) => {$(
+        impl ColumnType for $t {
+            const SQL_TYPE: SqlType = SqlType::$sql;
+            type Scalar = $t;
+            #[inline]
+            fn decode(row: RowRef<'_>, idx: usize) -> Result<Self, sqlx::Error> {
+                decode_arms!(row, idx, $t)
+            }
+            #[inline]
+            fn to_value(&self) -> Value {
+                Value::$variant(self.clone())
+            }
+            #[inline]
+            fn into_value(self) -> Value {
+                Value::$variant(self)
+            }
+        }
+        impl IntoValue<Option<$t>> for $t {
+            fn into_value(self) -> Value {
+                Value::$variant(self)
+            }
+        }
+    )*};
+}
+
+scalar! {
+    i16 => SmallInt, I16;
+    i32 => Int, I32;
+    i64 => BigInt, I64;
+    f32 => Real, F32;
+    f64 => Double, F64;
+    bool => Bool, Bool;
+    String => Text, String;
+    Vec<u8> => Bytes, Bytes;
+}
+
+#[cfg(feature = "chrono")]
+scalar! {
+    chrono::NaiveDate => Date, Date;
+    chrono::NaiveDateTime => DateTime, DateTime;
+    chrono::DateTime<chrono::Utc> => DateTimeUtc, DateTimeUtc;
+}
+
+#[cfg(feature = "uuid")]
+scalar! {
+    uuid::Uuid => Uuid, Uuid;
+}
+
+/// SQLite has no decimal type in sqlx: decimals are stored as text there.
+#[cfg(feature = "rust_decimal")]
+impl ColumnType for rust_decimal::Decimal {
+    const SQL_TYPE: SqlType = SqlType::Decimal;
+    type Scalar = rust_decimal::Decimal;
+    fn decode(row: RowRef<'_>, idx: usize) -> Result<Self, sqlx::Error> {
+        match row {
+            #[cfg(feature = "sqlite")]
+            RowRef::Sqlite(r) => {
+                let text: String = sqlx::Row::try_get(r, idx)?;
+                text.parse().map_err(|e| sqlx::Error::ColumnDecode {
+                    index: idx.to_string(),
+                    source: Box::new(e),
+                })
+            }
+            #[cfg(feature = "postgres")]
+            RowRef::Postgres(r) => sqlx::Row::try_get(r, idx),
+            #[cfg(feature = "mysql")]
+            RowRef::MySql(r) => sqlx::Row::try_get(r, idx),
+        }
+    }
+    fn to_value(&self) -> Value {
+        Value::Decimal(*self)
+    }
+}
+
+#[cfg(feature = "rust_decimal")]
+impl IntoValue<Option<rust_decimal::Decimal>> for rust_decimal::Decimal {
+    fn into_value(self) -> Value {
+        Value::Decimal(self)
+    }
+}
+
+impl<T: ColumnType<Scalar = T>> ColumnType for Option<T> {
+    const SQL_TYPE: SqlType = T::SQL_TYPE;
+    const NULLABLE: bool = true;
+    type Scalar = T;
+    #[inline]
+    fn decode(row: RowRef<'_>, idx: usize) -> Result<Self, sqlx::Error> {
+        if row.is_null(idx)? {
+            Ok(None)
+        } else {
+            T::decode(row, idx).map(Some)
+        }
+    }
+    #[inline]
+    fn to_value(&self) -> Value {
+        match self {
+            Some(v) => v.to_value(),
+            None => Value::Null(T::SQL_TYPE),
+        }
+    }
+    #[inline]
+    fn into_value(self) -> Value {
+        match self {
+            Some(v) => v.into_value(),
+            None => Value::Null(T::SQL_TYPE),
+        }
+    }
+}
+
+/// A JSON column holding any serde type: `jsonb` on PostgreSQL, `JSON` on
+/// MySQL, text on SQLite.
+#[cfg(feature = "json")]
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Json<T>(pub T);
+
+#[cfg(feature = "json")]
+impl<T> std::ops::Deref for Json<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+#[cfg(feature = "json")]
+impl<T> ColumnType for Json<T>
+where
+    T: serde::Serialize + serde::de::DeserializeOwned + Send + Sync + 'static,
+{
+    const SQL_TYPE: SqlType = SqlType::Json;
+    type Scalar = Json<T>;
+    fn decode(row: RowRef<'_>, idx: usize) -> Result<Self, sqlx::Error> {
+        decode_arms!(row, idx, sqlx::types::Json<T>).map(|j| Json(j.0))
+    }
+    fn to_value(&self) -> Value {
+        // Serializing a value into a `serde_json::Value` only fails for maps
+        // with non-string keys; such a value is stored as JSON null.
+        Value::Json(serde_json::to_value(&self.0).unwrap_or(serde_json::Value::Null))
+    }
+}
+
+/// Decodes the cell at `idx` into a field, naming the model and column in
+/// the error.
+#[inline]
+pub fn decode_field<T: ColumnType>(
+    row: RowRef<'_>,
+    idx: usize,
+    model: &'static str,
+    column: &'static str,
+) -> Result<T, Error> {
+    T::decode(row, idx).map_err(|e| Error::decode(model, column, e))
+}
+
+/// Integer types the database can generate as keys.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a database-generated key",
+    label = "`auto` needs an integer key",
+    note = "generated keys are i16, i32 or i64; for other key types remove `auto` or write `auto = false`"
+)]
+pub trait AutoKey: ColumnType + Copy {
+    /// Converts the id reported by MySQL's `LAST_INSERT_ID()`.
+    fn from_u64(id: u64) -> Option<Self>;
+    /// The next id after this one, `step` later.
+    fn offset(self, step: u64) -> Option<Self>;
+}
+
+macro_rules! auto_key {
+    ($($t:ty),*) => {$(
+        impl AutoKey for $t {
+            fn from_u64(id: u64) -> Option<Self> {
+                <$t>::try_from(id).ok()
+            }
+            fn offset(self, step: u64) -> Option<Self> {
+                <$t>::try_from(step).ok().and_then(|s| self.checked_add(s))
+            }
+        }
+    )*};
+}
+auto_key!(i16, i32, i64);
+
+/// Types a `max_length` can be checked on.
+#[diagnostic::on_unimplemented(
+    message = "`max_length` does not apply to `{Self}`",
+    label = "not a text or binary field",
+    note = "`max_length` limits String, Vec<u8> and their Option forms"
+)]
+pub trait HasLength {
+    /// The length in characters (text) or bytes (binary); `None` for NULL.
+    fn length(&self) -> Option<usize>;
+}
+
+impl HasLength for String {
+    fn length(&self) -> Option<usize> {
+        Some(self.chars().count())
+    }
+}
+
+impl HasLength for Vec<u8> {
+    fn length(&self) -> Option<usize> {
+        Some(self.len())
+    }
+}
+
+impl<T: HasLength> HasLength for Option<T> {
+    fn length(&self) -> Option<usize> {
+        self.as_ref().and_then(HasLength::length)
+    }
+}

@@ -1,0 +1,29 @@
+//! Code generation from a checked [`Container`](crate::internals::ast::Container).
+//! Everything generated sits in one `const _: () = { ... };` block and
+//! reaches the runtime only through `<crate>::__private`.
+
+pub mod columns;
+pub mod model;
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::internals::ast::Container;
+
+pub fn expand(cont: &Container) -> TokenStream {
+    let krate = match &cont.attrs.krate {
+        Some(path) => quote!(#path),
+        None => quote!(::orm),
+    };
+    let model_impl = model::expand(cont);
+    let columns = columns::expand(cont);
+    quote! {
+        #[doc(hidden)]
+        #[allow(non_upper_case_globals, unused_qualifications, clippy::all)]
+        const _: () = {
+            use #krate::__private as __orm;
+            #model_impl
+            #columns
+        };
+    }
+}

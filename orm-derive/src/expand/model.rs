@@ -1,0 +1,224 @@
+//! The `Model` impl: metadata, row decoding by position, bind values,
+//! generated keys, validation and the cached statements.
+
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
+
+use crate::internals::ast::{Container, Field};
+
+pub fn expand(cont: &Container) -> TokenStream {
+    let ident = cont.ident;
+    let model_name = ident.to_string();
+    let table = &cont.table;
+    let schema = match &cont.attrs.schema {
+        Some(s) => quote!(::core::option::Option::Some(#s)),
+        None => quote!(::core::option::Option::None),
+    };
+    let auto = cont.auto_field().map(|f| f.ident.clone());
+    let columns: Vec<&Field> = cont.columns().collect();
+
+    let column_metas = columns
+        .iter()
+        .map(|f| column_meta(f, auto.as_ref() == Some(f.ident)));
+    let type_checks = columns
+        .iter()
+        .map(|f| type_checks(f, auto.as_ref() == Some(f.ident)));
+
+    let decode_fields = cont.fields.iter().map(|f| {
+        let fid = f.ident;
+        match columns.iter().position(|c| c.ident == f.ident) {
+            Some(idx) => {
+                let column = &f.column;
+                quote!(#fid: __orm::decode_field(row, offset + #idx, #model_name, #column)?)
+            }
+            None => quote!(#fid: ::core::default::Default::default()),
+        }
+    });
+
+    let push = |f: &&Field| {
+        let fid = f.ident;
+        quote!(out.push(__orm::ColumnType::to_value(&self.#fid));)
+    };
+    let insert_values = columns
+        .iter()
+        .filter(|f| auto.as_ref() != Some(f.ident))
+        .map(push);
+    let update_values = columns.iter().filter(|f| !f.is_primary_key()).map(push);
+    let key_values = columns.iter().filter(|f| f.is_primary_key()).map(push);
+
+    let pk: Vec<&&Field> = columns.iter().filter(|f| f.is_primary_key()).collect();
+    let key_type = match pk.as_slice() {
+        [one] => {
+            let ty = one.ty;
+            quote!(#ty)
+        }
+        many => {
+            let tys = many.iter().map(|f| f.ty);
+            quote!((#(#tys,)*))
+        }
+    };
+
+    let (set_key, set_last_id) = match cont.auto_field() {
+        Some(f) => {
+            let fid = f.ident;
+            let column = &f.column;
+            let span = f.attrs.auto.map_or(f.ty.span(), |(_, s)| s);
+            (
+                quote! {
+                    self.#fid = __orm::decode_field(row, idx, #model_name, #column)?;
+                    ::core::result::Result::Ok(())
+                },
+                quote_spanned! {span=>
+                    self.#fid = __orm::last_insert_id(first, step, #model_name)?;
+                    ::core::result::Result::Ok(())
+                },
+            )
+        }
+        None => (
+            quote! {
+                let _ = (row, idx);
+                ::core::result::Result::Ok(())
+            },
+            quote! {
+                let _ = (first, step);
+                ::core::result::Result::Ok(())
+            },
+        ),
+    };
+
+    let validations = columns.iter().map(|f| {
+        let fid = f.ident;
+        let fname = &f.name;
+        let mut checks = TokenStream::new();
+        if let Some((max, span)) = f.attrs.max_length {
+            let max = max as usize;
+            checks.extend(quote_spanned! {span=>
+                __orm::check_max_length(&self.#fid, #max, #model_name, #fname)?;
+            });
+        }
+        if let Some(path) = &f.attrs.validate {
+            checks.extend(quote_spanned! {path.span()=>
+                __orm::validate(#path, &self.#fid, #model_name, #fname)?;
+            });
+        }
+        checks
+    });
+
+    quote! {
+        #(#type_checks)*
+
+        impl __orm::Model for #ident {
+            const META: &'static __orm::ModelMeta = &__orm::ModelMeta {
+                name: #model_name,
+                table: #table,
+                schema: #schema,
+                columns: &[#(#column_metas),*],
+            };
+
+            type Key = #key_type;
+
+            #[inline]
+            fn from_row(row: __orm::RowRef<'_>, offset: usize) -> __orm::Result<Self> {
+                ::core::result::Result::Ok(#ident {
+                    #(#decode_fields,)*
+                })
+            }
+
+            #[inline]
+            fn insert_values(&self, out: &mut ::std::vec::Vec<__orm::Value>) {
+                #(#insert_values)*
+            }
+
+            #[inline]
+            fn update_values(&self, out: &mut ::std::vec::Vec<__orm::Value>) {
+                #(#update_values)*
+            }
+
+            #[inline]
+            fn key_values(&self, out: &mut ::std::vec::Vec<__orm::Value>) {
+                #(#key_values)*
+            }
+
+            fn set_generated_key(&mut self, row: __orm::RowRef<'_>, idx: usize) -> __orm::Result<()> {
+                #set_key
+            }
+
+            fn set_last_insert_id(&mut self, first: u64, step: u64) -> __orm::Result<()> {
+                #set_last_id
+            }
+
+            fn validate(&self) -> __orm::Result<()> {
+                #(#validations)*
+                ::core::result::Result::Ok(())
+            }
+
+            fn __statements(dialect: __orm::Dialect) -> &'static __orm::Statements {
+                static CACHE: [__orm::OnceLock<__orm::Statements>; 3] =
+                    [__orm::OnceLock::new(), __orm::OnceLock::new(), __orm::OnceLock::new()];
+                __orm::statements(&CACHE, <Self as __orm::Model>::META, dialect)
+            }
+        }
+    }
+}
+
+fn column_meta(f: &Field, auto: bool) -> TokenStream {
+    let ty = f.ty;
+    let field = &f.name;
+    let column = &f.column;
+    let primary_key = f.is_primary_key();
+    let unique = f.attrs.unique.is_some();
+    let index = f.attrs.index.is_some();
+    let max_length = match f.attrs.max_length {
+        Some((n, _)) => quote!(::core::option::Option::Some(#n)),
+        None => quote!(::core::option::Option::None),
+    };
+    let default = match &f.attrs.default {
+        Some(d) => quote!(::core::option::Option::Some(#d)),
+        None => quote!(::core::option::Option::None),
+    };
+    let references = match &f.attrs.references {
+        Some(target) => quote_spanned! {target.span()=>
+            ::core::option::Option::Some(__orm::ForeignKey {
+                target: || <#target as __orm::Model>::META,
+                column: ::core::option::Option::None,
+                on_delete: __orm::OnDelete::NoAction,
+            })
+        },
+        None => quote!(::core::option::Option::None),
+    };
+    quote! {
+        __orm::ColumnMeta {
+            field: #field,
+            name: #column,
+            sql_type: <#ty as __orm::ColumnType>::SQL_TYPE,
+            nullable: <#ty as __orm::ColumnType>::NULLABLE,
+            primary_key: #primary_key,
+            auto: #auto,
+            unique: #unique,
+            index: #index,
+            max_length: #max_length,
+            default: #default,
+            references: #references,
+        }
+    }
+}
+
+/// Compile-time checks whose failures point at the user's tokens.
+fn type_checks(f: &Field, auto: bool) -> TokenStream {
+    let ty = f.ty;
+    let mut out = quote_spanned! {ty.span()=>
+        const _: () = __orm::assert_column_type::<#ty>();
+    };
+    if let (true, Some((true, span))) = (auto, f.attrs.auto) {
+        out.extend(quote_spanned! {span=>
+            const _: () = __orm::assert_auto_key::<#ty>();
+        });
+    }
+    if let Some((_, span)) = f.attrs.max_length {
+        out.extend(quote_spanned! {span=>
+            const _: () = __orm::assert_has_length::<#ty>();
+        });
+    }
+    out
+}

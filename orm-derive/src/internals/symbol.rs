@@ -1,0 +1,61 @@
+//! The attribute names the derive understands.
+
+use std::fmt;
+
+use syn::{Ident, Path};
+
+#[derive(Copy, Clone)]
+pub struct Symbol(pub &'static str);
+
+pub const MODEL: Symbol = Symbol("model");
+
+// struct level
+pub const TABLE: Symbol = Symbol("table");
+pub const SCHEMA: Symbol = Symbol("schema");
+pub const RENAME_ALL: Symbol = Symbol("rename_all");
+pub const CRATE: Symbol = Symbol("crate");
+
+// field level
+pub const PRIMARY_KEY: Symbol = Symbol("primary_key");
+pub const AUTO: Symbol = Symbol("auto");
+pub const COLUMN: Symbol = Symbol("column");
+pub const UNIQUE: Symbol = Symbol("unique");
+pub const INDEX: Symbol = Symbol("index");
+pub const MAX_LENGTH: Symbol = Symbol("max_length");
+pub const DEFAULT: Symbol = Symbol("default");
+pub const REFERENCES: Symbol = Symbol("references");
+pub const VALIDATE: Symbol = Symbol("validate");
+pub const SKIP: Symbol = Symbol("skip");
+
+pub const STRUCT_ATTRS: &str = "`table`, `schema`, `rename_all`, `crate`";
+pub const FIELD_ATTRS: &str = "`primary_key`, `auto`, `column`, `unique`, `index`, `max_length`, `default`, `references`, `validate`, `skip`";
+
+impl PartialEq<Symbol> for Ident {
+    fn eq(&self, word: &Symbol) -> bool {
+        self == word.0
+    }
+}
+
+impl PartialEq<Symbol> for &Ident {
+    fn eq(&self, word: &Symbol) -> bool {
+        *self == word.0
+    }
+}
+
+impl PartialEq<Symbol> for Path {
+    fn eq(&self, word: &Symbol) -> bool {
+        self.is_ident(word.0)
+    }
+}
+
+impl PartialEq<Symbol> for &Path {
+    fn eq(&self, word: &Symbol) -> bool {
+        self.is_ident(word.0)
+    }
+}
+
+impl fmt::Display for Symbol {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+}

@@ -1,0 +1,96 @@
+//! `#[derive(Model)]` for the `orm` crate. Use it through `orm`, which
+//! re-exports it: `use orm::prelude::*;`.
+//!
+//! The macro parses the struct's attributes into a typed model, checks it
+//! (collecting every error, each at its span), then generates the `Model`
+//! implementation and the typed column constants.
+
+mod expand;
+mod fallback;
+mod internals;
+
+use proc_macro::TokenStream;
+use syn::{DeriveInput, parse_macro_input};
+
+use internals::{ast::Container, check, ctxt::Ctxt};
+
+/// Maps a struct to a table.
+///
+/// # Struct attributes: `#[model(...)]`
+///
+/// | attribute | meaning |
+/// |---|---|
+/// | `table = "users"` | the table name; default: the struct name in snake_case (`OrderLine` → `order_line`) |
+/// | `schema = "auth"` | the PostgreSQL schema (MySQL database) of the table; ignored on SQLite |
+/// | `rename_all = "camelCase"` | how field names become column names: `snake_case`, `camelCase`, `PascalCase`, `SCREAMING_SNAKE_CASE`, `kebab-case`, `lowercase`, `UPPERCASE` |
+/// | `crate = "::orm"` | the path of the `orm` crate, when it is renamed |
+///
+/// # Field attributes: `#[model(...)]`
+///
+/// | attribute | meaning |
+/// |---|---|
+/// | `primary_key` | part of the primary key; several fields make a composite key |
+/// | `auto`, `auto = false` | the database generates the key. A single `i16`/`i32`/`i64` key is `auto` unless `auto = false`; on insert its value is ignored and replaced by the generated one |
+/// | `column = "name"` | the column name |
+/// | `unique` | a unique constraint on the column |
+/// | `index` | an index on the column |
+/// | `max_length = 120` | `VARCHAR(120)`; longer values are refused before they are sent, with `Error::Validation` |
+/// | `default = "CURRENT_TIMESTAMP"` | the column's SQL default; an `Option` field left `None` on insert takes it |
+/// | `references = Model` | a foreign key to `Model`'s primary key |
+/// | `validate = path::to_fn` | `fn(&T) -> Result<(), E>` with `E: Display`, run before insert and update; an `Err` becomes `Error::Validation` naming the field |
+/// | `skip` | not a column: filled with `Default::default()` when loaded |
+///
+/// `Option<T>` fields are nullable columns; every other field is `NOT NULL`.
+///
+/// # Example
+///
+/// ```
+/// use orm::prelude::*;
+///
+/// fn not_blank(name: &String) -> Result<(), String> {
+///     if name.trim().is_empty() { Err("must not be blank".into()) } else { Ok(()) }
+/// }
+///
+/// #[derive(Model, Debug, Clone)]
+/// #[model(table = "users")]
+/// pub struct User {
+///     #[model(primary_key)]
+///     pub id: i64,
+///     #[model(unique, max_length = 120)]
+///     pub email: String,
+///     #[model(validate = not_blank)]
+///     pub name: String,
+///     pub nickname: Option<String>,
+///     #[model(skip)]
+///     pub cached_score: u32,
+/// }
+///
+/// #[derive(Model, Debug, Clone)]
+/// pub struct Membership {
+///     #[model(primary_key, references = User)]
+///     pub user_id: i64,
+///     #[model(primary_key)]
+///     pub group_name: String,
+///     #[model(default = "0")]
+///     pub rank: Option<i32>,
+/// }
+///
+/// assert_eq!(User::EMAIL.name(), "email");
+/// assert_eq!(<Membership as Model>::META.table, "membership");
+/// ```
+#[proc_macro_derive(Model, attributes(model))]
+pub fn derive_model(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    let cx = Ctxt::new();
+    let cont = Container::from_ast(&cx, &input);
+    if let Some(cont) = &cont {
+        check::check(&cx, cont);
+    }
+    match cx.check() {
+        Ok(()) => match &cont {
+            Some(cont) => expand::expand(cont).into(),
+            None => TokenStream::new(),
+        },
+        Err(err) => fallback::expand(cont.as_ref(), err).into(),
+    }
+}
