@@ -200,6 +200,22 @@ fn connect_error(url: &str, err: sqlx::Error) -> Error {
     }
 }
 
+/// Opens one connection outside the pool, so that an unreachable server or
+/// a refused login is reported as such (the pool would retry until its
+/// acquire timeout and report only the timeout).
+#[cfg(any(feature = "postgres", feature = "mysql"))]
+async fn probe<DB: sqlx::Database>(
+    opts: &ConnectOptions,
+    conn: &<DB::Connection as sqlx::Connection>::Options,
+) -> Result<DB::Connection> {
+    use sqlx::ConnectOptions as _;
+    match tokio::time::timeout(opts.acquire_timeout, conn.connect()).await {
+        Ok(Ok(c)) => Ok(c),
+        Ok(Err(e)) => Err(connect_error(&opts.url, e)),
+        Err(_) => Err(Error::PoolTimedOut),
+    }
+}
+
 impl Db {
     /// Connects to `url`; the scheme picks the backend: `sqlite:`,
     /// `postgres://` (or `postgresql://`), `mysql://` or `mariadb://`.
@@ -288,11 +304,10 @@ impl Db {
         let url = &opts.url;
         let conn =
             sqlx::postgres::PgConnectOptions::from_str(url).map_err(|e| config_error(url, e))?;
+        probe::<sqlx::Postgres>(opts, &conn).await?;
         let pool = opts
             .pool_options::<sqlx::Postgres>(10)
-            .connect_with(conn)
-            .await
-            .map_err(|e| connect_error(url, e))?;
+            .connect_lazy_with(conn);
         Ok((Pool::Postgres(pool), Dialect::Postgres, 1))
     }
 
@@ -314,16 +329,13 @@ impl Db {
         };
         let conn = sqlx::mysql::MySqlConnectOptions::from_str(&normalized)
             .map_err(|e| config_error(url, e))?;
-        let pool = opts
-            .pool_options::<sqlx::MySql>(10)
-            .connect_with(conn)
-            .await
-            .map_err(|e| connect_error(url, e))?;
+        let mut probe = probe::<sqlx::MySql>(opts, &conn).await?;
         let step: u64 =
             sqlx::query_scalar::<_, u64>("SELECT CAST(@@auto_increment_increment AS UNSIGNED)")
-                .fetch_one(&pool)
+                .fetch_one(&mut probe)
                 .await
                 .map_err(Error::from)?;
+        let pool = opts.pool_options::<sqlx::MySql>(10).connect_lazy_with(conn);
         Ok((Pool::MySql(pool), Dialect::MySql, step.max(1)))
     }
 

@@ -97,12 +97,19 @@ impl ModelMeta {
         self.columns.iter().find(|c| c.name == name)
     }
 
+    /// True when both describe the same table. Metadata is compared by
+    /// identity of its table, not by address: a `const` may be
+    /// instantiated at several addresses.
+    pub fn is(&self, other: &ModelMeta) -> bool {
+        self.table == other.table && self.schema == other.schema && self.name == other.name
+    }
+
     /// Models this one references through foreign keys (other than itself).
     pub fn dependencies(&self) -> impl Iterator<Item = &'static ModelMeta> + '_ {
         self.columns
             .iter()
             .filter_map(|c| c.references.map(|fk| (fk.target)()))
-            .filter(move |t| !std::ptr::eq(*t, self) && t.table != self.table)
+            .filter(move |t| !t.is(self))
     }
 
     /// The referenced column of a foreign key: the target's named column or

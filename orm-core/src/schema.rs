@@ -30,19 +30,14 @@ impl Schema {
         let mut all: Vec<&'static ModelMeta> = Vec::new();
         let mut pending: Vec<&'static ModelMeta> = models.to_vec();
         while let Some(m) = pending.pop() {
-            if all.iter().any(|seen| std::ptr::eq(*seen, m)) {
+            if all.iter().any(|seen| seen.is(m)) {
                 continue;
             }
             pending.extend(m.dependencies());
             all.push(m);
         }
         // Keep the caller's order for listed models, dependencies after.
-        all.sort_by_key(|m| {
-            models
-                .iter()
-                .position(|l| std::ptr::eq(*l, *m))
-                .unwrap_or(usize::MAX)
-        });
+        all.sort_by_key(|m| models.iter().position(|l| l.is(m)).unwrap_or(usize::MAX));
         Schema { models: all }
     }
 
@@ -53,9 +48,7 @@ impl Schema {
         while !left.is_empty() {
             let before = left.len();
             left.retain(|m| {
-                let ready = m
-                    .dependencies()
-                    .all(|d| done.iter().any(|x| std::ptr::eq(*x, d)));
+                let ready = m.dependencies().all(|d| done.iter().any(|x| x.is(d)));
                 if ready {
                     done.push(m);
                 }

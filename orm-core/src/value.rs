@@ -205,11 +205,23 @@ impl IntoValue<Vec<u8>> for &[u8] {
     }
 }
 
+#[cfg(feature = "sqlite")]
+fn unexpected_null(idx: usize) -> sqlx::Error {
+    sqlx::Error::ColumnDecode {
+        index: idx.to_string(),
+        source: Box::new(sqlx::error::UnexpectedNullError),
+    }
+}
+
 macro_rules! decode_arms {
     ($row:expr, $idx:expr, $t:ty) => {
         match $row {
+            // SQLite decodes NULL as 0 or "" without complaint: refuse it here
+            // as the other backends do.
             #[cfg(feature = "sqlite")]
-            RowRef::Sqlite(r) => sqlx::Row::try_get::<$t, _>(r, $idx),
+            RowRef::Sqlite(r) => {
+                sqlx::Row::try_get::<Option<$t>, _>(r, $idx)?.ok_or_else(|| unexpected_null($idx))
+            }
             #[cfg(feature = "postgres")]
             RowRef::Postgres(r) => sqlx::Row::try_get::<$t, _>(r, $idx),
             #[cfg(feature = "mysql")]
@@ -276,7 +288,8 @@ impl ColumnType for rust_decimal::Decimal {
         match row {
             #[cfg(feature = "sqlite")]
             RowRef::Sqlite(r) => {
-                let text: String = sqlx::Row::try_get(r, idx)?;
+                let text: String = sqlx::Row::try_get::<Option<String>, _>(r, idx)?
+                    .ok_or_else(|| unexpected_null(idx))?;
                 text.parse().map_err(|e| sqlx::Error::ColumnDecode {
                     index: idx.to_string(),
                     source: Box::new(e),

@@ -23,8 +23,10 @@ impl Backend for MySql {
             Value::Date(v) => args.add(v),
             #[cfg(feature = "chrono")]
             Value::DateTime(v) => args.add(v),
+            // Sent as DATETIME: a TIMESTAMP parameter into a DATETIME column
+            // is stored as NULL by MariaDB.
             #[cfg(feature = "chrono")]
-            Value::DateTimeUtc(v) => args.add(v),
+            Value::DateTimeUtc(v) => args.add(v.naive_utc()),
             #[cfg(feature = "uuid")]
             Value::Uuid(v) => args.add(v),
             #[cfg(feature = "rust_decimal")]

@@ -244,7 +244,7 @@ impl<M: Model> Select<M> {
         if set.is_empty() {
             return Ok(0);
         }
-        if let Some(foreign) = set.iter().find(|a| !std::ptr::eq(a.table, M::META)) {
+        if let Some(foreign) = set.iter().find(|a| !a.table.is(M::META)) {
             return Err(Error::Config(format!(
                 "cannot set `{}.{}` in an update of `{}`",
                 foreign.table.name,

@@ -1,0 +1,162 @@
+//! Per-test databases on each backend, and the `scenario!` macro that runs
+//! one body on all of them.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use orm::prelude::*;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+    MySql,
+}
+
+pub struct TestDb {
+    pub db: Db,
+    cleanup: Option<(Db, String)>,
+}
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+fn unique_name() -> String {
+    format!(
+        "orm_t{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// The server URL for `backend`, if the environment names one.
+pub fn server_url(backend: Backend) -> Option<String> {
+    let var = match backend {
+        Backend::Sqlite => return None,
+        Backend::Postgres => "ORM_TEST_POSTGRES_URL",
+        Backend::MySql => "ORM_TEST_MYSQL_URL",
+    };
+    std::env::var(var).ok().filter(|v| !v.is_empty())
+}
+
+fn with_param(url: &str, param: &str) -> String {
+    let sep = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{sep}{param}")
+}
+
+fn with_database(url: &str, database: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let host_end = base[scheme_end..]
+        .find('/')
+        .map_or(base.len(), |i| scheme_end + i);
+    let mut out = format!("{}/{database}", &base[..host_end]);
+    if let Some(q) = query {
+        out.push('?');
+        out.push_str(q);
+    }
+    out
+}
+
+/// A fresh, empty database on `backend`; `None` when the backend is not
+/// configured.
+pub async fn setup(backend: Backend) -> Option<TestDb> {
+    match backend {
+        Backend::Sqlite => Some(TestDb {
+            db: Db::connect("sqlite::memory:").await.expect("sqlite"),
+            cleanup: None,
+        }),
+        Backend::Postgres => {
+            let url = server_url(backend)?;
+            let admin = Db::connect(&url).await.expect("postgres server");
+            let name = unique_name();
+            orm::raw(format!("CREATE SCHEMA \"{name}\""))
+                .execute(&admin)
+                .await
+                .expect("create schema");
+            let db = Db::connect(&with_param(
+                &url,
+                &format!("options=-c%20search_path%3D{name}"),
+            ))
+            .await
+            .expect("connect to schema");
+            Some(TestDb {
+                db,
+                cleanup: Some((admin, format!("DROP SCHEMA \"{name}\" CASCADE"))),
+            })
+        }
+        Backend::MySql => {
+            let url = server_url(backend)?;
+            let admin = Db::connect(&url).await.expect("mysql server");
+            let name = unique_name();
+            orm::raw(format!("CREATE DATABASE `{name}`"))
+                .execute(&admin)
+                .await
+                .expect("create database");
+            let db = Db::connect(&with_database(&url, &name))
+                .await
+                .expect("connect to database");
+            Some(TestDb {
+                db,
+                cleanup: Some((admin, format!("DROP DATABASE `{name}`"))),
+            })
+        }
+    }
+}
+
+impl TestDb {
+    pub async fn teardown(self) {
+        self.db.close().await;
+        if let Some((admin, sql)) = self.cleanup {
+            orm::raw(sql).execute(&admin).await.expect("cleanup");
+            admin.close().await;
+        }
+    }
+}
+
+/// Runs `body` against a fresh database of `backend`, if configured.
+pub async fn run<F>(backend: Backend, body: F)
+where
+    F: AsyncFnOnce(&Db, Backend) -> orm::Result<()>,
+{
+    let Some(test_db) = setup(backend).await else {
+        eprintln!("{backend:?} not configured: skipped");
+        return;
+    };
+    let result = body(&test_db.db, backend).await;
+    test_db.teardown().await;
+    if let Err(e) = result {
+        panic!("scenario failed on {backend:?}: {e:?}");
+    }
+}
+
+/// Declares a scenario that runs on every configured backend:
+///
+/// ```ignore
+/// scenario!(async fn inserts_return_keys(db, backend) { ... Ok(()) });
+/// ```
+macro_rules! scenario {
+    ($(#[$meta:meta])* async fn $name:ident($db:ident, $backend:ident) $body:block) => {
+        $(#[$meta])*
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            #[allow(unused_variables)]
+            async fn body($db: &orm::Db, $backend: $crate::harness::Backend) -> orm::Result<()> $body
+
+            #[tokio::test]
+            async fn sqlite() {
+                $crate::harness::run($crate::harness::Backend::Sqlite, body).await
+            }
+            #[tokio::test]
+            async fn postgres() {
+                $crate::harness::run($crate::harness::Backend::Postgres, body).await
+            }
+            #[tokio::test]
+            async fn mysql() {
+                $crate::harness::run($crate::harness::Backend::MySql, body).await
+            }
+        }
+    };
+}

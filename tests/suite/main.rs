@@ -1,0 +1,15 @@
+//! The scenario suite. Every scenario runs on SQLite, and on PostgreSQL and
+//! MySQL/MariaDB when `ORM_TEST_POSTGRES_URL` / `ORM_TEST_MYSQL_URL` are
+//! set. Each run gets a database of its own (an in-memory SQLite database,
+//! a PostgreSQL schema, a MySQL database), so scenarios run in parallel.
+
+#[macro_use]
+mod harness;
+mod models;
+
+mod crud;
+mod errors;
+mod query;
+mod schema;
+mod transactions;
+mod types;

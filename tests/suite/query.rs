@@ -1,0 +1,228 @@
+//! The query builder: operators, ordering, paging and terminals.
+
+use futures_util::TryStreamExt;
+use orm::prelude::*;
+
+use crate::models::*;
+
+/// Five users and a post each for the first three.
+async fn seed(db: &Db) -> orm::Result<Vec<User>> {
+    db.create_all(&orm::models![User, Post]).await?;
+    let users = db
+        .insert_many(vec![
+            User {
+                id: 0,
+                email: "ada@example.com".into(),
+                nickname: Some("Countess".into()),
+                karma: 10,
+            },
+            User {
+                id: 0,
+                email: "grace@example.com".into(),
+                nickname: None,
+                karma: 20,
+            },
+            User {
+                id: 0,
+                email: "linus@kernel.org".into(),
+                nickname: Some("torvalds".into()),
+                karma: 30,
+            },
+            User {
+                id: 0,
+                email: "barbara@example.com".into(),
+                nickname: None,
+                karma: 40,
+            },
+            User {
+                id: 0,
+                email: "Edsger@Example.com".into(),
+                nickname: Some("ewd".into()),
+                karma: 50,
+            },
+        ])
+        .await?;
+    for (i, u) in users.iter().take(3).enumerate() {
+        db.insert(Post {
+            id: 0,
+            author_id: u.id,
+            title: format!("post {i}"),
+            views: i as i32 * 10,
+            published: i % 2 == 0,
+        })
+        .await?;
+    }
+    Ok(users)
+}
+
+fn emails(users: &[User]) -> Vec<&str> {
+    users.iter().map(|u| u.email.as_str()).collect()
+}
+
+scenario!(async fn comparison_operators(db, backend) {
+    seed(db).await?;
+    let by = |e: Expr| User::query().filter(e).order_by(User::KARMA);
+    assert_eq!(emails(&by(User::KARMA.eq(20)).all(db).await?), ["grace@example.com"]);
+    assert_eq!(by(User::KARMA.ne(20)).count(db).await?, 4);
+    assert_eq!(by(User::KARMA.lt(20)).count(db).await?, 1);
+    assert_eq!(by(User::KARMA.le(20)).count(db).await?, 2);
+    assert_eq!(by(User::KARMA.gt(20)).count(db).await?, 3);
+    assert_eq!(by(User::KARMA.ge(20)).count(db).await?, 4);
+    assert_eq!(by(User::KARMA.between(20, 40)).count(db).await?, 3);
+    assert_eq!(by(User::KARMA.in_list([10, 50, 99])).count(db).await?, 2);
+    assert_eq!(by(User::KARMA.not_in([10, 50])).count(db).await?, 3);
+    assert_eq!(by(User::KARMA.in_list(Vec::<i32>::new())).count(db).await?, 0);
+    assert_eq!(by(User::KARMA.not_in(Vec::<i32>::new())).count(db).await?, 5);
+    assert_eq!(by(User::EMAIL.eq("ada@example.com")).count(db).await?, 1);
+    Ok(())
+});
+
+scenario!(async fn null_tests_and_optional_columns(db, backend) {
+    seed(db).await?;
+    assert_eq!(User::query().filter(User::NICKNAME.is_null()).count(db).await?, 2);
+    assert_eq!(User::query().filter(User::NICKNAME.is_not_null()).count(db).await?, 3);
+    // A nullable column compares with a plain value.
+    assert_eq!(User::query().filter(User::NICKNAME.eq("ewd")).count(db).await?, 1);
+    Ok(())
+});
+
+scenario!(async fn like_is_case_sensitive_and_ilike_is_not(db, backend) {
+    seed(db).await?;
+    let like = User::query().filter(User::EMAIL.like("%@example.com")).count(db).await?;
+    assert_eq!(like, 3, "Edsger@Example.com does not match a case-sensitive LIKE");
+    let ilike = User::query().filter(User::EMAIL.ilike("%@EXAMPLE.com")).count(db).await?;
+    assert_eq!(ilike, 4);
+    Ok(())
+});
+
+scenario!(async fn and_or_not(db, backend) {
+    seed(db).await?;
+    let q = User::query().filter(
+        User::EMAIL.like("%@example.com").and(User::NICKNAME.is_not_null()),
+    );
+    assert_eq!(emails(&q.all(db).await?), ["ada@example.com"]);
+    let q = User::query()
+        .filter(User::KARMA.eq(10).or(User::KARMA.eq(30)).or(User::KARMA.eq(50)))
+        .order_by(User::KARMA.desc());
+    assert_eq!(q.all(db).await?.iter().map(|u| u.karma).collect::<Vec<_>>(), [50, 30, 10]);
+    let q = User::query().filter(User::KARMA.gt(20).not());
+    assert_eq!(q.count(db).await?, 2);
+    let q = User::query().filter((User::KARMA.lt(20) | User::KARMA.gt(40)) & !User::NICKNAME.is_null());
+    assert_eq!(q.count(db).await?, 2);
+    // Several filters all apply.
+    let q = User::query().filter(User::KARMA.gt(10)).filter(User::KARMA.lt(50));
+    assert_eq!(q.count(db).await?, 3);
+    Ok(())
+});
+
+scenario!(async fn ordering_limit_and_offset(db, backend) {
+    seed(db).await?;
+    let page = User::query().order_by(User::KARMA.desc()).limit(2).offset(1).all(db).await?;
+    assert_eq!(page.iter().map(|u| u.karma).collect::<Vec<_>>(), [40, 30]);
+    let rest = User::query().order_by(User::KARMA).offset(3).all(db).await?;
+    assert_eq!(rest.iter().map(|u| u.karma).collect::<Vec<_>>(), [40, 50]);
+    Ok(())
+});
+
+scenario!(async fn first_one_optional_exists(db, backend) {
+    seed(db).await?;
+    let first = User::query().order_by(User::KARMA).first(db).await?;
+    assert_eq!(first.map(|u| u.karma), Some(10));
+    assert_eq!(User::query().filter(User::KARMA.gt(100)).first(db).await?, None);
+
+    let one = User::query().filter(User::KARMA.eq(30)).one(db).await?;
+    assert_eq!(one.email, "linus@kernel.org");
+    let none = User::query().filter(User::KARMA.eq(31)).one(db).await.unwrap_err();
+    assert!(none.is_not_found());
+    let many = User::query().filter(User::KARMA.gt(10)).one(db).await.unwrap_err();
+    assert!(matches!(many, Error::MultipleRows { model: "User" }), "{many:?}");
+
+    assert_eq!(User::query().filter(User::KARMA.eq(31)).optional(db).await?, None);
+    assert!(User::query().filter(User::KARMA.gt(10)).optional(db).await.is_err());
+
+    assert!(User::query().filter(User::KARMA.eq(30)).exists(db).await?);
+    assert!(!User::query().filter(User::KARMA.eq(31)).exists(db).await?);
+    Ok(())
+});
+
+scenario!(async fn filtered_update_and_delete(db, backend) {
+    seed(db).await?;
+    let changed = User::query()
+        .filter(User::NICKNAME.is_null())
+        .update(db, [User::NICKNAME.set("anonymous"), User::KARMA.set(0)])
+        .await?;
+    assert_eq!(changed, 2);
+    assert_eq!(User::query().filter(User::NICKNAME.eq("anonymous")).count(db).await?, 2);
+    assert_eq!(User::query().filter(User::KARMA.eq(0)).count(db).await?, 2);
+    let cleared = User::query()
+        .filter(User::EMAIL.eq("ada@example.com"))
+        .update(db, [User::NICKNAME.set(None)])
+        .await?;
+    assert_eq!(cleared, 1);
+
+    let deleted = Post::query().filter(Post::PUBLISHED.eq(false)).delete(db).await?;
+    assert_eq!(deleted, 1);
+    assert_eq!(Post::query().count(db).await?, 2);
+
+    let err = User::query().limit(1).delete(db).await.unwrap_err();
+    assert!(matches!(err, Error::Config(_)), "{err:?}");
+    Ok(())
+});
+
+scenario!(async fn stream_yields_every_row(db, backend) {
+    seed(db).await?;
+    let karma: Vec<i32> = User::query()
+        .order_by(User::KARMA)
+        .stream(db)
+        .map_ok(|u| u.karma)
+        .try_collect()
+        .await?;
+    assert_eq!(karma, [10, 20, 30, 40, 50]);
+    Ok(())
+});
+
+scenario!(async fn raw_sql_maps_rows_into_models(db, backend) {
+    let users = seed(db).await?;
+    // Columns in any order, by name, with bound parameters.
+    let found: Vec<User> = orm::raw("SELECT karma, email, id, nickname FROM users WHERE karma > ? ORDER BY karma")
+        .bind(25)
+        .all(db)
+        .await?;
+    assert_eq!(found, users[2..].to_vec());
+    let n: i64 = orm::raw("SELECT COUNT(*) FROM users WHERE email LIKE ?")
+        .bind_str("%@example.com")
+        .scalar(db)
+        .await?;
+    assert_eq!(n, 3);
+    let changed = orm::raw("UPDATE users SET karma = karma + ? WHERE nickname IS NULL")
+        .bind(1)
+        .execute(db)
+        .await?;
+    assert_eq!(changed, 2);
+    Ok(())
+});
+
+scenario!(async fn values_are_bound_not_spliced(db, backend) {
+    seed(db).await?;
+    let hostile = "x' OR '1'='1";
+    assert_eq!(User::query().filter(User::EMAIL.eq(hostile)).count(db).await?, 0);
+    let mut u = User::new("quote'\"`@example.com");
+    u.nickname = Some("Robert'); DROP TABLE users;--".into());
+    let u = db.insert(u).await?;
+    assert_eq!(User::get(db, u.id).await?, u);
+    assert_eq!(User::query().count(db).await?, 6);
+    Ok(())
+});
+
+scenario!(async fn cached_statements_are_reused(db, backend) {
+    seed(db).await?;
+    let rec = db.recorder();
+    let a = User::query().all(db).await?;
+    let b = User::query().all(db).await?;
+    assert_eq!(a, b);
+    let sql = rec.statements();
+    assert_eq!(sql.len(), 2);
+    assert_eq!(sql[0], sql[1]);
+    assert!(!sql[0].contains("WHERE"));
+    Ok(())
+});

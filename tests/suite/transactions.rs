@@ -1,0 +1,91 @@
+//! `db.transaction`: commit on Ok, rollback on Err and on panic.
+
+use futures_util::FutureExt;
+use orm::prelude::*;
+
+use crate::models::*;
+
+scenario!(async fn commits_on_ok(db, backend) {
+    db.create_all(&orm::models![User, Post]).await?;
+    let rec = db.recorder();
+    let ada = db
+        .transaction(async |tx| {
+            let ada = tx.insert(User::new("ada@example.com")).await?;
+            tx.insert(Post { id: 0, author_id: ada.id, title: "t".into(), views: 0, published: true })
+                .await?;
+            assert_eq!(User::query().count(&tx).await?, 1);
+            Ok::<_, Error>(ada)
+        })
+        .await?;
+    assert_eq!(User::get(db, ada.id).await?, ada);
+    assert_eq!(Post::query().count(db).await?, 1);
+    let sql = rec.statements();
+    assert_eq!(sql.first().map(String::as_str), Some("BEGIN"));
+    assert!(sql.iter().any(|s| s == "COMMIT"), "{sql:?}");
+    Ok(())
+});
+
+scenario!(async fn rolls_back_on_err(db, backend) {
+    db.create_all(&orm::models![User]).await?;
+    let result: Result<(), Error> = db
+        .transaction(async |tx| {
+            tx.insert(User::new("ada@example.com")).await?;
+            tx.insert(User::new("ada@example.com")).await?; // unique violation
+            Ok(())
+        })
+        .await;
+    assert!(result.unwrap_err().is_unique_violation());
+    assert_eq!(User::query().count(db).await?, 0);
+    Ok(())
+});
+
+scenario!(async fn rolls_back_on_panic(db, backend) {
+    db.create_all(&orm::models![User]).await?;
+    let outcome = std::panic::AssertUnwindSafe(db.transaction(async |tx| {
+        tx.insert(User::new("ada@example.com")).await?;
+        if User::query().count(&tx).await? == 1 {
+            panic!("boom");
+        }
+        Ok::<(), Error>(())
+    }))
+    .catch_unwind()
+    .await;
+    assert!(outcome.is_err(), "the panic goes on");
+    assert_eq!(User::query().count(db).await?, 0);
+    Ok(())
+});
+
+scenario!(async fn a_finished_transaction_refuses_work(db, backend) {
+    db.create_all(&orm::models![User]).await?;
+    let tx = db.begin().await?;
+    tx.insert(User::new("ada@example.com")).await?;
+    tx.commit().await?;
+    let err = tx.insert(User::new("grace@example.com")).await.unwrap_err();
+    assert!(matches!(err, Error::TransactionClosed), "{err:?}");
+    assert_eq!(User::query().count(db).await?, 1);
+    Ok(())
+});
+
+scenario!(async fn an_application_error_type_works_too(db, backend) {
+    #[derive(Debug)]
+    enum AppError {
+        Db(#[allow(dead_code)] Error),
+        Refused,
+    }
+    impl From<Error> for AppError {
+        fn from(e: Error) -> Self {
+            AppError::Db(e)
+        }
+    }
+    db.create_all(&orm::models![User]).await?;
+    let result = db
+        .transaction(async |tx| {
+            tx.insert(User::new("ada@example.com")).await?;
+            Err::<(), _>(AppError::Refused)
+        })
+        .await;
+    assert!(matches!(result, Err(AppError::Refused)));
+    assert!(!matches!(result, Err(AppError::Db(_))));
+    assert_eq!(User::query().count(db).await?, 0);
+    Ok(())
+});
