@@ -52,4 +52,10 @@ pub mod prelude {
 mod guide {
     #[doc = include_str!("../README.md")]
     struct Readme;
+    #[doc = include_str!("../docs/getting-started.md")]
+    struct GettingStarted;
+    #[doc = include_str!("../docs/models.md")]
+    struct Models;
+    #[doc = include_str!("../docs/querying.md")]
+    struct Querying;
 }

@@ -71,11 +71,11 @@ impl Schema {
         let mut out = Vec::new();
         let mut schemas: Vec<&str> = Vec::new();
         for m in &ordered {
-            if let Some(s) = m.schema {
-                if !schemas.contains(&s) {
-                    schemas.push(s);
-                    out.extend(dialect::create_schema(s, dialect));
-                }
+            if let Some(s) = m.schema
+                && !schemas.contains(&s)
+            {
+                schemas.push(s);
+                out.extend(dialect::create_schema(s, dialect));
             }
         }
         for m in ordered {

@@ -109,10 +109,10 @@ async fn insert_chunk<M: Model>(target: Target<'_>, rows: &mut [M]) -> Result<()
         let mut next = rows.iter_mut();
         let mut failure = None;
         backend::fetch_all(target, Sql::Owned(w.sql), w.binds, |row| {
-            if let Some(model) = next.next() {
-                if let Err(e) = model.set_generated_key(row, 0) {
-                    failure.get_or_insert(e);
-                }
+            if let Some(model) = next.next()
+                && let Err(e) = model.set_generated_key(row, 0)
+            {
+                failure.get_or_insert(e);
             }
             Ok(())
         })

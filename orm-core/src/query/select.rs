@@ -228,11 +228,20 @@ impl<M: Model> Select<M> {
 
     /// Sets columns on every matching row; returns how many rows matched.
     ///
-    /// ```ignore
-    /// User::query()
+    /// ```
+    /// # use orm::prelude::*;
+    /// # #[derive(Model)]
+    /// # pub struct User { #[model(primary_key)] id: i64, nickname: Option<String> }
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> orm::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_all(&orm::models![User]).await?;
+    /// # db.insert(User { id: 0, nickname: None }).await?;
+    /// let changed = User::query()
     ///     .filter(User::NICKNAME.is_null())
     ///     .update(&db, [User::NICKNAME.set("anonymous")])
     ///     .await?;
+    /// assert_eq!(changed, 1);
+    /// # Ok(()) }
     /// ```
     pub async fn update(
         self,

@@ -148,10 +148,10 @@ impl StructAttrs {
             if attr.path() != MODEL {
                 continue;
             }
-            if let syn::Meta::List(list) = &attr.meta {
-                if list.tokens.is_empty() {
-                    continue;
-                }
+            if let syn::Meta::List(list) = &attr.meta
+                && list.tokens.is_empty()
+            {
+                continue;
             }
             let result = attr.parse_nested_meta(|meta| {
                 if meta.path == TABLE {
