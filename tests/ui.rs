@@ -1,1 +1,8 @@
+//! Diagnostics of `#[derive(Model)]`, held by trybuild `.stderr` files,
+//! grouped by category under `tests/ui/`.
 
+#[test]
+fn model_attribute_errors() {
+    let t = trybuild::TestCases::new();
+    t.compile_fail("tests/ui/model/*.rs");
+}

@@ -48,6 +48,7 @@ impl<'a> Container<'a> {
                     item.ident
                 ),
             );
+            return None;
         }
         let named = match &item.data {
             syn::Data::Struct(syn::DataStruct {
