@@ -59,17 +59,24 @@ async fn stream_a_million(backend: harness::Backend) {
          (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < {ROWS}) SELECT x FROM c) AS s"
     );
     let fill = match backend {
-        harness::Backend::Sqlite => fill
-            .replace("CONCAT('sample label number ', CAST(x AS CHAR(10)))", "'sample label number ' || x"),
+        harness::Backend::Sqlite => fill.replace(
+            "CONCAT('sample label number ', CAST(x AS CHAR(10)))",
+            "'sample label number ' || x",
+        ),
         harness::Backend::Postgres => fill.replace("CAST(x AS CHAR(10))", "x::text"),
         harness::Backend::MySql => fill,
     };
     // One connection, so that the session's recursion limit applies.
     let tx = db.begin().await.unwrap();
     if backend == harness::Backend::MySql {
-        let mariadb = orm::raw("SET SESSION max_recursive_iterations = 2000000").execute(&tx).await;
+        let mariadb = orm::raw("SET SESSION max_recursive_iterations = 2000000")
+            .execute(&tx)
+            .await;
         if mariadb.is_err() {
-            orm::raw("SET SESSION cte_max_recursion_depth = 2000000").execute(&tx).await.unwrap();
+            orm::raw("SET SESSION cte_max_recursion_depth = 2000000")
+                .execute(&tx)
+                .await
+                .unwrap();
         }
     }
     orm::raw(fill).execute(&tx).await.unwrap();
@@ -103,7 +110,11 @@ async fn stream_a_million(backend: harness::Backend) {
 #[tokio::test]
 async fn streaming_a_million_rows_keeps_memory_flat() {
     // One backend after another: the allocator counts the whole process.
-    for backend in [harness::Backend::Sqlite, harness::Backend::Postgres, harness::Backend::MySql] {
+    for backend in [
+        harness::Backend::Sqlite,
+        harness::Backend::Postgres,
+        harness::Backend::MySql,
+    ] {
         stream_a_million(backend).await;
     }
 }

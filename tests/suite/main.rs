@@ -9,6 +9,7 @@ mod models;
 
 mod crud;
 mod errors;
+mod observability;
 mod query;
 mod schema;
 mod transactions;
