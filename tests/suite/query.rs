@@ -226,3 +226,24 @@ scenario!(async fn cached_statements_are_reused(db, backend) {
     assert!(!sql[0].contains("WHERE"));
     Ok(())
 });
+
+#[test]
+fn generated_sql_per_dialect() {
+    let q = User::query()
+        .filter(
+            User::EMAIL.ilike("%@example.com")
+                & (User::KARMA.between(1, 9) | User::NICKNAME.is_null())
+                & User::ID.not_in([1_i64, 2]),
+        )
+        .order_by(User::KARMA.desc())
+        .order_by(User::ID)
+        .limit(20)
+        .offset(40);
+    for dialect in orm::Dialect::ALL {
+        let (sql, binds) = q.to_sql(dialect);
+        insta::assert_snapshot!(
+            format!("select_{dialect:?}"),
+            format!("{sql}\n-- {} binds", binds.len())
+        );
+    }
+}

@@ -12,7 +12,7 @@ use futures_core::stream::BoxStream;
 
 use crate::backend::{self, Sql};
 use crate::db::Executor;
-use crate::dialect::SqlWriter;
+use crate::dialect::{Dialect, SqlWriter};
 use crate::error::{Error, Result};
 use crate::expr::{Assignment, Expr, OrderBy};
 use crate::model::Model;
@@ -113,8 +113,7 @@ impl<M: Model> Select<M> {
             && self.offset.is_none()
     }
 
-    fn render(&self, exec: &(impl Executor + ?Sized), head: Head) -> SqlWriter {
-        let dialect = exec.dialect();
+    fn render(&self, dialect: Dialect, head: Head) -> SqlWriter {
         let stmts = M::__statements(dialect);
         let mut w = SqlWriter::new(dialect);
         match head {
@@ -140,9 +139,24 @@ impl<M: Model> Select<M> {
         w
     }
 
-    /// The SQL this query runs on `exec`'s dialect, with its bind values.
-    pub fn to_sql(&self, exec: &(impl Executor + ?Sized)) -> (String, Vec<crate::Value>) {
-        let w = self.render(exec, Head::Rows);
+    /// The SQL this query runs in `dialect`, with its bind values.
+    ///
+    /// ```
+    /// # use orm::prelude::*;
+    /// # #[derive(Model)] #[model(table = "users")]
+    /// # pub struct User { #[model(primary_key)] id: i64, email: String }
+    /// let (sql, binds) = User::query()
+    ///     .filter(User::EMAIL.eq("a@b.c"))
+    ///     .limit(1)
+    ///     .to_sql(orm::Dialect::Postgres);
+    /// assert_eq!(
+    ///     sql,
+    ///     r#"SELECT "users"."id", "users"."email" FROM "users" WHERE "users"."email" = $1 LIMIT $2"#
+    /// );
+    /// assert_eq!(binds.len(), 2);
+    /// ```
+    pub fn to_sql(&self, dialect: Dialect) -> (String, Vec<crate::Value>) {
+        let w = self.render(dialect, Head::Rows);
         (w.sql, w.binds)
     }
 
@@ -153,7 +167,7 @@ impl<M: Model> Select<M> {
                 Vec::new(),
             )
         } else {
-            let w = self.render(exec, Head::Rows);
+            let w = self.render(exec.dialect(), Head::Rows);
             (Sql::Owned(w.sql), w.binds)
         }
     }
@@ -191,7 +205,7 @@ impl<M: Model> Select<M> {
 
     /// The number of matching rows.
     pub async fn count(self, exec: &(impl Executor + ?Sized)) -> Result<i64> {
-        let w = self.render(exec, Head::Count);
+        let w = self.render(exec.dialect(), Head::Count);
         let mut rows = backend::fetch_all(exec.target(), Sql::Owned(w.sql), w.binds, |row| {
             i64::decode(row, 0).map_err(Error::from)
         })
@@ -201,7 +215,7 @@ impl<M: Model> Select<M> {
 
     /// True when at least one row matches.
     pub async fn exists(self, exec: &(impl Executor + ?Sized)) -> Result<bool> {
-        let w = self.render(exec, Head::Exists);
+        let w = self.render(exec.dialect(), Head::Exists);
         let rows =
             backend::fetch_all(exec.target(), Sql::Owned(w.sql), w.binds, |_| Ok(())).await?;
         Ok(!rows.is_empty())
