@@ -128,6 +128,11 @@ pub struct SqlWriter {
     pub sql: String,
     /// The bind parameters so far.
     pub binds: Vec<Value>,
+    /// Tables renamed in the current subquery: their columns render with
+    /// the alias.
+    aliases: Vec<(&'static ModelMeta, String)>,
+    /// The first expression that could not be rendered.
+    error: Option<String>,
 }
 
 impl SqlWriter {
@@ -137,7 +142,30 @@ impl SqlWriter {
             dialect,
             sql: String::with_capacity(128),
             binds: Vec::new(),
+            aliases: Vec::new(),
+            error: None,
         }
+    }
+
+    /// Fails with the first expression that could not be rendered.
+    pub fn check(&self) -> crate::Result<()> {
+        match &self.error {
+            Some(message) => Err(crate::Error::Config(message.clone())),
+            None => Ok(()),
+        }
+    }
+
+    /// Appends `table.column`, with the table's alias when it has one here.
+    pub fn column(&mut self, table: &'static ModelMeta, column: &str) {
+        match self.aliases.iter().rev().find(|(m, _)| m.is(table)) {
+            Some((_, alias)) => {
+                let alias = alias.clone();
+                self.ident(&alias);
+            }
+            None => self.table(table),
+        }
+        self.sql.push('.');
+        self.ident(column);
     }
 
     /// Appends raw SQL text (only ever text of this module's making).
@@ -165,10 +193,52 @@ impl SqlWriter {
     /// Appends an expression.
     pub fn expr(&mut self, e: &Expr) {
         match e {
-            Expr::Column(c) => {
-                self.table(c.table);
-                self.sql.push('.');
-                self.ident(c.column);
+            Expr::Column(c) => self.column(c.table, c.column),
+            Expr::Exists {
+                table,
+                inner_column,
+                outer,
+                filter,
+            } => {
+                let alias = format!("{}_{}", table.table, self.aliases.len() + 1);
+                self.push("EXISTS (SELECT 1 FROM ");
+                self.table(table);
+                self.push(" ");
+                self.ident(&alias);
+                self.push(" WHERE ");
+                self.ident(&alias);
+                self.push(".");
+                self.ident(inner_column);
+                self.push(" = ");
+                // The outer column renders before the alias applies: for a
+                // self-referential relationship the two are the same table.
+                self.column(outer.table, outer.column);
+                self.aliases.push((table, alias));
+                if let Some(f) = filter {
+                    self.push(" AND ");
+                    self.expr(f);
+                }
+                self.aliases.pop();
+                self.push(")");
+            }
+            Expr::InSelect {
+                expr,
+                table,
+                column,
+                filter,
+            } => {
+                self.expr(expr);
+                self.push(" IN (SELECT ");
+                self.column(table, column);
+                self.push(" FROM ");
+                self.table(table);
+                self.push(" WHERE ");
+                self.expr(filter);
+                self.push(")");
+            }
+            Expr::Invalid(message) => {
+                self.error.get_or_insert_with(|| message.clone());
+                self.push("1 = 0");
             }
             Expr::Value(v) => self.bind(v.clone()),
             Expr::Compare(l, op, r) => {

@@ -109,6 +109,20 @@ pub enum Error {
         message: String,
     },
 
+    /// A relationship operation that the relationship's declaration does
+    /// not allow, e.g. removing a child whose key is NOT NULL without
+    /// `cascade = "delete-orphan"`, or deleting a parent that still has
+    /// such children.
+    #[error("`{model}.{relation}`: {message}")]
+    Relationship {
+        /// The model owning the relationship.
+        model: &'static str,
+        /// The relationship.
+        relation: &'static str,
+        /// What was refused and how to allow it.
+        message: String,
+    },
+
     /// The configuration is unusable: a malformed URL, an unknown scheme, a
     /// backend whose cargo feature is off, a schema that cannot be ordered.
     #[error("configuration error: {0}")]

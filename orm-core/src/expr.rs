@@ -85,6 +85,32 @@ pub enum Expr {
         /// True for `NOT IN`.
         negated: bool,
     },
+    /// `EXISTS (SELECT 1 FROM table WHERE table.inner_column = outer AND filter)`:
+    /// the relationship operators `any` and `has`.
+    Exists {
+        /// The related table.
+        table: &'static ModelMeta,
+        /// Its column linked to the outer row.
+        inner_column: &'static str,
+        /// The outer row's column.
+        outer: ColumnRef,
+        /// A condition on the related row.
+        filter: Option<Box<Expr>>,
+    },
+    /// `expr IN (SELECT table.column FROM table WHERE filter)`.
+    InSelect {
+        /// The tested expression.
+        expr: Box<Expr>,
+        /// The table of the subquery.
+        table: &'static ModelMeta,
+        /// The selected column.
+        column: &'static str,
+        /// The subquery's condition.
+        filter: Box<Expr>,
+    },
+    /// An expression that could not be built; rendering it fails with
+    /// this message as [`Error::Config`](crate::Error::Config).
+    Invalid(String),
     /// `expr BETWEEN low AND high`.
     Between {
         /// The tested expression.

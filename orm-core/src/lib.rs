@@ -39,6 +39,7 @@ pub mod expr;
 pub mod model;
 pub mod query;
 pub mod raw;
+pub mod relation;
 pub mod schema;
 pub mod value;
 
@@ -53,6 +54,7 @@ pub use expr::{Assignment, Direction, Expr, OrderBy};
 pub use model::{ColumnMeta, ForeignKey, KeyValues, Model, ModelMeta, OnDelete};
 pub use query::select::Select;
 pub use raw::{Raw, raw};
+pub use relation::{BelongsTo, HasMany, HasOne, Relation};
 pub use schema::Schema;
 #[cfg(feature = "json")]
 pub use value::Json;

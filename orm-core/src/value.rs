@@ -161,6 +161,8 @@ pub trait ColumnType: Sized + Send + Sync + 'static {
     fn into_value(self) -> Value {
         self.to_value()
     }
+    /// Reads a value of this type back; `None` when it holds another type.
+    fn from_value(value: Value) -> Option<Self>;
 }
 
 /// Something that can be compared with or assigned to a column of type `T`.
@@ -247,6 +249,12 @@ macro_rules! scalar {
             fn into_value(self) -> Value {
                 Value::$variant(self)
             }
+            fn from_value(value: Value) -> Option<Self> {
+                match value {
+                    Value::$variant(v) => Some(v),
+                    _ => None,
+                }
+            }
         }
         impl IntoValue<Option<$t>> for $t {
             fn into_value(self) -> Value {
@@ -304,6 +312,12 @@ impl ColumnType for rust_decimal::Decimal {
     fn to_value(&self) -> Value {
         Value::Decimal(*self)
     }
+    fn from_value(value: Value) -> Option<Self> {
+        match value {
+            Value::Decimal(v) => Some(v),
+            _ => None,
+        }
+    }
 }
 
 #[cfg(feature = "rust_decimal")]
@@ -339,6 +353,12 @@ impl<T: ColumnType<Scalar = T>> ColumnType for Option<T> {
             None => Value::Null(T::SQL_TYPE),
         }
     }
+    fn from_value(value: Value) -> Option<Self> {
+        match value {
+            Value::Null(_) => Some(None),
+            v => T::from_value(v).map(Some),
+        }
+    }
 }
 
 /// A JSON column holding any serde type: `jsonb` on PostgreSQL, `JSON` on
@@ -369,6 +389,12 @@ where
         // Serializing a value into a `serde_json::Value` only fails for maps
         // with non-string keys; such a value is stored as JSON null.
         Value::Json(serde_json::to_value(&self.0).unwrap_or(serde_json::Value::Null))
+    }
+    fn from_value(value: Value) -> Option<Self> {
+        match value {
+            Value::Json(v) => serde_json::from_value(v).ok().map(Json),
+            _ => None,
+        }
     }
 }
 

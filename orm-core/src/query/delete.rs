@@ -1,17 +1,173 @@
-//! DELETE: one model by its key, or every row matching a filter.
+//! DELETE: one model by its key, with its relationships' rules applied to
+//! the rows that reference it, or every row matching a filter.
+//!
+//! Deleting a parent, for each has_many/has_one declared on it:
+//! - `on_delete = "cascade"` (or a foreign key with `ON DELETE CASCADE` /
+//!   `SET NULL`): the database handles the children; nothing is loaded
+//!   (SQLAlchemy's `passive_deletes`).
+//! - `cascade = "delete"`: the children (and, through their own
+//!   `cascade = "delete"` relationships, their children) are deleted first.
+//! - otherwise a nullable key is set to NULL; a NOT NULL key with children
+//!   left is [`Error::Relationship`], and nothing is changed.
+//!
+//! All of it runs in one transaction (the caller's, or one of its own).
 
 use crate::backend::{self, Sql, Target};
+use crate::db::Tx;
+use crate::dialect::SqlWriter;
 use crate::error::{Error, Result};
-use crate::model::Model;
+use crate::expr::{CmpOp, ColumnRef, Expr};
+use crate::model::{Model, ModelMeta, OnDelete};
 use crate::query::insert::dialect_of;
+use crate::relation::{RelationKind, RelationMeta};
+use crate::value::Value;
+
+/// How deep `cascade = "delete"` follows children of children.
+const MAX_CASCADE_DEPTH: usize = 8;
+
+fn handled_by_database(rel: &RelationMeta, link: &crate::relation::Link) -> bool {
+    rel.on_delete == OnDelete::Cascade
+        || link
+            .child_column
+            .references
+            .is_some_and(|fk| matches!(fk.on_delete, OnDelete::Cascade | OnDelete::SetNull))
+}
+
+fn children(meta: &'static ModelMeta) -> impl Iterator<Item = &'static RelationMeta> {
+    meta.relations
+        .iter()
+        .filter(|r| r.kind != RelationKind::BelongsTo)
+}
 
 pub(crate) async fn delete_one<M: Model>(target: Target<'_>, model: &M) -> Result<()> {
     let stmts = M::__statements(dialect_of(target));
-    let mut binds = Vec::with_capacity(2);
-    model.key_values(&mut binds);
-    let done = backend::execute(target, Sql::Static(&stmts.delete_by_key), binds).await?;
+    let mut key = Vec::with_capacity(2);
+    model.key_values(&mut key);
+    if children(M::META).next().is_none() {
+        let done = backend::execute(target, Sql::Static(&stmts.delete_by_key), key).await?;
+        if done.rows_affected == 0 {
+            return Err(Error::not_found(M::META.name));
+        }
+        return Ok(());
+    }
+    match target {
+        Target::Tx(_) => delete_with_children(target, model, key).await,
+        Target::Db(db) => {
+            let tx: Tx = db.begin().await?;
+            match delete_with_children(Target::Tx(&tx), model, key).await {
+                Ok(()) => tx.commit().await,
+                Err(e) => {
+                    let _ = tx.rollback().await;
+                    Err(e)
+                }
+            }
+        }
+    }
+}
+
+async fn delete_with_children<M: Model>(
+    target: Target<'_>,
+    model: &M,
+    key: Vec<Value>,
+) -> Result<()> {
+    for rel in children(M::META) {
+        let link = rel.link(M::META)?;
+        if handled_by_database(rel, &link) {
+            continue;
+        }
+        let idx = M::META
+            .columns
+            .iter()
+            .position(|c| c.name == link.parent_column.name)
+            .unwrap_or(0);
+        let value = model.column_value(idx);
+        let of_parent = Expr::Compare(
+            Box::new(Expr::Column(ColumnRef {
+                table: link.child,
+                column: link.child_column.name,
+            })),
+            CmpOp::Eq,
+            Box::new(Expr::Value(value)),
+        );
+        if rel.cascade.delete {
+            delete_where(target, link.child, of_parent, 0).await?;
+        } else if link.child_column.nullable {
+            let mut w = SqlWriter::new(dialect_of(target));
+            w.push("UPDATE ");
+            w.table(link.child);
+            w.push(" SET ");
+            w.ident(link.child_column.name);
+            w.push(" = ");
+            w.bind(Value::Null(link.child_column.sql_type));
+            w.where_clause(Some(&of_parent));
+            backend::execute(target, Sql::Owned(w.sql), w.binds).await?;
+        } else {
+            let mut w = SqlWriter::new(dialect_of(target));
+            w.push("SELECT 1 FROM ");
+            w.table(link.child);
+            w.where_clause(Some(&of_parent));
+            w.push(" LIMIT 1");
+            let rows = backend::fetch_all(target, Sql::Owned(w.sql), w.binds, |_| Ok(())).await?;
+            if !rows.is_empty() {
+                return Err(Error::Relationship {
+                    model: M::META.name,
+                    relation: rel.name,
+                    message: format!(
+                        "cannot delete this `{}`: `{}` rows still reference it through the NOT NULL `{}`; declare `cascade = \"delete\"` on `{}.{}`, or `on_delete = \"cascade\"`, or delete them first",
+                        M::META.name,
+                        link.child.name,
+                        link.child_column.field,
+                        M::META.name,
+                        rel.name
+                    ),
+                });
+            }
+        }
+    }
+    let stmts = M::__statements(dialect_of(target));
+    let done = backend::execute(target, Sql::Static(&stmts.delete_by_key), key).await?;
     if done.rows_affected == 0 {
         return Err(Error::not_found(M::META.name));
     }
     Ok(())
+}
+
+/// Deletes the rows of `meta` matching `condition`, after the rows of their
+/// own `cascade = "delete"` relationships (children before parents).
+fn delete_where<'a>(
+    target: Target<'a>,
+    meta: &'static ModelMeta,
+    condition: Expr,
+    depth: usize,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<()>> + Send + 'a>> {
+    Box::pin(async move {
+        if depth < MAX_CASCADE_DEPTH {
+            for rel in children(meta).filter(|r| r.cascade.delete) {
+                let link = rel.link(meta)?;
+                // A table cannot be both the target of a DELETE and read in
+                // its subquery on MySQL; self-referential cascades stop here
+                // and rely on the foreign key's ON DELETE action.
+                if handled_by_database(rel, &link) || link.child.is(meta) {
+                    continue;
+                }
+                let of_these = Expr::InSelect {
+                    expr: Box::new(Expr::Column(ColumnRef {
+                        table: link.child,
+                        column: link.child_column.name,
+                    })),
+                    table: meta,
+                    column: link.parent_column.name,
+                    filter: Box::new(condition.clone()),
+                };
+                delete_where(target, link.child, of_these, depth + 1).await?;
+            }
+        }
+        let mut w = SqlWriter::new(dialect_of(target));
+        w.push("DELETE FROM ");
+        w.table(meta);
+        w.where_clause(Some(&condition));
+        w.check()?;
+        backend::execute(target, Sql::Owned(w.sql), w.binds).await?;
+        Ok(())
+    })
 }

@@ -15,11 +15,13 @@ use crate::db::Executor;
 use crate::dialect::{Dialect, SqlWriter};
 use crate::error::{Error, Result};
 use crate::expr::{Assignment, Expr, OrderBy};
-use crate::model::Model;
+use crate::model::{Model, ModelMeta};
+use crate::relation::{Relation, RelationKind, RelationMeta};
 use crate::value::ColumnType;
 
 /// A query over the rows of model `M`.
 pub struct Select<M> {
+    joins: Vec<Join>,
     filter: Option<Expr>,
     order: Vec<OrderBy>,
     limit: Option<u64>,
@@ -30,6 +32,7 @@ pub struct Select<M> {
 impl<M> Clone for Select<M> {
     fn clone(&self) -> Self {
         Select {
+            joins: self.joins.clone(),
             filter: self.filter.clone(),
             order: self.order.clone(),
             limit: self.limit,
@@ -57,6 +60,13 @@ impl<M: Model> Default for Select<M> {
     }
 }
 
+#[derive(Debug, Clone, Copy)]
+struct Join {
+    left: bool,
+    rel: &'static RelationMeta,
+    owner: &'static ModelMeta,
+}
+
 enum Head {
     Rows,
     Count,
@@ -67,6 +77,7 @@ impl<M: Model> Select<M> {
     /// A query over every row. Same as [`Model::query`].
     pub fn new() -> Self {
         Select {
+            joins: Vec::new(),
             filter: None,
             order: Vec::new(),
             limit: None,
@@ -107,13 +118,86 @@ impl<M: Model> Select<M> {
     }
 
     fn is_plain(&self) -> bool {
-        self.filter.is_none()
+        self.joins.is_empty()
+            && self.filter.is_none()
             && self.order.is_empty()
             && self.limit.is_none()
             && self.offset.is_none()
     }
 
-    fn render(&self, dialect: Dialect, head: Head) -> SqlWriter {
+    /// Joins a relationship's target (`INNER JOIN ... ON` the relationship's
+    /// columns), so that filters and ordering can use its columns.
+    ///
+    /// Joining a to-many relationship still returns each root row once:
+    /// the join then narrows the roots through `WHERE <key> IN (SELECT ...)`
+    /// rather than multiplying them. Order such queries by root columns.
+    #[must_use]
+    pub fn join<P: Model, T: Model>(mut self, relation: Relation<P, T>) -> Self {
+        self.joins.push(Join {
+            left: false,
+            rel: relation.meta(),
+            owner: P::META,
+        });
+        self
+    }
+
+    /// Like [`Select::join`] with `LEFT JOIN`: roots without a related row
+    /// are kept, with the joined columns NULL (for filters such as
+    /// `Post::ID.is_null()`).
+    #[must_use]
+    pub fn left_join<P: Model, T: Model>(mut self, relation: Relation<P, T>) -> Self {
+        self.joins.push(Join {
+            left: true,
+            rel: relation.meta(),
+            owner: P::META,
+        });
+        self
+    }
+
+    fn write_joins(&self, w: &mut SqlWriter) -> Result<bool> {
+        let mut seen: Vec<&'static ModelMeta> = vec![M::META];
+        let mut to_many = false;
+        for join in &self.joins {
+            let link = join.rel.link(join.owner)?;
+            let target = (join.rel.target)();
+            if seen.iter().any(|m| m.is(target)) {
+                return Err(Error::Config(format!(
+                    "`{}` is already part of this query: joining `{}.{}` would need a table alias, which joins do not support yet; filter with `{}`.any(..)/has(..) instead",
+                    target.name,
+                    join.rel.owner,
+                    join.rel.name,
+                    join.rel.name.to_uppercase()
+                )));
+            }
+            seen.push(target);
+            to_many |= join.rel.kind != RelationKind::BelongsTo;
+            w.push(if join.left { " LEFT JOIN " } else { " INNER JOIN " });
+            w.table(target);
+            w.push(" ON ");
+            w.column(link.child, link.child_column.name);
+            w.push(" = ");
+            w.column(link.parent, link.parent_column.name);
+        }
+        Ok(to_many)
+    }
+
+    fn write_key(w: &mut SqlWriter) {
+        let keys: Vec<_> = M::META.primary_key().collect();
+        if keys.len() > 1 {
+            w.push("(");
+        }
+        for (i, col) in keys.iter().enumerate() {
+            if i > 0 {
+                w.push(", ");
+            }
+            w.column(M::META, col.name);
+        }
+        if keys.len() > 1 {
+            w.push(")");
+        }
+    }
+
+    fn render(&self, dialect: Dialect, head: Head) -> Result<SqlWriter> {
         let stmts = M::__statements(dialect);
         let mut w = SqlWriter::new(dialect);
         match head {
@@ -127,7 +211,27 @@ impl<M: Model> Select<M> {
                 w.table(M::META);
             }
         }
-        w.where_clause(self.filter.as_ref());
+        if self.joins.is_empty() {
+            w.where_clause(self.filter.as_ref());
+        } else {
+            let mut joined = SqlWriter::new(dialect);
+            let to_many = self.write_joins(&mut joined)?;
+            if to_many {
+                // Narrow the roots instead of multiplying them.
+                w.push(" WHERE ");
+                Self::write_key(&mut w);
+                w.push(" IN (SELECT ");
+                Self::write_key(&mut w);
+                w.push(" FROM ");
+                w.table(M::META);
+                let _ = self.write_joins(&mut w)?;
+                w.where_clause(self.filter.as_ref());
+                w.push(")");
+            } else {
+                let _ = self.write_joins(&mut w)?;
+                w.where_clause(self.filter.as_ref());
+            }
+        }
         if matches!(head, Head::Rows) {
             w.order_by(&self.order);
         }
@@ -136,7 +240,8 @@ impl<M: Model> Select<M> {
             _ => self.limit,
         };
         w.limit_offset(limit, self.offset);
-        w
+        w.check()?;
+        Ok(w)
     }
 
     /// The SQL this query runs in `dialect`, with its bind values.
@@ -148,33 +253,34 @@ impl<M: Model> Select<M> {
     /// let (sql, binds) = User::query()
     ///     .filter(User::EMAIL.eq("a@b.c"))
     ///     .limit(1)
-    ///     .to_sql(orm::Dialect::Postgres);
+    ///     .to_sql(orm::Dialect::Postgres)?;
     /// assert_eq!(
     ///     sql,
     ///     r#"SELECT "users"."id", "users"."email" FROM "users" WHERE "users"."email" = $1 LIMIT $2"#
     /// );
     /// assert_eq!(binds.len(), 2);
+    /// # Ok::<(), orm::Error>(())
     /// ```
-    pub fn to_sql(&self, dialect: Dialect) -> (String, Vec<crate::Value>) {
-        let w = self.render(dialect, Head::Rows);
-        (w.sql, w.binds)
+    pub fn to_sql(&self, dialect: Dialect) -> Result<(String, Vec<crate::Value>)> {
+        let w = self.render(dialect, Head::Rows)?;
+        Ok((w.sql, w.binds))
     }
 
-    fn sql(&self, exec: &(impl Executor + ?Sized)) -> (Sql, Vec<crate::Value>) {
+    fn sql(&self, exec: &(impl Executor + ?Sized)) -> Result<(Sql, Vec<crate::Value>)> {
         if self.is_plain() {
-            (
+            Ok((
                 Sql::Static(&M::__statements(exec.dialect()).select_all),
                 Vec::new(),
-            )
+            ))
         } else {
-            let w = self.render(exec.dialect(), Head::Rows);
-            (Sql::Owned(w.sql), w.binds)
+            let w = self.render(exec.dialect(), Head::Rows)?;
+            Ok((Sql::Owned(w.sql), w.binds))
         }
     }
 
     /// Every matching row.
     pub async fn all(self, exec: &(impl Executor + ?Sized)) -> Result<Vec<M>> {
-        let (sql, binds) = self.sql(exec);
+        let (sql, binds) = self.sql(exec)?;
         backend::fetch_all(exec.target(), sql, binds, |row| M::from_row(row, 0)).await
     }
 
@@ -205,7 +311,7 @@ impl<M: Model> Select<M> {
 
     /// The number of matching rows.
     pub async fn count(self, exec: &(impl Executor + ?Sized)) -> Result<i64> {
-        let w = self.render(exec.dialect(), Head::Count);
+        let w = self.render(exec.dialect(), Head::Count)?;
         let mut rows = backend::fetch_all(exec.target(), Sql::Owned(w.sql), w.binds, |row| {
             i64::decode(row, 0).map_err(Error::from)
         })
@@ -215,7 +321,7 @@ impl<M: Model> Select<M> {
 
     /// True when at least one row matches.
     pub async fn exists(self, exec: &(impl Executor + ?Sized)) -> Result<bool> {
-        let w = self.render(exec.dialect(), Head::Exists);
+        let w = self.render(exec.dialect(), Head::Exists)?;
         let rows =
             backend::fetch_all(exec.target(), Sql::Owned(w.sql), w.binds, |_| Ok(())).await?;
         Ok(!rows.is_empty())
@@ -226,11 +332,19 @@ impl<M: Model> Select<M> {
     ///
     /// On a transaction the connection is held until the stream is dropped.
     pub fn stream<'a, E: Executor + ?Sized>(self, exec: &'a E) -> BoxStream<'a, Result<M>> {
-        let (sql, binds) = self.sql(exec);
-        backend::stream(exec.target(), sql, binds, |row| M::from_row(row, 0))
+        match self.sql(exec) {
+            Ok((sql, binds)) => backend::stream(exec.target(), sql, binds, |row| M::from_row(row, 0)),
+            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
+        }
     }
 
     fn reject_paging(&self, what: &str) -> Result<()> {
+        if !self.joins.is_empty() {
+            return Err(Error::Config(format!(
+                "a filtered {what} of `{}` cannot join; filter with a relationship's any(..)/has(..) instead",
+                M::META.name
+            )));
+        }
         if self.limit.is_some() || self.offset.is_some() || !self.order.is_empty() {
             return Err(Error::Config(format!(
                 "a filtered {what} of `{}` cannot take order_by, limit or offset",
@@ -281,6 +395,7 @@ impl<M: Model> Select<M> {
         w.push(" SET ");
         w.assignments(&set);
         w.where_clause(self.filter.as_ref());
+        w.check()?;
         let done = backend::execute(exec.target(), Sql::Owned(w.sql), w.binds).await?;
         Ok(done.rows_affected)
     }
@@ -292,6 +407,7 @@ impl<M: Model> Select<M> {
         w.push("DELETE FROM ");
         w.table(M::META);
         w.where_clause(self.filter.as_ref());
+        w.check()?;
         let done = backend::execute(exec.target(), Sql::Owned(w.sql), w.binds).await?;
         Ok(done.rows_affected)
     }

@@ -2,7 +2,9 @@
 
 use crate::backend::{self, Sql, Target};
 use crate::error::{Error, Result};
-use crate::model::Model;
+use crate::dialect::SqlWriter;
+use crate::model::{ColumnMeta, Model, ModelMeta};
+use crate::value::Value;
 use crate::query::insert::dialect_of;
 
 pub(crate) async fn update_one<M: Model>(target: Target<'_>, model: &M) -> Result<()> {
@@ -18,6 +20,39 @@ pub(crate) async fn update_one<M: Model>(target: Target<'_>, model: &M) -> Resul
     let done = backend::execute(target, Sql::Static(&stmts.update_by_key), binds).await?;
     if done.rows_affected == 0 {
         return Err(Error::not_found(M::META.name));
+    }
+    Ok(())
+}
+
+/// `UPDATE t SET c1 = ?, ... WHERE <key> = ?`: writes some columns of one
+/// row; [`Error::NotFound`] when no row has the key.
+pub(crate) async fn set_columns(
+    target: Target<'_>,
+    meta: &'static ModelMeta,
+    set: &[(&'static ColumnMeta, Value)],
+    key: Vec<Value>,
+) -> Result<()> {
+    let mut w = SqlWriter::new(dialect_of(target));
+    w.push("UPDATE ");
+    w.table(meta);
+    w.push(" SET ");
+    for (i, (column, value)) in set.iter().enumerate() {
+        if i > 0 {
+            w.push(", ");
+        }
+        w.ident(column.name);
+        w.push(" = ");
+        w.bind(value.clone());
+    }
+    for (i, (column, value)) in meta.primary_key().zip(key).enumerate() {
+        w.push(if i == 0 { " WHERE " } else { " AND " });
+        w.ident(column.name);
+        w.push(" = ");
+        w.bind(value);
+    }
+    let done = backend::execute(target, Sql::Owned(w.sql), w.binds).await?;
+    if done.rows_affected == 0 {
+        return Err(Error::not_found(meta.name));
     }
     Ok(())
 }

@@ -5,6 +5,8 @@ use syn::spanned::Spanned;
 
 use super::attr::{self, FieldAttrs, StructAttrs};
 use super::ctxt::Ctxt;
+use super::relation::{self, Kind, RelAttrs};
+use super::symbol::{BELONGS_TO, HAS_MANY, HAS_ONE, MODEL};
 
 pub struct Container<'a> {
     pub ident: &'a syn::Ident,
@@ -20,6 +22,8 @@ pub struct Field<'a> {
     pub name: String,
     pub ty: &'a syn::Type,
     pub attrs: FieldAttrs,
+    /// The relationship declared on the field, if any.
+    pub relation: Option<RelAttrs>,
     /// The column name after `column` and `rename_all`.
     pub column: String,
     pub span: proc_macro2::Span,
@@ -27,7 +31,13 @@ pub struct Field<'a> {
 
 impl Field<'_> {
     pub fn is_column(&self) -> bool {
-        self.attrs.skip.is_none()
+        self.attrs.skip.is_none() && self.relation.is_none()
+    }
+
+    /// True when the field's type is written `Option<..>`.
+    pub fn is_option(&self) -> bool {
+        matches!(self.ty, syn::Type::Path(p) if p.qself.is_none()
+            && p.path.segments.last().is_some_and(|s| s.ident == "Option"))
     }
 
     pub fn is_primary_key(&self) -> bool {
@@ -73,6 +83,7 @@ impl<'a> Container<'a> {
                 let ident = f.ident.as_ref().expect("named field");
                 let name = ident.to_string().trim_start_matches("r#").to_string();
                 let fattrs = FieldAttrs::from_ast(cx, &item.ident, f);
+                let relation = parse_relation(cx, &item.ident, &name, f);
                 let column = match (&fattrs.column, attrs.rename_all) {
                     (Some(c), _) => c.clone(),
                     (None, Some(rule)) => rule.apply(&name),
@@ -83,6 +94,7 @@ impl<'a> Container<'a> {
                     name,
                     ty: &f.ty,
                     attrs: fattrs,
+                    relation,
                     column,
                     span: f.span(),
                 }
@@ -110,6 +122,32 @@ impl<'a> Container<'a> {
         self.fields.iter().filter(|f| f.is_primary_key())
     }
 
+    pub fn relations(&self) -> impl Iterator<Item = (&Field<'a>, &RelAttrs)> {
+        self.fields
+            .iter()
+            .filter_map(|f| f.relation.as_ref().map(|r| (f, r)))
+    }
+
+    /// The key field of a belongs_to on `field`: `key = ".."` or
+    /// `<field>_id`.
+    pub fn key_field(&self, field: &Field, rel: &RelAttrs) -> Option<&Field<'a>> {
+        let name = match &rel.key {
+            Some(k) => k.value.clone(),
+            None => format!("{}_id", field.name),
+        };
+        self.columns().find(|c| c.name == name)
+    }
+
+    /// The belongs_to relationship whose key is `column`, if any.
+    pub fn belongs_to_of(&self, column: &Field) -> Option<(&Field<'a>, &RelAttrs)> {
+        self.relations().find(|(f, r)| {
+            r.kind == Kind::BelongsTo
+                && self
+                    .key_field(f, r)
+                    .is_some_and(|k| k.ident == column.ident)
+        })
+    }
+
     /// The field whose value the database generates: the single primary
     /// key when it is an integer (or marked `auto`) and not `auto = false`.
     pub fn auto_field(&self) -> Option<&Field<'a>> {
@@ -124,6 +162,44 @@ impl<'a> Container<'a> {
             None => None,
         }
     }
+}
+
+fn parse_relation(cx: &Ctxt, model: &syn::Ident, field: &str, f: &syn::Field) -> Option<RelAttrs> {
+    let mut found: Option<RelAttrs> = None;
+    for attr in &f.attrs {
+        let kind = if attr.path() == BELONGS_TO {
+            Kind::BelongsTo
+        } else if attr.path() == HAS_MANY {
+            Kind::HasMany
+        } else if attr.path() == HAS_ONE {
+            Kind::HasOne
+        } else {
+            continue;
+        };
+        if let Some(first) = &found {
+            cx.error_spanned_by(
+                attr,
+                format!(
+                    "`{model}.{field}` is already `#[{}]`: a field holds one relationship",
+                    first.kind.attr()
+                ),
+            );
+            continue;
+        }
+        found = relation::parse(cx, model, field, attr, kind);
+    }
+    if let Some(rel) = &found
+        && let Some(model_attr) = f.attrs.iter().find(|a| a.path() == MODEL)
+    {
+        let _ = rel;
+        cx.error_spanned_by(
+            model_attr,
+            format!(
+                "`{model}.{field}` is a relationship, not a column: `#[model(..)]` attributes go on its key field"
+            ),
+        );
+    }
+    found
 }
 
 /// True when `ty` is written as `i16`, `i32` or `i64`.

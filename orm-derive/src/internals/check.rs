@@ -3,7 +3,10 @@
 
 use std::collections::HashMap;
 
+use syn::spanned::Spanned;
+
 use super::ast::Container;
+use super::relation::Kind;
 use super::ctxt::Ctxt;
 use super::symbol::SKIP;
 
@@ -12,6 +15,9 @@ pub fn check(cx: &Ctxt, cont: &Container) {
     check_auto(cx, cont);
     check_skip(cx, cont);
     check_unique_columns(cx, cont);
+    check_relation_types(cx, cont);
+    check_belongs_to_keys(cx, cont);
+    check_relation_options(cx, cont);
 }
 
 /// A model needs a primary key: rows are fetched, updated and deleted by it.
@@ -85,6 +91,134 @@ fn check_unique_columns(cx: &Ctxt, cont: &Container) {
                     "`{}.{}` and `{}.{}` both map to column `{}`: give one a different `column = \"..\"`",
                     cont.ident, first, cont.ident, field.name, field.column
                 ),
+            ));
+        }
+    }
+}
+
+/// A relationship field's type is the slot of its kind holding its target:
+/// `#[has_many(Post)]` goes on a `HasMany<Post>`.
+fn check_relation_types(cx: &Ctxt, cont: &Container) {
+    for (field, rel) in cont.relations() {
+        let target = rel.target_name();
+        let ok = match field.ty {
+            syn::Type::Path(p) if p.qself.is_none() => match p.path.segments.last() {
+                Some(seg) if seg.ident == rel.kind.slot() => match &seg.arguments {
+                    syn::PathArguments::AngleBracketed(args) => match args.args.first() {
+                        Some(syn::GenericArgument::Type(syn::Type::Path(arg))) => arg
+                            .path
+                            .segments
+                            .last()
+                            .is_some_and(|s| s.ident == target || (target == "Self" && s.ident == *cont.ident)),
+                        _ => false,
+                    },
+                    _ => false,
+                },
+                _ => false,
+            },
+            _ => false,
+        };
+        if !ok {
+            cx.syn_error(syn::Error::new(
+                field.ty.span(),
+                format!(
+                    "`{}.{}` is `#[{}({target})]`, so its type must be `{}<{target}>`",
+                    cont.ident,
+                    field.name,
+                    rel.kind.attr(),
+                    rel.kind.slot()
+                ),
+            ));
+        }
+    }
+}
+
+/// A belongs_to needs its key field on the same model (`key = ".."` or
+/// `<field>_id`), and that field takes its foreign key from the
+/// relationship, not from `references`.
+fn check_belongs_to_keys(cx: &Ctxt, cont: &Container) {
+    for (field, rel) in cont.relations() {
+        if rel.kind != Kind::BelongsTo {
+            continue;
+        }
+        match cont.key_field(field, rel) {
+            None => {
+                let message = match &rel.key {
+                    Some(k) => format!(
+                        "`key = \"{}\"` on `{}.{}` names no column field of `{}`: name the field holding the foreign key to `{}`",
+                        k.value, cont.ident, field.name, cont.ident, rel.target_name()
+                    ),
+                    None => format!(
+                        "`{}.{}` is `#[belongs_to({})]` but `{}` has no field `{}_id`: add the key field, or name it with `key = \"..\"`",
+                        cont.ident, field.name, rel.target_name(), cont.ident, field.name
+                    ),
+                };
+                let span = rel.key.as_ref().map_or(rel.span, |k| k.span);
+                cx.syn_error(syn::Error::new(span, message));
+            }
+            Some(key) if key.attrs.references.is_some() => {
+                cx.syn_error(syn::Error::new(
+                    key.span,
+                    format!(
+                        "`{}.{}` is the key of `{}.{}`, which already makes it a foreign key to `{}`: remove `references`",
+                        cont.ident, key.name, cont.ident, field.name, rel.target_name()
+                    ),
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+}
+
+/// Options that belong to one side only: `key`/`references` to belongs_to,
+/// `foreign_key` to has_many/has_one; `delete-orphan` needs the collection
+/// side; `back_populates` and `backref` exclude each other.
+fn check_relation_options(cx: &Ctxt, cont: &Container) {
+    for (field, rel) in cont.relations() {
+        let owner = format!("`{}.{}`", cont.ident, field.name);
+        if rel.kind == Kind::BelongsTo {
+            if let Some(fk) = &rel.foreign_key {
+                cx.syn_error(syn::Error::new(
+                    fk.span,
+                    format!("`foreign_key` on {owner}: a belongs_to names its own key field with `key = \"..\"`"),
+                ));
+            }
+            if let Some(span) = rel.cascade_delete_orphan {
+                cx.syn_error(syn::Error::new(
+                    span,
+                    format!(
+                        "`delete-orphan` on {owner}, a belongs_to: a row is an orphan of its parent, so declare it on the parent's has_many/has_one (`#[has_many({}, cascade = \"all, delete-orphan\")]` on `{}`)",
+                        cont.ident,
+                        rel.target_name()
+                    ),
+                ));
+            }
+        } else {
+            for (opt, name) in [(&rel.key, "key"), (&rel.references, "references")] {
+                if let Some(v) = opt {
+                    cx.syn_error(syn::Error::new(
+                        v.span,
+                        format!(
+                            "`{name}` on {owner}, a {}: the key lives on `{}`; name it with `foreign_key = \"..\"`",
+                            rel.kind.attr(),
+                            rel.target_name()
+                        ),
+                    ));
+                }
+            }
+        }
+        if let (Some(_), Some(backref)) = (&rel.back_populates, &rel.backref) {
+            cx.syn_error(syn::Error::new(
+                backref.span,
+                format!("{owner} has both `back_populates` and `backref`: use `back_populates` when both sides are declared, `backref` when only this one is"),
+            ));
+        }
+        if let Some(backref) = &rel.backref
+            && syn::parse_str::<syn::Ident>(&backref.value).is_err()
+        {
+            cx.syn_error(syn::Error::new(
+                backref.span,
+                format!("`backref = \"{}\"` on {owner} is not a valid method name", backref.value),
             ));
         }
     }

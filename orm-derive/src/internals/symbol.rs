@@ -59,3 +59,18 @@ impl fmt::Display for Symbol {
         f.write_str(self.0)
     }
 }
+
+// relationship attributes
+pub const BELONGS_TO: Symbol = Symbol("belongs_to");
+pub const HAS_MANY: Symbol = Symbol("has_many");
+pub const HAS_ONE: Symbol = Symbol("has_one");
+pub const KEY: Symbol = Symbol("key");
+pub const FOREIGN_KEY: Symbol = Symbol("foreign_key");
+pub const BACK_POPULATES: Symbol = Symbol("back_populates");
+pub const BACKREF: Symbol = Symbol("backref");
+pub const ON_DELETE: Symbol = Symbol("on_delete");
+pub const CASCADE: Symbol = Symbol("cascade");
+pub const ORDER_BY: Symbol = Symbol("order_by");
+pub const LAZY: Symbol = Symbol("lazy");
+
+pub const RELATION_ATTRS: &str = "`key`, `references`, `foreign_key`, `back_populates`, `backref`, `on_delete`, `cascade`, `order_by`, `lazy`";

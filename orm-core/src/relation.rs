@@ -1,0 +1,343 @@
+//! Relationships: their static description ([`RelationMeta`]), the typed
+//! descriptors used in queries ([`Relation`]: `Post::AUTHOR`,
+//! `User::POSTS`), the load-state slots held in model fields
+//! ([`HasMany`], [`HasOne`], [`BelongsTo`]) and the lazy accessors
+//! (`user.posts()`, `post.author()`).
+//!
+//! ```text
+//!   Post.author  ── belongs_to ──►  User          key on the owner: post.author_id
+//!   User.posts   ── has_many  ──►  Post           key on the target: post.author_id
+//!   User.profile ── has_one   ──►  Profile        key on the target, unique
+//! ```
+//!
+//! Which column links two models is resolved from the metadata: a
+//! belongs_to names its key field; a has_many/has_one finds the target's one
+//! foreign key to the owner, or the one named by `foreign_key`. The derive
+//! checks at compile time that this is unambiguous, so the run-time lookup
+//! cannot fail for derived models.
+
+mod accessor;
+mod slot;
+
+use std::marker::PhantomData;
+
+pub use accessor::{HasManyQuery, HasOneQuery, OptionalParent, Parent};
+pub use slot::{BelongsTo, HasMany, HasOne};
+
+use crate::error::{Error, Result};
+use crate::expr::{CmpOp, ColumnRef, Expr};
+use crate::model::{ColumnMeta, Model, ModelMeta, OnDelete};
+use crate::value::Value;
+
+/// The kind of a relationship.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RelationKind {
+    /// Many-to-one: the key is on the owner.
+    BelongsTo,
+    /// One-to-many: the key is on the target.
+    HasMany,
+    /// One-to-one (`uselist=False`): the key is on the target, unique.
+    HasOne,
+}
+
+/// The default loading strategy of a relationship.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lazy {
+    /// Never loaded implicitly: reading an unloaded slot is
+    /// [`Error::NotLoaded`].
+    #[default]
+    Raise,
+    /// Loaded with one extra query per level.
+    Selectin,
+    /// Loaded in the same query by a join.
+    Joined,
+}
+
+/// What happens to related rows when the owner is deleted or loses them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Cascade {
+    /// Deleting the owner deletes the related rows.
+    pub delete: bool,
+    /// Removing a row from the collection deletes it.
+    pub delete_orphan: bool,
+}
+
+/// Static description of one relationship.
+#[derive(Debug)]
+pub struct RelationMeta {
+    /// The model declaring (or, for a backref, receiving) the relationship.
+    pub owner: &'static str,
+    /// The relationship's name: the field or accessor.
+    pub name: &'static str,
+    /// The kind.
+    pub kind: RelationKind,
+    /// The target model.
+    pub target: fn() -> &'static ModelMeta,
+    /// The target model's name, for compile-time checks.
+    pub target_name: &'static str,
+    /// belongs_to: the key column on the owner. has_many/has_one: the
+    /// foreign key column on the target when given (`foreign_key`).
+    pub key: Option<&'static str>,
+    /// belongs_to: the referenced column on the target (`None`: its
+    /// primary key). has_many/has_one: the referenced column on the owner.
+    pub references: Option<&'static str>,
+    /// The inverse relationship declared on the target.
+    pub back_populates: Option<&'static str>,
+    /// The inverse accessor generated on the target.
+    pub backref: Option<&'static str>,
+    /// Cascades.
+    pub cascade: Cascade,
+    /// The database action on delete; for has_many/has_one, `Cascade`
+    /// means the database deletes the children (passive deletes).
+    pub on_delete: OnDelete,
+    /// Default ordering of a collection: column of the target, descending?
+    pub order_by: Option<(&'static str, bool)>,
+    /// Default loading strategy.
+    pub lazy: Lazy,
+}
+
+/// The columns that link the owner and target of a relationship.
+#[derive(Debug, Clone, Copy)]
+pub struct Link {
+    /// The model holding the foreign key.
+    pub child: &'static ModelMeta,
+    /// The foreign key column on `child`.
+    pub child_column: &'static ColumnMeta,
+    /// The referenced model.
+    pub parent: &'static ModelMeta,
+    /// The referenced column on `parent`.
+    pub parent_column: &'static ColumnMeta,
+}
+
+impl RelationMeta {
+    /// The owner's metadata is not stored (it would make a const cycle);
+    /// callers pass it in.
+    pub fn link(&self, owner: &'static ModelMeta) -> Result<Link> {
+        let target = (self.target)();
+        match self.kind {
+            RelationKind::BelongsTo => {
+                let key = self.key.and_then(|k| owner.column(k)).ok_or_else(|| {
+                    self.config(format!("has no key column {:?}", self.key))
+                })?;
+                let parent_column = match self.references {
+                    Some(name) => target.column(name),
+                    None => single_key(target),
+                }
+                .ok_or_else(|| self.config("cannot find the referenced column".into()))?;
+                Ok(Link {
+                    child: owner,
+                    child_column: key,
+                    parent: target,
+                    parent_column,
+                })
+            }
+            RelationKind::HasMany | RelationKind::HasOne => {
+                let child_column = foreign_key_to(target, owner, self.key)?;
+                let parent_column = match child_column.references.and_then(|fk| fk.column) {
+                    Some(name) => owner.column(name),
+                    None => single_key(owner),
+                }
+                .ok_or_else(|| self.config("cannot find the referenced column".into()))?;
+                Ok(Link {
+                    child: target,
+                    child_column,
+                    parent: owner,
+                    parent_column,
+                })
+            }
+        }
+    }
+
+    fn config(&self, message: String) -> Error {
+        Error::Config(format!("relationship `{}.{}` {message}", self.owner, self.name))
+    }
+
+    /// True for has_many.
+    pub fn is_collection(&self) -> bool {
+        self.kind == RelationKind::HasMany
+    }
+}
+
+fn single_key(meta: &'static ModelMeta) -> Option<&'static ColumnMeta> {
+    let mut pk = meta.primary_key();
+    match (pk.next(), pk.next()) {
+        (Some(c), None) => Some(c),
+        _ => None,
+    }
+}
+
+/// The foreign key column of `child` that references `parent`: the one
+/// named `column` or else the only one.
+pub fn foreign_key_to(
+    child: &'static ModelMeta,
+    parent: &'static ModelMeta,
+    column: Option<&str>,
+) -> Result<&'static ColumnMeta> {
+    let mut candidates = child.columns.iter().filter(|c| {
+        c.references
+            .is_some_and(|fk| (fk.target)().is(parent))
+            && column.is_none_or(|name| c.name == name || c.field == name)
+    });
+    match (candidates.next(), candidates.next()) {
+        (Some(c), None) => Ok(c),
+        (None, _) => Err(Error::Config(format!(
+            "`{}` has no foreign key to `{}`",
+            child.name, parent.name
+        ))),
+        (Some(_), Some(_)) => Err(Error::Config(format!(
+            "`{}` has several foreign keys to `{}`: name one with `foreign_key`",
+            child.name, parent.name
+        ))),
+    }
+}
+
+/// A relationship of model `P` to model `T`, for queries: `Post::AUTHOR`,
+/// `User::POSTS`.
+pub struct Relation<P, T> {
+    meta: &'static RelationMeta,
+    _marker: PhantomData<fn() -> (P, T)>,
+}
+
+impl<P, T> Clone for Relation<P, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<P, T> Copy for Relation<P, T> {}
+
+impl<P, T> std::fmt::Debug for Relation<P, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}", self.meta.owner, self.meta.name)
+    }
+}
+
+impl<P, T> Relation<P, T> {
+    /// A descriptor for `meta`. Generated by the derive.
+    #[doc(hidden)]
+    pub const fn new(meta: &'static RelationMeta) -> Self {
+        Relation {
+            meta,
+            _marker: PhantomData,
+        }
+    }
+
+    /// The relationship's metadata.
+    pub const fn meta(&self) -> &'static RelationMeta {
+        self.meta
+    }
+}
+
+impl<P: Model, T: Model> Relation<P, T> {
+    /// The linking columns.
+    pub fn link(&self) -> Result<Link> {
+        self.meta.link(P::META)
+    }
+
+    fn key_of<M: Model>(model: &M, column: &'static ColumnMeta) -> Value {
+        let idx = M::META
+            .columns
+            .iter()
+            .position(|c| std::ptr::eq(c, column) || c.name == column.name)
+            .unwrap_or(0);
+        model.column_value(idx)
+    }
+
+    /// Rows whose relationship points at `target` (SQLAlchemy's
+    /// `filter_by(author=user)`): `post.author_id = <user.id>`.
+    ///
+    /// For a has_many or has_one, rows owning `target`.
+    pub fn is(&self, target: &T) -> Expr {
+        match self.link() {
+            Ok(link) if self.meta.kind == RelationKind::BelongsTo => Expr::Compare(
+                Box::new(col(link.child, link.child_column)),
+                CmpOp::Eq,
+                Box::new(Expr::Value(Self::key_of(target, link.parent_column))),
+            ),
+            Ok(link) => Expr::Compare(
+                Box::new(col(link.parent, link.parent_column)),
+                CmpOp::Eq,
+                Box::new(Expr::Value(Self::key_of(target, link.child_column))),
+            ),
+            Err(e) => Expr::Invalid(e.to_string()),
+        }
+    }
+
+    /// Rows whose relationship does not point at `target`, NULL keys
+    /// included (as SQLAlchemy's `!=` on a many-to-one).
+    pub fn is_not(&self, target: &T) -> Expr {
+        match self.link() {
+            Ok(link) if self.meta.kind == RelationKind::BelongsTo => {
+                let key = col(link.child, link.child_column);
+                Expr::Compare(
+                    Box::new(key.clone()),
+                    CmpOp::Ne,
+                    Box::new(Expr::Value(Self::key_of(target, link.parent_column))),
+                )
+                .or(Expr::IsNull(Box::new(key), false))
+            }
+            Ok(_) => self.is(target).not(),
+            Err(e) => Expr::Invalid(e.to_string()),
+        }
+    }
+
+    /// Rows with no related row: a NULL key for a belongs_to, no child for
+    /// a has_many or has_one.
+    pub fn is_none(&self) -> Expr {
+        match self.link() {
+            Ok(link) if self.meta.kind == RelationKind::BelongsTo => {
+                Expr::IsNull(Box::new(col(link.child, link.child_column)), false)
+            }
+            Ok(_) => self.exists(None).not(),
+            Err(e) => Expr::Invalid(e.to_string()),
+        }
+    }
+
+    fn exists(&self, filter: Option<Expr>) -> Expr {
+        match self.link() {
+            Ok(link) => {
+                let (inner, inner_col, outer, outer_col) = match self.meta.kind {
+                    RelationKind::BelongsTo => {
+                        (link.parent, link.parent_column, link.child, link.child_column)
+                    }
+                    _ => (link.child, link.child_column, link.parent, link.parent_column),
+                };
+                Expr::Exists {
+                    table: inner,
+                    inner_column: inner_col.name,
+                    outer: ColumnRef {
+                        table: outer,
+                        column: outer_col.name,
+                    },
+                    filter: filter.map(Box::new),
+                }
+            }
+            Err(e) => Expr::Invalid(e.to_string()),
+        }
+    }
+
+    /// Rows with at least one related row matching `condition`
+    /// (SQLAlchemy's `any`): `EXISTS (SELECT 1 FROM post WHERE
+    /// post.author_id = users.id AND ...)`.
+    pub fn any(&self, condition: Expr) -> Expr {
+        self.exists(Some(condition))
+    }
+
+    /// Rows whose related row matches `condition` (SQLAlchemy's `has`, for
+    /// to-one relationships).
+    pub fn has(&self, condition: Expr) -> Expr {
+        self.exists(Some(condition))
+    }
+
+    /// Rows whose collection contains `item` (SQLAlchemy's `contains`).
+    pub fn contains(&self, item: &T) -> Expr {
+        self.is(item)
+    }
+}
+
+fn col(table: &'static ModelMeta, column: &'static ColumnMeta) -> Expr {
+    Expr::Column(ColumnRef {
+        table,
+        column: column.name,
+    })
+}

@@ -1,0 +1,228 @@
+//! `#[belongs_to(..)]`, `#[has_many(..)]`, `#[has_one(..)]` parsed into a
+//! typed relationship.
+
+use proc_macro2::Span;
+use quote::ToTokens;
+use syn::spanned::Spanned;
+
+use super::ctxt::Ctxt;
+use super::symbol::*;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    BelongsTo,
+    HasMany,
+    HasOne,
+}
+
+impl Kind {
+    pub fn attr(self) -> &'static str {
+        match self {
+            Kind::BelongsTo => "belongs_to",
+            Kind::HasMany => "has_many",
+            Kind::HasOne => "has_one",
+        }
+    }
+
+    pub fn slot(self) -> &'static str {
+        match self {
+            Kind::BelongsTo => "BelongsTo",
+            Kind::HasMany => "HasMany",
+            Kind::HasOne => "HasOne",
+        }
+    }
+}
+
+pub struct Str {
+    pub value: String,
+    pub span: Span,
+}
+
+pub struct RelAttrs {
+    pub kind: Kind,
+    pub span: Span,
+    pub target: syn::Path,
+    pub key: Option<Str>,
+    pub references: Option<Str>,
+    pub foreign_key: Option<Str>,
+    pub back_populates: Option<Str>,
+    pub backref: Option<Str>,
+    /// `NoAction`, `Cascade`, `SetNull`, `Restrict`
+    pub on_delete: Option<(&'static str, Span)>,
+    pub cascade_delete: bool,
+    pub cascade_delete_orphan: Option<Span>,
+    pub order_by: Option<(String, bool)>,
+    /// `Raise`, `Selectin`, `Joined`
+    pub lazy: &'static str,
+}
+
+impl RelAttrs {
+    /// The target model's name: the last segment of its path.
+    pub fn target_name(&self) -> String {
+        self.target
+            .segments
+            .last()
+            .map(|s| s.ident.to_string())
+            .unwrap_or_default()
+    }
+}
+
+fn lit_str(meta: &syn::meta::ParseNestedMeta, what: &str) -> syn::Result<syn::LitStr> {
+    let expr: syn::Expr = meta.value()?.parse()?;
+    match expr {
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(s),
+            ..
+        }) => Ok(s),
+        other => Err(syn::Error::new_spanned(
+            other,
+            format!("`{what}` expects a string literal, e.g. `{what} = \"name\"`"),
+        )),
+    }
+}
+
+/// Parses one relationship attribute of field `model.field`.
+pub fn parse(cx: &Ctxt, model: &syn::Ident, field: &str, attr: &syn::Attribute, kind: Kind) -> Option<RelAttrs> {
+    let owner = format!("`{model}.{field}`");
+    let mut target: Option<syn::Path> = None;
+    let mut rel = RelAttrs {
+        kind,
+        span: attr.path().span(),
+        target: syn::parse_quote!(Self),
+        key: None,
+        references: None,
+        foreign_key: None,
+        back_populates: None,
+        backref: None,
+        on_delete: None,
+        cascade_delete: false,
+        cascade_delete_orphan: None,
+        order_by: None,
+        lazy: "Raise",
+    };
+    let mut seen: Vec<String> = Vec::new();
+    let result = attr.parse_nested_meta(|meta| {
+        let name = meta.path.to_token_stream().to_string().replace(' ', "");
+        let bare = meta.input.is_empty() || meta.input.peek(syn::Token![,]);
+        if bare && target.is_none() && seen.is_empty() {
+            target = Some(meta.path.clone());
+            seen.push("target".into());
+            return Ok(());
+        }
+        if seen.contains(&name) {
+            return Err(meta.error(format!("duplicate `{name}` in `#[{}]` on {owner}: give it once", kind.attr())));
+        }
+        seen.push(name.clone());
+        let string = |meta: &syn::meta::ParseNestedMeta| -> syn::Result<Str> {
+            let lit = lit_str(meta, &name)?;
+            Ok(Str {
+                value: lit.value(),
+                span: lit.span(),
+            })
+        };
+        if meta.path == KEY {
+            rel.key = Some(string(&meta)?);
+        } else if meta.path == REFERENCES {
+            rel.references = Some(string(&meta)?);
+        } else if meta.path == FOREIGN_KEY {
+            rel.foreign_key = Some(string(&meta)?);
+        } else if meta.path == BACK_POPULATES {
+            rel.back_populates = Some(string(&meta)?);
+        } else if meta.path == BACKREF {
+            rel.backref = Some(string(&meta)?);
+        } else if meta.path == ON_DELETE {
+            let lit = lit_str(&meta, "on_delete")?;
+            let action = match lit.value().to_ascii_lowercase().as_str() {
+                "cascade" => "Cascade",
+                "set null" => "SetNull",
+                "restrict" => "Restrict",
+                "no action" => "NoAction",
+                other => {
+                    return Err(syn::Error::new(
+                        lit.span(),
+                        format!(
+                            "unknown on_delete action `{other}` on {owner}: expected \"cascade\", \"set null\", \"restrict\" or \"no action\""
+                        ),
+                    ));
+                }
+            };
+            rel.on_delete = Some((action, lit.span()));
+        } else if meta.path == CASCADE {
+            let lit = lit_str(&meta, "cascade")?;
+            for option in lit.value().split(',').map(str::trim).filter(|o| !o.is_empty()) {
+                match option {
+                    "all" | "delete" => rel.cascade_delete = true,
+                    "delete-orphan" => rel.cascade_delete_orphan = Some(lit.span()),
+                    "save-update" | "merge" | "refresh-expire" | "expunge" => {}
+                    other => cx.syn_error(syn::Error::new(
+                        lit.span(),
+                        format!(
+                            "unknown cascade option `{other}` on {owner}: expected a comma-separated list of \"save-update\", \"merge\", \"delete\", \"delete-orphan\", \"all\""
+                        ),
+                    )),
+                }
+            }
+        } else if meta.path == ORDER_BY {
+            let lit = lit_str(&meta, "order_by")?;
+            let value = lit.value();
+            let mut words = value.split_whitespace();
+            let column = words.next().unwrap_or_default().to_string();
+            let desc = match words.next().map(str::to_ascii_lowercase).as_deref() {
+                None | Some("asc") => false,
+                Some("desc") => true,
+                Some(_) => {
+                    return Err(syn::Error::new(
+                        lit.span(),
+                        format!("`order_by` on {owner} is \"column\", \"column asc\" or \"column desc\""),
+                    ));
+                }
+            };
+            if column.is_empty() || words.next().is_some() {
+                return Err(syn::Error::new(
+                    lit.span(),
+                    format!("`order_by` on {owner} is \"column\", \"column asc\" or \"column desc\""),
+                ));
+            }
+            rel.order_by = Some((column, desc));
+        } else if meta.path == LAZY {
+            let lit = lit_str(&meta, "lazy")?;
+            rel.lazy = match lit.value().as_str() {
+                "raise" => "Raise",
+                "selectin" | "select" => "Selectin",
+                "joined" => "Joined",
+                other => {
+                    return Err(syn::Error::new(
+                        lit.span(),
+                        format!("unknown lazy strategy `{other}` on {owner}: expected \"raise\", \"selectin\" or \"joined\""),
+                    ));
+                }
+            };
+        } else {
+            return Err(meta.error(format!(
+                "unknown `{}` option `{name}` on {owner}: expected the target model first, then any of {RELATION_ATTRS}",
+                kind.attr()
+            )));
+        }
+        Ok(())
+    });
+    if let Err(err) = result {
+        cx.syn_error(err);
+    }
+    match target {
+        Some(t) => {
+            rel.target = t;
+            Some(rel)
+        }
+        None => {
+            cx.syn_error(syn::Error::new(
+                attr.span(),
+                format!(
+                    "`#[{}]` on {owner} needs the target model first, e.g. `#[{}(User)]`",
+                    kind.attr(),
+                    kind.attr()
+                ),
+            ));
+            None
+        }
+    }
+}
