@@ -89,3 +89,131 @@ pub fn statements(
 ) -> &'static Statements {
     cache[dialect.index()].get_or_init(|| Statements::build(meta, dialect))
 }
+
+pub use crate::relation::{
+    BelongsTo, Cascade, HasMany, HasManyQuery, HasOne, HasOneQuery, Lazy, OptionalParent, Parent,
+    Relation, RelationKind, RelationMeta,
+};
+
+/// The value of a belongs_to key column: from the loaded target when there
+/// is one (the relationship wins over a hand-set key), else the field.
+#[inline]
+pub fn key_value<T: Model, K: ColumnType>(
+    slot: &BelongsTo<T>,
+    references: Option<&str>,
+    field: &K,
+) -> Value {
+    if let Some(target) = slot.loaded_target() {
+        let column = match references {
+            Some(name) => T::META.columns.iter().position(|c| c.name == name),
+            None => T::META.columns.iter().position(|c| c.primary_key),
+        };
+        if let Some(idx) = column {
+            return target.column_value(idx);
+        }
+    }
+    field.to_value()
+}
+
+/// Converts a value into a field, naming the field when it does not fit.
+pub fn from_value<T: ColumnType>(
+    value: Value,
+    model: &'static str,
+    field: &'static str,
+) -> Result<T> {
+    let shown = format!("{value:?}");
+    T::from_value(value)
+        .ok_or_else(|| Error::Config(format!("cannot store {shown} in `{model}.{field}`")))
+}
+
+/// String equality usable in const evaluation.
+pub const fn str_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// How many foreign keys of `meta` reference the model named `target`
+/// (only the one named `column`, by field or column name, when given).
+pub const fn foreign_keys_to(meta: &ModelMeta, target: &str, column: Option<&str>) -> usize {
+    let mut n = 0;
+    let mut i = 0;
+    while i < meta.columns.len() {
+        let c = &meta.columns[i];
+        if let Some(fk) = &c.references
+            && str_eq(fk.target_name, target)
+        {
+            let named = match column {
+                Some(name) => str_eq(c.name, name) || str_eq(c.field, name),
+                None => true,
+            };
+            if named {
+                n += 1;
+            }
+        }
+        i += 1;
+    }
+    n
+}
+
+/// The relationship of `meta` named `name`.
+pub const fn relation_named(meta: &'static ModelMeta, name: &str) -> Option<&'static RelationMeta> {
+    let mut i = 0;
+    while i < meta.relations.len() {
+        if str_eq(meta.relations[i].name, name) {
+            return Some(&meta.relations[i]);
+        }
+        i += 1;
+    }
+    None
+}
+
+/// True when `meta` has a field or relationship named `name`.
+pub const fn has_member(meta: &'static ModelMeta, name: &str) -> bool {
+    let mut i = 0;
+    while i < meta.columns.len() {
+        if str_eq(meta.columns[i].field, name) {
+            return true;
+        }
+        i += 1;
+    }
+    relation_named(meta, name).is_some()
+}
+
+/// Whether a key of type `key` fits the referenced column of `target` (its
+/// named column, or its single primary key); `None` when there is no such
+/// column.
+pub const fn key_type_matches(
+    key: SqlType,
+    target: &ModelMeta,
+    references: Option<&str>,
+) -> Option<bool> {
+    let mut found: Option<SqlType> = None;
+    let mut count = 0;
+    let mut i = 0;
+    while i < target.columns.len() {
+        let c = &target.columns[i];
+        let hit = match references {
+            Some(name) => str_eq(c.name, name) || str_eq(c.field, name),
+            None => c.primary_key,
+        };
+        if hit {
+            found = Some(c.sql_type);
+            count += 1;
+        }
+        i += 1;
+    }
+    match found {
+        Some(ty) if count == 1 => Some(ty as u8 == key as u8),
+        _ => None,
+    }
+}

@@ -116,9 +116,14 @@ impl RelationMeta {
         let target = (self.target)();
         match self.kind {
             RelationKind::BelongsTo => {
-                let key = self.key.and_then(|k| owner.column(k)).ok_or_else(|| {
-                    self.config(format!("has no key column {:?}", self.key))
-                })?;
+                let key = match self.key {
+                    Some(k) => owner
+                        .columns
+                        .iter()
+                        .find(|c| c.name == k || c.field == k)
+                        .ok_or_else(|| self.config(format!("has no key column `{k}`")))?,
+                    None => foreign_key_to(owner, target, None)?,
+                };
                 let parent_column = match self.references {
                     Some(name) => target.column(name),
                     None => single_key(target),
@@ -149,7 +154,10 @@ impl RelationMeta {
     }
 
     fn config(&self, message: String) -> Error {
-        Error::Config(format!("relationship `{}.{}` {message}", self.owner, self.name))
+        Error::Config(format!(
+            "relationship `{}.{}` {message}",
+            self.owner, self.name
+        ))
     }
 
     /// True for has_many.
@@ -174,8 +182,7 @@ pub fn foreign_key_to(
     column: Option<&str>,
 ) -> Result<&'static ColumnMeta> {
     let mut candidates = child.columns.iter().filter(|c| {
-        c.references
-            .is_some_and(|fk| (fk.target)().is(parent))
+        c.references.is_some_and(|fk| (fk.target)().is(parent))
             && column.is_none_or(|name| c.name == name || c.field == name)
     });
     match (candidates.next(), candidates.next()) {
@@ -297,10 +304,18 @@ impl<P: Model, T: Model> Relation<P, T> {
         match self.link() {
             Ok(link) => {
                 let (inner, inner_col, outer, outer_col) = match self.meta.kind {
-                    RelationKind::BelongsTo => {
-                        (link.parent, link.parent_column, link.child, link.child_column)
-                    }
-                    _ => (link.child, link.child_column, link.parent, link.parent_column),
+                    RelationKind::BelongsTo => (
+                        link.parent,
+                        link.parent_column,
+                        link.child,
+                        link.child_column,
+                    ),
+                    _ => (
+                        link.child,
+                        link.child_column,
+                        link.parent,
+                        link.parent_column,
+                    ),
                 };
                 Expr::Exists {
                     table: inner,

@@ -11,6 +11,7 @@ use crate::error::Error;
 /// The SQL type of a column, used for DDL and for typed NULL binds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
+#[repr(u8)]
 pub enum SqlType {
     /// 16-bit integer.
     SmallInt,

@@ -4,6 +4,7 @@
 
 pub mod columns;
 pub mod model;
+pub mod relations;
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -17,6 +18,7 @@ pub fn expand(cont: &Container) -> TokenStream {
     };
     let model_impl = model::expand(cont);
     let columns = columns::expand(cont);
+    let relations = relations::expand(cont);
     quote! {
         #[doc(hidden)]
         #[allow(non_upper_case_globals, unused_qualifications, clippy::all)]
@@ -24,6 +26,7 @@ pub fn expand(cont: &Container) -> TokenStream {
             use #krate::__private as __orm;
             #model_impl
             #columns
+            #relations
         };
     }
 }

@@ -5,6 +5,6 @@
 pub mod ast;
 pub mod attr;
 pub mod check;
-pub mod relation;
 pub mod ctxt;
+pub mod relation;
 pub mod symbol;

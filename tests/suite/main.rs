@@ -11,6 +11,7 @@ mod crud;
 mod errors;
 mod observability;
 mod query;
+mod relationships;
 mod schema;
 mod transactions;
 mod types;

@@ -240,7 +240,7 @@ fn generated_sql_per_dialect() {
         .limit(20)
         .offset(40);
     for dialect in orm::Dialect::ALL {
-        let (sql, binds) = q.to_sql(dialect);
+        let (sql, binds) = q.to_sql(dialect).unwrap();
         insta::assert_snapshot!(
             format!("select_{dialect:?}"),
             format!("{sql}\n-- {} binds", binds.len())

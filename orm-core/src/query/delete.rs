@@ -43,7 +43,13 @@ pub(crate) async fn delete_one<M: Model>(target: Target<'_>, model: &M) -> Resul
     let stmts = M::__statements(dialect_of(target));
     let mut key = Vec::with_capacity(2);
     model.key_values(&mut key);
-    if children(M::META).next().is_none() {
+    let mut pending = false;
+    for rel in children(M::META) {
+        if !handled_by_database(rel, &rel.link(M::META)?) {
+            pending = true;
+        }
+    }
+    if !pending {
         let done = backend::execute(target, Sql::Static(&stmts.delete_by_key), key).await?;
         if done.rows_affected == 0 {
             return Err(Error::not_found(M::META.name));

@@ -171,7 +171,11 @@ impl<M: Model> Select<M> {
             }
             seen.push(target);
             to_many |= join.rel.kind != RelationKind::BelongsTo;
-            w.push(if join.left { " LEFT JOIN " } else { " INNER JOIN " });
+            w.push(if join.left {
+                " LEFT JOIN "
+            } else {
+                " INNER JOIN "
+            });
             w.table(target);
             w.push(" ON ");
             w.column(link.child, link.child_column.name);
@@ -333,7 +337,9 @@ impl<M: Model> Select<M> {
     /// On a transaction the connection is held until the stream is dropped.
     pub fn stream<'a, E: Executor + ?Sized>(self, exec: &'a E) -> BoxStream<'a, Result<M>> {
         match self.sql(exec) {
-            Ok((sql, binds)) => backend::stream(exec.target(), sql, binds, |row| M::from_row(row, 0)),
+            Ok((sql, binds)) => {
+                backend::stream(exec.target(), sql, binds, |row| M::from_row(row, 0))
+            }
             Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
         }
     }

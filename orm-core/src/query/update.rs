@@ -1,11 +1,11 @@
 //! UPDATE: one model by its key, or every row matching a filter.
 
 use crate::backend::{self, Sql, Target};
-use crate::error::{Error, Result};
 use crate::dialect::SqlWriter;
+use crate::error::{Error, Result};
 use crate::model::{ColumnMeta, Model, ModelMeta};
-use crate::value::Value;
 use crate::query::insert::dialect_of;
+use crate::value::Value;
 
 pub(crate) async fn update_one<M: Model>(target: Target<'_>, model: &M) -> Result<()> {
     model.validate()?;

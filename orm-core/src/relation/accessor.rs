@@ -187,7 +187,8 @@ impl<'a, P: Model, C: Model> HasManyQuery<'a, P, C> {
                 self.rel,
                 format!(
                     "cannot remove: `{}.{}` is NOT NULL; declare `cascade = \"delete-orphan\"` to delete removed rows",
-                    C::META.name, link.child_column.field
+                    C::META.name,
+                    link.child_column.field
                 ),
             ));
         }
@@ -304,8 +305,13 @@ impl<'a, C: Model, P: Model> Parent<'a, C, P> {
         let value = target.column_value(index_of(P::META, link.parent_column));
         let mut key = Vec::new();
         self.child.key_values(&mut key);
-        crate::query::update::set_columns(exec.target(), C::META, &[(link.child_column, value)], key)
-            .await
+        crate::query::update::set_columns(
+            exec.target(),
+            C::META,
+            &[(link.child_column, value)],
+            key,
+        )
+        .await
     }
 }
 

@@ -20,7 +20,10 @@ pub fn expand(cont: &Container) -> TokenStream {
 
     let column_metas = columns
         .iter()
-        .map(|f| column_meta(f, auto.as_ref() == Some(f.ident)));
+        .map(|f| column_meta(cont, f, auto.as_ref() == Some(f.ident)));
+    let relation_metas = cont
+        .relations()
+        .map(|(f, rel)| super::relations::relation_meta(cont, f, rel));
     let type_checks = columns
         .iter()
         .map(|f| type_checks(f, auto.as_ref() == Some(f.ident)));
@@ -32,13 +35,42 @@ pub fn expand(cont: &Container) -> TokenStream {
                 let column = &f.column;
                 quote!(#fid: __orm::decode_field(row, offset + #idx, #model_name, #column)?)
             }
-            None => quote!(#fid: ::core::default::Default::default()),
+            None => match &f.relation {
+                Some(_) => {
+                    let ty = f.ty;
+                    let fname = &f.name;
+                    quote!(#fid: <#ty>::unloaded(#model_name, #fname))
+                }
+                None => quote!(#fid: ::core::default::Default::default()),
+            },
         }
     });
 
-    let push = |f: &&Field| {
+    let value_of = |f: &Field| -> TokenStream {
         let fid = f.ident;
-        quote!(out.push(__orm::ColumnType::to_value(&self.#fid));)
+        match cont.belongs_to_of(f) {
+            // The relationship wins over a hand-set key, as in SQLAlchemy.
+            Some((rel_field, rel)) => {
+                let slot = rel_field.ident;
+                let references = opt_str(rel.references.as_ref().map(|r| r.value.as_str()));
+                quote!(__orm::key_value(&self.#slot, #references, &self.#fid))
+            }
+            None => quote!(__orm::ColumnType::to_value(&self.#fid)),
+        }
+    };
+    let column_value_arms = columns.iter().enumerate().map(|(i, f)| {
+        let value = value_of(f);
+        quote!(#i => #value,)
+    });
+    let set_column_arms = columns.iter().enumerate().map(|(i, f)| {
+        let fid = f.ident;
+        let fname = &f.name;
+        quote!(#i => self.#fid = __orm::from_value(value, #model_name, #fname)?,)
+    });
+
+    let push = |f: &&Field| {
+        let value = value_of(f);
+        quote!(out.push(#value);)
     };
     let insert_values = columns
         .iter()
@@ -114,6 +146,7 @@ pub fn expand(cont: &Container) -> TokenStream {
                 table: #table,
                 schema: #schema,
                 columns: &[#(#column_metas),*],
+                relations: &[#(#relation_metas),*],
             };
 
             type Key = #key_type;
@@ -140,6 +173,21 @@ pub fn expand(cont: &Container) -> TokenStream {
                 #(#key_values)*
             }
 
+            fn column_value(&self, index: usize) -> __orm::Value {
+                match index {
+                    #(#column_value_arms)*
+                    _ => __orm::Value::Null(__orm::SqlType::BigInt),
+                }
+            }
+
+            fn set_column_value(&mut self, index: usize, value: __orm::Value) -> __orm::Result<()> {
+                match index {
+                    #(#set_column_arms)*
+                    _ => {}
+                }
+                ::core::result::Result::Ok(())
+            }
+
             fn set_generated_key(&mut self, row: __orm::RowRef<'_>, idx: usize) -> __orm::Result<()> {
                 #set_key
             }
@@ -162,7 +210,14 @@ pub fn expand(cont: &Container) -> TokenStream {
     }
 }
 
-fn column_meta(f: &Field, auto: bool) -> TokenStream {
+pub fn opt_str(s: Option<&str>) -> TokenStream {
+    match s {
+        Some(s) => quote!(::core::option::Option::Some(#s)),
+        None => quote!(::core::option::Option::None),
+    }
+}
+
+fn column_meta(cont: &Container, f: &Field, auto: bool) -> TokenStream {
     let ty = f.ty;
     let field = &f.name;
     let column = &f.column;
@@ -177,15 +232,37 @@ fn column_meta(f: &Field, auto: bool) -> TokenStream {
         Some(d) => quote!(::core::option::Option::Some(#d)),
         None => quote!(::core::option::Option::None),
     };
-    let references = match &f.attrs.references {
-        Some(target) => quote_spanned! {target.span()=>
-            ::core::option::Option::Some(__orm::ForeignKey {
-                target: || <#target as __orm::Model>::META,
-                column: ::core::option::Option::None,
-                on_delete: __orm::OnDelete::NoAction,
-            })
-        },
-        None => quote!(::core::option::Option::None),
+    let references = match (&f.attrs.references, cont.belongs_to_of(f)) {
+        (_, Some((_, rel))) => {
+            let target = &rel.target;
+            let target_name = rel.target_name();
+            let column = opt_str(rel.references.as_ref().map(|r| r.value.as_str()));
+            let on_delete = syn::Ident::new(rel.on_delete.map_or("NoAction", |(a, _)| a), rel.span);
+            quote_spanned! {target.span()=>
+                ::core::option::Option::Some(__orm::ForeignKey {
+                    target: || <#target as __orm::Model>::META,
+                    target_name: #target_name,
+                    column: #column,
+                    on_delete: __orm::OnDelete::#on_delete,
+                })
+            }
+        }
+        (Some(target), None) => {
+            let target_name = target
+                .segments
+                .last()
+                .map(|s| s.ident.to_string())
+                .unwrap_or_default();
+            quote_spanned! {target.span()=>
+                ::core::option::Option::Some(__orm::ForeignKey {
+                    target: || <#target as __orm::Model>::META,
+                    target_name: #target_name,
+                    column: ::core::option::Option::None,
+                    on_delete: __orm::OnDelete::NoAction,
+                })
+            }
+        }
+        (None, None) => quote!(::core::option::Option::None),
     };
     quote! {
         __orm::ColumnMeta {

@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use syn::spanned::Spanned;
 
 use super::ast::Container;
-use super::relation::Kind;
 use super::ctxt::Ctxt;
+use super::relation::Kind;
 use super::symbol::SKIP;
 
 pub fn check(cx: &Ctxt, cont: &Container) {
@@ -105,11 +105,11 @@ fn check_relation_types(cx: &Ctxt, cont: &Container) {
             syn::Type::Path(p) if p.qself.is_none() => match p.path.segments.last() {
                 Some(seg) if seg.ident == rel.kind.slot() => match &seg.arguments {
                     syn::PathArguments::AngleBracketed(args) => match args.args.first() {
-                        Some(syn::GenericArgument::Type(syn::Type::Path(arg))) => arg
-                            .path
-                            .segments
-                            .last()
-                            .is_some_and(|s| s.ident == target || (target == "Self" && s.ident == *cont.ident)),
+                        Some(syn::GenericArgument::Type(syn::Type::Path(arg))) => {
+                            arg.path.segments.last().is_some_and(|s| {
+                                s.ident == target || (target == "Self" && s.ident == *cont.ident)
+                            })
+                        }
                         _ => false,
                     },
                     _ => false,
@@ -146,11 +146,19 @@ fn check_belongs_to_keys(cx: &Ctxt, cont: &Container) {
                 let message = match &rel.key {
                     Some(k) => format!(
                         "`key = \"{}\"` on `{}.{}` names no column field of `{}`: name the field holding the foreign key to `{}`",
-                        k.value, cont.ident, field.name, cont.ident, rel.target_name()
+                        k.value,
+                        cont.ident,
+                        field.name,
+                        cont.ident,
+                        rel.target_name()
                     ),
                     None => format!(
                         "`{}.{}` is `#[belongs_to({})]` but `{}` has no field `{}_id`: add the key field, or name it with `key = \"..\"`",
-                        cont.ident, field.name, rel.target_name(), cont.ident, field.name
+                        cont.ident,
+                        field.name,
+                        rel.target_name(),
+                        cont.ident,
+                        field.name
                     ),
                 };
                 let span = rel.key.as_ref().map_or(rel.span, |k| k.span);
@@ -218,7 +226,10 @@ fn check_relation_options(cx: &Ctxt, cont: &Container) {
         {
             cx.syn_error(syn::Error::new(
                 backref.span,
-                format!("`backref = \"{}\"` on {owner} is not a valid method name", backref.value),
+                format!(
+                    "`backref = \"{}\"` on {owner} is not a valid method name",
+                    backref.value
+                ),
             ));
         }
     }

@@ -82,7 +82,13 @@ fn lit_str(meta: &syn::meta::ParseNestedMeta, what: &str) -> syn::Result<syn::Li
 }
 
 /// Parses one relationship attribute of field `model.field`.
-pub fn parse(cx: &Ctxt, model: &syn::Ident, field: &str, attr: &syn::Attribute, kind: Kind) -> Option<RelAttrs> {
+pub fn parse(
+    cx: &Ctxt,
+    model: &syn::Ident,
+    field: &str,
+    attr: &syn::Attribute,
+    kind: Kind,
+) -> Option<RelAttrs> {
     let owner = format!("`{model}.{field}`");
     let mut target: Option<syn::Path> = None;
     let mut rel = RelAttrs {

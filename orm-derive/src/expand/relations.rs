@@ -1,0 +1,344 @@
+//! Relationship code: the `RelationMeta` of each relationship, the typed
+//! descriptors (`Post::AUTHOR`), the lazy accessors (`post.author()`), the
+//! inverse generated on the target for a `backref`, and the compile-time
+//! checks between the two models.
+//!
+//! Cross-model rules are checked by const evaluation: the derive on this
+//! side reads the target's metadata constant and panics with a literal
+//! message naming both models and the fix; rustc reports it at the span of
+//! the attribute as "evaluation panicked: <message>".
+
+use heck::ToShoutySnakeCase;
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+
+use super::model::opt_str;
+use crate::internals::ast::{Container, Field};
+use crate::internals::relation::{Kind, RelAttrs};
+
+fn kind_tokens(kind: Kind) -> TokenStream {
+    match kind {
+        Kind::BelongsTo => quote!(__orm::RelationKind::BelongsTo),
+        Kind::HasMany => quote!(__orm::RelationKind::HasMany),
+        Kind::HasOne => quote!(__orm::RelationKind::HasOne),
+    }
+}
+
+/// The `RelationMeta` of a relationship declared on `field`.
+pub fn relation_meta(cont: &Container, field: &Field, rel: &RelAttrs) -> TokenStream {
+    let owner = cont.ident.to_string();
+    let name = &field.name;
+    let kind = kind_tokens(rel.kind);
+    let target = &rel.target;
+    let target_name = rel.target_name();
+    let key = match rel.kind {
+        Kind::BelongsTo => opt_str(cont.key_field(field, rel).map(|k| k.column.as_str())),
+        _ => opt_str(rel.foreign_key.as_ref().map(|k| k.value.as_str())),
+    };
+    let references = opt_str(rel.references.as_ref().map(|r| r.value.as_str()));
+    let back_populates = opt_str(rel.back_populates.as_ref().map(|r| r.value.as_str()));
+    let backref = opt_str(rel.backref.as_ref().map(|r| r.value.as_str()));
+    let delete = rel.cascade_delete;
+    let delete_orphan = rel.cascade_delete_orphan.is_some();
+    let on_delete = syn::Ident::new(
+        rel.on_delete.map_or("NoAction", |(a, _)| a),
+        Span::call_site(),
+    );
+    let order_by = match &rel.order_by {
+        Some((column, desc)) => quote!(::core::option::Option::Some((#column, #desc))),
+        None => quote!(::core::option::Option::None),
+    };
+    let lazy = syn::Ident::new(rel.lazy, Span::call_site());
+    quote! {
+        __orm::RelationMeta {
+            owner: #owner,
+            name: #name,
+            kind: #kind,
+            target: || <#target as __orm::Model>::META,
+            target_name: #target_name,
+            key: #key,
+            references: #references,
+            back_populates: #back_populates,
+            backref: #backref,
+            cascade: __orm::Cascade { delete: #delete, delete_orphan: #delete_orphan },
+            on_delete: __orm::OnDelete::#on_delete,
+            order_by: #order_by,
+            lazy: __orm::Lazy::#lazy,
+        }
+    }
+}
+
+fn accessor_type(
+    kind: Kind,
+    optional_parent: bool,
+    owner: &TokenStream,
+    target: &TokenStream,
+) -> TokenStream {
+    match kind {
+        Kind::HasMany => quote!(__orm::HasManyQuery<'_, #owner, #target>),
+        Kind::HasOne => quote!(__orm::HasOneQuery<'_, #owner, #target>),
+        Kind::BelongsTo if optional_parent => quote!(__orm::OptionalParent<'_, #owner, #target>),
+        Kind::BelongsTo => quote!(__orm::Parent<'_, #owner, #target>),
+    }
+}
+
+fn accessor_ctor(kind: Kind, optional_parent: bool) -> TokenStream {
+    match kind {
+        Kind::HasMany => quote!(__orm::HasManyQuery::new),
+        Kind::HasOne => quote!(__orm::HasOneQuery::new),
+        Kind::BelongsTo if optional_parent => quote!(__orm::OptionalParent::new),
+        Kind::BelongsTo => quote!(__orm::Parent::new),
+    }
+}
+
+pub fn expand(cont: &Container) -> TokenStream {
+    let ident = cont.ident;
+    let vis = cont.vis;
+    let model_name = ident.to_string();
+    let mut methods = TokenStream::new();
+    let mut outside = TokenStream::new();
+
+    for (i, (field, rel)) in cont.relations().enumerate() {
+        let target = &rel.target;
+        let target_tokens = quote!(#target);
+        let self_tokens = quote!(#ident);
+        let fname = &field.name;
+        let method = format_ident!("{}", fname, span = field.ident.span());
+        let descriptor = format_ident!(
+            "{}",
+            fname.to_shouty_snake_case(),
+            span = field.ident.span()
+        );
+        let optional = rel.kind == Kind::BelongsTo
+            && cont.key_field(field, rel).is_some_and(|k| k.is_option());
+        let ty = accessor_type(rel.kind, optional, &self_tokens, &target_tokens);
+        let ctor = accessor_ctor(rel.kind, optional);
+        let kind_doc = match rel.kind {
+            Kind::BelongsTo => "many-to-one",
+            Kind::HasMany => "one-to-many",
+            Kind::HasOne => "one-to-one",
+        };
+        let target_name = rel.target_name();
+        let doc_accessor = format!(
+            "The `{fname}` relationship ({kind_doc} to `{target_name}`): one statement per read."
+        );
+        let doc_descriptor = format!("The `{fname}` relationship, for queries and loading.");
+        methods.extend(quote! {
+            #[doc = #doc_accessor]
+            #vis fn #method(&self) -> #ty {
+                #ctor(self, &<#ident as __orm::Model>::META.relations[#i])
+            }
+            #[doc = #doc_descriptor]
+            #vis const #descriptor: __orm::Relation<#ident, #target> =
+                __orm::Relation::new(&<#ident as __orm::Model>::META.relations[#i]);
+        });
+
+        outside.extend(checks(cont, field, rel));
+        if let Some(backref) = &rel.backref {
+            outside.extend(backref_items(
+                cont,
+                field,
+                rel,
+                i,
+                &backref.value,
+                backref.span,
+                &model_name,
+            ));
+        }
+    }
+
+    if methods.is_empty() {
+        return outside;
+    }
+    quote! {
+        impl #ident {
+            #methods
+        }
+        #outside
+    }
+}
+
+/// The inverse of `field` generated on its target, named `name`.
+fn backref_items(
+    cont: &Container,
+    field: &Field,
+    rel: &RelAttrs,
+    i: usize,
+    name: &str,
+    span: Span,
+    model_name: &str,
+) -> TokenStream {
+    let ident = cont.ident;
+    let target = &rel.target;
+    let target_name = rel.target_name();
+    let fname = &field.name;
+    let (kind, key) = match rel.kind {
+        // belongs_to's inverse is a collection keyed by this model's key
+        // column.
+        Kind::BelongsTo => (
+            Kind::HasMany,
+            opt_str(cont.key_field(field, rel).map(|k| k.column.as_str())),
+        ),
+        // has_many/has_one's inverse is a belongs_to whose key lives on the
+        // target (found from its metadata unless named).
+        Kind::HasMany | Kind::HasOne => (
+            Kind::BelongsTo,
+            opt_str(rel.foreign_key.as_ref().map(|k| k.value.as_str())),
+        ),
+    };
+    let kind_tokens = kind_tokens(kind);
+    let references = match rel.kind {
+        Kind::BelongsTo => quote!(::core::option::Option::None),
+        _ => quote!(::core::option::Option::None),
+    };
+    let meta_ident = format_ident!("__ORM_BACKREF_{}", i);
+    let method = syn::Ident::new(name, span);
+    let descriptor = syn::Ident::new(&name.to_shouty_snake_case(), span);
+    let self_tokens = quote!(#target);
+    let owner_tokens = quote!(#ident);
+    let ty = accessor_type(kind, true, &self_tokens, &owner_tokens);
+    let ctor = accessor_ctor(kind, true);
+    let doc = format!(
+        "Generated by `backref = \"{name}\"` on `{model_name}.{fname}`: the inverse relationship."
+    );
+    let _ = i;
+    quote! {
+        const #meta_ident: __orm::RelationMeta = __orm::RelationMeta {
+            owner: #target_name,
+            name: #name,
+            kind: #kind_tokens,
+            target: || <#ident as __orm::Model>::META,
+            target_name: #model_name,
+            key: #key,
+            references: #references,
+            back_populates: ::core::option::Option::Some(#fname),
+            backref: ::core::option::Option::None,
+            cascade: __orm::Cascade { delete: false, delete_orphan: false },
+            on_delete: __orm::OnDelete::NoAction,
+            order_by: ::core::option::Option::None,
+            lazy: __orm::Lazy::Raise,
+        };
+        impl #target {
+            #[doc = #doc]
+            pub fn #method(&self) -> #ty {
+                #ctor(self, &#meta_ident)
+            }
+            #[doc = #doc]
+            pub const #descriptor: __orm::Relation<#target, #ident> = __orm::Relation::new(&#meta_ident);
+        }
+    }
+}
+
+/// The rules between this model and the target, as const evaluations.
+fn checks(cont: &Container, field: &Field, rel: &RelAttrs) -> TokenStream {
+    let a = cont.ident.to_string();
+    let t = rel.target_name();
+    let target = &rel.target;
+    let f = &field.name;
+    let span = rel.span;
+    let attr = rel.kind.attr();
+    let mut out = TokenStream::new();
+
+    if rel.kind != Kind::BelongsTo {
+        let fk = opt_str(rel.foreign_key.as_ref().map(|k| k.value.as_str()));
+        let none = format!(
+            "`{a}.{f}` is #[{attr}({t})] but `{t}` has no foreign key to `{a}`: add `#[belongs_to({a})]` on a `{t}` field (or `#[model(references = {a})]` on its key field)"
+        );
+        let named_missing = rel.foreign_key.as_ref().map(|k| {
+            format!(
+                "`{a}.{f}` names foreign_key = \"{}\" but `{t}` has no such foreign key to `{a}`: name a `{t}` field that references `{a}`",
+                k.value
+            )
+        });
+        let several = format!(
+            "`{t}` has several foreign keys to `{a}`, so `{a}.{f}` is ambiguous: say which one it uses with `foreign_key = \"..\"`"
+        );
+        let zero_message = named_missing.unwrap_or(none);
+        out.extend(quote_spanned! {span=>
+            const _: () = {
+                let n = __orm::foreign_keys_to(<#target as __orm::Model>::META, #a, #fk);
+                if n == 0 {
+                    ::core::panic!(#zero_message);
+                }
+                if n > 1 {
+                    ::core::panic!(#several);
+                }
+            };
+        });
+    }
+
+    if rel.kind == Kind::BelongsTo
+        && let Some(key) = cont.key_field(field, rel)
+    {
+        let key_ty = key.ty;
+        let references = opt_str(rel.references.as_ref().map(|r| r.value.as_str()));
+        let referenced = rel.references.as_ref().map_or_else(
+            || "primary key".to_string(),
+            |r| format!("`{t}.{}`", r.value),
+        );
+        let message = format!(
+            "the key `{a}.{}` of `{a}.{f}` does not have the type of the {referenced} of `{t}` it references: give both the same type",
+            key.name
+        );
+        let missing = format!(
+            "`{a}.{f}` references {referenced} of `{t}`, which does not exist or is a composite key: name a single column with `references = \"..\"`"
+        );
+        out.extend(quote_spanned! {span=>
+            const _: () = {
+                match __orm::key_type_matches(
+                    <#key_ty as __orm::ColumnType>::SQL_TYPE,
+                    <#target as __orm::Model>::META,
+                    #references,
+                ) {
+                    ::core::option::Option::Some(true) => {}
+                    ::core::option::Option::Some(false) => ::core::panic!(#message),
+                    ::core::option::Option::None => ::core::panic!(#missing),
+                }
+            };
+        });
+    }
+
+    if let Some(back) = &rel.back_populates {
+        let g = &back.value;
+        let missing = format!(
+            "`{a}.{f}` has back_populates = \"{g}\" but `{t}` has no relationship `{g}`: declare `{t}.{g}` pointing back to `{a}`, or use `backref = \"{g}\"` to generate it"
+        );
+        let elsewhere = format!(
+            "`{t}.{g}` does not point back to `{a}`, so it cannot be the back_populates of `{a}.{f}`: name a `{t}` relationship whose target is `{a}`"
+        );
+        let unpaired = format!(
+            "`{a}.{f}` and `{t}.{g}` must name each other: add back_populates = \"{f}\" to `{t}.{g}`"
+        );
+        out.extend(quote_spanned! {back.span=>
+            const _: () = {
+                match __orm::relation_named(<#target as __orm::Model>::META, #g) {
+                    ::core::option::Option::None => ::core::panic!(#missing),
+                    ::core::option::Option::Some(other) => {
+                        if !__orm::str_eq(other.target_name, #a) {
+                            ::core::panic!(#elsewhere);
+                        }
+                        match other.back_populates {
+                            ::core::option::Option::Some(name) if __orm::str_eq(name, #f) => {}
+                            _ => ::core::panic!(#unpaired),
+                        }
+                    }
+                }
+            };
+        });
+    }
+
+    if let Some(backref) = &rel.backref {
+        let b = &backref.value;
+        let collision = format!(
+            "`backref = \"{b}\"` on `{a}.{f}` collides with the existing `{t}.{b}`: choose another name"
+        );
+        out.extend(quote_spanned! {backref.span=>
+            const _: () = {
+                if __orm::has_member(<#target as __orm::Model>::META, #b) {
+                    ::core::panic!(#collision);
+                }
+            };
+        });
+    }
+    out
+}
