@@ -6,3 +6,9 @@ fn model_attribute_errors() {
     let t = trybuild::TestCases::new();
     t.compile_fail("tests/ui/model/*.rs");
 }
+
+#[test]
+fn relationship_errors() {
+    let t = trybuild::TestCases::new();
+    t.compile_fail("tests/ui/relationships/*.rs");
+}

@@ -591,7 +591,13 @@ pub fn foreign_key_name(meta: &ModelMeta, column: &str) -> String {
 }
 
 /// The statements creating `meta`'s table and indexes, if missing.
-pub fn create_table(meta: &'static ModelMeta, dialect: Dialect) -> crate::Result<Vec<String>> {
+/// `also_unique` names columns made unique by a relationship elsewhere (the
+/// key of a has_one's target).
+pub fn create_table(
+    meta: &'static ModelMeta,
+    dialect: Dialect,
+    also_unique: &[&str],
+) -> crate::Result<Vec<String>> {
     let mut w = SqlWriter::new(dialect);
     w.push("CREATE TABLE IF NOT EXISTS ");
     w.table(meta);
@@ -629,11 +635,9 @@ pub fn create_table(meta: &'static ModelMeta, dialect: Dialect) -> crate::Result
         w.push("PRIMARY KEY ");
         w.column_list(pk.iter().map(|c| c.name));
     }
-    for col in meta
-        .columns
-        .iter()
-        .filter(|c| c.unique && !(c.primary_key && pk.len() == 1))
-    {
+    for col in meta.columns.iter().filter(|c| {
+        (c.unique || also_unique.contains(&c.name)) && !(c.primary_key && pk.len() == 1)
+    }) {
         sep(&mut w);
         w.push("CONSTRAINT ");
         w.ident(&unique_name(meta, col.name));

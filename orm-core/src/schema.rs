@@ -6,6 +6,7 @@ use crate::backend::{self, Sql, Target};
 use crate::dialect::{self, Dialect};
 use crate::error::{Error, Result};
 use crate::model::ModelMeta;
+use crate::relation::RelationKind;
 
 /// A set of models whose tables are created and dropped together.
 ///
@@ -78,8 +79,25 @@ impl Schema {
                 out.extend(dialect::create_schema(s, dialect));
             }
         }
+        // The key of a has_one's target is unique: one row per parent.
+        let mut unique: Vec<(&'static ModelMeta, &'static str)> = Vec::new();
+        for m in &ordered {
+            for rel in m
+                .relations
+                .iter()
+                .filter(|r| r.kind == RelationKind::HasOne)
+            {
+                let link = rel.link(m)?;
+                unique.push((link.child, link.child_column.name));
+            }
+        }
         for m in ordered {
-            out.extend(dialect::create_table(m, dialect)?);
+            let also: Vec<&str> = unique
+                .iter()
+                .filter(|(t, _)| t.is(m))
+                .map(|(_, c)| *c)
+                .collect();
+            out.extend(dialect::create_table(m, dialect, &also)?);
         }
         Ok(out)
     }

@@ -40,7 +40,8 @@ pub struct Book {
 pub struct Bio {
     #[model(primary_key)]
     pub id: i64,
-    #[model(references = Author, unique)]
+    /// Unique in the DDL because `Author.bio` is a has_one.
+    #[model(references = Author)]
     pub author_id: i64,
     pub text: String,
 }
