@@ -14,4 +14,5 @@ mod query;
 mod relationships;
 mod schema;
 mod transactions;
+mod tutorials;
 mod types;

@@ -288,6 +288,42 @@ impl<M: Model> Select<M> {
         backend::fetch_all(exec.target(), sql, binds, |row| M::from_row(row, 0)).await
     }
 
+    /// Every matching row together with the row of `T` it is joined to:
+    /// `Player::query().join(Player::TEAM).all_with::<Team>(&db)` reads
+    /// both in one statement. `T` must be joined through a to-one
+    /// relationship with [`Select::join`].
+    pub async fn all_with<T: Model>(self, exec: &(impl Executor + ?Sized)) -> Result<Vec<(M, T)>> {
+        let joined = self.joins.iter().find(|j| (j.rel.target)().is(T::META));
+        match joined {
+            Some(j) if !j.left && j.rel.kind == RelationKind::BelongsTo => {}
+            _ => {
+                return Err(Error::Config(format!(
+                    "all_with::<{}>() needs `{}` joined through a many-to-one relationship with .join(..)",
+                    T::META.name,
+                    T::META.name
+                )));
+            }
+        }
+        let dialect = exec.dialect();
+        let mut w = SqlWriter::new(dialect);
+        w.push("SELECT ");
+        w.push(&M::__statements(dialect).select_list);
+        w.push(", ");
+        w.push(&T::__statements(dialect).select_list);
+        w.push(" FROM ");
+        w.table(M::META);
+        self.write_joins(&mut w)?;
+        w.where_clause(self.filter.as_ref());
+        w.order_by(&self.order);
+        w.limit_offset(self.limit, self.offset);
+        w.check()?;
+        let width = M::META.columns.len();
+        backend::fetch_all(exec.target(), Sql::Owned(w.sql), w.binds, |row| {
+            Ok((M::from_row(row, 0)?, T::from_row(row, width)?))
+        })
+        .await
+    }
+
     /// The first matching row, if any (SQLAlchemy's `first()`).
     pub async fn first(self, exec: &(impl Executor + ?Sized)) -> Result<Option<M>> {
         Ok(self.limit(1).all(exec).await?.pop())
