@@ -44,7 +44,9 @@ pub use orm_derive::Model;
 
 /// What most code needs: `use orm::prelude::*;`.
 pub mod prelude {
-    pub use orm_core::{Column, Db, Error, Executor, Expr, Model, Select, Tx};
+    pub use orm_core::{
+        BelongsTo, Column, Db, Error, Executor, Expr, HasMany, HasOne, Model, Select, Tx,
+    };
     pub use orm_derive::Model;
 }
 
@@ -58,4 +60,6 @@ mod guide {
     struct Models;
     #[doc = include_str!("../docs/querying.md")]
     struct Querying;
+    #[doc = include_str!("../docs/relationships.md")]
+    struct Relationships;
 }

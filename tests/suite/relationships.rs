@@ -213,6 +213,13 @@ scenario!(async fn each_lazy_accessor_is_one_statement(db, backend) {
     let owner = books[2].author().get(db).await?;
     assert_eq!(owner.name, "Austen");
     assert_eq!(rec.take().len(), 1);
+
+    assert_eq!(tolkien.bio().get(db).await?, None);
+    assert_eq!(rec.take().len(), 1);
+    let bio = db.insert(Bio { id: 0, author_id: tolkien.id, text: "x".into() }).await?;
+    rec.clear();
+    assert_eq!(bio.author().get(db).await?.map(|a| a.id), Some(tolkien.id));
+    assert_eq!(rec.take().len(), 1, "a backref accessor is one statement too");
     Ok(())
 });
 
@@ -231,6 +238,9 @@ scenario!(async fn one_to_one_with_a_generated_inverse(db, backend) {
     let with_bio = Bio::query().filter(Bio::AUTHOR.is(&tolkien)).count(db).await?;
     assert_eq!(with_bio, 1);
     assert_eq!(Bio::query().filter(Bio::AUTHOR.is(&austen)).count(db).await?, 0);
+    // ... and in joins.
+    let joined = Bio::query().join(Bio::AUTHOR).filter(Author::NAME.eq("Tolkien")).count(db).await?;
+    assert_eq!(joined, 1);
     // The FK of a has_one target is unique.
     let err = db.insert(Bio { id: 0, author_id: tolkien.id, text: "again".into() }).await.unwrap_err();
     assert!(err.is_unique_violation(), "{err:?}");
@@ -444,3 +454,30 @@ scenario!(async fn deleting_parents(db, backend) {
     let _ = austen;
     Ok(())
 });
+
+#[test]
+fn loaded_slots_serialize_and_unloaded_ones_are_skipped() {
+    #[derive(serde::Serialize)]
+    struct View {
+        name: String,
+        #[serde(skip_serializing_if = "HasMany::is_unloaded")]
+        books: HasMany<String>,
+        #[serde(skip_serializing_if = "BelongsTo::is_unloaded")]
+        author: BelongsTo<String>,
+    }
+    let unloaded = View {
+        name: "a".into(),
+        books: HasMany::default(),
+        author: BelongsTo::default(),
+    };
+    assert_eq!(serde_json::to_string(&unloaded).unwrap(), r#"{"name":"a"}"#);
+    let loaded = View {
+        name: "a".into(),
+        books: HasMany::loaded(vec!["x".into()]),
+        author: BelongsTo::loaded("t".into()),
+    };
+    assert_eq!(
+        serde_json::to_string(&loaded).unwrap(),
+        r#"{"name":"a","books":["x"],"author":"t"}"#
+    );
+}
