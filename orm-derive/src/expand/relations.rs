@@ -6,7 +6,7 @@
 //! Cross-model rules are checked by const evaluation: the derive on this
 //! side reads the target's metadata constant and panics with a literal
 //! message naming both models and the fix; rustc reports it at the span of
-//! the attribute as "evaluation panicked: <message>".
+//! the attribute as `evaluation panicked: <message>`.
 
 use heck::ToShoutySnakeCase;
 use proc_macro2::{Span, TokenStream};
