@@ -91,8 +91,8 @@ pub fn statements(
 }
 
 pub use crate::relation::{
-    BelongsTo, Cascade, HasMany, HasManyQuery, HasOne, HasOneQuery, Lazy, OptionalParent, Parent,
-    Relation, RelationKind, RelationMeta,
+    BelongsTo, Cascade, HasMany, HasManyQuery, HasOne, HasOneQuery, Lazy, ManyToManyQuery,
+    OptionalParent, Parent, Relation, RelationKind, RelationMeta, Secondary,
 };
 
 /// The value of a belongs_to key column: from the loaded target when there
@@ -216,4 +216,28 @@ pub const fn key_type_matches(
         Some(ty) if count == 1 => Some(ty as u8 == key as u8),
         _ => None,
     }
+}
+
+/// The type of `meta`'s single primary key (BIGINT when it has none).
+pub const fn key_sql_type(meta: &ModelMeta) -> SqlType {
+    let mut i = 0;
+    while i < meta.columns.len() {
+        if meta.columns[i].primary_key {
+            return meta.columns[i].sql_type;
+        }
+        i += 1;
+    }
+    SqlType::BigInt
+}
+
+/// The `max_length` of `meta`'s single primary key.
+pub const fn key_max_length(meta: &ModelMeta) -> Option<u32> {
+    let mut i = 0;
+    while i < meta.columns.len() {
+        if meta.columns[i].primary_key {
+            return meta.columns[i].max_length;
+        }
+        i += 1;
+    }
+    None
 }

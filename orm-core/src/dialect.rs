@@ -735,3 +735,85 @@ pub fn type_name(ty: SqlType) -> &'static str {
         SqlType::Json => "json",
     }
 }
+
+/// Inserts the `(left, right)` pairs that are not in `assoc` yet, in one
+/// statement; the rows affected are the pairs added.
+///
+/// PostgreSQL and SQLite skip existing pairs with `ON CONFLICT DO
+/// NOTHING`. MySQL's `INSERT IGNORE` would also swallow foreign key
+/// errors, so it selects the missing pairs instead.
+pub fn insert_missing_pairs(
+    dialect: Dialect,
+    assoc: &'static ModelMeta,
+    left: &ColumnMeta,
+    right: &ColumnMeta,
+    pairs: Vec<(Value, Value)>,
+) -> SqlWriter {
+    let mut w = SqlWriter::new(dialect);
+    w.push("INSERT INTO ");
+    w.table(assoc);
+    w.push(" ");
+    w.column_list([left.name, right.name].into_iter());
+    if dialect == Dialect::MySql {
+        w.push(" SELECT ");
+        w.ident("v");
+        w.push(".");
+        w.ident(left.name);
+        w.push(", ");
+        w.ident("v");
+        w.push(".");
+        w.ident(right.name);
+        w.push(" FROM (");
+        for (i, (l, r)) in pairs.into_iter().enumerate() {
+            if i == 0 {
+                w.push("SELECT ");
+                w.bind(l);
+                w.push(" AS ");
+                w.ident(left.name);
+                w.push(", ");
+                w.bind(r);
+                w.push(" AS ");
+                w.ident(right.name);
+            } else {
+                w.push(" UNION ALL SELECT ");
+                w.bind(l);
+                w.push(", ");
+                w.bind(r);
+            }
+        }
+        w.push(") AS ");
+        w.ident("v");
+        w.push(" WHERE NOT EXISTS (SELECT 1 FROM ");
+        w.table(assoc);
+        w.push(" AS ");
+        w.ident("e");
+        w.push(" WHERE ");
+        for (i, name) in [left.name, right.name].into_iter().enumerate() {
+            if i > 0 {
+                w.push(" AND ");
+            }
+            w.ident("e");
+            w.push(".");
+            w.ident(name);
+            w.push(" = ");
+            w.ident("v");
+            w.push(".");
+            w.ident(name);
+        }
+        w.push(")");
+    } else {
+        w.push(" VALUES ");
+        for (i, (l, r)) in pairs.into_iter().enumerate() {
+            if i > 0 {
+                w.push(", ");
+            }
+            w.push("(");
+            w.bind(l);
+            w.push(", ");
+            w.bind(r);
+            w.push(")");
+        }
+        w.push(" ON CONFLICT DO NOTHING");
+    }
+    w
+}

@@ -17,11 +17,13 @@
 //! cannot fail for derived models.
 
 mod accessor;
+mod many_to_many;
 mod slot;
 
 use std::marker::PhantomData;
 
 pub use accessor::{HasManyQuery, HasOneQuery, OptionalParent, Parent};
+pub use many_to_many::ManyToManyQuery;
 pub use slot::{BelongsTo, HasMany, HasOne};
 
 use crate::error::{Error, Result};
@@ -38,6 +40,57 @@ pub enum RelationKind {
     HasMany,
     /// One-to-one (`uselist=False`): the key is on the target, unique.
     HasOne,
+    /// Many-to-many through an association table or model (`secondary`).
+    ManyToMany,
+}
+
+/// The association of a many-to-many relationship.
+#[derive(Debug, Clone, Copy)]
+pub struct Secondary {
+    /// The association table: a model's, or one the derive declares for
+    /// `#[secondary(table = "..")]`.
+    pub table: fn() -> &'static ModelMeta,
+    /// Its column referencing the owner (found from the foreign keys when
+    /// `None`).
+    pub left: Option<&'static str>,
+    /// Its column referencing the target (found from the foreign keys when
+    /// `None`).
+    pub right: Option<&'static str>,
+}
+
+/// The columns a many-to-many goes through:
+/// `owner.owner_column = assoc.left` and `assoc.right = target.target_column`.
+#[derive(Debug, Clone, Copy)]
+pub struct Through {
+    /// The owner model.
+    pub owner: &'static ModelMeta,
+    /// The referenced column of the owner.
+    pub owner_column: &'static ColumnMeta,
+    /// The association table.
+    pub assoc: &'static ModelMeta,
+    /// The association's column referencing the owner.
+    pub left: &'static ColumnMeta,
+    /// The association's column referencing the target.
+    pub right: &'static ColumnMeta,
+    /// The target model.
+    pub target: &'static ModelMeta,
+    /// The referenced column of the target.
+    pub target_column: &'static ColumnMeta,
+}
+
+/// One `JOIN table ON table.column = existing`.
+#[derive(Debug, Clone, Copy)]
+pub struct JoinStep {
+    /// The joined table.
+    pub table: &'static ModelMeta,
+    /// Its column in the ON clause.
+    pub column: &'static str,
+    /// The column of a table already in the query.
+    pub existing: ColumnRef,
+    /// True when the join can repeat the rows it joins to.
+    pub to_many: bool,
+    /// The relationship it came from.
+    pub origin: &'static RelationMeta,
 }
 
 /// The default loading strategy of a relationship.
@@ -94,6 +147,8 @@ pub struct RelationMeta {
     pub order_by: Option<(&'static str, bool)>,
     /// Default loading strategy.
     pub lazy: Lazy,
+    /// The association of a many-to-many.
+    pub secondary: Option<Secondary>,
 }
 
 /// The columns that link the owner and target of a relationship.
@@ -136,6 +191,9 @@ impl RelationMeta {
                     parent_column,
                 })
             }
+            RelationKind::ManyToMany => {
+                Err(self.config("is a many-to-many: it links through its association table".into()))
+            }
             RelationKind::HasMany | RelationKind::HasOne => {
                 let child_column = foreign_key_to(target, owner, self.key)?;
                 let parent_column = match child_column.references.and_then(|fk| fk.column) {
@@ -153,6 +211,97 @@ impl RelationMeta {
         }
     }
 
+    /// The columns of a many-to-many.
+    pub fn through(&self, owner: &'static ModelMeta) -> Result<Through> {
+        let secondary = self
+            .secondary
+            .ok_or_else(|| self.config("has no association table".into()))?;
+        let assoc = (secondary.table)();
+        let target = (self.target)();
+        let find = |name: Option<&str>, to: &'static ModelMeta| -> Result<&'static ColumnMeta> {
+            match name {
+                Some(n) => assoc
+                    .columns
+                    .iter()
+                    .find(|c| c.name == n || c.field == n)
+                    .ok_or_else(|| self.config(format!("`{}` has no column `{n}`", assoc.name))),
+                None => foreign_key_to(assoc, to, None),
+            }
+        };
+        let left = find(secondary.left, owner)?;
+        let right = find(secondary.right, target)?;
+        let referenced = |column: &'static ColumnMeta, model: &'static ModelMeta| {
+            match column.references.and_then(|fk| fk.column) {
+                Some(name) => model.column(name),
+                None => single_key(model),
+            }
+            .ok_or_else(|| {
+                self.config(format!(
+                    "cannot find the column of `{}` it references",
+                    model.name
+                ))
+            })
+        };
+        Ok(Through {
+            owner,
+            owner_column: referenced(left, owner)?,
+            assoc,
+            left,
+            right,
+            target,
+            target_column: referenced(right, target)?,
+        })
+    }
+
+    /// The joins from the owner to the target.
+    pub fn join_path(&'static self, owner: &'static ModelMeta) -> Result<Vec<JoinStep>> {
+        let col = |table: &'static ModelMeta, column: &'static ColumnMeta| ColumnRef {
+            table,
+            column: column.name,
+        };
+        Ok(match self.kind {
+            RelationKind::BelongsTo => {
+                let link = self.link(owner)?;
+                vec![JoinStep {
+                    table: link.parent,
+                    column: link.parent_column.name,
+                    existing: col(link.child, link.child_column),
+                    to_many: false,
+                    origin: self,
+                }]
+            }
+            RelationKind::HasMany | RelationKind::HasOne => {
+                let link = self.link(owner)?;
+                vec![JoinStep {
+                    table: link.child,
+                    column: link.child_column.name,
+                    existing: col(link.parent, link.parent_column),
+                    to_many: self.kind == RelationKind::HasMany,
+                    origin: self,
+                }]
+            }
+            RelationKind::ManyToMany => {
+                let t = self.through(owner)?;
+                vec![
+                    JoinStep {
+                        table: t.assoc,
+                        column: t.left.name,
+                        existing: col(t.owner, t.owner_column),
+                        to_many: true,
+                        origin: self,
+                    },
+                    JoinStep {
+                        table: t.target,
+                        column: t.target_column.name,
+                        existing: col(t.assoc, t.right),
+                        to_many: true,
+                        origin: self,
+                    },
+                ]
+            }
+        })
+    }
+
     fn config(&self, message: String) -> Error {
         Error::Config(format!(
             "relationship `{}.{}` {message}",
@@ -160,9 +309,9 @@ impl RelationMeta {
         ))
     }
 
-    /// True for has_many.
+    /// True for has_many and many-to-many.
     pub fn is_collection(&self) -> bool {
-        self.kind == RelationKind::HasMany
+        matches!(self.kind, RelationKind::HasMany | RelationKind::ManyToMany)
     }
 }
 
@@ -250,11 +399,41 @@ impl<P: Model, T: Model> Relation<P, T> {
         model.column_value(idx)
     }
 
+    /// `EXISTS (SELECT 1 FROM assoc WHERE assoc.left = owner.key AND
+    /// <condition on assoc>)`.
+    fn through_exists(&self, condition: impl FnOnce(&Through) -> Option<Expr>) -> Expr {
+        match self.meta.through(P::META) {
+            Ok(t) => Expr::Exists {
+                table: t.assoc,
+                inner_column: t.left.name,
+                outer: ColumnRef {
+                    table: t.owner,
+                    column: t.owner_column.name,
+                },
+                filter: condition(&t).map(Box::new),
+            },
+            Err(e) => Expr::Invalid(e.to_string()),
+        }
+    }
+
     /// Rows whose relationship points at `target` (SQLAlchemy's
     /// `filter_by(author=user)`): `post.author_id = <user.id>`.
     ///
-    /// For a has_many or has_one, rows owning `target`.
+    /// For a has_many or has_one, rows owning `target`; for a many-to-many,
+    /// rows associated with it.
     pub fn is(&self, target: &T) -> Expr {
+        if self.meta.kind == RelationKind::ManyToMany {
+            return self.through_exists(|t| {
+                Some(Expr::Compare(
+                    Box::new(Expr::Column(ColumnRef {
+                        table: t.assoc,
+                        column: t.right.name,
+                    })),
+                    CmpOp::Eq,
+                    Box::new(Expr::Value(Self::key_of(target, t.target_column))),
+                ))
+            });
+        }
         match self.link() {
             Ok(link) if self.meta.kind == RelationKind::BelongsTo => Expr::Compare(
                 Box::new(col(link.child, link.child_column)),
@@ -273,6 +452,9 @@ impl<P: Model, T: Model> Relation<P, T> {
     /// Rows whose relationship does not point at `target`, NULL keys
     /// included (as SQLAlchemy's `!=` on a many-to-one).
     pub fn is_not(&self, target: &T) -> Expr {
+        if self.meta.kind == RelationKind::ManyToMany {
+            return self.is(target).not();
+        }
         match self.link() {
             Ok(link) if self.meta.kind == RelationKind::BelongsTo => {
                 let key = col(link.child, link.child_column);
@@ -291,6 +473,9 @@ impl<P: Model, T: Model> Relation<P, T> {
     /// Rows with no related row: a NULL key for a belongs_to, no child for
     /// a has_many or has_one.
     pub fn is_none(&self) -> Expr {
+        if self.meta.kind == RelationKind::ManyToMany {
+            return self.through_exists(|_| None).not();
+        }
         match self.link() {
             Ok(link) if self.meta.kind == RelationKind::BelongsTo => {
                 Expr::IsNull(Box::new(col(link.child, link.child_column)), false)
@@ -301,6 +486,21 @@ impl<P: Model, T: Model> Relation<P, T> {
     }
 
     fn exists(&self, filter: Option<Expr>) -> Expr {
+        if self.meta.kind == RelationKind::ManyToMany {
+            // The target's rows are filtered in their own subquery, so a
+            // self-referential many-to-many needs no alias.
+            return self.through_exists(|t| {
+                filter.map(|f| Expr::InSelect {
+                    expr: Box::new(Expr::Column(ColumnRef {
+                        table: t.assoc,
+                        column: t.right.name,
+                    })),
+                    table: t.target,
+                    column: t.target_column.name,
+                    filter: Box::new(f),
+                })
+            });
+        }
         match self.link() {
             Ok(link) => {
                 let (inner, inner_col, outer, outer_col) = match self.meta.kind {

@@ -35,6 +35,12 @@ impl Schema {
                 continue;
             }
             pending.extend(m.dependencies());
+            // Association tables of many-to-many relationships come along.
+            pending.extend(
+                m.relations
+                    .iter()
+                    .filter_map(|r| r.secondary.map(|s| (s.table)())),
+            );
             all.push(m);
         }
         // Keep the caller's order for listed models, dependencies after.

@@ -78,7 +78,7 @@ use internals::{ast::Container, check, ctxt::Ctxt};
 /// assert_eq!(User::EMAIL.name(), "email");
 /// assert_eq!(<Membership as Model>::META.table, "membership");
 /// ```
-#[proc_macro_derive(Model, attributes(model, belongs_to, has_many, has_one))]
+#[proc_macro_derive(Model, attributes(model, belongs_to, has_many, has_one, secondary))]
 pub fn derive_model(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
     let cx = Ctxt::new();

@@ -9,6 +9,7 @@ mod models;
 
 mod crud;
 mod errors;
+mod many_to_many;
 mod observability;
 mod query;
 mod relationships;

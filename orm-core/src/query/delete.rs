@@ -36,14 +36,35 @@ fn handled_by_database(rel: &RelationMeta, link: &crate::relation::Link) -> bool
 fn children(meta: &'static ModelMeta) -> impl Iterator<Item = &'static RelationMeta> {
     meta.relations
         .iter()
-        .filter(|r| r.kind != RelationKind::BelongsTo)
+        .filter(|r| matches!(r.kind, RelationKind::HasMany | RelationKind::HasOne))
+}
+
+/// The many-to-many relationships whose association rows the database
+/// does not remove by itself.
+fn associations(meta: &'static ModelMeta) -> Result<Vec<crate::relation::Through>> {
+    let mut out = Vec::new();
+    for rel in meta
+        .relations
+        .iter()
+        .filter(|r| r.kind == RelationKind::ManyToMany)
+    {
+        let t = rel.through(meta)?;
+        let by_database = t
+            .left
+            .references
+            .is_some_and(|fk| matches!(fk.on_delete, OnDelete::Cascade));
+        if !by_database {
+            out.push(t);
+        }
+    }
+    Ok(out)
 }
 
 pub(crate) async fn delete_one<M: Model>(target: Target<'_>, model: &M) -> Result<()> {
     let stmts = M::__statements(dialect_of(target));
     let mut key = Vec::with_capacity(2);
     model.key_values(&mut key);
-    let mut pending = false;
+    let mut pending = !associations(M::META)?.is_empty();
     for rel in children(M::META) {
         if !handled_by_database(rel, &rel.link(M::META)?) {
             pending = true;
@@ -76,6 +97,21 @@ async fn delete_with_children<M: Model>(
     model: &M,
     key: Vec<Value>,
 ) -> Result<()> {
+    for t in associations(M::META)? {
+        let idx = M::META
+            .columns
+            .iter()
+            .position(|c| c.name == t.owner_column.name)
+            .unwrap_or(0);
+        let mut w = SqlWriter::new(dialect_of(target));
+        w.push("DELETE FROM ");
+        w.table(t.assoc);
+        w.push(" WHERE ");
+        w.ident(t.left.name);
+        w.push(" = ");
+        w.bind(model.column_value(idx));
+        backend::execute(target, Sql::Owned(w.sql), w.binds).await?;
+    }
     for rel in children(M::META) {
         let link = rel.link(M::META)?;
         if handled_by_database(rel, &link) {

@@ -16,12 +16,13 @@ use crate::dialect::{Dialect, SqlWriter};
 use crate::error::{Error, Result};
 use crate::expr::{Assignment, Expr, OrderBy};
 use crate::model::{Model, ModelMeta};
-use crate::relation::{Relation, RelationKind, RelationMeta};
+use crate::relation::{JoinStep, Relation, RelationMeta};
 use crate::value::ColumnType;
 
 /// A query over the rows of model `M`.
 pub struct Select<M> {
     joins: Vec<Join>,
+    error: Option<String>,
     filter: Option<Expr>,
     order: Vec<OrderBy>,
     limit: Option<u64>,
@@ -33,6 +34,7 @@ impl<M> Clone for Select<M> {
     fn clone(&self) -> Self {
         Select {
             joins: self.joins.clone(),
+            error: self.error.clone(),
             filter: self.filter.clone(),
             order: self.order.clone(),
             limit: self.limit,
@@ -60,11 +62,10 @@ impl<M: Model> Default for Select<M> {
     }
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct Join {
     left: bool,
-    rel: &'static RelationMeta,
-    owner: &'static ModelMeta,
+    step: JoinStep,
 }
 
 enum Head {
@@ -78,6 +79,7 @@ impl<M: Model> Select<M> {
     pub fn new() -> Self {
         Select {
             joins: Vec::new(),
+            error: None,
             filter: None,
             order: Vec::new(),
             limit: None,
@@ -126,18 +128,15 @@ impl<M: Model> Select<M> {
     }
 
     /// Joins a relationship's target (`INNER JOIN ... ON` the relationship's
-    /// columns), so that filters and ordering can use its columns.
+    /// columns; through the association table for a many-to-many), so that
+    /// filters and ordering can use its columns.
     ///
     /// Joining a to-many relationship still returns each root row once:
     /// the join then narrows the roots through `WHERE <key> IN (SELECT ...)`
     /// rather than multiplying them. Order such queries by root columns.
     #[must_use]
     pub fn join<P: Model, T: Model>(mut self, relation: Relation<P, T>) -> Self {
-        self.joins.push(Join {
-            left: false,
-            rel: relation.meta(),
-            owner: P::META,
-        });
+        self.add_relation_join(relation.meta(), P::META, false);
         self
     }
 
@@ -146,11 +145,31 @@ impl<M: Model> Select<M> {
     /// `Post::ID.is_null()`).
     #[must_use]
     pub fn left_join<P: Model, T: Model>(mut self, relation: Relation<P, T>) -> Self {
-        self.joins.push(Join {
-            left: true,
-            rel: relation.meta(),
-            owner: P::META,
-        });
+        self.add_relation_join(relation.meta(), P::META, true);
+        self
+    }
+
+    fn add_relation_join(
+        &mut self,
+        rel: &'static RelationMeta,
+        owner: &'static ModelMeta,
+        left: bool,
+    ) {
+        match rel.join_path(owner) {
+            Ok(steps) => self
+                .joins
+                .extend(steps.into_iter().map(|step| Join { left, step })),
+            Err(e) => {
+                self.error.get_or_insert(e.to_string());
+            }
+        }
+    }
+
+    /// Joins one step whose rows do not multiply the roots (the association
+    /// table of a many-to-many accessor, filtered to one owner).
+    pub(crate) fn join_step(mut self, mut step: JoinStep) -> Self {
+        step.to_many = false;
+        self.joins.push(Join { left: false, step });
         self
     }
 
@@ -158,29 +177,28 @@ impl<M: Model> Select<M> {
         let mut seen: Vec<&'static ModelMeta> = vec![M::META];
         let mut to_many = false;
         for join in &self.joins {
-            let link = join.rel.link(join.owner)?;
-            let target = (join.rel.target)();
-            if seen.iter().any(|m| m.is(target)) {
+            let step = &join.step;
+            if seen.iter().any(|m| m.is(step.table)) {
                 return Err(Error::Config(format!(
-                    "`{}` is already part of this query: joining `{}.{}` would need a table alias, which joins do not support yet; filter with `{}`.any(..)/has(..) instead",
-                    target.name,
-                    join.rel.owner,
-                    join.rel.name,
-                    join.rel.name.to_uppercase()
+                    "`{}` is already part of this query: joining `{}.{}` would need a table alias, which joins do not support yet; filter with `{}.any(..)`/`has(..)` instead",
+                    step.table.name,
+                    step.origin.owner,
+                    step.origin.name,
+                    step.origin.name.to_uppercase()
                 )));
             }
-            seen.push(target);
-            to_many |= join.rel.kind != RelationKind::BelongsTo;
+            seen.push(step.table);
+            to_many |= step.to_many;
             w.push(if join.left {
                 " LEFT JOIN "
             } else {
                 " INNER JOIN "
             });
-            w.table(target);
+            w.table(step.table);
             w.push(" ON ");
-            w.column(link.child, link.child_column.name);
+            w.column(step.table, step.column);
             w.push(" = ");
-            w.column(link.parent, link.parent_column.name);
+            w.column(step.existing.table, step.existing.column);
         }
         Ok(to_many)
     }
@@ -202,6 +220,9 @@ impl<M: Model> Select<M> {
     }
 
     fn render(&self, dialect: Dialect, head: Head) -> Result<SqlWriter> {
+        if let Some(message) = &self.error {
+            return Err(Error::Config(message.clone()));
+        }
         let stmts = M::__statements(dialect);
         let mut w = SqlWriter::new(dialect);
         match head {
@@ -293,9 +314,9 @@ impl<M: Model> Select<M> {
     /// both in one statement. `T` must be joined through a to-one
     /// relationship with [`Select::join`].
     pub async fn all_with<T: Model>(self, exec: &(impl Executor + ?Sized)) -> Result<Vec<(M, T)>> {
-        let joined = self.joins.iter().find(|j| (j.rel.target)().is(T::META));
+        let joined = self.joins.iter().find(|j| j.step.table.is(T::META));
         match joined {
-            Some(j) if !j.left && j.rel.kind == RelationKind::BelongsTo => {}
+            Some(j) if !j.left && !j.step.to_many => {}
             _ => {
                 return Err(Error::Config(format!(
                     "all_with::<{}>() needs `{}` joined through a many-to-one relationship with .join(..)",
@@ -303,6 +324,9 @@ impl<M: Model> Select<M> {
                     T::META.name
                 )));
             }
+        }
+        if let Some(message) = &self.error {
+            return Err(Error::Config(message.clone()));
         }
         let dialect = exec.dialect();
         let mut w = SqlWriter::new(dialect);

@@ -8,13 +8,114 @@
 //! message naming both models and the fix; rustc reports it at the span of
 //! the attribute as `evaluation panicked: <message>`.
 
-use heck::ToShoutySnakeCase;
+use heck::{ToShoutySnakeCase, ToSnakeCase};
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 
 use super::model::opt_str;
 use crate::internals::ast::{Container, Field};
 use crate::internals::relation::{Kind, RelAttrs};
+
+/// The association's left and right column names: given, or for a table
+/// the ORM declares, `<owner>_id` and `<target>_id`.
+pub fn secondary_columns(cont: &Container, rel: &RelAttrs) -> (Option<String>, Option<String>) {
+    let Some(sec) = &rel.secondary else {
+        return (None, None);
+    };
+    let bare = sec.table.is_some();
+    let left = sec
+        .left
+        .as_ref()
+        .map(|l| l.value.clone())
+        .or_else(|| bare.then(|| format!("{}_id", cont.ident.to_string().to_snake_case())));
+    let right = sec
+        .right
+        .as_ref()
+        .map(|r| r.value.clone())
+        .or_else(|| bare.then(|| format!("{}_id", rel.target_name().to_snake_case())));
+    (left, right)
+}
+
+fn secondary_const(field: &Field) -> syn::Ident {
+    format_ident!("__ORM_SECONDARY_{}", field.name.to_shouty_snake_case())
+}
+
+/// The `Secondary` of a many-to-many; `swap` for the inverse side.
+fn secondary_tokens(cont: &Container, field: &Field, rel: &RelAttrs, swap: bool) -> TokenStream {
+    let Some(sec) = &rel.secondary else {
+        return quote!(::core::option::Option::None);
+    };
+    let table = match &sec.model {
+        Some(model) => quote!(|| <#model as __orm::Model>::META),
+        None => {
+            let c = secondary_const(field);
+            quote!(|| &#c)
+        }
+    };
+    let (mut left, mut right) = secondary_columns(cont, rel);
+    if swap {
+        std::mem::swap(&mut left, &mut right);
+    }
+    let left = opt_str(left.as_deref());
+    let right = opt_str(right.as_deref());
+    quote! {
+        ::core::option::Option::Some(__orm::Secondary { table: #table, left: #left, right: #right })
+    }
+}
+
+/// The association table the ORM declares for `#[secondary(table = "..")]`:
+/// a composite key of the two columns, a foreign key to each side with ON
+/// DELETE CASCADE, an index on the right column.
+fn secondary_table(cont: &Container, field: &Field, rel: &RelAttrs) -> TokenStream {
+    let Some(sec) = &rel.secondary else {
+        return TokenStream::new();
+    };
+    let Some(table) = &sec.table else {
+        return TokenStream::new();
+    };
+    let owner = cont.ident;
+    let owner_name = owner.to_string();
+    let target = &rel.target;
+    let target_name = rel.target_name();
+    let name = &table.value;
+    let schema = opt_str(cont.attrs.schema.as_deref());
+    let (left, right) = secondary_columns(cont, rel);
+    let (left, right) = (left.unwrap_or_default(), right.unwrap_or_default());
+    let c = secondary_const(field);
+    let column = |col: &str, model: TokenStream, model_name: &str, index: bool| {
+        quote! {
+            __orm::ColumnMeta {
+                field: #col,
+                name: #col,
+                sql_type: __orm::key_sql_type(<#model as __orm::Model>::META),
+                nullable: false,
+                primary_key: true,
+                auto: false,
+                unique: false,
+                index: #index,
+                max_length: __orm::key_max_length(<#model as __orm::Model>::META),
+                default: ::core::option::Option::None,
+                references: ::core::option::Option::Some(__orm::ForeignKey {
+                    target: || <#model as __orm::Model>::META,
+                    target_name: #model_name,
+                    column: ::core::option::Option::None,
+                    on_delete: __orm::OnDelete::Cascade,
+                }),
+            }
+        }
+    };
+    let left_col = column(&left, quote!(#owner), &owner_name, false);
+    let right_col = column(&right, quote!(#target), &target_name, true);
+    quote! {
+        const #c: __orm::ModelMeta = __orm::ModelMeta {
+            name: #name,
+            table: #name,
+            schema: #schema,
+            columns: &[#left_col, #right_col],
+            relations: &[],
+        };
+    }
+}
 
 fn kind_tokens(kind: Kind) -> TokenStream {
     match kind {
@@ -28,7 +129,12 @@ fn kind_tokens(kind: Kind) -> TokenStream {
 pub fn relation_meta(cont: &Container, field: &Field, rel: &RelAttrs) -> TokenStream {
     let owner = cont.ident.to_string();
     let name = &field.name;
-    let kind = kind_tokens(rel.kind);
+    let kind = if rel.secondary.is_some() {
+        quote!(__orm::RelationKind::ManyToMany)
+    } else {
+        kind_tokens(rel.kind)
+    };
+    let secondary = secondary_tokens(cont, field, rel, false);
     let target = &rel.target;
     let target_name = rel.target_name();
     let key = match rel.kind {
@@ -64,6 +170,7 @@ pub fn relation_meta(cont: &Container, field: &Field, rel: &RelAttrs) -> TokenSt
             on_delete: __orm::OnDelete::#on_delete,
             order_by: #order_by,
             lazy: __orm::Lazy::#lazy,
+            secondary: #secondary,
         }
     }
 }
@@ -74,6 +181,9 @@ fn accessor_type(
     owner: &TokenStream,
     target: &TokenStream,
 ) -> TokenStream {
+    if optional_parent && kind == Kind::HasMany {
+        return quote!(__orm::ManyToManyQuery<'_, #owner, #target>);
+    }
     match kind {
         Kind::HasMany => quote!(__orm::HasManyQuery<'_, #owner, #target>),
         Kind::HasOne => quote!(__orm::HasOneQuery<'_, #owner, #target>),
@@ -83,6 +193,9 @@ fn accessor_type(
 }
 
 fn accessor_ctor(kind: Kind, optional_parent: bool) -> TokenStream {
+    if optional_parent && kind == Kind::HasMany {
+        return quote!(__orm::ManyToManyQuery::new);
+    }
     match kind {
         Kind::HasMany => quote!(__orm::HasManyQuery::new),
         Kind::HasOne => quote!(__orm::HasOneQuery::new),
@@ -109,8 +222,13 @@ pub fn expand(cont: &Container) -> TokenStream {
             fname.to_shouty_snake_case(),
             span = field.ident.span()
         );
-        let optional = rel.kind == Kind::BelongsTo
-            && cont.key_field(field, rel).is_some_and(|k| k.is_option());
+        // For a has_many, `optional` selects the many-to-many accessor.
+        let optional = match rel.kind {
+            Kind::BelongsTo => cont.key_field(field, rel).is_some_and(|k| k.is_option()),
+            Kind::HasMany => rel.secondary.is_some(),
+            Kind::HasOne => false,
+        };
+        outside.extend(secondary_table(cont, field, rel));
         let ty = accessor_type(rel.kind, optional, &self_tokens, &target_tokens);
         let ctor = accessor_ctor(rel.kind, optional);
         let kind_doc = match rel.kind {
@@ -172,7 +290,9 @@ fn backref_items(
     let target = &rel.target;
     let target_name = rel.target_name();
     let fname = &field.name;
+    let many_to_many = rel.secondary.is_some();
     let (kind, key) = match rel.kind {
+        Kind::HasMany if many_to_many => (Kind::HasMany, quote!(::core::option::Option::None)),
         // belongs_to's inverse is a collection keyed by this model's key
         // column.
         Kind::BelongsTo => (
@@ -186,7 +306,12 @@ fn backref_items(
             opt_str(rel.foreign_key.as_ref().map(|k| k.value.as_str())),
         ),
     };
-    let kind_tokens = kind_tokens(kind);
+    let kind_tokens = if many_to_many {
+        quote!(__orm::RelationKind::ManyToMany)
+    } else {
+        kind_tokens(kind)
+    };
+    let secondary = secondary_tokens(cont, field, rel, true);
     let references = match rel.kind {
         Kind::BelongsTo => quote!(::core::option::Option::None),
         _ => quote!(::core::option::Option::None),
@@ -196,8 +321,15 @@ fn backref_items(
     let descriptor = syn::Ident::new(&name.to_shouty_snake_case(), span);
     let self_tokens = quote!(#target);
     let owner_tokens = quote!(#ident);
-    let ty = respan(accessor_type(kind, true, &self_tokens, &owner_tokens), span);
-    let ctor = respan(accessor_ctor(kind, true), span);
+    // The inverse of a has_many is a belongs_to read as an Option (this
+    // side cannot know whether the key is nullable); of a many-to-many,
+    // a many-to-many.
+    let optional = kind == Kind::BelongsTo || many_to_many;
+    let ty = respan(
+        accessor_type(kind, optional, &self_tokens, &owner_tokens),
+        span,
+    );
+    let ctor = respan(accessor_ctor(kind, optional), span);
     let doc = format!(
         "Generated by `backref = \"{name}\"` on `{model_name}.{fname}`: the inverse relationship."
     );
@@ -216,11 +348,13 @@ fn backref_items(
             on_delete: __orm::OnDelete::NoAction,
             order_by: ::core::option::Option::None,
             lazy: __orm::Lazy::Raise,
+            secondary: #secondary,
         };
     };
     // Spanned at the backref's name, so that two models choosing the same
     // backref for one target are reported there.
     let inherent = quote_spanned! {span=>
+        #[allow(dead_code)]
         impl #target {
             #[doc = #doc]
             pub fn #method(&self) -> #ty {
@@ -265,7 +399,41 @@ fn checks(cont: &Container, field: &Field, rel: &RelAttrs) -> TokenStream {
     let attr = rel.kind.attr();
     let mut out = TokenStream::new();
 
-    if rel.kind != Kind::BelongsTo {
+    if let Some(sec) = &rel.secondary {
+        if let Some(assoc) = &sec.model {
+            let assoc_name = assoc
+                .segments
+                .last()
+                .map(|s| s.ident.to_string())
+                .unwrap_or_default();
+            let (left, right) = secondary_columns(cont, rel);
+            for (side, side_name, column) in [("left", &a, left), ("right", &t, right)] {
+                let given = opt_str(column.as_deref());
+                let none = match &column {
+                    Some(c) => format!(
+                        "`{a}.{f}` goes through `{assoc_name}` with {side} = \"{c}\", but `{assoc_name}` has no such foreign key to `{side_name}`: name a `{assoc_name}` column that references `{side_name}`"
+                    ),
+                    None => format!(
+                        "the association `{assoc_name}` of `{a}.{f}` has no foreign key to `{side_name}`: add `#[belongs_to({side_name})]` (or `#[model(references = {side_name})]`) on a `{assoc_name}` field"
+                    ),
+                };
+                let several = format!(
+                    "the association `{assoc_name}` of `{a}.{f}` has several foreign keys to `{side_name}`: say which one with `{side} = \"..\"` in `#[secondary]`"
+                );
+                out.extend(quote_spanned! {sec.span=>
+                    const _: () = {
+                        let n = __orm::foreign_keys_to(<#assoc as __orm::Model>::META, #side_name, #given);
+                        if n == 0 {
+                            ::core::panic!(#none);
+                        }
+                        if n > 1 {
+                            ::core::panic!(#several);
+                        }
+                    };
+                });
+            }
+        }
+    } else if rel.kind != Kind::BelongsTo {
         let fk = opt_str(rel.foreign_key.as_ref().map(|k| k.value.as_str()));
         let none = format!(
             "`{a}.{f}` is #[{attr}({t})] but `{t}` has no foreign key to `{a}`: add `#[belongs_to({a})]` on a `{t}` field (or `#[model(references = {a})]` on its key field)"

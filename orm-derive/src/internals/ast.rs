@@ -6,7 +6,7 @@ use syn::spanned::Spanned;
 use super::attr::{self, FieldAttrs, StructAttrs};
 use super::ctxt::Ctxt;
 use super::relation::{self, Kind, RelAttrs};
-use super::symbol::{BELONGS_TO, HAS_MANY, HAS_ONE, MODEL};
+use super::symbol::{BELONGS_TO, HAS_MANY, HAS_ONE, MODEL, SECONDARY};
 
 pub struct Container<'a> {
     pub ident: &'a syn::Ident,
@@ -187,6 +187,50 @@ fn parse_relation(cx: &Ctxt, model: &syn::Ident, field: &str, f: &syn::Field) ->
             continue;
         }
         found = relation::parse(cx, model, field, attr, kind);
+    }
+    let owner = format!("`{model}.{field}`");
+    let mut secondaries = f.attrs.iter().filter(|a| a.path() == SECONDARY);
+    if let Some(attr) = secondaries.next() {
+        let secondary = relation::parse_secondary(cx, &owner, attr);
+        if let Some(extra) = secondaries.next() {
+            cx.error_spanned_by(
+                extra,
+                format!("duplicate `#[secondary]` on {owner}: give it once"),
+            );
+        }
+        match (&secondary.model, &secondary.table) {
+            (None, None) => cx.syn_error(syn::Error::new(
+                secondary.span,
+                format!("`#[secondary]` on {owner} needs the association: a model, `#[secondary(PostTag)]`, or a table, `#[secondary(table = \"post_tags\")]`"),
+            )),
+            (Some(m), Some(_)) => cx.error_spanned_by(
+                m,
+                format!("`#[secondary]` on {owner} names both a model and a table: give one"),
+            ),
+            _ => {}
+        }
+        if let (Some(l), Some(r)) = (&secondary.left, &secondary.right)
+            && l.value == r.value
+        {
+            cx.syn_error(syn::Error::new(
+                r.span,
+                format!("`left` and `right` of `#[secondary]` on {owner} both name `{}`: `left` references `{model}`, `right` the target; name two different columns", r.value),
+            ));
+        }
+        match &mut found {
+            Some(rel) if rel.kind == Kind::HasMany => rel.secondary = Some(secondary),
+            Some(rel) => cx.syn_error(syn::Error::new(
+                secondary.span,
+                format!(
+                    "`#[secondary]` on {owner}, a {}: a many-to-many is a collection, so declare it `#[has_many(..)]` with `HasMany<..>`",
+                    rel.kind.attr()
+                ),
+            )),
+            None => cx.syn_error(syn::Error::new(
+                secondary.span,
+                format!("`#[secondary]` on {owner} without `#[has_many(Target)]`: a many-to-many is a has_many through an association, add `#[has_many(..)]`"),
+            )),
+        }
     }
     if let Some(rel) = &found
         && let Some(model_attr) = f.attrs.iter().find(|a| a.path() == MODEL)

@@ -54,6 +54,8 @@ pub struct RelAttrs {
     pub order_by: Option<(String, bool)>,
     /// `Raise`, `Selectin`, `Joined`
     pub lazy: &'static str,
+    /// `#[secondary(..)]` next to a has_many: a many-to-many.
+    pub secondary: Option<SecondaryAttrs>,
 }
 
 impl RelAttrs {
@@ -105,6 +107,7 @@ pub fn parse(
         cascade_delete_orphan: None,
         order_by: None,
         lazy: "Raise",
+        secondary: None,
     };
     let mut seen: Vec<String> = Vec::new();
     let result = attr.parse_nested_meta(|meta| {
@@ -231,4 +234,53 @@ pub fn parse(
             None
         }
     }
+}
+
+/// `#[secondary(Assoc)]` or `#[secondary(table = "..", left = "..", right = "..")]`.
+pub struct SecondaryAttrs {
+    pub span: Span,
+    pub model: Option<syn::Path>,
+    pub table: Option<Str>,
+    pub left: Option<Str>,
+    pub right: Option<Str>,
+}
+
+pub fn parse_secondary(cx: &Ctxt, owner: &str, attr: &syn::Attribute) -> SecondaryAttrs {
+    let mut out = SecondaryAttrs {
+        span: attr.path().span(),
+        model: None,
+        table: None,
+        left: None,
+        right: None,
+    };
+    let result = attr.parse_nested_meta(|meta| {
+        let bare = meta.input.is_empty() || meta.input.peek(syn::Token![,]);
+        let name = meta.path.to_token_stream().to_string().replace(' ', "");
+        let string = |slot: &mut Option<Str>| -> syn::Result<()> {
+            let lit = lit_str(&meta, &name)?;
+            if slot.is_some() {
+                return Err(syn::Error::new(lit.span(), format!("duplicate `{name}` in `#[secondary]` on {owner}")));
+            }
+            *slot = Some(Str { value: lit.value(), span: lit.span() });
+            Ok(())
+        };
+        if bare && out.model.is_none() && name != "table" {
+            out.model = Some(meta.path.clone());
+            Ok(())
+        } else if name == "table" {
+            string(&mut out.table)
+        } else if name == "left" {
+            string(&mut out.left)
+        } else if name == "right" {
+            string(&mut out.right)
+        } else {
+            Err(meta.error(format!(
+                "unknown `secondary` option `{name}` on {owner}: expected an association model first, or `table = \"..\"`, then `left`, `right`"
+            )))
+        }
+    });
+    if let Err(e) = result {
+        cx.syn_error(e);
+    }
+    out
 }

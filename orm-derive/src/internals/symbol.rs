@@ -72,5 +72,6 @@ pub const ON_DELETE: Symbol = Symbol("on_delete");
 pub const CASCADE: Symbol = Symbol("cascade");
 pub const ORDER_BY: Symbol = Symbol("order_by");
 pub const LAZY: Symbol = Symbol("lazy");
+pub const SECONDARY: Symbol = Symbol("secondary");
 
 pub const RELATION_ATTRS: &str = "`key`, `references`, `foreign_key`, `back_populates`, `backref`, `on_delete`, `cascade`, `order_by`, `lazy`";
