@@ -12,3 +12,9 @@ fn relationship_errors() {
     let t = trybuild::TestCases::new();
     t.compile_fail("tests/ui/relationships/*.rs");
 }
+
+#[test]
+fn many_to_many_errors() {
+    let t = trybuild::TestCases::new();
+    t.compile_fail("tests/ui/many_to_many/*.rs");
+}

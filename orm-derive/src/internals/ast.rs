@@ -31,7 +31,21 @@ pub struct Field<'a> {
 
 impl Field<'_> {
     pub fn is_column(&self) -> bool {
-        self.attrs.skip.is_none() && self.relation.is_none()
+        self.attrs.skip.is_none() && self.relation.is_none() && self.slot_type().is_none()
+    }
+
+    /// `HasMany`, `HasOne` or `BelongsTo` when the field's type is a
+    /// relationship slot.
+    pub fn slot_type(&self) -> Option<String> {
+        match self.ty {
+            syn::Type::Path(p) if p.qself.is_none() => p
+                .path
+                .segments
+                .last()
+                .map(|s| s.ident.to_string())
+                .filter(|s| matches!(s.as_str(), "HasMany" | "HasOne" | "BelongsTo")),
+            _ => None,
+        }
     }
 
     /// True when the field's type is written `Option<..>`.

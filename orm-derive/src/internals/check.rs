@@ -18,6 +18,33 @@ pub fn check(cx: &Ctxt, cont: &Container) {
     check_relation_types(cx, cont);
     check_belongs_to_keys(cx, cont);
     check_relation_options(cx, cont);
+    check_secondary_columns(cx, cont);
+    check_slots_have_relationships(cx, cont);
+}
+
+/// A `HasMany`/`HasOne`/`BelongsTo` field holds a relationship, so it
+/// needs the attribute saying which.
+fn check_slots_have_relationships(cx: &Ctxt, cont: &Container) {
+    for field in &cont.fields {
+        let Some(slot) = field.slot_type() else {
+            continue;
+        };
+        if field.relation.is_some() || field.attrs.skip.is_some() {
+            continue;
+        }
+        let attr = match slot.as_str() {
+            "HasMany" => "has_many",
+            "HasOne" => "has_one",
+            _ => "belongs_to",
+        };
+        cx.syn_error(syn::Error::new(
+            field.ty.span(),
+            format!(
+                "`{}.{}` is a `{slot}` but has no `#[{attr}(Target)]`: add it to say which model it relates to",
+                cont.ident, field.name
+            ),
+        ));
+    }
 }
 
 /// A model needs a primary key: rows are fetched, updated and deleted by it.
@@ -229,6 +256,37 @@ fn check_relation_options(cx: &Ctxt, cont: &Container) {
                 format!(
                     "`backref = \"{}\"` on {owner} is not a valid method name",
                     backref.value
+                ),
+            ));
+        }
+    }
+}
+
+/// A declared association table needs two different columns; a
+/// self-referential one cannot take both defaults (`<model>_id`).
+fn check_secondary_columns(cx: &Ctxt, cont: &Container) {
+    use heck::ToSnakeCase;
+    for (field, rel) in cont.relations() {
+        let Some(sec) = &rel.secondary else { continue };
+        if sec.table.is_none() {
+            continue;
+        }
+        let left = sec
+            .left
+            .as_ref()
+            .map(|l| l.value.clone())
+            .unwrap_or_else(|| format!("{}_id", cont.ident.to_string().to_snake_case()));
+        let right = sec
+            .right
+            .as_ref()
+            .map(|r| r.value.clone())
+            .unwrap_or_else(|| format!("{}_id", rel.target_name().to_snake_case()));
+        if left == right && (sec.left.is_none() || sec.right.is_none()) {
+            cx.syn_error(syn::Error::new(
+                sec.span,
+                format!(
+                    "`#[secondary]` on `{}.{}` relates `{}` to itself, so `left` and `right` would both be `{left}`: name them, e.g. `left = \"follower_id\", right = \"followed_id\"`",
+                    cont.ident, field.name, cont.ident
                 ),
             ));
         }

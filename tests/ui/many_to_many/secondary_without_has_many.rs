@@ -1,0 +1,17 @@
+use orm::prelude::*;
+
+#[derive(Model)]
+pub struct Post {
+    #[model(primary_key)]
+    pub id: i64,
+    #[secondary(table = "post_tags")]
+    pub tags: HasMany<Tag>,
+}
+
+#[derive(Model)]
+pub struct Tag {
+    #[model(primary_key)]
+    pub id: i64,
+}
+
+fn main() {}
