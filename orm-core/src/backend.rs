@@ -216,6 +216,18 @@ pub(crate) async fn execute(target: Target<'_>, sql: Sql, binds: Vec<Value>) -> 
     result
 }
 
+/// Runs a script of several statements without parameters (schema files,
+/// data dumps), as the driver's simple query protocol allows.
+pub(crate) async fn execute_script(target: Target<'_>, script: &str) -> Result<()> {
+    let shared = target.shared();
+    shared.record(script);
+    let sql = sqlx::AssertSqlSafe(script.to_owned());
+    with_conn!(target, |conn| {
+        sqlx::raw_sql(sql).execute(conn).await?;
+        Ok(())
+    })
+}
+
 /// Runs a query and yields decoded rows as they arrive.
 ///
 /// On a transaction, its connection stays locked until the stream is

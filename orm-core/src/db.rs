@@ -631,6 +631,16 @@ pub trait Executor: Send + Sync + sealed::Sealed {
         schema.create_all(self.target())
     }
 
+    /// Runs a script of SQL statements separated by `;`, without bind
+    /// parameters: a schema file or a data dump you trust. Values from users
+    /// never belong here; use [`raw`](crate::raw) with `bind`.
+    fn execute_script<'a>(
+        &'a self,
+        script: &'a str,
+    ) -> impl Future<Output = Result<()>> + Send + 'a {
+        crate::backend::execute_script(self.target(), script)
+    }
+
     /// Drops the schema's tables, dependents first.
     fn drop_all<'a>(&'a self, schema: &'a Schema) -> impl Future<Output = Result<()>> + Send + 'a {
         schema.drop_all(self.target())
