@@ -263,3 +263,142 @@ scenario!(async fn players_joined_with_teams(db, backend) {
     );
     Ok(())
 });
+
+mod book_authors {
+    use super::*;
+
+    /// `books = relationship("Book", secondary=association_table, backref="authors")`
+    #[derive(Model, Debug, Clone, PartialEq)]
+    #[model(table = "authors")]
+    pub struct Author {
+        #[model(primary_key)]
+        pub id: i64,
+        pub name: String,
+        #[has_many(Book, backref = "authors")]
+        #[secondary(table = "association")]
+        pub books: HasMany<Book>,
+    }
+
+    #[derive(Model, Debug, Clone, PartialEq)]
+    #[model(table = "books")]
+    pub struct Book {
+        #[model(primary_key)]
+        pub id: i64,
+        pub title: String,
+    }
+}
+
+scenario!(async fn books_and_authors_through_an_association_table(db, backend) {
+    use book_authors::*;
+    db.create_all(&orm::models![Author]).await?;
+    let pratchett = db.insert(Author { id: 0, name: "Pratchett".into(), books: HasMany::default() }).await?;
+    let gaiman = db.insert(Author { id: 0, name: "Gaiman".into(), books: HasMany::default() }).await?;
+    let omens = db.insert(Book { id: 0, title: "Good Omens".into() }).await?;
+    let mort = db.insert(Book { id: 0, title: "Mort".into() }).await?;
+    pratchett.books().add_many(db, &[omens.clone(), mort.clone()]).await?;
+    gaiman.books().add(db, &omens).await?;
+    // The backref: Book.authors.
+    let mut authors: Vec<String> = omens.authors().all(db).await?.into_iter().map(|a| a.name).collect();
+    authors.sort();
+    assert_eq!(authors, ["Gaiman", "Pratchett"]);
+    assert_eq!(mort.authors().count(db).await?, 1);
+    // create_all declared the association table: a composite key, a
+    // foreign key to each side with ON DELETE CASCADE.
+    assert!(!gaiman.books().add(db, &omens).await?);
+    db.delete(&omens).await?;
+    assert_eq!(pratchett.books().count(db).await?, 1);
+    Ok(())
+});
+
+mod songs {
+    use super::*;
+
+    #[derive(Model, Debug, Clone, PartialEq)]
+    #[model(table = "playlists")]
+    pub struct Playlist {
+        #[model(primary_key)]
+        pub id: i64,
+        pub name: String,
+        #[has_many(Song, back_populates = "playlists", order_by = "title")]
+        #[secondary(table = "playlist_songs")]
+        pub songs: HasMany<Song>,
+    }
+
+    #[derive(Model, Debug, Clone, PartialEq)]
+    #[model(table = "songs")]
+    pub struct Song {
+        #[model(primary_key)]
+        pub id: i64,
+        pub title: String,
+        #[has_many(Playlist, back_populates = "songs", order_by = "name")]
+        #[secondary(table = "playlist_songs")]
+        pub playlists: HasMany<Playlist>,
+    }
+}
+
+scenario!(async fn songs_and_playlists_from_both_sides(db, backend) {
+    use songs::*;
+    db.create_all(&orm::models![Playlist, Song]).await?;
+    let road = db.insert(Playlist { id: 0, name: "Road trip".into(), songs: HasMany::default() }).await?;
+    let chill = db.insert(Playlist { id: 0, name: "Chill".into(), songs: HasMany::default() }).await?;
+    let s = |t: &str| Song { id: 0, title: t.into(), playlists: HasMany::default() };
+    let songs = db.insert_many(vec![s("Africa"), s("Go Your Own Way"), s("Teardrop")]).await?;
+    road.songs().add_many(db, &songs[0..2]).await?;
+    // Written from the other side.
+    songs[2].playlists().add_many(db, &[chill.clone(), road.clone()]).await?;
+    let titles: Vec<String> = road.songs().all(db).await?.into_iter().map(|s| s.title).collect();
+    assert_eq!(titles, ["Africa", "Go Your Own Way", "Teardrop"]);
+    let lists: Vec<String> = songs[2].playlists().all(db).await?.into_iter().map(|p| p.name).collect();
+    assert_eq!(lists, ["Chill", "Road trip"]);
+    songs[2].playlists().remove(db, &road).await?;
+    assert_eq!(road.songs().count(db).await?, 2);
+    Ok(())
+});
+
+mod rosters {
+    use super::*;
+
+    #[derive(Model, Debug, Clone, PartialEq)]
+    #[model(table = "teams")]
+    pub struct Team {
+        #[model(primary_key)]
+        pub id: i64,
+        pub name: String,
+        pub city: String,
+        #[has_many(Player, backref = "teams", order_by = "name")]
+        #[secondary(table = "team_players")]
+        pub players: HasMany<Player>,
+    }
+
+    #[derive(Model, Debug, Clone, PartialEq)]
+    #[model(table = "players")]
+    pub struct Player {
+        #[model(primary_key)]
+        pub id: i64,
+        pub name: String,
+        pub position: String,
+    }
+}
+
+scenario!(async fn players_and_teams_through_an_association_table(db, backend) {
+    use rosters::*;
+    db.create_all(&orm::models![Team]).await?;
+    let lakers = db.insert(Team { id: 0, name: "Lakers".into(), city: "Los Angeles".into(), players: HasMany::default() }).await?;
+    let heat = db.insert(Team { id: 0, name: "Heat".into(), city: "Miami".into(), players: HasMany::default() }).await?;
+    let lebron = db.insert(Player { id: 0, name: "LeBron James".into(), position: "SF".into() }).await?;
+    let wade = db.insert(Player { id: 0, name: "Dwyane Wade".into(), position: "SG".into() }).await?;
+    heat.players().add_many(db, &[lebron.clone(), wade.clone()]).await?;
+    lakers.players().add(db, &lebron).await?;
+    // Name, position, team name and city: players joined through the
+    // association to their teams.
+    let rows = Player::query()
+        .join(Player::TEAMS)
+        .filter(Team::CITY.eq("Miami"))
+        .order_by(Player::NAME)
+        .all(db)
+        .await?;
+    assert_eq!(rows.iter().map(|p| (p.name.as_str(), p.position.as_str())).collect::<Vec<_>>(), [("Dwyane Wade", "SG"), ("LeBron James", "SF")]);
+    let teams: Vec<(String, String)> = lebron.teams().order_by(Team::NAME).all(db).await?.into_iter().map(|t| (t.name, t.city)).collect();
+    assert_eq!(teams, [("Heat".to_string(), "Miami".to_string()), ("Lakers".to_string(), "Los Angeles".to_string())]);
+    Ok(())
+});
