@@ -633,7 +633,7 @@ pub trait Executor: Send + Sync + sealed::Sealed {
 
     /// Runs a script of SQL statements separated by `;`, without bind
     /// parameters: a schema file or a data dump you trust. Values from users
-    /// never belong here; use [`raw`](crate::raw) with `bind`.
+    /// never belong here; use [`raw`](crate::raw()) with `bind`.
     fn execute_script<'a>(
         &'a self,
         script: &'a str,
