@@ -4,8 +4,10 @@
 pub use crate::column::Column;
 pub use crate::dialect::Dialect;
 pub use crate::error::{Error, Result};
+pub use crate::loader::DefaultLoads;
 pub use crate::model::{ColumnMeta, ForeignKey, Model, ModelMeta, OnDelete, Statements};
 pub use crate::value::{AutoKey, ColumnType, HasLength, RowRef, SqlType, Value, decode_field};
+pub use std::any::Any;
 pub use std::sync::OnceLock;
 
 use std::fmt::Display;

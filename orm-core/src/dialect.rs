@@ -236,6 +236,35 @@ impl SqlWriter {
                 self.expr(filter);
                 self.push(")");
             }
+            Expr::AnyOf { expr, ty, values } => {
+                let array = self.dialect == Dialect::Postgres
+                    && matches!(
+                        ty,
+                        SqlType::SmallInt
+                            | SqlType::Int
+                            | SqlType::BigInt
+                            | SqlType::Text
+                            | SqlType::Uuid
+                    );
+                if values.is_empty() {
+                    self.push("1 = 0");
+                } else if array {
+                    self.expr(expr);
+                    self.push(" = ANY(");
+                    self.bind(Value::Array(*ty, values.clone()));
+                    self.push(")");
+                } else {
+                    self.expr(expr);
+                    self.push(" IN (");
+                    for (i, v) in values.iter().enumerate() {
+                        if i > 0 {
+                            self.push(", ");
+                        }
+                        self.bind(v.clone());
+                    }
+                    self.push(")");
+                }
+            }
             Expr::Invalid(message) => {
                 self.error.get_or_insert_with(|| message.clone());
                 self.push("1 = 0");

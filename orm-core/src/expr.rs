@@ -108,6 +108,16 @@ pub enum Expr {
         /// The subquery's condition.
         filter: Box<Expr>,
     },
+    /// `expr` equal to one of a list of keys: `= ANY($1)` with one array
+    /// parameter on PostgreSQL, `IN (?, ?, ...)` elsewhere.
+    AnyOf {
+        /// The tested expression.
+        expr: Box<Expr>,
+        /// The keys' SQL type.
+        ty: crate::value::SqlType,
+        /// The keys.
+        values: Vec<Value>,
+    },
     /// An expression that could not be built; rendering it fails with
     /// this message as [`Error::Config`](crate::Error::Config).
     Invalid(String),

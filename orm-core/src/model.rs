@@ -211,6 +211,21 @@ pub trait Model: Sized + Send + Sync + Unpin + 'static {
     #[doc(hidden)]
     fn __statements(dialect: Dialect) -> &'static Statements;
 
+    /// The slot of the relationship at `index` of
+    /// [`ModelMeta::relations`], for the loaders.
+    #[doc(hidden)]
+    fn __slot(&mut self, index: usize) -> Option<&mut dyn std::any::Any> {
+        let _ = index;
+        None
+    }
+
+    /// The loaders of relationships declared `lazy = "selectin"` or
+    /// `lazy = "joined"`, applied to every [`Model::query`].
+    #[doc(hidden)]
+    fn __default_loads() -> crate::loader::DefaultLoads<Self> {
+        crate::loader::DefaultLoads::default()
+    }
+
     /// A query over all rows of this model.
     ///
     /// ```
@@ -220,7 +235,7 @@ pub trait Model: Sized + Send + Sync + Unpin + 'static {
     /// # }
     /// ```
     fn query() -> Select<Self> {
-        Select::new()
+        Select::new().with_defaults()
     }
 
     /// The row with primary key `key`, or [`Error::NotFound`].

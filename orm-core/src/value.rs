@@ -92,12 +92,100 @@ pub enum Value {
     /// A JSON document.
     #[cfg(feature = "json")]
     Json(serde_json::Value),
+    /// A list of keys of one type, bound as one array parameter on
+    /// PostgreSQL (`= ANY($1)`).
+    Array(SqlType, Vec<Value>),
 }
 
 impl Value {
     /// True for [`Value::Null`].
     pub fn is_null(&self) -> bool {
         matches!(self, Value::Null(_))
+    }
+
+    /// Decodes the cell at `idx` as a value of SQL type `ty` (for key
+    /// columns whose Rust type is not known where they are read).
+    pub fn decode(row: RowRef<'_>, idx: usize, ty: SqlType) -> Result<Value, sqlx::Error> {
+        if row.is_null(idx)? {
+            return Ok(Value::Null(ty));
+        }
+        Ok(match ty {
+            SqlType::SmallInt => Value::I16(row.get(idx)?),
+            SqlType::Int => Value::I32(row.get(idx)?),
+            SqlType::BigInt => Value::I64(row.get(idx)?),
+            SqlType::Real => Value::F32(row.get(idx)?),
+            SqlType::Double => Value::F64(row.get(idx)?),
+            SqlType::Bool => Value::Bool(row.get(idx)?),
+            SqlType::Bytes => Value::Bytes(row.get(idx)?),
+            #[cfg(feature = "chrono")]
+            SqlType::Date => Value::Date(row.get(idx)?),
+            #[cfg(feature = "chrono")]
+            SqlType::DateTime => Value::DateTime(row.get(idx)?),
+            #[cfg(feature = "chrono")]
+            SqlType::DateTimeUtc => Value::DateTimeUtc(row.get(idx)?),
+            #[cfg(feature = "uuid")]
+            SqlType::Uuid => Value::Uuid(row.get(idx)?),
+            #[cfg(feature = "rust_decimal")]
+            SqlType::Decimal => Value::Decimal(row.get(idx)?),
+            _ => Value::String(row.get(idx)?),
+        })
+    }
+}
+
+/// A [`Value`] usable as a hash map key: keys group loaded rows by parent.
+/// Integers of different widths holding the same number are equal, so a
+/// parent's `i64` key matches a child's `i32` foreign key.
+#[derive(Debug, Clone)]
+pub struct HashKey(pub Value);
+
+impl HashKey {
+    fn as_int(&self) -> Option<i64> {
+        match self.0 {
+            Value::I16(v) => Some(v.into()),
+            Value::I32(v) => Some(v.into()),
+            Value::I64(v) => Some(v),
+            _ => None,
+        }
+    }
+}
+
+impl PartialEq for HashKey {
+    fn eq(&self, other: &Self) -> bool {
+        match (self.as_int(), other.as_int()) {
+            (Some(a), Some(b)) => a == b,
+            _ => self.0 == other.0,
+        }
+    }
+}
+
+impl Eq for HashKey {}
+
+impl std::hash::Hash for HashKey {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        if let Some(i) = self.as_int() {
+            0u8.hash(state);
+            i.hash(state);
+            return;
+        }
+        match &self.0 {
+            Value::String(s) => s.hash(state),
+            Value::Bytes(b) => b.hash(state),
+            Value::Bool(b) => b.hash(state),
+            Value::F32(f) => f.to_bits().hash(state),
+            Value::F64(f) => f.to_bits().hash(state),
+            #[cfg(feature = "uuid")]
+            Value::Uuid(u) => u.hash(state),
+            #[cfg(feature = "chrono")]
+            Value::Date(d) => d.hash(state),
+            #[cfg(feature = "chrono")]
+            Value::DateTime(d) => d.hash(state),
+            #[cfg(feature = "chrono")]
+            Value::DateTimeUtc(d) => d.hash(state),
+            #[cfg(feature = "rust_decimal")]
+            Value::Decimal(d) => d.hash(state),
+            // Rare key types share a bucket; equality still decides.
+            _ => 1u8.hash(state),
+        }
     }
 }
 

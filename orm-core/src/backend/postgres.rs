@@ -31,6 +31,7 @@ impl Backend for Postgres {
             Value::Decimal(v) => args.add(v),
             #[cfg(feature = "json")]
             Value::Json(v) => args.add(sqlx::types::Json(v)),
+            Value::Array(ty, items) => bind_array(args, ty, items),
         }
     }
 
@@ -43,6 +44,31 @@ impl Backend for Postgres {
             rows_affected: result.rows_affected(),
             last_insert_id: None,
         }
+    }
+}
+
+/// A key list as one typed array parameter (`= ANY($1)`).
+fn bind_array(args: &mut PgArguments, ty: SqlType, items: Vec<Value>) -> Result<(), BoxDynError> {
+    macro_rules! typed {
+        ($variant:ident, $t:ty) => {{
+            let mut out: Vec<$t> = Vec::with_capacity(items.len());
+            for item in items {
+                match item {
+                    Value::$variant(v) => out.push(v),
+                    other => return Err(format!("{other:?} in a {ty:?} array").into()),
+                }
+            }
+            args.add(out)
+        }};
+    }
+    match ty {
+        SqlType::SmallInt => typed!(I16, i16),
+        SqlType::Int => typed!(I32, i32),
+        SqlType::BigInt => typed!(I64, i64),
+        SqlType::Text => typed!(String, String),
+        #[cfg(feature = "uuid")]
+        SqlType::Uuid => typed!(Uuid, uuid::Uuid),
+        other => Err(format!("no array binding for {other:?}").into()),
     }
 }
 

@@ -32,6 +32,8 @@ impl Backend for Sqlite {
             Value::Decimal(v) => args.add(v.to_string()),
             #[cfg(feature = "json")]
             Value::Json(v) => args.add(sqlx::types::Json(v)),
+            // Lists are spread into one placeholder each by the dialect.
+            Value::Array(..) => Err("an array parameter is PostgreSQL-only".into()),
         }
     }
 

@@ -7,6 +7,7 @@
 
 use std::fmt;
 use std::marker::PhantomData;
+use std::sync::Arc;
 
 use futures_core::stream::BoxStream;
 
@@ -15,12 +16,15 @@ use crate::db::Executor;
 use crate::dialect::{Dialect, SqlWriter};
 use crate::error::{Error, Result};
 use crate::expr::{Assignment, Expr, OrderBy};
+use crate::loader::{IntoLoad, Joined, JoinedLoad, Load};
 use crate::model::{Model, ModelMeta};
 use crate::relation::{JoinStep, Relation, RelationMeta};
 use crate::value::ColumnType;
 
 /// A query over the rows of model `M`.
 pub struct Select<M> {
+    includes: Vec<Arc<dyn Load<M>>>,
+    joined: Vec<Arc<dyn JoinedLoad<M>>>,
     joins: Vec<Join>,
     error: Option<String>,
     filter: Option<Expr>,
@@ -33,6 +37,8 @@ pub struct Select<M> {
 impl<M> Clone for Select<M> {
     fn clone(&self) -> Self {
         Select {
+            includes: self.includes.clone(),
+            joined: self.joined.clone(),
             joins: self.joins.clone(),
             error: self.error.clone(),
             filter: self.filter.clone(),
@@ -78,6 +84,8 @@ impl<M: Model> Select<M> {
     /// A query over every row. Same as [`Model::query`].
     pub fn new() -> Self {
         Select {
+            includes: Vec::new(),
+            joined: Vec::new(),
             joins: Vec::new(),
             error: None,
             filter: None,
@@ -86,6 +94,37 @@ impl<M: Model> Select<M> {
             offset: None,
             _model: PhantomData,
         }
+    }
+
+    /// Adds the loaders of relationships declared `lazy = "selectin"` or
+    /// `lazy = "joined"`.
+    pub(crate) fn with_defaults(mut self) -> Self {
+        let defaults = M::__default_loads();
+        self.includes.extend(defaults.selectin);
+        self.joined.extend(defaults.joined);
+        self
+    }
+
+    /// Loads a relationship of the rows with one more statement (per
+    /// relationship level): `.include(User::POSTS)`, nested and filtered
+    /// with [`Include`](crate::Include):
+    /// `.include(User::POSTS.filter(..).include(Post::COMMENTS))`.
+    ///
+    /// Every parent's slot ends up loaded: an empty collection or `None`
+    /// when it has no related row.
+    #[must_use]
+    pub fn include(mut self, relation: impl IntoLoad<M>) -> Self {
+        self.includes.push(relation.into_load());
+        self
+    }
+
+    /// Loads a to-one relationship (belongs_to, has_one) in the same
+    /// statement by `LEFT JOIN`; limit and offset still count parents.
+    #[must_use]
+    pub fn include_joined<T: Model>(mut self, relation: Relation<M, T>) -> Self {
+        self.joined
+            .push(Arc::new(Joined::<M, T>::new(relation.meta())));
+        self
     }
 
     /// Keeps the rows where `condition` holds; several filters all apply.
@@ -121,6 +160,7 @@ impl<M: Model> Select<M> {
 
     fn is_plain(&self) -> bool {
         self.joins.is_empty()
+            && self.joined.is_empty()
             && self.filter.is_none()
             && self.order.is_empty()
             && self.limit.is_none()
@@ -175,6 +215,15 @@ impl<M: Model> Select<M> {
 
     fn write_joins(&self, w: &mut SqlWriter) -> Result<bool> {
         let mut seen: Vec<&'static ModelMeta> = vec![M::META];
+        for j in &self.joined {
+            if seen.iter().any(|m| m.is(j.meta())) {
+                return Err(Error::Config(format!(
+                    "`{}` is loaded into itself: include_joined on a self-referential relationship would need a table alias; use include",
+                    j.meta().name
+                )));
+            }
+            seen.push(j.meta());
+        }
         let mut to_many = false;
         for join in &self.joins {
             let step = &join.step;
@@ -226,6 +275,31 @@ impl<M: Model> Select<M> {
         let stmts = M::__statements(dialect);
         let mut w = SqlWriter::new(dialect);
         match head {
+            Head::Rows if !self.joined.is_empty() => {
+                w.push("SELECT ");
+                w.push(&stmts.select_list);
+                for j in &self.joined {
+                    w.push(", ");
+                    w.push(j.select_list(dialect));
+                }
+                w.push(" FROM ");
+                w.table(M::META);
+                for j in &self.joined {
+                    if j.meta().is(M::META) {
+                        return Err(Error::Config(format!(
+                            "`{}` would be joined to itself: include_joined on a self-referential relationship needs a table alias; use include",
+                            M::META.name
+                        )));
+                    }
+                    let step = j.step()?;
+                    w.push(" LEFT JOIN ");
+                    w.table(step.table);
+                    w.push(" ON ");
+                    w.column(step.table, step.column);
+                    w.push(" = ");
+                    w.column(step.existing.table, step.existing.column);
+                }
+            }
             Head::Rows => w.push(&stmts.select_all),
             Head::Count => {
                 w.push("SELECT COUNT(*) FROM ");
@@ -306,7 +380,79 @@ impl<M: Model> Select<M> {
     /// Every matching row.
     pub async fn all(self, exec: &(impl Executor + ?Sized)) -> Result<Vec<M>> {
         let (sql, binds) = self.sql(exec)?;
-        backend::fetch_all(exec.target(), sql, binds, |row| M::from_row(row, 0)).await
+        let joined = &self.joined;
+        let width = M::META.columns.len();
+        let mut rows = backend::fetch_all(exec.target(), sql, binds, |row| {
+            let mut model = M::from_row(row, 0)?;
+            let mut offset = width;
+            for j in joined {
+                j.fill(&mut model, row, offset)?;
+                offset += j.meta().columns.len();
+            }
+            Ok(model)
+        })
+        .await?;
+        for include in &self.includes {
+            include.load(&mut rows, exec.target()).await?;
+        }
+        Ok(rows)
+    }
+
+    /// The statement of an include: the rows whose `by_key` holds, through
+    /// the association join `through` (selecting its owner column too),
+    /// with this query's filter and order.
+    pub(crate) fn render_load(
+        &self,
+        dialect: Dialect,
+        by_key: Expr,
+        through: Option<(JoinStep, crate::expr::ColumnRef)>,
+        default_order: Option<(&'static str, bool)>,
+    ) -> Result<SqlWriter> {
+        if let Some(message) = &self.error {
+            return Err(Error::Config(message.clone()));
+        }
+        let mut w = SqlWriter::new(dialect);
+        w.push("SELECT ");
+        w.push(&M::__statements(dialect).select_list);
+        if let Some((step, owner)) = &through {
+            w.push(", ");
+            w.column(owner.table, owner.column);
+            w.push(" FROM ");
+            w.table(M::META);
+            w.push(" INNER JOIN ");
+            w.table(step.table);
+            w.push(" ON ");
+            w.column(step.table, step.column);
+            w.push(" = ");
+            w.column(step.existing.table, step.existing.column);
+        } else {
+            w.push(" FROM ");
+            w.table(M::META);
+        }
+        let condition = match &self.filter {
+            Some(f) => by_key.and(f.clone()),
+            None => by_key,
+        };
+        w.where_clause(Some(&condition));
+        if !self.order.is_empty() {
+            w.order_by(&self.order);
+        } else if let Some((column, desc)) = default_order
+            && let Some(column) = M::META.column(column)
+        {
+            w.order_by(&[OrderBy {
+                expr: Expr::Column(crate::expr::ColumnRef {
+                    table: M::META,
+                    column: column.name,
+                }),
+                direction: if desc {
+                    crate::expr::Direction::Desc
+                } else {
+                    crate::expr::Direction::Asc
+                },
+            }]);
+        }
+        w.check()?;
+        Ok(w)
     }
 
     /// Every matching row together with the row of `T` it is joined to:

@@ -137,6 +137,28 @@ pub fn expand(cont: &Container) -> TokenStream {
         checks
     });
 
+    let slot_arms = cont.relations().enumerate().map(|(i, (f, _))| {
+        let fid = f.ident;
+        quote!(#i => ::core::option::Option::Some(&mut self.#fid as &mut dyn __orm::Any),)
+    });
+    let mut default_loads = quote!(__orm::DefaultLoads::default());
+    for (i, (_, rel)) in cont.relations().enumerate() {
+        let target = &rel.target;
+        match rel.lazy {
+            "Selectin" => {
+                default_loads = quote! {
+                    #default_loads.selectin::<#target>(&<Self as __orm::Model>::META.relations[#i])
+                }
+            }
+            "Joined" => {
+                default_loads = quote! {
+                    #default_loads.joined::<#target>(&<Self as __orm::Model>::META.relations[#i])
+                }
+            }
+            _ => {}
+        }
+    }
+
     quote! {
         #(#type_checks)*
 
@@ -199,6 +221,17 @@ pub fn expand(cont: &Container) -> TokenStream {
             fn validate(&self) -> __orm::Result<()> {
                 #(#validations)*
                 ::core::result::Result::Ok(())
+            }
+
+            fn __slot(&mut self, index: usize) -> ::core::option::Option<&mut dyn __orm::Any> {
+                match index {
+                    #(#slot_arms)*
+                    _ => ::core::option::Option::None,
+                }
+            }
+
+            fn __default_loads() -> __orm::DefaultLoads<Self> {
+                #default_loads
             }
 
             fn __statements(dialect: __orm::Dialect) -> &'static __orm::Statements {

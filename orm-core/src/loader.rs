@@ -1,0 +1,582 @@
+//! Eager loading: `include` (one query per relationship level, keys sent
+//! as `= ANY($1)` on PostgreSQL and chunked `IN (...)` elsewhere) and
+//! `include_joined` (a to-one relationship read in the same statement by
+//! `LEFT JOIN`).
+//!
+//! ```text
+//!   users  ──► collect keys ──► SELECT posts WHERE author_id = ANY($1)
+//!                               ──► nested includes run on all posts at once
+//!                               ──► group by author_id ──► user.posts = loaded
+//! ```
+//!
+//! Loading k levels costs exactly k + 1 statements (more only when a level
+//! has more keys than one statement may bind on SQLite or MySQL). Parents
+//! without related rows get a loaded empty collection or a loaded `None`.
+//! A row related to several parents (a belongs_to target, a many-to-many
+//! target) is decoded once per row of the statement and cloned into each
+//! slot, so the target models must be `Clone`.
+
+use std::any::Any;
+use std::collections::HashMap;
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use futures_core::future::BoxFuture;
+
+use crate::backend::{self, Sql, Target};
+use crate::db::Executor;
+use crate::dialect::Dialect;
+use crate::error::{Error, Result};
+use crate::expr::{ColumnRef, Expr, OrderBy};
+use crate::model::{ColumnMeta, Model, ModelMeta};
+use crate::query::select::Select;
+use crate::relation::{BelongsTo, HasMany, HasOne, JoinStep, Relation, RelationKind, RelationMeta};
+use crate::value::{HashKey, Value};
+
+/// Loads one relationship onto parents already fetched. Built by
+/// [`Relation`] and [`Include`]; used by `Select::include` and [`load`].
+pub trait Load<P>: Send + Sync {
+    /// Fills the relationship's slot on every parent.
+    #[doc(hidden)]
+    fn load<'a>(&'a self, parents: &'a mut [P], target: Target<'a>) -> BoxFuture<'a, Result<()>>;
+}
+
+/// Something [`Select::include`] accepts: a relationship descriptor or an
+/// [`Include`] built from one.
+pub trait IntoLoad<P> {
+    /// The loader.
+    fn into_load(self) -> Arc<dyn Load<P>>;
+}
+
+/// A relationship to load eagerly, with a filter, an order and nested
+/// relationships of its target.
+///
+/// ```text
+/// User::query().include(User::POSTS.filter(Post::PUBLISHED.eq(true)).include(Post::COMMENTS))
+/// ```
+pub struct Include<P, T> {
+    rel: &'static RelationMeta,
+    select: Select<T>,
+    ordered: bool,
+    children: Vec<Arc<dyn Load<T>>>,
+    _marker: PhantomData<fn() -> P>,
+}
+
+impl<P, T> Clone for Include<P, T> {
+    fn clone(&self) -> Self {
+        Include {
+            rel: self.rel,
+            select: self.select.clone(),
+            ordered: self.ordered,
+            children: self.children.clone(),
+            _marker: PhantomData,
+        }
+    }
+}
+
+impl<P: Model, T: Model + Clone> Include<P, T> {
+    fn new(rel: &'static RelationMeta) -> Self {
+        Include {
+            rel,
+            select: Select::new(),
+            ordered: false,
+            children: Vec::new(),
+            _marker: PhantomData,
+        }
+    }
+
+    /// Also loads a relationship of the loaded rows.
+    #[must_use]
+    pub fn include(mut self, child: impl IntoLoad<T>) -> Self {
+        self.children.push(child.into_load());
+        self
+    }
+
+    /// Loads only the related rows matching `condition`.
+    #[must_use]
+    pub fn filter(mut self, condition: Expr) -> Self {
+        self.select = self.select.filter(condition);
+        self
+    }
+
+    /// Orders each parent's rows (replacing the relationship's `order_by`).
+    #[must_use]
+    pub fn order_by(mut self, term: impl Into<OrderBy>) -> Self {
+        self.select = self.select.order_by(term);
+        self.ordered = true;
+        self
+    }
+}
+
+impl<P: Model + Clone> Include<P, P> {
+    /// For a self-referential relationship: loads it `levels` deep
+    /// (`Employee::REPORTS.depth(3)`: reports, their reports, and theirs),
+    /// one statement per level.
+    #[must_use]
+    pub fn depth(self, levels: usize) -> Self {
+        if levels <= 1 {
+            return self;
+        }
+        let nested = self.clone().depth(levels - 1);
+        self.include(nested)
+    }
+}
+
+impl<P: Model, T: Model + Clone> Relation<P, T> {
+    /// An [`Include`] of this relationship with `child` nested in it.
+    pub fn include(self, child: impl IntoLoad<T>) -> Include<P, T> {
+        Include::new(self.meta()).include(child)
+    }
+
+    /// An [`Include`] of the related rows matching `condition`.
+    pub fn filter(self, condition: Expr) -> Include<P, T> {
+        Include::new(self.meta()).filter(condition)
+    }
+
+    /// An [`Include`] ordering each parent's rows.
+    pub fn order_by(self, term: impl Into<OrderBy>) -> Include<P, T> {
+        Include::new(self.meta()).order_by(term)
+    }
+}
+
+impl<P: Model + Clone> Relation<P, P> {
+    /// An [`Include`] `levels` deep, for a self-referential relationship:
+    /// `Employee::REPORTS.depth(3)`.
+    pub fn depth(self, levels: usize) -> Include<P, P> {
+        Include::new(self.meta()).depth(levels)
+    }
+}
+
+impl<P: Model, T: Model + Clone> From<Relation<P, T>> for Include<P, T> {
+    fn from(rel: Relation<P, T>) -> Self {
+        Include::new(rel.meta())
+    }
+}
+
+impl<P: Model, T: Model + Clone> IntoLoad<P> for Include<P, T> {
+    fn into_load(self) -> Arc<dyn Load<P>> {
+        Arc::new(self)
+    }
+}
+
+impl<P: Model, T: Model + Clone> IntoLoad<P> for Relation<P, T> {
+    fn into_load(self) -> Arc<dyn Load<P>> {
+        Arc::new(Include::<P, T>::new(self.meta()))
+    }
+}
+
+/// Loads `relation` onto models already fetched: the same statements as
+/// `include` would run.
+///
+/// ```text
+/// let mut users = User::query().all(&db).await?;
+/// orm::load(&mut users, User::POSTS, &db).await?;
+/// ```
+pub async fn load<P: Model>(
+    parents: &mut [P],
+    relation: impl IntoLoad<P>,
+    exec: &(impl Executor + ?Sized),
+) -> Result<()> {
+    relation.into_load().load(parents, exec.target()).await
+}
+
+fn column_index(meta: &ModelMeta, column: &ColumnMeta) -> usize {
+    meta.columns
+        .iter()
+        .position(|c| c.name == column.name)
+        .unwrap_or(0)
+}
+
+/// The slot of `rel` on `model`, downcast to its slot type.
+fn slot<'m, P: Model, S: Any>(model: &'m mut P, rel: &RelationMeta) -> Result<&'m mut S> {
+    let index = P::META
+        .relations
+        .iter()
+        .position(|r| r.name == rel.name)
+        .ok_or_else(|| {
+            Error::Config(format!(
+                "`{}.{}` has no field to load into (a backref has none): use `.with({}::{})` to get pairs",
+                rel.owner,
+                rel.name,
+                rel.owner,
+                rel.name.to_uppercase()
+            ))
+        })?;
+    model
+        .__slot(index)
+        .and_then(|s| s.downcast_mut::<S>())
+        .ok_or_else(|| {
+            Error::Config(format!(
+                "`{}.{}` has an unexpected slot type",
+                rel.owner, rel.name
+            ))
+        })
+}
+
+/// How many keys one statement may carry on `dialect`.
+fn keys_per_statement(dialect: Dialect) -> usize {
+    match dialect {
+        Dialect::Postgres => usize::MAX,
+        // Room is left for the include's own filter values.
+        other => other.max_binds() - 1_000,
+    }
+}
+
+/// Distinct non-NULL keys, in first-seen order.
+fn distinct(values: impl Iterator<Item = Value>) -> Vec<Value> {
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for v in values {
+        if !v.is_null() && seen.insert(HashKey(v.clone())) {
+            out.push(v);
+        }
+    }
+    out
+}
+
+impl<P: Model, T: Model + Clone> Include<P, T> {
+    /// Runs the include's query for `keys` of `column`, chunked; each row
+    /// comes with the value of `extra` (the association's owner column of a
+    /// many-to-many) when given.
+    async fn fetch(
+        &self,
+        target: Target<'_>,
+        column: ColumnRef,
+        ty: crate::value::SqlType,
+        keys: Vec<Value>,
+        through: Option<(JoinStep, &'static ColumnMeta)>,
+    ) -> Result<Vec<(T, Option<Value>)>> {
+        let dialect = crate::query::insert::dialect_of(target);
+        let mut out = Vec::new();
+        for chunk in keys.chunks(keys_per_statement(dialect).max(1)) {
+            let by_key = Expr::AnyOf {
+                expr: Box::new(Expr::Column(column)),
+                ty,
+                values: chunk.to_vec(),
+            };
+            let extra = through.map(|(step, col)| {
+                (
+                    step,
+                    ColumnRef {
+                        table: step.table,
+                        column: col.name,
+                    },
+                )
+            });
+            let default_order = if self.ordered {
+                None
+            } else {
+                self.rel.order_by
+            };
+            let w = self
+                .select
+                .render_load(dialect, by_key, extra, default_order)?;
+            let width = T::META.columns.len();
+            let extra_type = through.map(|(_, c)| c.sql_type);
+            let rows = backend::fetch_all(target, Sql::Owned(w.sql), w.binds, |row| {
+                let model = T::from_row(row, 0)?;
+                let key = match extra_type {
+                    Some(ty) => Some(
+                        Value::decode(row, width, ty)
+                            .map_err(|e| Error::decode(T::META.name, "key", e))?,
+                    ),
+                    None => None,
+                };
+                Ok((model, key))
+            })
+            .await?;
+            out.extend(rows);
+        }
+        Ok(out)
+    }
+
+    async fn run_children(&self, rows: &mut [T], target: Target<'_>) -> Result<()> {
+        for child in &self.children {
+            child.load(rows, target).await?;
+        }
+        Ok(())
+    }
+
+    async fn load_children(&self, parents: &mut [P], target: Target<'_>) -> Result<()> {
+        let link = self.rel.link(P::META)?;
+        let parent_idx = column_index(P::META, link.parent_column);
+        let keys = distinct(parents.iter().map(|p| p.column_value(parent_idx)));
+        let fetched = if keys.is_empty() {
+            Vec::new()
+        } else {
+            self.fetch(
+                target,
+                ColumnRef {
+                    table: link.child,
+                    column: link.child_column.name,
+                },
+                link.parent_column.sql_type,
+                keys,
+                None,
+            )
+            .await?
+        };
+        let mut rows: Vec<T> = fetched.into_iter().map(|(t, _)| t).collect();
+        self.run_children(&mut rows, target).await?;
+        let child_idx = column_index(T::META, link.child_column);
+        let mut groups: HashMap<HashKey, Vec<T>> = HashMap::new();
+        for row in rows {
+            groups
+                .entry(HashKey(row.column_value(child_idx)))
+                .or_default()
+                .push(row);
+        }
+        self.assign_groups(parents, parent_idx, groups)
+    }
+
+    fn assign_groups(
+        &self,
+        parents: &mut [P],
+        parent_idx: usize,
+        mut groups: HashMap<HashKey, Vec<T>>,
+    ) -> Result<()> {
+        // A parent key seen twice (two parent rows for one key) gets a copy.
+        let mut given: HashMap<HashKey, usize> = HashMap::new();
+        let mut copies: Vec<(usize, usize)> = Vec::new();
+        for (i, parent) in parents.iter_mut().enumerate() {
+            let key = HashKey(parent.column_value(parent_idx));
+            if let Some(&first) = given.get(&key) {
+                copies.push((i, first));
+                continue;
+            }
+            let rows = groups.remove(&key).unwrap_or_default();
+            given.insert(key, i);
+            self.fill(parent, rows)?;
+        }
+        for (i, first) in copies {
+            let rows = self.current(&mut parents[first])?;
+            self.fill(&mut parents[i], rows)?;
+        }
+        Ok(())
+    }
+
+    fn fill(&self, parent: &mut P, mut rows: Vec<T>) -> Result<()> {
+        match self.rel.kind {
+            RelationKind::HasOne => {
+                let first = if rows.is_empty() {
+                    None
+                } else {
+                    Some(rows.swap_remove(0))
+                };
+                slot::<P, HasOne<T>>(parent, self.rel)?.set(first);
+            }
+            _ => slot::<P, HasMany<T>>(parent, self.rel)?.set(rows),
+        }
+        Ok(())
+    }
+
+    fn current(&self, parent: &mut P) -> Result<Vec<T>> {
+        Ok(match self.rel.kind {
+            RelationKind::HasOne => slot::<P, HasOne<T>>(parent, self.rel)?
+                .get()?
+                .cloned()
+                .into_iter()
+                .collect(),
+            _ => slot::<P, HasMany<T>>(parent, self.rel)?.get()?.to_vec(),
+        })
+    }
+
+    async fn load_parents(&self, children: &mut [P], target: Target<'_>) -> Result<()> {
+        let link = self.rel.link(P::META)?;
+        let key_idx = column_index(P::META, link.child_column);
+        let keys = distinct(children.iter().map(|c| c.column_value(key_idx)));
+        let fetched = if keys.is_empty() {
+            Vec::new()
+        } else {
+            self.fetch(
+                target,
+                ColumnRef {
+                    table: link.parent,
+                    column: link.parent_column.name,
+                },
+                link.child_column.sql_type,
+                keys,
+                None,
+            )
+            .await?
+        };
+        let mut rows: Vec<T> = fetched.into_iter().map(|(t, _)| t).collect();
+        self.run_children(&mut rows, target).await?;
+        let target_idx = column_index(T::META, link.parent_column);
+        let by_key: HashMap<HashKey, T> = rows
+            .into_iter()
+            .map(|t| (HashKey(t.column_value(target_idx)), t))
+            .collect();
+        for child in children.iter_mut() {
+            let key = HashKey(child.column_value(key_idx));
+            let found = by_key.get(&key).cloned();
+            slot::<P, BelongsTo<T>>(child, self.rel)?.set(found);
+        }
+        Ok(())
+    }
+
+    async fn load_through(&self, parents: &mut [P], target: Target<'_>) -> Result<()> {
+        let t = self.rel.through(P::META)?;
+        let owner_idx = column_index(P::META, t.owner_column);
+        let keys = distinct(parents.iter().map(|p| p.column_value(owner_idx)));
+        let step = JoinStep {
+            table: t.assoc,
+            column: t.right.name,
+            existing: ColumnRef {
+                table: t.target,
+                column: t.target_column.name,
+            },
+            to_many: false,
+            origin: self.rel,
+        };
+        let fetched = if keys.is_empty() {
+            Vec::new()
+        } else {
+            self.fetch(
+                target,
+                ColumnRef {
+                    table: t.assoc,
+                    column: t.left.name,
+                },
+                t.owner_column.sql_type,
+                keys,
+                Some((step, t.left)),
+            )
+            .await?
+        };
+        let (mut rows, owners): (Vec<T>, Vec<Option<Value>>) = fetched.into_iter().unzip();
+        self.run_children(&mut rows, target).await?;
+        let mut groups: HashMap<HashKey, Vec<T>> = HashMap::new();
+        for (row, owner) in rows.into_iter().zip(owners) {
+            if let Some(owner) = owner {
+                groups.entry(HashKey(owner)).or_default().push(row);
+            }
+        }
+        self.assign_groups(parents, owner_idx, groups)
+    }
+}
+
+impl<P: Model, T: Model + Clone> Load<P> for Include<P, T> {
+    fn load<'a>(&'a self, parents: &'a mut [P], target: Target<'a>) -> BoxFuture<'a, Result<()>> {
+        Box::pin(async move {
+            if parents.is_empty() {
+                return Ok(());
+            }
+            match self.rel.kind {
+                RelationKind::BelongsTo => self.load_parents(parents, target).await,
+                RelationKind::HasMany | RelationKind::HasOne => {
+                    self.load_children(parents, target).await
+                }
+                RelationKind::ManyToMany => self.load_through(parents, target).await,
+            }
+        })
+    }
+}
+
+/// A to-one relationship read in the root statement by `LEFT JOIN`.
+pub trait JoinedLoad<P>: Send + Sync {
+    /// The join bringing the related row.
+    #[doc(hidden)]
+    fn step(&self) -> Result<JoinStep>;
+    /// The related model's metadata.
+    #[doc(hidden)]
+    fn meta(&self) -> &'static ModelMeta;
+    /// The related model's select list.
+    #[doc(hidden)]
+    fn select_list(&self, dialect: Dialect) -> &'static str;
+    /// Decodes the related row at `offset` into the parent's slot.
+    #[doc(hidden)]
+    fn fill(&self, parent: &mut P, row: crate::value::RowRef<'_>, offset: usize) -> Result<()>;
+}
+
+/// The loader of [`Select::include_joined`].
+pub struct Joined<P, T> {
+    rel: &'static RelationMeta,
+    _marker: PhantomData<fn() -> (P, T)>,
+}
+
+impl<P: Model, T: Model> Joined<P, T> {
+    pub(crate) fn new(rel: &'static RelationMeta) -> Self {
+        Joined {
+            rel,
+            _marker: PhantomData,
+        }
+    }
+}
+
+impl<P: Model, T: Model> JoinedLoad<P> for Joined<P, T> {
+    fn step(&self) -> Result<JoinStep> {
+        match self.rel.kind {
+            RelationKind::BelongsTo | RelationKind::HasOne => {
+                let mut steps = self.rel.join_path(P::META)?;
+                Ok(steps.remove(0))
+            }
+            _ => Err(Error::Config(format!(
+                "`{}.{}` is a collection: include_joined loads to-one relationships; use include",
+                self.rel.owner, self.rel.name
+            ))),
+        }
+    }
+
+    fn meta(&self) -> &'static ModelMeta {
+        T::META
+    }
+
+    fn select_list(&self, dialect: Dialect) -> &'static str {
+        &T::__statements(dialect).select_list
+    }
+
+    fn fill(&self, parent: &mut P, row: crate::value::RowRef<'_>, offset: usize) -> Result<()> {
+        // A LEFT JOIN that found nothing leaves every column NULL; the
+        // key column tells.
+        let key = T::META
+            .columns
+            .iter()
+            .position(|c| c.primary_key)
+            .unwrap_or(0);
+        let absent = row
+            .is_null(offset + key)
+            .map_err(|e| Error::decode(T::META.name, "key", e))?;
+        let value = if absent {
+            None
+        } else {
+            Some(T::from_row(row, offset)?)
+        };
+        match self.rel.kind {
+            RelationKind::HasOne => slot::<P, HasOne<T>>(parent, self.rel)?.set(value),
+            _ => slot::<P, BelongsTo<T>>(parent, self.rel)?.set(value),
+        }
+        Ok(())
+    }
+}
+
+/// The default loaders of a model (`lazy = "selectin"` / `"joined"`).
+pub struct DefaultLoads<P> {
+    /// Loaded with one query per relationship.
+    pub selectin: Vec<Arc<dyn Load<P>>>,
+    /// Loaded in the root statement.
+    pub joined: Vec<Arc<dyn JoinedLoad<P>>>,
+}
+
+impl<P> Default for DefaultLoads<P> {
+    fn default() -> Self {
+        DefaultLoads {
+            selectin: Vec::new(),
+            joined: Vec::new(),
+        }
+    }
+}
+
+impl<P: Model> DefaultLoads<P> {
+    /// Adds a relationship loaded with one query per level.
+    pub fn selectin<T: Model + Clone>(mut self, rel: &'static RelationMeta) -> Self {
+        self.selectin.push(Arc::new(Include::<P, T>::new(rel)));
+        self
+    }
+
+    /// Adds a to-one relationship loaded by `LEFT JOIN`.
+    pub fn joined<T: Model>(mut self, rel: &'static RelationMeta) -> Self {
+        self.joined.push(Arc::new(Joined::<P, T>::new(rel)));
+        self
+    }
+}
