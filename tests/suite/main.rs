@@ -9,6 +9,7 @@ mod models;
 
 mod crud;
 mod errors;
+mod loading;
 mod many_to_many;
 mod observability;
 mod query;
