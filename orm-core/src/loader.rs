@@ -290,73 +290,99 @@ impl<P: Model, T: Model + Clone> Include<P, T> {
         Ok(out)
     }
 
-    async fn run_children(&self, rows: &mut [T], target: Target<'_>) -> Result<()> {
-        for child in &self.children {
-            child.load(rows, target).await?;
-        }
-        Ok(())
-    }
-
-    async fn load_children(&self, parents: &mut [P], target: Target<'_>) -> Result<()> {
-        let link = self.rel.link(P::META)?;
-        let parent_idx = column_index(P::META, link.parent_column);
-        let keys = distinct(parents.iter().map(|p| p.column_value(parent_idx)));
+    /// The related rows of each parent, in parent order: one statement
+    /// (per key chunk) for all parents, nested includes run once on all
+    /// rows, then the rows grouped by key.
+    async fn related(&self, parents: &[P], target: Target<'_>) -> Result<Vec<Vec<T>>> {
+        // (key of each parent, column compared to the keys, its type,
+        //  association join, column of a fetched row holding its group key)
+        let (parent_keys, column, ty, through, group_of): (
+            Vec<Value>,
+            ColumnRef,
+            crate::value::SqlType,
+            Option<(JoinStep, &'static ColumnMeta)>,
+            Option<usize>,
+        ) = match self.rel.kind {
+            RelationKind::HasMany | RelationKind::HasOne => {
+                let link = self.rel.link(P::META)?;
+                let idx = column_index(P::META, link.parent_column);
+                (
+                    parents.iter().map(|p| p.column_value(idx)).collect(),
+                    ColumnRef {
+                        table: link.child,
+                        column: link.child_column.name,
+                    },
+                    link.parent_column.sql_type,
+                    None,
+                    Some(column_index(T::META, link.child_column)),
+                )
+            }
+            RelationKind::BelongsTo => {
+                let link = self.rel.link(P::META)?;
+                let idx = column_index(P::META, link.child_column);
+                (
+                    parents.iter().map(|p| p.column_value(idx)).collect(),
+                    ColumnRef {
+                        table: link.parent,
+                        column: link.parent_column.name,
+                    },
+                    link.child_column.sql_type,
+                    None,
+                    Some(column_index(T::META, link.parent_column)),
+                )
+            }
+            RelationKind::ManyToMany => {
+                let t = self.rel.through(P::META)?;
+                let idx = column_index(P::META, t.owner_column);
+                let step = JoinStep {
+                    table: t.assoc,
+                    column: t.right.name,
+                    existing: ColumnRef {
+                        table: t.target,
+                        column: t.target_column.name,
+                    },
+                    to_many: false,
+                    origin: self.rel,
+                };
+                (
+                    parents.iter().map(|p| p.column_value(idx)).collect(),
+                    ColumnRef {
+                        table: t.assoc,
+                        column: t.left.name,
+                    },
+                    t.owner_column.sql_type,
+                    Some((step, t.left)),
+                    None,
+                )
+            }
+        };
+        let keys = distinct(parent_keys.iter().cloned());
         let fetched = if keys.is_empty() {
             Vec::new()
         } else {
-            self.fetch(
-                target,
-                ColumnRef {
-                    table: link.child,
-                    column: link.child_column.name,
-                },
-                link.parent_column.sql_type,
-                keys,
-                None,
-            )
-            .await?
+            self.fetch(target, column, ty, keys, through).await?
         };
-        let mut rows: Vec<T> = fetched.into_iter().map(|(t, _)| t).collect();
-        self.run_children(&mut rows, target).await?;
-        let child_idx = column_index(T::META, link.child_column);
+        let (mut rows, extra): (Vec<T>, Vec<Option<Value>>) = fetched.into_iter().unzip();
+        for child in &self.children {
+            child.load(&mut rows, target).await?;
+        }
         let mut groups: HashMap<HashKey, Vec<T>> = HashMap::new();
-        for row in rows {
-            groups
-                .entry(HashKey(row.column_value(child_idx)))
-                .or_default()
-                .push(row);
+        for (row, extra) in rows.into_iter().zip(extra) {
+            let key = match (group_of, extra) {
+                (Some(idx), _) => row.column_value(idx),
+                (None, Some(owner)) => owner,
+                (None, None) => continue,
+            };
+            groups.entry(HashKey(key)).or_default().push(row);
         }
-        self.assign_groups(parents, parent_idx, groups)
-    }
-
-    fn assign_groups(
-        &self,
-        parents: &mut [P],
-        parent_idx: usize,
-        mut groups: HashMap<HashKey, Vec<T>>,
-    ) -> Result<()> {
-        // A parent key seen twice (two parent rows for one key) gets a copy.
-        let mut given: HashMap<HashKey, usize> = HashMap::new();
-        let mut copies: Vec<(usize, usize)> = Vec::new();
-        for (i, parent) in parents.iter_mut().enumerate() {
-            let key = HashKey(parent.column_value(parent_idx));
-            if let Some(&first) = given.get(&key) {
-                copies.push((i, first));
-                continue;
-            }
-            let rows = groups.remove(&key).unwrap_or_default();
-            given.insert(key, i);
-            self.fill(parent, rows)?;
-        }
-        for (i, first) in copies {
-            let rows = self.current(&mut parents[first])?;
-            self.fill(&mut parents[i], rows)?;
-        }
-        Ok(())
+        Ok(distribute(parent_keys, groups))
     }
 
     fn fill(&self, parent: &mut P, mut rows: Vec<T>) -> Result<()> {
         match self.rel.kind {
+            RelationKind::HasMany | RelationKind::ManyToMany => {
+                slot::<P, HasMany<T>>(parent, self.rel)?.set(rows)
+            }
             RelationKind::HasOne => {
                 let first = if rows.is_empty() {
                     None
@@ -365,95 +391,45 @@ impl<P: Model, T: Model + Clone> Include<P, T> {
                 };
                 slot::<P, HasOne<T>>(parent, self.rel)?.set(first);
             }
-            _ => slot::<P, HasMany<T>>(parent, self.rel)?.set(rows),
-        }
-        Ok(())
-    }
-
-    fn current(&self, parent: &mut P) -> Result<Vec<T>> {
-        Ok(match self.rel.kind {
-            RelationKind::HasOne => slot::<P, HasOne<T>>(parent, self.rel)?
-                .get()?
-                .cloned()
-                .into_iter()
-                .collect(),
-            _ => slot::<P, HasMany<T>>(parent, self.rel)?.get()?.to_vec(),
-        })
-    }
-
-    async fn load_parents(&self, children: &mut [P], target: Target<'_>) -> Result<()> {
-        let link = self.rel.link(P::META)?;
-        let key_idx = column_index(P::META, link.child_column);
-        let keys = distinct(children.iter().map(|c| c.column_value(key_idx)));
-        let fetched = if keys.is_empty() {
-            Vec::new()
-        } else {
-            self.fetch(
-                target,
-                ColumnRef {
-                    table: link.parent,
-                    column: link.parent_column.name,
-                },
-                link.child_column.sql_type,
-                keys,
-                None,
-            )
-            .await?
-        };
-        let mut rows: Vec<T> = fetched.into_iter().map(|(t, _)| t).collect();
-        self.run_children(&mut rows, target).await?;
-        let target_idx = column_index(T::META, link.parent_column);
-        let by_key: HashMap<HashKey, T> = rows
-            .into_iter()
-            .map(|t| (HashKey(t.column_value(target_idx)), t))
-            .collect();
-        for child in children.iter_mut() {
-            let key = HashKey(child.column_value(key_idx));
-            let found = by_key.get(&key).cloned();
-            slot::<P, BelongsTo<T>>(child, self.rel)?.set(found);
-        }
-        Ok(())
-    }
-
-    async fn load_through(&self, parents: &mut [P], target: Target<'_>) -> Result<()> {
-        let t = self.rel.through(P::META)?;
-        let owner_idx = column_index(P::META, t.owner_column);
-        let keys = distinct(parents.iter().map(|p| p.column_value(owner_idx)));
-        let step = JoinStep {
-            table: t.assoc,
-            column: t.right.name,
-            existing: ColumnRef {
-                table: t.target,
-                column: t.target_column.name,
-            },
-            to_many: false,
-            origin: self.rel,
-        };
-        let fetched = if keys.is_empty() {
-            Vec::new()
-        } else {
-            self.fetch(
-                target,
-                ColumnRef {
-                    table: t.assoc,
-                    column: t.left.name,
-                },
-                t.owner_column.sql_type,
-                keys,
-                Some((step, t.left)),
-            )
-            .await?
-        };
-        let (mut rows, owners): (Vec<T>, Vec<Option<Value>>) = fetched.into_iter().unzip();
-        self.run_children(&mut rows, target).await?;
-        let mut groups: HashMap<HashKey, Vec<T>> = HashMap::new();
-        for (row, owner) in rows.into_iter().zip(owners) {
-            if let Some(owner) = owner {
-                groups.entry(HashKey(owner)).or_default().push(row);
+            RelationKind::BelongsTo => {
+                let first = if rows.is_empty() {
+                    None
+                } else {
+                    Some(rows.swap_remove(0))
+                };
+                slot::<P, BelongsTo<T>>(parent, self.rel)?.set(first);
             }
         }
-        self.assign_groups(parents, owner_idx, groups)
+        Ok(())
     }
+}
+
+/// Hands each parent the rows of its key: moved to the last parent with
+/// that key, cloned for the others (several posts sharing one author).
+fn distribute<T: Clone>(keys: Vec<Value>, mut groups: HashMap<HashKey, Vec<T>>) -> Vec<Vec<T>> {
+    let keys: Vec<HashKey> = keys.into_iter().map(HashKey).collect();
+    let mut remaining: HashMap<&HashKey, usize> = HashMap::new();
+    for k in &keys {
+        *remaining.entry(k).or_default() += 1;
+    }
+    let mut out = Vec::with_capacity(keys.len());
+    for k in &keys {
+        if k.0.is_null() {
+            out.push(Vec::new());
+            continue;
+        }
+        let left = remaining.get_mut(k).map_or(0, |n| {
+            *n -= 1;
+            *n
+        });
+        let rows = if left == 0 {
+            groups.remove(k).unwrap_or_default()
+        } else {
+            groups.get(k).cloned().unwrap_or_default()
+        };
+        out.push(rows);
+    }
+    out
 }
 
 impl<P: Model, T: Model + Clone> Load<P> for Include<P, T> {
@@ -462,14 +438,29 @@ impl<P: Model, T: Model + Clone> Load<P> for Include<P, T> {
             if parents.is_empty() {
                 return Ok(());
             }
-            match self.rel.kind {
-                RelationKind::BelongsTo => self.load_parents(parents, target).await,
-                RelationKind::HasMany | RelationKind::HasOne => {
-                    self.load_children(parents, target).await
-                }
-                RelationKind::ManyToMany => self.load_through(parents, target).await,
+            let related = self.related(parents, target).await?;
+            for (parent, rows) in parents.iter_mut().zip(related) {
+                self.fill(parent, rows)?;
             }
+            Ok(())
         })
+    }
+}
+
+impl<P: Model, T: Model + Clone> Include<P, T> {
+    /// Each parent with its related rows, for relationships without a slot
+    /// on the parent (a backref side): see `Select::with`.
+    pub(crate) async fn pairs(
+        &self,
+        parents: Vec<P>,
+        target: Target<'_>,
+    ) -> Result<Vec<(P, Vec<T>)>> {
+        let related = if parents.is_empty() {
+            Vec::new()
+        } else {
+            self.related(&parents, target).await?
+        };
+        Ok(parents.into_iter().zip(related).collect())
     }
 }
 
@@ -578,5 +569,22 @@ impl<P: Model> DefaultLoads<P> {
     pub fn joined<T: Model>(mut self, rel: &'static RelationMeta) -> Self {
         self.joined.push(Arc::new(Joined::<P, T>::new(rel)));
         self
+    }
+}
+
+/// A query returning each row with the rows of one relationship, for
+/// relationships without a field on the model (a backref side):
+/// `Tag::query().with(Tag::POSTS).all(&db)` is `Vec<(Tag, Vec<Post>)>`.
+/// Built by `Select::with`; a to-one relationship gives zero or one row.
+pub struct SelectWith<M, T> {
+    pub(crate) select: Select<M>,
+    pub(crate) include: Include<M, T>,
+}
+
+impl<M: Model, T: Model + Clone> SelectWith<M, T> {
+    /// Every matching row with its related rows: two statements.
+    pub async fn all(self, exec: &(impl Executor + ?Sized)) -> Result<Vec<(M, Vec<T>)>> {
+        let rows = self.select.all(exec).await?;
+        self.include.pairs(rows, exec.target()).await
     }
 }

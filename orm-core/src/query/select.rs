@@ -16,7 +16,7 @@ use crate::db::Executor;
 use crate::dialect::{Dialect, SqlWriter};
 use crate::error::{Error, Result};
 use crate::expr::{Assignment, Expr, OrderBy};
-use crate::loader::{IntoLoad, Joined, JoinedLoad, Load};
+use crate::loader::{Include, IntoLoad, Joined, JoinedLoad, Load, SelectWith};
 use crate::model::{Model, ModelMeta};
 use crate::relation::{JoinStep, Relation, RelationMeta};
 use crate::value::ColumnType;
@@ -116,6 +116,17 @@ impl<M: Model> Select<M> {
     pub fn include(mut self, relation: impl IntoLoad<M>) -> Self {
         self.includes.push(relation.into_load());
         self
+    }
+
+    /// Each row together with the rows of `relation`, as pairs: for
+    /// relationships that have no field on the model, such as a backref
+    /// side. `Tag::query().with(Tag::POSTS).all(&db)` is
+    /// `Vec<(Tag, Vec<Post>)>`, in two statements.
+    pub fn with<T: Model + Clone>(self, relation: impl Into<Include<M, T>>) -> SelectWith<M, T> {
+        SelectWith {
+            select: self,
+            include: relation.into(),
+        }
     }
 
     /// Loads a to-one relationship (belongs_to, has_one) in the same
