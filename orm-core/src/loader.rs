@@ -294,15 +294,7 @@ impl<P: Model, T: Model + Clone> Include<P, T> {
     /// (per key chunk) for all parents, nested includes run once on all
     /// rows, then the rows grouped by key.
     async fn related(&self, parents: &[P], target: Target<'_>) -> Result<Vec<Vec<T>>> {
-        // (key of each parent, column compared to the keys, its type,
-        //  association join, column of a fetched row holding its group key)
-        let (parent_keys, column, ty, through, group_of): (
-            Vec<Value>,
-            ColumnRef,
-            crate::value::SqlType,
-            Option<(JoinStep, &'static ColumnMeta)>,
-            Option<usize>,
-        ) = match self.rel.kind {
+        let (parent_keys, column, ty, through, group_of): Plan = match self.rel.kind {
             RelationKind::HasMany | RelationKind::HasOne => {
                 let link = self.rel.link(P::META)?;
                 let idx = column_index(P::META, link.parent_column);
@@ -403,6 +395,18 @@ impl<P: Model, T: Model + Clone> Include<P, T> {
         Ok(())
     }
 }
+
+/// How an include finds its rows: the key of each parent, the column
+/// compared to the keys and its type, the association join of a
+/// many-to-many (with the column holding the owner key), and the column of
+/// a fetched row holding its group key.
+type Plan = (
+    Vec<Value>,
+    ColumnRef,
+    crate::value::SqlType,
+    Option<(JoinStep, &'static ColumnMeta)>,
+    Option<usize>,
+);
 
 /// Hands each parent the rows of its key: moved to the last parent with
 /// that key, cloned for the others (several posts sharing one author).

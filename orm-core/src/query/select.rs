@@ -553,6 +553,13 @@ impl<M: Model> Select<M> {
     ///
     /// On a transaction the connection is held until the stream is dropped.
     pub fn stream<'a, E: Executor + ?Sized>(self, exec: &'a E) -> BoxStream<'a, Result<M>> {
+        if !self.includes.is_empty() || !self.joined.is_empty() {
+            let e = Error::Config(format!(
+                "stream yields `{}` rows one at a time and cannot load relationships into them; use all() with include, or orm::load per batch",
+                M::META.name
+            ));
+            return Box::pin(futures_util::stream::once(async move { Err(e) }));
+        }
         match self.sql(exec) {
             Ok((sql, binds)) => {
                 backend::stream(exec.target(), sql, binds, |row| M::from_row(row, 0))
