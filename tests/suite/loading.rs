@@ -291,6 +291,10 @@ scenario!(async fn relationship_defaults_apply_to_every_query(db, backend) {
     let comments = Comment::query().all(db).await?;
     assert_eq!(rec.take().len(), 1);
     assert!(comments.iter().all(|c| c.post.get().unwrap().id == c.post_id));
+    // A stream reads the joined relationship with each row too.
+    use futures_util::TryStreamExt;
+    let streamed: Vec<Comment> = Comment::query().stream(db).try_collect().await?;
+    assert!(streamed.iter().all(|c| c.post.get().unwrap().id == c.post_id));
     // User.posts is lazy = "raise" (the default): left unloaded.
     let u = User::query().first(db).await?.unwrap();
     assert!(matches!(u.posts.get(), Err(Error::NotLoaded { model: "User", relation: "posts" })));

@@ -24,6 +24,7 @@ use crate::value::ColumnType;
 /// A query over the rows of model `M`.
 pub struct Select<M> {
     includes: Vec<Arc<dyn Load<M>>>,
+    default_includes: Vec<Arc<dyn Load<M>>>,
     joined: Vec<Arc<dyn JoinedLoad<M>>>,
     joins: Vec<Join>,
     error: Option<String>,
@@ -38,6 +39,7 @@ impl<M> Clone for Select<M> {
     fn clone(&self) -> Self {
         Select {
             includes: self.includes.clone(),
+            default_includes: self.default_includes.clone(),
             joined: self.joined.clone(),
             joins: self.joins.clone(),
             error: self.error.clone(),
@@ -85,6 +87,7 @@ impl<M: Model> Select<M> {
     pub fn new() -> Self {
         Select {
             includes: Vec::new(),
+            default_includes: Vec::new(),
             joined: Vec::new(),
             joins: Vec::new(),
             error: None,
@@ -100,7 +103,7 @@ impl<M: Model> Select<M> {
     /// `lazy = "joined"`.
     pub(crate) fn with_defaults(mut self) -> Self {
         let defaults = M::__default_loads();
-        self.includes.extend(defaults.selectin);
+        self.default_includes.extend(defaults.selectin);
         self.joined.extend(defaults.joined);
         self
     }
@@ -403,7 +406,7 @@ impl<M: Model> Select<M> {
             Ok(model)
         })
         .await?;
-        for include in &self.includes {
+        for include in self.default_includes.iter().chain(&self.includes) {
             include.load(&mut rows, exec.target()).await?;
         }
         Ok(rows)
@@ -553,17 +556,27 @@ impl<M: Model> Select<M> {
     ///
     /// On a transaction the connection is held until the stream is dropped.
     pub fn stream<'a, E: Executor + ?Sized>(self, exec: &'a E) -> BoxStream<'a, Result<M>> {
-        if !self.includes.is_empty() || !self.joined.is_empty() {
+        // Joined relationships come with each row; `lazy = "selectin"`
+        // defaults are not applied to a stream.
+        if !self.includes.is_empty() {
             let e = Error::Config(format!(
-                "stream yields `{}` rows one at a time and cannot load relationships into them; use all() with include, or orm::load per batch",
+                "stream yields `{}` rows one at a time and cannot run include's extra queries; use all() with include, include_joined, or orm::load per batch",
                 M::META.name
             ));
             return Box::pin(futures_util::stream::once(async move { Err(e) }));
         }
+        let joined = self.joined.clone();
+        let width = M::META.columns.len();
         match self.sql(exec) {
-            Ok((sql, binds)) => {
-                backend::stream(exec.target(), sql, binds, |row| M::from_row(row, 0))
-            }
+            Ok((sql, binds)) => backend::stream(exec.target(), sql, binds, move |row| {
+                let mut model = M::from_row(row, 0)?;
+                let mut offset = width;
+                for j in &joined {
+                    j.fill(&mut model, row, offset)?;
+                    offset += j.meta().columns.len();
+                }
+                Ok(model)
+            }),
             Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
         }
     }
