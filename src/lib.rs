@@ -62,4 +62,6 @@ mod guide {
     struct Querying;
     #[doc = include_str!("../docs/relationships.md")]
     struct Relationships;
+    #[doc = include_str!("../docs/loading.md")]
+    struct Loading;
 }
