@@ -156,13 +156,28 @@ where
 macro_rules! with_conn {
     ($target:expr, |$conn:ident| $body:expr) => {
         match $target {
+            // A connection is taken from the pool for the whole statement:
+            // reading rows from it directly avoids the pool executor's
+            // per-row forwarding.
             Target::Db(db) => match db.pool() {
                 #[cfg(feature = "sqlite")]
-                Pool::Sqlite($conn) => $body,
+                Pool::Sqlite(pool) => {
+                    let mut pooled = pool.acquire().await?;
+                    let $conn = &mut *pooled;
+                    $body
+                }
                 #[cfg(feature = "postgres")]
-                Pool::Postgres($conn) => $body,
+                Pool::Postgres(pool) => {
+                    let mut pooled = pool.acquire().await?;
+                    let $conn = &mut *pooled;
+                    $body
+                }
                 #[cfg(feature = "mysql")]
-                Pool::MySql($conn) => $body,
+                Pool::MySql(pool) => {
+                    let mut pooled = pool.acquire().await?;
+                    let $conn = &mut *pooled;
+                    $body
+                }
             },
             Target::Tx(tx) => {
                 let mut guard = tx.lock().await;

@@ -273,7 +273,10 @@ impl Db {
             .create_if_missing(true)
             .foreign_keys(true)
             // LIKE is case-sensitive on the other backends; make it so here.
-            .pragma("case_sensitive_like", "ON");
+            .pragma("case_sensitive_like", "ON")
+            // Rows cross from the SQLite worker thread in batches: a larger
+            // channel means fewer thread wake-ups on large results.
+            .row_buffer_size(1024);
         let memory = url.contains(":memory:") || url.contains("mode=memory");
         let mut pool = opts.pool_options::<sqlx::Sqlite>(if memory { 1 } else { 10 });
         if memory {
