@@ -276,7 +276,7 @@ impl Db {
             .pragma("case_sensitive_like", "ON")
             // Rows cross from the SQLite worker thread in batches: a larger
             // channel means fewer thread wake-ups on large results.
-            .row_buffer_size(1024);
+            .row_buffer_size(256);
         let memory = url.contains(":memory:") || url.contains("mode=memory");
         let mut pool = opts.pool_options::<sqlx::Sqlite>(if memory { 1 } else { 10 });
         if memory {

@@ -17,11 +17,11 @@
 //! slot, so the target models must be `Clone`.
 
 use std::any::Any;
-use std::collections::HashMap;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
 use futures_core::future::BoxFuture;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::backend::{self, Sql, Target};
 use crate::db::Executor;
@@ -224,7 +224,7 @@ fn keys_per_statement(dialect: Dialect) -> usize {
 
 /// Distinct non-NULL keys, in first-seen order.
 fn distinct(values: impl Iterator<Item = Value>) -> Vec<Value> {
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = HashSet::default();
     let mut out = Vec::new();
     for v in values {
         if !v.is_null() && seen.insert(HashKey(v.clone())) {
@@ -349,6 +349,7 @@ impl<P: Model, T: Model + Clone> Include<P, T> {
             }
         };
         let keys = distinct(parent_keys.iter().cloned());
+        let unique = keys.len() == parent_keys.len();
         let fetched = if keys.is_empty() {
             Vec::new()
         } else {
@@ -358,7 +359,7 @@ impl<P: Model, T: Model + Clone> Include<P, T> {
         for child in &self.children {
             child.load(&mut rows, target).await?;
         }
-        let mut groups: HashMap<HashKey, Vec<T>> = HashMap::new();
+        let mut groups: HashMap<HashKey, Vec<T>> = HashMap::default();
         for (row, extra) in rows.into_iter().zip(extra) {
             let key = match (group_of, extra) {
                 (Some(idx), _) => row.column_value(idx),
@@ -367,7 +368,7 @@ impl<P: Model, T: Model + Clone> Include<P, T> {
             };
             groups.entry(HashKey(key)).or_default().push(row);
         }
-        Ok(distribute(parent_keys, groups))
+        Ok(distribute(parent_keys, groups, unique))
     }
 
     fn fill(&self, parent: &mut P, mut rows: Vec<T>) -> Result<()> {
@@ -410,9 +411,21 @@ type Plan = (
 
 /// Hands each parent the rows of its key: moved to the last parent with
 /// that key, cloned for the others (several posts sharing one author).
-fn distribute<T: Clone>(keys: Vec<Value>, mut groups: HashMap<HashKey, Vec<T>>) -> Vec<Vec<T>> {
+fn distribute<T: Clone>(
+    keys: Vec<Value>,
+    mut groups: HashMap<HashKey, Vec<T>>,
+    unique: bool,
+) -> Vec<Vec<T>> {
     let keys: Vec<HashKey> = keys.into_iter().map(HashKey).collect();
-    let mut remaining: HashMap<&HashKey, usize> = HashMap::new();
+    if unique {
+        // Each parent has its own key (the usual has_many/many-to-many
+        // case): every group moves, nothing is cloned or counted.
+        return keys
+            .iter()
+            .map(|k| groups.remove(k).unwrap_or_default())
+            .collect();
+    }
+    let mut remaining: HashMap<&HashKey, usize> = HashMap::default();
     for k in &keys {
         *remaining.entry(k).or_default() += 1;
     }
