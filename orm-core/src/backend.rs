@@ -83,6 +83,11 @@ pub(crate) struct Done {
 
 /// What differs between the sqlx backends, bundled once.
 pub(crate) trait Backend: sqlx::Database {
+    /// Drain a result before decoding it. SQLite reads rows on a worker
+    /// thread that hands them over in batches: draining first keeps that
+    /// thread from waiting on decoding. The network backends decode rows
+    /// as they arrive.
+    const DRAIN_FIRST: bool = false;
     fn bind(args: &mut Self::Arguments, value: Value) -> Result<(), BoxDynError>;
     fn row(row: &Self::Row) -> RowRef<'_>;
     fn done(result: &Self::QueryResult) -> Done;
@@ -109,7 +114,16 @@ where
     DB::Arguments: IntoArguments<DB>,
 {
     let args = arguments::<DB>(binds)?;
-    let mut rows = sqlx::query_with(sql, args).fetch(exec);
+    let query = sqlx::query_with(sql, args);
+    if DB::DRAIN_FIRST {
+        let rows = query.fetch_all(exec).await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in &rows {
+            out.push(decode(DB::row(row))?);
+        }
+        return Ok(out);
+    }
+    let mut rows = query.fetch(exec);
     let mut out = Vec::new();
     while let Some(row) = rows.try_next().await? {
         out.push(decode(DB::row(&row))?);

@@ -8,6 +8,8 @@ use super::{Backend, Done};
 use crate::value::{RowRef, Value};
 
 impl Backend for Sqlite {
+    const DRAIN_FIRST: bool = true;
+
     fn bind(args: &mut SqliteArguments, value: Value) -> Result<(), BoxDynError> {
         match value {
             // SQLite values are dynamically typed: one NULL fits every column.
