@@ -245,9 +245,10 @@ impl<P: Model, T: Model + Clone> Include<P, T> {
         ty: crate::value::SqlType,
         keys: Vec<Value>,
         through: Option<(JoinStep, &'static ColumnMeta)>,
-    ) -> Result<Vec<(T, Option<Value>)>> {
+    ) -> Result<(Vec<T>, Vec<Value>)> {
         let dialect = crate::query::insert::dialect_of(target);
         let mut out = Vec::new();
+        let mut owners = Vec::new();
         for chunk in keys.chunks(keys_per_statement(dialect).max(1)) {
             let by_key = Expr::AnyOf {
                 expr: Box::new(Expr::Column(column)),
@@ -273,21 +274,32 @@ impl<P: Model, T: Model + Clone> Include<P, T> {
                 .render_load(dialect, by_key, extra, default_order)?;
             let width = T::META.columns.len();
             let extra_type = through.map(|(_, c)| c.sql_type);
-            let rows = backend::fetch_all(target, Sql::Owned(w.sql), w.binds, |row| {
-                let model = T::from_row(row, 0)?;
-                let key = match extra_type {
-                    Some(ty) => Some(
-                        Value::decode(row, width, ty)
-                            .map_err(|e| Error::decode(T::META.name, "key", e))?,
-                    ),
-                    None => None,
-                };
-                Ok((model, key))
-            })
-            .await?;
-            out.extend(rows);
+            let rows = match extra_type {
+                None => {
+                    backend::fetch_all(target, Sql::Owned(w.sql), w.binds, |row| {
+                        T::from_row(row, 0)
+                    })
+                    .await?
+                }
+                Some(ty) => {
+                    let pairs = backend::fetch_all(target, Sql::Owned(w.sql), w.binds, |row| {
+                        let owner = Value::decode(row, width, ty)
+                            .map_err(|e| Error::decode(T::META.name, "key", e))?;
+                        Ok((T::from_row(row, 0)?, owner))
+                    })
+                    .await?;
+                    let (rows, keys): (Vec<T>, Vec<Value>) = pairs.into_iter().unzip();
+                    owners.extend(keys);
+                    rows
+                }
+            };
+            if out.is_empty() {
+                out = rows;
+            } else {
+                out.extend(rows);
+            }
         }
-        Ok(out)
+        Ok((out, owners))
     }
 
     /// The related rows of each parent, in parent order: one statement
@@ -350,23 +362,29 @@ impl<P: Model, T: Model + Clone> Include<P, T> {
         };
         let keys = distinct(parent_keys.iter().cloned());
         let unique = keys.len() == parent_keys.len();
-        let fetched = if keys.is_empty() {
-            Vec::new()
+        let (mut rows, owners) = if keys.is_empty() {
+            (Vec::new(), Vec::new())
         } else {
             self.fetch(target, column, ty, keys, through).await?
         };
-        let (mut rows, extra): (Vec<T>, Vec<Option<Value>>) = fetched.into_iter().unzip();
         for child in &self.children {
             child.load(&mut rows, target).await?;
         }
         let mut groups: HashMap<HashKey, Vec<T>> = HashMap::default();
-        for (row, extra) in rows.into_iter().zip(extra) {
-            let key = match (group_of, extra) {
-                (Some(idx), _) => row.column_value(idx),
-                (None, Some(owner)) => owner,
-                (None, None) => continue,
-            };
-            groups.entry(HashKey(key)).or_default().push(row);
+        match group_of {
+            Some(idx) => {
+                for row in rows {
+                    groups
+                        .entry(HashKey(row.column_value(idx)))
+                        .or_default()
+                        .push(row);
+                }
+            }
+            None => {
+                for (row, owner) in rows.into_iter().zip(owners) {
+                    groups.entry(HashKey(owner)).or_default().push(row);
+                }
+            }
         }
         Ok(distribute(parent_keys, groups, unique))
     }

@@ -1,8 +1,5 @@
 //! The statement recorder and the `orm::sql` tracing events.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use orm::prelude::*;
 
 use crate::models::*;
@@ -32,53 +29,3 @@ scenario!(async fn the_recorder_sees_each_statement_once(db, backend) {
     assert_eq!(second.count(), 1);
     Ok(())
 });
-
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-#[tokio::test]
-async fn statements_are_traced_with_time_and_without_values() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::DEBUG)
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
-
-    let db = Db::connect("sqlite::memory:").await.unwrap();
-    db.create_all(&orm::models![User]).await.unwrap();
-    db.insert(User::new("secret-address@example.com"))
-        .await
-        .unwrap();
-    let n = User::query()
-        .filter(User::EMAIL.eq("secret-address@example.com"))
-        .count(&db)
-        .await
-        .unwrap();
-    assert_eq!(n, 1);
-
-    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
-    assert!(log.contains("orm::sql"), "{log}");
-    assert!(log.contains("INSERT INTO \"users\""), "{log}");
-    assert!(
-        log.contains("SELECT COUNT(*) FROM \"users\" WHERE"),
-        "{log}"
-    );
-    assert!(log.contains("elapsed_us="), "{log}");
-    assert!(
-        !log.contains("secret-address"),
-        "bound values are not logged: {log}"
-    );
-}

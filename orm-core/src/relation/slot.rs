@@ -8,12 +8,13 @@ use crate::error::{Error, Result};
 
 /// Which model and relationship a slot belongs to, for error messages.
 /// Slots made by the ORM know it; `Default` ones do not.
+/// One pointer wide, so that a slot adds little to a model's size.
 #[derive(Clone, Copy, Default)]
-struct Origin(Option<(&'static str, &'static str)>);
+struct Origin(Option<&'static (&'static str, &'static str)>);
 
 impl Origin {
     fn not_loaded(self) -> Error {
-        let (model, relation) = self.0.unwrap_or(("(unsaved model)", "(relationship)"));
+        let (model, relation) = *self.0.unwrap_or(&("(unsaved model)", "(relationship)"));
         Error::NotLoaded { model, relation }
     }
 }
@@ -54,12 +55,12 @@ macro_rules! slot_common {
         }
 
         impl<T> $slot<T> {
-            /// An unloaded slot of `model.relation`. Made by the derive.
+            /// An unloaded slot of `(model, relation)`. Made by the derive.
             #[doc(hidden)]
-            pub fn unloaded(model: &'static str, relation: &'static str) -> Self {
+            pub fn unloaded(origin: &'static (&'static str, &'static str)) -> Self {
                 $slot {
                     $field: None,
-                    origin: Origin(Some((model, relation))),
+                    origin: Origin(Some(origin)),
                 }
             }
 

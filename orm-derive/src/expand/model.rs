@@ -39,7 +39,7 @@ pub fn expand(cont: &Container) -> TokenStream {
                 Some(_) => {
                     let ty = f.ty;
                     let fname = &f.name;
-                    quote!(#fid: <#ty>::unloaded(#model_name, #fname))
+                    quote!(#fid: <#ty>::unloaded(&(#model_name, #fname)))
                 }
                 None => quote!(#fid: ::core::default::Default::default()),
             },
