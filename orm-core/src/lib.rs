@@ -38,6 +38,7 @@ pub mod error;
 pub mod expr;
 pub mod loader;
 pub mod model;
+pub mod persist;
 pub mod query;
 pub mod raw;
 pub mod relation;

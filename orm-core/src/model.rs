@@ -219,6 +219,33 @@ pub trait Model: Sized + Send + Sync + Unpin + 'static {
         None
     }
 
+    /// True when a relationship slot holds rows to write with this one.
+    #[doc(hidden)]
+    fn __has_new(&self) -> bool {
+        false
+    }
+
+    /// Inserts the new targets of this model's belongs_to slots.
+    #[doc(hidden)]
+    fn __insert_parents<'a>(
+        models: &'a mut [Self],
+        target: crate::backend::Target<'a>,
+    ) -> futures_core::future::BoxFuture<'a, Result<()>> {
+        let _ = (models, target);
+        Box::pin(async { Ok(()) })
+    }
+
+    /// Writes the rows held by this model's has_many/has_one/many-to-many
+    /// slots, once the models have their keys.
+    #[doc(hidden)]
+    fn __insert_children<'a>(
+        models: &'a mut [Self],
+        target: crate::backend::Target<'a>,
+    ) -> futures_core::future::BoxFuture<'a, Result<()>> {
+        let _ = (models, target);
+        Box::pin(async { Ok(()) })
+    }
+
     /// The loaders of relationships declared `lazy = "selectin"` or
     /// `lazy = "joined"`, applied to every [`Model::query`].
     #[doc(hidden)]

@@ -14,6 +14,12 @@ use crate::error::{Error, Result};
 use crate::model::Model;
 
 pub(crate) async fn insert_one<M: Model>(target: Target<'_>, mut model: M) -> Result<M> {
+    if model.__has_new() {
+        let mut models = insert_many(target, vec![model]).await?;
+        return models
+            .pop()
+            .ok_or_else(|| Error::Config("the insert returned no row".into()));
+    }
     model.validate()?;
     let dialect = dialect_of(target);
     let stmts = M::__statements(dialect);
@@ -60,6 +66,28 @@ pub(crate) async fn insert_many<M: Model>(
         m.validate()?;
     }
     let dialect = dialect_of(target);
+    if models.iter().any(Model::__has_new) {
+        // A graph: everything in one transaction, the caller's or ours.
+        return match target {
+            Target::Tx(_) => {
+                crate::persist::insert_graph(&mut models, target).await?;
+                Ok(models)
+            }
+            Target::Db(db) => {
+                let tx: Tx = db.begin().await?;
+                match crate::persist::insert_graph(&mut models, Target::Tx(&tx)).await {
+                    Ok(()) => {
+                        tx.commit().await?;
+                        Ok(models)
+                    }
+                    Err(e) => {
+                        let _ = tx.rollback().await;
+                        Err(e)
+                    }
+                }
+            }
+        };
+    }
     let stmts = M::__statements(dialect);
     let chunk = rows_per_chunk(dialect, stmts.insert_columns);
     if models.len() <= chunk {
@@ -87,7 +115,7 @@ pub(crate) async fn insert_many<M: Model>(
     Ok(models)
 }
 
-async fn insert_chunk<M: Model>(target: Target<'_>, rows: &mut [M]) -> Result<()> {
+pub(crate) async fn insert_chunk<M: Model>(target: Target<'_>, rows: &mut [M]) -> Result<()> {
     let dialect = dialect_of(target);
     let stmts = M::__statements(dialect);
     let mut w = SqlWriter::new(dialect);

@@ -25,6 +25,7 @@ macro_rules! slot_common {
             fn default() -> Self {
                 $slot {
                     $field: None,
+                    fresh: Default::default(),
                     origin: Origin::default(),
                 }
             }
@@ -34,6 +35,7 @@ macro_rules! slot_common {
             fn clone(&self) -> Self {
                 $slot {
                     $field: self.$field.clone(),
+                    fresh: self.fresh.clone(),
                     origin: self.origin,
                 }
             }
@@ -60,6 +62,7 @@ macro_rules! slot_common {
             pub fn unloaded(origin: &'static (&'static str, &'static str)) -> Self {
                 $slot {
                     $field: None,
+                    fresh: Default::default(),
                     origin: Origin(Some(origin)),
                 }
             }
@@ -75,9 +78,17 @@ macro_rules! slot_common {
                 self.$field.is_none()
             }
 
+            /// True when the slot holds rows to write with its model: a new
+            /// target, or a loaded collection or row.
+            #[doc(hidden)]
+            pub fn __pending(&self) -> bool {
+                self.pending()
+            }
+
             /// Forgets the loaded value.
             pub fn unload(&mut self) {
                 self.$field = None;
+                self.fresh = Default::default();
             }
         }
     };
@@ -94,18 +105,62 @@ macro_rules! slot_common {
 /// ```
 pub struct HasMany<T> {
     items: Option<Vec<T>>,
+    /// Which items are new (to insert), by position; items past its end
+    /// (pushed through `get_mut`) are new too.
+    fresh: Vec<bool>,
     origin: Origin,
 }
 
 slot_common!(HasMany, items);
 
 impl<T> HasMany<T> {
-    /// A loaded collection.
+    /// A loaded collection of rows that exist in the database.
     pub fn loaded(items: Vec<T>) -> Self {
         HasMany {
+            fresh: vec![false; items.len()],
             items: Some(items),
             origin: Origin::default(),
         }
+    }
+
+    /// A collection of new rows: inserting or saving the parent inserts
+    /// them (SQLAlchemy's pending objects), with their key set to the
+    /// parent.
+    pub fn new(items: Vec<T>) -> Self {
+        HasMany {
+            fresh: vec![true; items.len()],
+            items: Some(items),
+            origin: Origin::default(),
+        }
+    }
+
+    /// Adds a new row, inserted with the parent.
+    pub fn push_new(&mut self, item: T) {
+        let items = self.items.get_or_insert_with(Vec::new);
+        self.fresh.resize(items.len(), true);
+        items.push(item);
+        self.fresh.push(true);
+    }
+
+    /// Adds a row that exists: saving the parent links it (re-parents it,
+    /// or writes the association row of a many-to-many).
+    pub fn push_existing(&mut self, item: T) {
+        let items = self.items.get_or_insert_with(Vec::new);
+        self.fresh.resize(items.len(), true);
+        items.push(item);
+        self.fresh.push(false);
+    }
+
+    /// The items with whether each is new; the slot is left unloaded.
+    fn pending(&self) -> bool {
+        self.items.as_ref().is_some_and(|i| !i.is_empty())
+    }
+
+    pub(crate) fn take_marked(&mut self) -> Option<(Vec<T>, Vec<bool>)> {
+        let items = self.items.take()?;
+        let mut fresh = std::mem::take(&mut self.fresh);
+        fresh.resize(items.len(), true);
+        Some((items, fresh))
     }
 
     /// The loaded rows, or [`Error::NotLoaded`].
@@ -121,8 +176,9 @@ impl<T> HasMany<T> {
         self.items.as_mut().ok_or_else(|| origin.not_loaded())
     }
 
-    /// Loads the slot with `items`.
+    /// Loads the slot with `items`, rows that exist in the database.
     pub fn set(&mut self, items: Vec<T>) {
+        self.fresh = vec![false; items.len()];
         self.items = Some(items);
     }
 
@@ -133,6 +189,7 @@ impl<T> HasMany<T> {
 }
 
 impl<T> From<Vec<T>> for HasMany<T> {
+    /// Rows that exist: the same as [`HasMany::loaded`].
     fn from(items: Vec<T>) -> Self {
         HasMany::loaded(items)
     }
@@ -142,18 +199,39 @@ impl<T> From<Vec<T>> for HasMany<T> {
 /// `user.profile`. Loaded, it holds the row or `None`.
 pub struct HasOne<T> {
     item: Option<Option<Box<T>>>,
+    /// The row is new (to insert with the parent).
+    fresh: bool,
     origin: Origin,
 }
 
 slot_common!(HasOne, item);
 
 impl<T> HasOne<T> {
-    /// A loaded slot.
+    /// A loaded slot holding a row that exists (or none).
     pub fn loaded(item: Option<T>) -> Self {
         HasOne {
             item: Some(item.map(Box::new)),
+            fresh: false,
             origin: Origin::default(),
         }
+    }
+
+    /// A new row, inserted with the parent, its key set to the parent.
+    pub fn new(item: T) -> Self {
+        HasOne {
+            item: Some(Some(Box::new(item))),
+            fresh: true,
+            origin: Origin::default(),
+        }
+    }
+
+    fn pending(&self) -> bool {
+        matches!(self.item, Some(Some(_)))
+    }
+
+    pub(crate) fn take_marked(&mut self) -> Option<(T, bool)> {
+        let item = self.item.take()??;
+        Some((*item, std::mem::take(&mut self.fresh)))
     }
 
     /// The loaded row (`None` when there is none), or
@@ -165,9 +243,10 @@ impl<T> HasOne<T> {
         }
     }
 
-    /// Loads the slot.
+    /// Loads the slot with a row that exists (or none).
     pub fn set(&mut self, item: Option<T>) {
         self.item = Some(item.map(Box::new));
+        self.fresh = false;
     }
 
     /// Takes the loaded row out, leaving the slot unloaded.
@@ -189,16 +268,30 @@ impl<T> From<T> for HasOne<T> {
 /// wins over a hand-set key field.
 pub struct BelongsTo<T> {
     item: Option<Option<Box<T>>>,
+    /// The target is new (inserted before the row pointing at it).
+    fresh: bool,
     origin: Origin,
 }
 
 slot_common!(BelongsTo, item);
 
 impl<T> BelongsTo<T> {
-    /// A slot loaded with `target`.
+    /// A slot loaded with `target`, a row that exists: saving writes the
+    /// key from it.
     pub fn loaded(target: T) -> Self {
         BelongsTo {
             item: Some(Some(Box::new(target))),
+            fresh: false,
+            origin: Origin::default(),
+        }
+    }
+
+    /// A new target: inserting the row inserts it first and takes the key
+    /// from it (SQLAlchemy's `Product(creator=User(...))`).
+    pub fn new(target: T) -> Self {
+        BelongsTo {
+            item: Some(Some(Box::new(target))),
+            fresh: true,
             origin: Origin::default(),
         }
     }
@@ -207,8 +300,28 @@ impl<T> BelongsTo<T> {
     pub fn loaded_none() -> Self {
         BelongsTo {
             item: Some(None),
+            fresh: false,
             origin: Origin::default(),
         }
+    }
+
+    /// The new target, taken out; the slot keeps nothing until it is put
+    /// back.
+    pub(crate) fn take_new(&mut self) -> Option<T> {
+        if !self.fresh {
+            return None;
+        }
+        self.fresh = false;
+        self.item.take()?.map(|b| *b)
+    }
+
+    /// True when a new target waits to be inserted.
+    pub fn is_new(&self) -> bool {
+        self.fresh && matches!(self.item, Some(Some(_)))
+    }
+
+    fn pending(&self) -> bool {
+        self.is_new()
     }
 
     /// The loaded target, or [`Error::NotLoaded`]; a loaded NULL key is
@@ -237,9 +350,10 @@ impl<T> BelongsTo<T> {
         self.item.as_ref().and_then(|i| i.as_deref())
     }
 
-    /// Loads the slot with `target`.
+    /// Loads the slot with `target`, a row that exists (or none).
     pub fn set(&mut self, target: Option<T>) {
         self.item = Some(target.map(Box::new));
+        self.fresh = false;
     }
 }
 
@@ -262,9 +376,9 @@ mod serde_impls {
 
     impl<'de, T: Deserialize<'de>> Deserialize<'de> for HasMany<T> {
         fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-            Ok(HasMany {
-                items: Option::<Vec<T>>::deserialize(d)?,
-                origin: Origin::default(),
+            Ok(match Option::<Vec<T>>::deserialize(d)? {
+                Some(items) => HasMany::loaded(items),
+                None => HasMany::default(),
             })
         }
     }

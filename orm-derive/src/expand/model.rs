@@ -159,6 +159,36 @@ pub fn expand(cont: &Container) -> TokenStream {
         }
     }
 
+    let pending = cont.relations().map(|(f, _)| {
+        let fid = f.ident;
+        quote!(|| self.#fid.__pending())
+    });
+    let mut parents = TokenStream::new();
+    let mut children = TokenStream::new();
+    for (i, (f, rel)) in cont.relations().enumerate() {
+        let fid = f.ident;
+        let target = &rel.target;
+        let call = match rel.kind {
+            crate::internals::relation::Kind::BelongsTo => quote!(parents),
+            crate::internals::relation::Kind::HasOne => quote!(child),
+            crate::internals::relation::Kind::HasMany => quote!(children),
+        };
+        let step = quote! {
+            __orm::graph::#call::<Self, #target>(
+                models,
+                |m| &mut m.#fid,
+                &<Self as __orm::Model>::META.relations[#i],
+                target,
+            )
+            .await?;
+        };
+        if rel.kind == crate::internals::relation::Kind::BelongsTo {
+            parents.extend(step);
+        } else {
+            children.extend(step);
+        }
+    }
+
     quote! {
         #(#type_checks)*
 
@@ -228,6 +258,32 @@ pub fn expand(cont: &Container) -> TokenStream {
                     #(#slot_arms)*
                     _ => ::core::option::Option::None,
                 }
+            }
+
+            fn __has_new(&self) -> bool {
+                false #(#pending)*
+            }
+
+            fn __insert_parents<'a>(
+                models: &'a mut [Self],
+                target: __orm::Target<'a>,
+            ) -> __orm::BoxFuture<'a, __orm::Result<()>> {
+                ::std::boxed::Box::pin(async move {
+                    let _ = (&models, &target);
+                    #parents
+                    ::core::result::Result::Ok(())
+                })
+            }
+
+            fn __insert_children<'a>(
+                models: &'a mut [Self],
+                target: __orm::Target<'a>,
+            ) -> __orm::BoxFuture<'a, __orm::Result<()>> {
+                ::std::boxed::Box::pin(async move {
+                    let _ = (&models, &target);
+                    #children
+                    ::core::result::Result::Ok(())
+                })
             }
 
             fn __default_loads() -> __orm::DefaultLoads<Self> {

@@ -1,0 +1,246 @@
+//! Graph saves: inserting a model whose relationship slots hold new
+//! related models writes the whole graph, in dependency order, batched per
+//! table and level, in one transaction.
+//!
+//! ```text
+//!   insert_many(users)                      statements
+//!     1. new belongs_to targets of users    one INSERT per table and level
+//!     2. users                              one multi-row INSERT (keys back)
+//!     3. new has_many/has_one children      one multi-row INSERT, keys set
+//!        existing children                  one UPDATE per parent (re-parent)
+//!     4. new many-to-many targets           one multi-row INSERT
+//!        association rows                   one multi-row INSERT
+//! ```
+//!
+//! What is new is said by the slot, never guessed from a key:
+//! `BelongsTo::new(user)`, `HasOne::new(profile)`, `HasMany::new(posts)` and
+//! `push_new` hold rows to insert; `loaded(..)`, `set(..)` and
+//! `push_existing` hold rows that exist, which are linked, not inserted.
+//! A graph made of owned values cannot hold a cycle; a self-referential
+//! tree is written level by level.
+
+use futures_core::future::BoxFuture;
+
+use crate::backend::{self, Sql, Target};
+use crate::dialect;
+use crate::error::Result;
+use crate::expr::{ColumnRef, Expr};
+use crate::model::{ColumnMeta, Model, ModelMeta};
+use crate::query::insert::{dialect_of, insert_chunk, rows_per_chunk};
+use crate::relation::{BelongsTo, HasMany, HasOne, RelationKind, RelationMeta};
+use crate::value::Value;
+
+fn index_of(meta: &ModelMeta, column: &ColumnMeta) -> usize {
+    meta.columns
+        .iter()
+        .position(|c| c.name == column.name)
+        .unwrap_or(0)
+}
+
+/// Inserts `models` and everything new reachable from them, in order.
+pub(crate) fn insert_graph<'a, M: Model>(
+    models: &'a mut [M],
+    target: Target<'a>,
+) -> BoxFuture<'a, Result<()>> {
+    Box::pin(async move {
+        if models.is_empty() {
+            return Ok(());
+        }
+        M::__insert_parents(models, target).await?;
+        for m in models.iter() {
+            m.validate()?;
+        }
+        let chunk = rows_per_chunk(dialect_of(target), M::__statements(dialect_of(target)).insert_columns);
+        for part in models.chunks_mut(chunk) {
+            insert_chunk(target, part).await?;
+        }
+        M::__insert_children(models, target).await
+    })
+}
+
+/// Inserts the new targets of a belongs_to, then points each row at its
+/// target.
+pub async fn parents<M: Model, T: Model>(
+    models: &mut [M],
+    slot: fn(&mut M) -> &mut BelongsTo<T>,
+    rel: &'static RelationMeta,
+    target: Target<'_>,
+) -> Result<()> {
+    let mut owners = Vec::new();
+    let mut targets = Vec::new();
+    for (i, m) in models.iter_mut().enumerate() {
+        if let Some(t) = slot(m).take_new() {
+            owners.push(i);
+            targets.push(t);
+        }
+    }
+    if targets.is_empty() {
+        return Ok(());
+    }
+    insert_graph(&mut targets, target).await?;
+    let link = rel.link(M::META)?;
+    let key = index_of(M::META, link.child_column);
+    let referenced = index_of(T::META, link.parent_column);
+    for (i, t) in owners.into_iter().zip(targets) {
+        models[i].set_column_value(key, t.column_value(referenced))?;
+        slot(&mut models[i]).set(Some(t));
+    }
+    Ok(())
+}
+
+/// Inserts the new row of a has_one with its key set to the parent (or
+/// re-parents an existing one).
+pub async fn child<M: Model, T: Model>(
+    models: &mut [M],
+    slot: fn(&mut M) -> &mut HasOne<T>,
+    rel: &'static RelationMeta,
+    target: Target<'_>,
+) -> Result<()> {
+    let link = rel.link(M::META)?;
+    let parent_col = index_of(M::META, link.parent_column);
+    let fk = index_of(T::META, link.child_column);
+    let mut owners = Vec::new();
+    let mut new_rows = Vec::new();
+    let mut existing: Vec<(usize, T)> = Vec::new();
+    for (i, m) in models.iter_mut().enumerate() {
+        let value = m.column_value(parent_col);
+        if let Some((mut row, fresh)) = slot(m).take_marked() {
+            row.set_column_value(fk, value)?;
+            if fresh {
+                owners.push(i);
+                new_rows.push(row);
+            } else {
+                existing.push((i, row));
+            }
+        }
+    }
+    insert_graph(&mut new_rows, target).await?;
+    for (i, row) in owners.into_iter().zip(new_rows) {
+        slot(&mut models[i]).set(Some(row));
+    }
+    for (i, row) in existing {
+        target_update(target, &row).await?;
+        slot(&mut models[i]).set(Some(row));
+    }
+    Ok(())
+}
+
+async fn target_update<T: Model>(target: Target<'_>, row: &T) -> Result<()> {
+    match target {
+        Target::Db(db) => crate::Executor::update(db, row).await,
+        Target::Tx(tx) => crate::Executor::update(tx, row).await,
+    }
+}
+
+/// Writes a has_many (new children inserted with their key set, existing
+/// ones re-parented) or a many-to-many (new targets inserted, then every
+/// pair's association row).
+pub async fn children<M: Model, T: Model>(
+    models: &mut [M],
+    slot: fn(&mut M) -> &mut HasMany<T>,
+    rel: &'static RelationMeta,
+    target: Target<'_>,
+) -> Result<()> {
+    // Take every collection out, remembering whose it was.
+    let mut taken: Vec<(usize, Vec<T>, Vec<bool>)> = Vec::new();
+    for (i, m) in models.iter_mut().enumerate() {
+        if let Some((items, fresh)) = slot(m).take_marked() {
+            taken.push((i, items, fresh));
+        }
+    }
+    if taken.is_empty() {
+        return Ok(());
+    }
+    let many_to_many = rel.kind == RelationKind::ManyToMany;
+    let (parent_col, fk) = if many_to_many {
+        let t = rel.through(M::META)?;
+        (index_of(M::META, t.owner_column), None)
+    } else {
+        let link = rel.link(M::META)?;
+        (
+            index_of(M::META, link.parent_column),
+            Some((index_of(T::META, link.child_column), link)),
+        )
+    };
+
+    // New rows of every parent: one batch.
+    let mut new_rows: Vec<T> = Vec::new();
+    let mut reparent: Vec<(Value, Vec<Value>)> = Vec::new();
+    for (i, items, fresh) in taken.iter_mut() {
+        let value = models[*i].column_value(parent_col);
+        let mut moved = Vec::new();
+        for (item, is_new) in std::mem::take(items).into_iter().zip(fresh.iter()) {
+            let mut item = item;
+            if let Some((fk, _)) = fk {
+                item.set_column_value(fk, value.clone())?;
+            }
+            if *is_new {
+                new_rows.push(item);
+            } else {
+                let mut key = Vec::new();
+                item.key_values(&mut key);
+                moved.extend(key);
+                items.push(item);
+            }
+        }
+        if !moved.is_empty() {
+            reparent.push((value, moved));
+        }
+    }
+    insert_graph(&mut new_rows, target).await?;
+
+    // Put the collections back, new rows (now with keys) after the
+    // existing ones in each.
+    let mut new_iter = new_rows.into_iter();
+    for (i, items, fresh) in taken.iter_mut() {
+        let count = fresh.iter().filter(|f| **f).count();
+        items.extend(new_iter.by_ref().take(count));
+        let _ = i;
+    }
+
+    if let Some((_, link)) = fk {
+        // Existing children move to their new parent: one UPDATE each.
+        for (value, keys) in reparent {
+            let pk = T::META.primary_key().next();
+            if let Some(pk) = pk {
+                let mut w = dialect::SqlWriter::new(dialect_of(target));
+                w.push("UPDATE ");
+                w.table(T::META);
+                w.push(" SET ");
+                w.ident(link.child_column.name);
+                w.push(" = ");
+                w.bind(value);
+                w.where_clause(Some(&Expr::AnyOf {
+                    expr: Box::new(Expr::Column(ColumnRef {
+                        table: T::META,
+                        column: pk.name,
+                    })),
+                    ty: pk.sql_type,
+                    values: keys,
+                }));
+                backend::execute(target, Sql::Owned(w.sql), w.binds).await?;
+            }
+        }
+    } else {
+        // Association rows for every pair, in one statement per chunk.
+        let t = rel.through(M::META)?;
+        let target_col = index_of(T::META, t.target_column);
+        let mut pairs = Vec::new();
+        for (i, items, _) in &taken {
+            let owner = models[*i].column_value(parent_col);
+            for item in items.iter() {
+                pairs.push((owner.clone(), item.column_value(target_col)));
+            }
+        }
+        let per_statement = (dialect_of(target).max_binds() / 4).max(1);
+        for chunk in pairs.chunks(per_statement) {
+            let w = dialect::insert_missing_pairs(dialect_of(target), t.assoc, t.left, t.right, chunk.to_vec());
+            backend::execute(target, Sql::Owned(w.sql), w.binds).await?;
+        }
+    }
+
+    for (i, items, _) in taken {
+        slot(&mut models[i]).set(items);
+    }
+    Ok(())
+}
