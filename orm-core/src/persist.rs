@@ -50,7 +50,10 @@ pub(crate) fn insert_graph<'a, M: Model>(
         for m in models.iter() {
             m.validate()?;
         }
-        let chunk = rows_per_chunk(dialect_of(target), M::__statements(dialect_of(target)).insert_columns);
+        let chunk = rows_per_chunk(
+            dialect_of(target),
+            M::__statements(dialect_of(target)).insert_columns,
+        );
         for part in models.chunks_mut(chunk) {
             insert_chunk(target, part).await?;
         }
@@ -234,7 +237,13 @@ pub async fn children<M: Model, T: Model>(
         }
         let per_statement = (dialect_of(target).max_binds() / 4).max(1);
         for chunk in pairs.chunks(per_statement) {
-            let w = dialect::insert_missing_pairs(dialect_of(target), t.assoc, t.left, t.right, chunk.to_vec());
+            let w = dialect::insert_missing_pairs(
+                dialect_of(target),
+                t.assoc,
+                t.left,
+                t.right,
+                chunk.to_vec(),
+            );
             backend::execute(target, Sql::Owned(w.sql), w.binds).await?;
         }
     }

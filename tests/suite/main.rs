@@ -14,6 +14,7 @@ mod many_to_many;
 mod observability;
 mod query;
 mod relationships;
+mod saving;
 mod schema;
 mod transactions;
 mod tutorials;
