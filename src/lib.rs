@@ -64,4 +64,6 @@ mod guide {
     struct Relationships;
     #[doc = include_str!("../docs/loading.md")]
     struct Loading;
+    #[doc = include_str!("../docs/saving.md")]
+    struct Saving;
 }
