@@ -618,6 +618,20 @@ pub trait Executor: Send + Sync + sealed::Sealed {
         crate::query::update::update_one(self.target(), model)
     }
 
+    /// Saves a loaded graph: new belongs_to targets are inserted, the row
+    /// is updated, and each loaded collection is written — new rows
+    /// inserted, existing ones updated or linked, rows removed since the
+    /// ORM loaded it treated as orphans (`delete-orphan` deletes them, a
+    /// nullable key is set to NULL, a NOT NULL one is
+    /// [`Error::Relationship`]). One transaction; keys of inserted rows are
+    /// written back into `model`.
+    fn save<'a, M: Model>(
+        &'a self,
+        model: &'a mut M,
+    ) -> impl Future<Output = Result<()>> + Send + 'a {
+        crate::persist::save(self.target(), model)
+    }
+
     /// Deletes `model`'s row; [`Error::NotFound`] when no row has its key.
     fn delete<'a, M: Model>(
         &'a self,

@@ -392,7 +392,8 @@ impl<P: Model, T: Model + Clone> Include<P, T> {
     fn fill(&self, parent: &mut P, mut rows: Vec<T>) -> Result<()> {
         match self.rel.kind {
             RelationKind::HasMany | RelationKind::ManyToMany => {
-                slot::<P, HasMany<T>>(parent, self.rel)?.set(rows)
+                let keys = crate::persist::member_keys::<P, T>(self.rel, &rows)?;
+                slot::<P, HasMany<T>>(parent, self.rel)?.set_loaded(rows, keys)
             }
             RelationKind::HasOne => {
                 let first = if rows.is_empty() {

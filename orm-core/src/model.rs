@@ -246,6 +246,16 @@ pub trait Model: Sized + Send + Sync + Unpin + 'static {
         Box::pin(async { Ok(()) })
     }
 
+    /// Writes the loaded collections of saved models (`db.save`).
+    #[doc(hidden)]
+    fn __save_children<'a>(
+        models: &'a mut [Self],
+        target: crate::backend::Target<'a>,
+    ) -> futures_core::future::BoxFuture<'a, Result<()>> {
+        let _ = (models, target);
+        Box::pin(async { Ok(()) })
+    }
+
     /// The loaders of relationships declared `lazy = "selectin"` or
     /// `lazy = "joined"`, applied to every [`Model::query`].
     #[doc(hidden)]

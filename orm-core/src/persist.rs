@@ -253,3 +253,214 @@ pub async fn children<M: Model, T: Model>(
     }
     Ok(())
 }
+
+/// The value identifying each member of a collection: a child's primary
+/// key (has_many), a target's referenced column (many-to-many).
+pub(crate) fn member_keys<M: Model, T: Model>(
+    rel: &'static RelationMeta,
+    rows: &[T],
+) -> Result<Vec<Value>> {
+    let idx = if rel.kind == RelationKind::ManyToMany {
+        index_of(T::META, rel.through(M::META)?.target_column)
+    } else {
+        match T::META.primary_key().next() {
+            Some(pk) => index_of(T::META, pk),
+            None => return Ok(Vec::new()),
+        }
+    };
+    Ok(rows.iter().map(|r| r.column_value(idx)).collect())
+}
+
+/// `db.save(&mut model)` in one transaction (the caller's, or its own).
+pub(crate) async fn save<M: Model>(target: Target<'_>, model: &mut M) -> Result<()> {
+    match target {
+        Target::Tx(_) => save_one(model, target).await,
+        Target::Db(db) => {
+            let tx = db.begin().await?;
+            match save_one(model, Target::Tx(&tx)).await {
+                Ok(()) => tx.commit().await,
+                Err(e) => {
+                    let _ = tx.rollback().await;
+                    Err(e)
+                }
+            }
+        }
+    }
+}
+
+/// `db.save(&mut model)`: new belongs_to targets inserted, the row
+/// updated, then its loaded collections written (see [`save_children`]).
+pub(crate) async fn save_one<M: Model>(model: &mut M, target: Target<'_>) -> Result<()> {
+    let models = std::slice::from_mut(model);
+    M::__insert_parents(models, target).await?;
+    crate::query::update::update_one(target, &models[0]).await?;
+    M::__save_children(models, target).await
+}
+
+/// Writes a loaded has_many or many-to-many of saved parents: new rows
+/// inserted, existing ones updated (has_many) or linked (many-to-many), and
+/// rows removed since the ORM loaded the collection handled as orphans:
+/// deleted under `delete-orphan`, their key set to NULL when nullable, or
+/// [`Error::Relationship`](crate::Error::Relationship); a removed
+/// many-to-many target loses its association row only.
+pub async fn save_children<M: Model, T: Model>(
+    models: &mut [M],
+    slot: fn(&mut M) -> &mut HasMany<T>,
+    rel: &'static RelationMeta,
+    target: Target<'_>,
+) -> Result<()> {
+    for i in 0..models.len() {
+        let Some((items, fresh)) = slot(&mut models[i]).take_marked() else {
+            continue;
+        };
+        let before = slot(&mut models[i]).take_loaded_keys();
+        let mut existing = Vec::new();
+        let mut new_rows = Vec::new();
+        for (item, is_new) in items.into_iter().zip(fresh) {
+            if is_new {
+                new_rows.push(item);
+            } else {
+                existing.push(item);
+            }
+        }
+        if rel.kind == RelationKind::ManyToMany {
+            insert_graph(&mut new_rows, target).await?;
+            existing.append(&mut new_rows);
+            let t = rel.through(M::META)?;
+            let owner = models[i].column_value(index_of(M::META, t.owner_column));
+            let now = member_keys::<M, T>(rel, &existing)?;
+            let (added, removed) = diff(&now, before.as_deref());
+            if !removed.is_empty() {
+                let mut w = dialect::SqlWriter::new(dialect_of(target));
+                w.push("DELETE FROM ");
+                w.table(t.assoc);
+                let condition = Expr::Compare(
+                    Box::new(Expr::Column(ColumnRef {
+                        table: t.assoc,
+                        column: t.left.name,
+                    })),
+                    crate::expr::CmpOp::Eq,
+                    Box::new(Expr::Value(owner.clone())),
+                )
+                .and(Expr::AnyOf {
+                    expr: Box::new(Expr::Column(ColumnRef {
+                        table: t.assoc,
+                        column: t.right.name,
+                    })),
+                    ty: t.right.sql_type,
+                    values: removed,
+                });
+                w.where_clause(Some(&condition));
+                backend::execute(target, Sql::Owned(w.sql), w.binds).await?;
+            }
+            if !added.is_empty() {
+                let pairs: Vec<(Value, Value)> =
+                    added.into_iter().map(|r| (owner.clone(), r)).collect();
+                let w = dialect::insert_missing_pairs(
+                    dialect_of(target),
+                    t.assoc,
+                    t.left,
+                    t.right,
+                    pairs,
+                );
+                backend::execute(target, Sql::Owned(w.sql), w.binds).await?;
+            }
+            slot(&mut models[i]).set_loaded(existing, now);
+            continue;
+        }
+        let link = rel.link(M::META)?;
+        let value = models[i].column_value(index_of(M::META, link.parent_column));
+        let fk = index_of(T::META, link.child_column);
+        for row in existing.iter_mut().chain(new_rows.iter_mut()) {
+            row.set_column_value(fk, value.clone())?;
+        }
+        for row in &existing {
+            target_update(target, row).await?;
+        }
+        insert_graph(&mut new_rows, target).await?;
+        existing.append(&mut new_rows);
+        let now = member_keys::<M, T>(rel, &existing)?;
+        let (_, removed) = diff(&now, before.as_deref());
+        if !removed.is_empty() {
+            orphan(target, rel, &link, removed).await?;
+        }
+        slot(&mut models[i]).set_loaded(existing, now);
+    }
+    Ok(())
+}
+
+/// What is in `now` but not in `before`, and the reverse.
+fn diff(now: &[Value], before: Option<&[Value]>) -> (Vec<Value>, Vec<Value>) {
+    use crate::value::HashKey;
+    let Some(before) = before else {
+        return (now.to_vec(), Vec::new());
+    };
+    let now_set: rustc_hash::FxHashSet<HashKey> = now.iter().cloned().map(HashKey).collect();
+    let before_set: rustc_hash::FxHashSet<HashKey> = before.iter().cloned().map(HashKey).collect();
+    let added = now
+        .iter()
+        .filter(|v| !before_set.contains(&HashKey((*v).clone())))
+        .cloned()
+        .collect();
+    let removed = before
+        .iter()
+        .filter(|v| !now_set.contains(&HashKey((*v).clone())))
+        .cloned()
+        .collect();
+    (added, removed)
+}
+
+/// Rows taken out of a has_many since it was loaded.
+async fn orphan(
+    target: Target<'_>,
+    rel: &'static RelationMeta,
+    link: &crate::relation::Link,
+    keys: Vec<Value>,
+) -> Result<()> {
+    let Some(pk) = link.child.primary_key().next() else {
+        return Ok(());
+    };
+    let by_key = Expr::AnyOf {
+        expr: Box::new(Expr::Column(ColumnRef {
+            table: link.child,
+            column: pk.name,
+        })),
+        ty: pk.sql_type,
+        values: keys,
+    };
+    let mut w = dialect::SqlWriter::new(dialect_of(target));
+    if rel.cascade.delete_orphan {
+        w.push("DELETE FROM ");
+        w.table(link.child);
+    } else if link.child_column.nullable {
+        w.push("UPDATE ");
+        w.table(link.child);
+        w.push(" SET ");
+        w.ident(link.child_column.name);
+        w.push(" = ");
+        w.bind(Value::Null(link.child_column.sql_type));
+    } else {
+        return Err(crate::Error::Relationship {
+            model: rel.owner,
+            relation: rel.name,
+            message: format!(
+                "rows were removed from the collection, but `{}.{}` is NOT NULL: declare `cascade = \"delete-orphan\"` to delete them, or move them to another parent",
+                link.child.name, link.child_column.field
+            ),
+        });
+    }
+    w.where_clause(Some(&by_key));
+    backend::execute(target, Sql::Owned(w.sql), w.binds).await?;
+    Ok(())
+}
+
+/// Writes a loaded has_one of saved parents: a new row inserted with its
+/// key set, an existing one updated.
+pub async fn save_child<M: Model, T: Model>(
+    models: &mut [M],
+    slot: fn(&mut M) -> &mut HasOne<T>,
+    rel: &'static RelationMeta,
+    target: Target<'_>,
+) -> Result<()> {
+    child(models, slot, rel, target).await
+}

@@ -270,3 +270,73 @@ scenario!(async fn deleting_a_parent_in_order(db, backend) {
     assert_eq!(Node::query().filter(Node::PARENT_ID.is_null()).count(db).await?, 2);
     Ok(())
 });
+
+scenario!(async fn saving_a_loaded_graph(db, backend) {
+    setup(db).await?;
+    let mut ada = user("ada");
+    ada.posts = HasMany::new(vec![post("keep"), post("drop"), post("edit")]);
+    let ada = db.insert(ada).await?;
+    let rust = db.insert(tag("rust")).await?;
+    let sql_tag = db.insert(tag("sql")).await?;
+
+    let mut loaded = User::query()
+        .filter(User::ID.eq(ada.id))
+        .include(User::POSTS.include(Post::TAGS))
+        .one(db)
+        .await?;
+    {
+        let posts = loaded.posts.get_mut()?;
+        posts.retain(|p| p.title != "drop");
+        posts.iter_mut().find(|p| p.title == "edit").unwrap().title = "edited".into();
+    }
+    loaded.posts.push_new(post("new one"));
+    loaded.name = "ada lovelace".into();
+    let rec = db.recorder();
+    // Posts have NOT NULL keys and no delete-orphan: removing one is refused.
+    let err = db.save(&mut loaded).await.unwrap_err();
+    assert!(matches!(err, Error::Relationship { model: "User", relation: "posts", .. }), "{err:?}");
+    assert_eq!(User::get(db, ada.id).await?.name, "ada", "nothing was written");
+    assert_eq!(Post::query().count(db).await?, 3);
+
+    // Without the removal the save goes through.
+    let mut loaded = User::query().filter(User::ID.eq(ada.id)).include(User::POSTS).one(db).await?;
+    loaded.posts.get_mut()?.iter_mut().find(|p| p.title == "edit").unwrap().title = "edited".into();
+    loaded.posts.push_new(post("new one"));
+    loaded.name = "ada lovelace".into();
+    rec.clear();
+    db.save(&mut loaded).await?;
+    assert_eq!(User::get(db, ada.id).await?.name, "ada lovelace");
+    let titles: Vec<String> = ada.posts().all(db).await?.into_iter().map(|p| p.title).collect();
+    assert_eq!(titles, ["keep", "drop", "edited", "new one"]);
+    assert!(loaded.posts.get()?.iter().all(|p| p.id > 0), "new rows got their keys");
+
+    // A many-to-many: the fewest association writes.
+    let mut p = Post::query().filter(Post::TITLE.eq("keep")).include(Post::TAGS).one(db).await?;
+    p.tags.push_existing(rust.clone());
+    p.tags.push_existing(sql_tag.clone());
+    db.save(&mut p).await?;
+    assert_eq!(p.tags().count(db).await?, 2);
+    let mut p = Post::query().filter(Post::TITLE.eq("keep")).include(Post::TAGS).one(db).await?;
+    p.tags.get_mut()?.retain(|t| t.name != "rust");
+    rec.clear();
+    db.save(&mut p).await?;
+    let sql = rec.take();
+    assert!(sql.iter().any(|s| s.starts_with("DELETE FROM") && s.contains("post_tags")), "{sql:?}");
+    assert!(!sql.iter().any(|s| s.starts_with("INSERT")), "{sql:?}");
+    let names: Vec<String> = p.tags().all(db).await?.into_iter().map(|t| t.name).collect();
+    assert_eq!(names, ["sql"]);
+    assert_eq!(Tag::query().count(db).await?, 2, "targets are not deleted");
+    Ok(())
+});
+
+scenario!(async fn orphans_with_a_nullable_key_are_detached(db, backend) {
+    setup(db).await?;
+    let root = db.insert(node("root", vec![node("a", vec![]), node("b", vec![])])).await?;
+    let mut loaded = Node::query().filter(Node::ID.eq(root.id)).include(Node::CHILDREN).one(db).await?;
+    loaded.children.get_mut()?.retain(|n| n.name != "a");
+    db.save(&mut loaded).await?;
+    let a = Node::query().filter(Node::NAME.eq("a")).one(db).await?;
+    assert_eq!(a.parent_id, None);
+    assert_eq!(root.children().count(db).await?, 1);
+    Ok(())
+});

@@ -21,23 +21,29 @@ impl Origin {
 
 macro_rules! slot_common {
     ($slot:ident, $field:ident) => {
+        #[allow(clippy::needless_update)]
         impl<T> Default for $slot<T> {
             fn default() -> Self {
                 $slot {
                     $field: None,
                     fresh: Default::default(),
                     origin: Origin::default(),
+                    ..$slot::extra()
                 }
             }
         }
 
+        #[allow(clippy::needless_update)]
         impl<T: Clone> Clone for $slot<T> {
             fn clone(&self) -> Self {
-                $slot {
+                let mut copy = $slot {
                     $field: self.$field.clone(),
                     fresh: self.fresh.clone(),
                     origin: self.origin,
-                }
+                    ..$slot::extra()
+                };
+                copy.copy_extra(self);
+                copy
             }
         }
 
@@ -56,6 +62,7 @@ macro_rules! slot_common {
             }
         }
 
+        #[allow(clippy::needless_update)]
         impl<T> $slot<T> {
             /// An unloaded slot of `(model, relation)`. Made by the derive.
             #[doc(hidden)]
@@ -64,6 +71,7 @@ macro_rules! slot_common {
                     $field: None,
                     fresh: Default::default(),
                     origin: Origin(Some(origin)),
+                    ..$slot::extra()
                 }
             }
 
@@ -105,6 +113,9 @@ macro_rules! slot_common {
 /// ```
 pub struct HasMany<T> {
     items: Option<Vec<T>>,
+    /// The keys of the rows as the ORM loaded them, to find the rows
+    /// removed since (orphans) when the parent is saved.
+    loaded_keys: Option<Vec<crate::value::Value>>,
     /// Which items are new (to insert), by position; items past its end
     /// (pushed through `get_mut`) are new too.
     fresh: Vec<bool>,
@@ -114,9 +125,23 @@ pub struct HasMany<T> {
 slot_common!(HasMany, items);
 
 impl<T> HasMany<T> {
+    fn extra() -> Self {
+        HasMany {
+            items: None,
+            loaded_keys: None,
+            fresh: Vec::new(),
+            origin: Origin::default(),
+        }
+    }
+
+    fn copy_extra(&mut self, other: &Self) {
+        self.loaded_keys.clone_from(&other.loaded_keys);
+    }
+
     /// A loaded collection of rows that exist in the database.
     pub fn loaded(items: Vec<T>) -> Self {
         HasMany {
+            loaded_keys: None,
             fresh: vec![false; items.len()],
             items: Some(items),
             origin: Origin::default(),
@@ -128,6 +153,7 @@ impl<T> HasMany<T> {
     /// parent.
     pub fn new(items: Vec<T>) -> Self {
         HasMany {
+            loaded_keys: None,
             fresh: vec![true; items.len()],
             items: Some(items),
             origin: Origin::default(),
@@ -180,6 +206,18 @@ impl<T> HasMany<T> {
     pub fn set(&mut self, items: Vec<T>) {
         self.fresh = vec![false; items.len()];
         self.items = Some(items);
+        self.loaded_keys = None;
+    }
+
+    /// Loads the slot with rows read from the database, remembering their
+    /// keys so that a later save knows which were removed.
+    pub(crate) fn set_loaded(&mut self, items: Vec<T>, keys: Vec<crate::value::Value>) {
+        self.set(items);
+        self.loaded_keys = Some(keys);
+    }
+
+    pub(crate) fn take_loaded_keys(&mut self) -> Option<Vec<crate::value::Value>> {
+        self.loaded_keys.take()
     }
 
     /// Takes the loaded rows out, leaving the slot unloaded.
@@ -207,6 +245,16 @@ pub struct HasOne<T> {
 slot_common!(HasOne, item);
 
 impl<T> HasOne<T> {
+    fn extra() -> Self {
+        HasOne {
+            item: None,
+            fresh: false,
+            origin: Origin::default(),
+        }
+    }
+
+    fn copy_extra(&mut self, _other: &Self) {}
+
     /// A loaded slot holding a row that exists (or none).
     pub fn loaded(item: Option<T>) -> Self {
         HasOne {
@@ -276,6 +324,16 @@ pub struct BelongsTo<T> {
 slot_common!(BelongsTo, item);
 
 impl<T> BelongsTo<T> {
+    fn extra() -> Self {
+        BelongsTo {
+            item: None,
+            fresh: false,
+            origin: Origin::default(),
+        }
+    }
+
+    fn copy_extra(&mut self, _other: &Self) {}
+
     /// A slot loaded with `target`, a row that exists: saving writes the
     /// key from it.
     pub fn loaded(target: T) -> Self {

@@ -165,6 +165,7 @@ pub fn expand(cont: &Container) -> TokenStream {
     });
     let mut parents = TokenStream::new();
     let mut children = TokenStream::new();
+    let mut saves = TokenStream::new();
     for (i, (f, rel)) in cont.relations().enumerate() {
         let fid = f.ident;
         let target = &rel.target;
@@ -182,6 +183,22 @@ pub fn expand(cont: &Container) -> TokenStream {
             )
             .await?;
         };
+        let save = match rel.kind {
+            crate::internals::relation::Kind::BelongsTo => None,
+            crate::internals::relation::Kind::HasOne => Some(quote!(save_child)),
+            crate::internals::relation::Kind::HasMany => Some(quote!(save_children)),
+        };
+        if let Some(save) = save {
+            saves.extend(quote! {
+                __orm::graph::#save::<Self, #target>(
+                    models,
+                    |m| &mut m.#fid,
+                    &<Self as __orm::Model>::META.relations[#i],
+                    target,
+                )
+                .await?;
+            });
+        }
         if rel.kind == crate::internals::relation::Kind::BelongsTo {
             parents.extend(step);
         } else {
@@ -282,6 +299,17 @@ pub fn expand(cont: &Container) -> TokenStream {
                 ::std::boxed::Box::pin(async move {
                     let _ = (&models, &target);
                     #children
+                    ::core::result::Result::Ok(())
+                })
+            }
+
+            fn __save_children<'a>(
+                models: &'a mut [Self],
+                target: __orm::Target<'a>,
+            ) -> __orm::BoxFuture<'a, __orm::Result<()>> {
+                ::std::boxed::Box::pin(async move {
+                    let _ = (&models, &target);
+                    #saves
                     ::core::result::Result::Ok(())
                 })
             }
