@@ -309,11 +309,11 @@ pub async fn save_children<M: Model, T: Model>(
     rel: &'static RelationMeta,
     target: Target<'_>,
 ) -> Result<()> {
-    for i in 0..models.len() {
-        let Some((items, fresh)) = slot(&mut models[i]).take_marked() else {
+    for model in models.iter_mut() {
+        let Some((items, fresh)) = slot(model).take_marked() else {
             continue;
         };
-        let before = slot(&mut models[i]).take_loaded_keys();
+        let before = slot(model).take_loaded_keys();
         let mut existing = Vec::new();
         let mut new_rows = Vec::new();
         for (item, is_new) in items.into_iter().zip(fresh) {
@@ -327,7 +327,7 @@ pub async fn save_children<M: Model, T: Model>(
             insert_graph(&mut new_rows, target).await?;
             existing.append(&mut new_rows);
             let t = rel.through(M::META)?;
-            let owner = models[i].column_value(index_of(M::META, t.owner_column));
+            let owner = model.column_value(index_of(M::META, t.owner_column));
             let now = member_keys::<M, T>(rel, &existing)?;
             let (added, removed) = diff(&now, before.as_deref());
             if !removed.is_empty() {
@@ -365,11 +365,11 @@ pub async fn save_children<M: Model, T: Model>(
                 );
                 backend::execute(target, Sql::Owned(w.sql), w.binds).await?;
             }
-            slot(&mut models[i]).set_loaded(existing, now);
+            slot(model).set_loaded(existing, now);
             continue;
         }
         let link = rel.link(M::META)?;
-        let value = models[i].column_value(index_of(M::META, link.parent_column));
+        let value = model.column_value(index_of(M::META, link.parent_column));
         let fk = index_of(T::META, link.child_column);
         for row in existing.iter_mut().chain(new_rows.iter_mut()) {
             row.set_column_value(fk, value.clone())?;
@@ -384,7 +384,7 @@ pub async fn save_children<M: Model, T: Model>(
         if !removed.is_empty() {
             orphan(target, rel, &link, removed).await?;
         }
-        slot(&mut models[i]).set_loaded(existing, now);
+        slot(model).set_loaded(existing, now);
     }
     Ok(())
 }
