@@ -11,12 +11,15 @@ use quote::quote;
 
 use crate::internals::ast::Container;
 
-pub fn expand(cont: &Container) -> TokenStream {
+/// `graph`: also the relationship-writing methods, left out when the
+/// attributes had errors (their defaults keep the impl complete and the
+/// errors few).
+pub fn expand(cont: &Container, graph: bool) -> TokenStream {
     let krate = match &cont.attrs.krate {
         Some(path) => quote!(#path),
         None => quote!(::orm),
     };
-    let model_impl = model::expand(cont);
+    let model_impl = model::expand(cont, graph);
     let columns = columns::expand(cont);
     let relations = relations::expand(cont);
     quote! {

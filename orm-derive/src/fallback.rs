@@ -13,7 +13,7 @@ pub fn expand(cont: Option<&Container>, err: syn::Error) -> TokenStream {
     let errors = err.to_compile_error();
     match cont {
         Some(cont) if cont.primary_key().next().is_some() => {
-            let body = expand::expand(cont);
+            let body = expand::expand(cont, false);
             quote! {
                 #errors
                 #body

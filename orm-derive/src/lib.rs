@@ -88,7 +88,7 @@ pub fn derive_model(input: TokenStream) -> TokenStream {
     }
     match cx.check() {
         Ok(()) => match &cont {
-            Some(cont) => expand::expand(cont).into(),
+            Some(cont) => expand::expand(cont, true).into(),
             None => TokenStream::new(),
         },
         Err(err) => fallback::expand(cont.as_ref(), err).into(),

@@ -7,7 +7,7 @@ use syn::spanned::Spanned;
 
 use crate::internals::ast::{Container, Field};
 
-pub fn expand(cont: &Container) -> TokenStream {
+pub fn expand(cont: &Container, graph: bool) -> TokenStream {
     let ident = cont.ident;
     let model_name = ident.to_string();
     let table = &cont.table;
@@ -206,6 +206,61 @@ pub fn expand(cont: &Container) -> TokenStream {
         }
     }
 
+    let graph_fns = if graph {
+        quote! {
+            fn __slot(&mut self, index: usize) -> ::core::option::Option<&mut dyn __orm::Any> {
+                match index {
+                    #(#slot_arms)*
+                    _ => ::core::option::Option::None,
+                }
+            }
+
+            fn __has_new(&self) -> bool {
+                false #(#pending)*
+            }
+
+            fn __insert_parents<'a>(
+                models: &'a mut [Self],
+                target: __orm::Target<'a>,
+            ) -> __orm::BoxFuture<'a, __orm::Result<()>> {
+                ::std::boxed::Box::pin(async move {
+                    let _ = (&models, &target);
+                    #parents
+                    ::core::result::Result::Ok(())
+                })
+            }
+
+            fn __insert_children<'a>(
+                models: &'a mut [Self],
+                target: __orm::Target<'a>,
+            ) -> __orm::BoxFuture<'a, __orm::Result<()>> {
+                ::std::boxed::Box::pin(async move {
+                    let _ = (&models, &target);
+                    #children
+                    ::core::result::Result::Ok(())
+                })
+            }
+
+            fn __save_children<'a>(
+                models: &'a mut [Self],
+                target: __orm::Target<'a>,
+            ) -> __orm::BoxFuture<'a, __orm::Result<()>> {
+                ::std::boxed::Box::pin(async move {
+                    let _ = (&models, &target);
+                    #saves
+                    ::core::result::Result::Ok(())
+                })
+            }
+
+            fn __default_loads() -> __orm::DefaultLoads<Self> {
+                #default_loads
+            }
+
+        }
+    } else {
+        TokenStream::new()
+    };
+
     quote! {
         #(#type_checks)*
 
@@ -270,53 +325,7 @@ pub fn expand(cont: &Container) -> TokenStream {
                 ::core::result::Result::Ok(())
             }
 
-            fn __slot(&mut self, index: usize) -> ::core::option::Option<&mut dyn __orm::Any> {
-                match index {
-                    #(#slot_arms)*
-                    _ => ::core::option::Option::None,
-                }
-            }
-
-            fn __has_new(&self) -> bool {
-                false #(#pending)*
-            }
-
-            fn __insert_parents<'a>(
-                models: &'a mut [Self],
-                target: __orm::Target<'a>,
-            ) -> __orm::BoxFuture<'a, __orm::Result<()>> {
-                ::std::boxed::Box::pin(async move {
-                    let _ = (&models, &target);
-                    #parents
-                    ::core::result::Result::Ok(())
-                })
-            }
-
-            fn __insert_children<'a>(
-                models: &'a mut [Self],
-                target: __orm::Target<'a>,
-            ) -> __orm::BoxFuture<'a, __orm::Result<()>> {
-                ::std::boxed::Box::pin(async move {
-                    let _ = (&models, &target);
-                    #children
-                    ::core::result::Result::Ok(())
-                })
-            }
-
-            fn __save_children<'a>(
-                models: &'a mut [Self],
-                target: __orm::Target<'a>,
-            ) -> __orm::BoxFuture<'a, __orm::Result<()>> {
-                ::std::boxed::Box::pin(async move {
-                    let _ = (&models, &target);
-                    #saves
-                    ::core::result::Result::Ok(())
-                })
-            }
-
-            fn __default_loads() -> __orm::DefaultLoads<Self> {
-                #default_loads
-            }
+            #graph_fns
 
             fn __statements(dialect: __orm::Dialect) -> &'static __orm::Statements {
                 static CACHE: [__orm::OnceLock<__orm::Statements>; 3] =
