@@ -314,6 +314,29 @@ pub async fn save_children<M: Model, T: Model>(
             continue;
         };
         let before = slot(model).take_loaded_keys();
+        // Refuse orphans the relationship cannot take before writing
+        // anything, leaving the collection as it was.
+        if rel.kind != RelationKind::ManyToMany
+            && let Some(before) = &before
+        {
+            let link = rel.link(M::META)?;
+            let current: Vec<Value> = {
+                let idx = T::META.primary_key().next().map(|pk| index_of(T::META, pk));
+                items
+                    .iter()
+                    .zip(&fresh)
+                    .filter(|(_, is_new)| !**is_new)
+                    .filter_map(|(item, _)| idx.map(|i| item.column_value(i)))
+                    .collect()
+            };
+            let (_, removed) = diff(&current, Some(before));
+            if !removed.is_empty() && !rel.cascade.delete_orphan && !link.child_column.nullable {
+                let err = orphan_refused(rel, &link);
+                let before = Some(before.clone());
+                slot(model).restore(items, fresh, before);
+                return Err(err);
+            }
+        }
         let mut existing = Vec::new();
         let mut new_rows = Vec::new();
         for (item, is_new) in items.into_iter().zip(fresh) {
@@ -440,14 +463,7 @@ async fn orphan(
         w.push(" = ");
         w.bind(Value::Null(link.child_column.sql_type));
     } else {
-        return Err(crate::Error::Relationship {
-            model: rel.owner,
-            relation: rel.name,
-            message: format!(
-                "rows were removed from the collection, but `{}.{}` is NOT NULL: declare `cascade = \"delete-orphan\"` to delete them, or move them to another parent",
-                link.child.name, link.child_column.field
-            ),
-        });
+        return Err(orphan_refused(rel, link));
     }
     w.where_clause(Some(&by_key));
     backend::execute(target, Sql::Owned(w.sql), w.binds).await?;
@@ -463,4 +479,15 @@ pub async fn save_child<M: Model, T: Model>(
     target: Target<'_>,
 ) -> Result<()> {
     child(models, slot, rel, target).await
+}
+
+fn orphan_refused(rel: &'static RelationMeta, link: &crate::relation::Link) -> crate::Error {
+    crate::Error::Relationship {
+        model: rel.owner,
+        relation: rel.name,
+        message: format!(
+            "rows were removed from the collection, but `{}.{}` is NOT NULL: declare `cascade = \"delete-orphan\"` to delete them, or move them to another parent",
+            link.child.name, link.child_column.field
+        ),
+    }
 }

@@ -296,6 +296,7 @@ scenario!(async fn saving_a_loaded_graph(db, backend) {
     let err = db.save(&mut loaded).await.unwrap_err();
     assert!(matches!(err, Error::Relationship { model: "User", relation: "posts", .. }), "{err:?}");
     assert_eq!(User::get(db, ada.id).await?.name, "ada", "nothing was written");
+    assert_eq!(loaded.posts.get()?.len(), 3, "the refused collection is left as it was");
     assert_eq!(Post::query().count(db).await?, 3);
 
     // Without the removal the save goes through.

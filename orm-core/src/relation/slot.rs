@@ -220,6 +220,18 @@ impl<T> HasMany<T> {
         self.loaded_keys.take()
     }
 
+    /// Puts back what `take_marked` and `take_loaded_keys` took.
+    pub(crate) fn restore(
+        &mut self,
+        items: Vec<T>,
+        fresh: Vec<bool>,
+        keys: Option<Vec<crate::value::Value>>,
+    ) {
+        self.items = Some(items);
+        self.fresh = fresh;
+        self.loaded_keys = keys;
+    }
+
     /// Takes the loaded rows out, leaving the slot unloaded.
     pub fn take(&mut self) -> Option<Vec<T>> {
         self.items.take()
