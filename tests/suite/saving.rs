@@ -341,3 +341,24 @@ scenario!(async fn orphans_with_a_nullable_key_are_detached(db, backend) {
     assert_eq!(root.children().count(db).await?, 1);
     Ok(())
 });
+
+scenario!(async fn deleting_parents_of_saved_graphs(db, backend) {
+    setup(db).await?;
+    // Tag.posts has no cascade; a Post's tags go with it through the
+    // association; a User with cascade-less posts (NOT NULL key) refuses.
+    let mut u = user("cascade");
+    u.posts = HasMany::new(vec![post("p")]);
+    let u = db.insert(u).await?;
+    let err = db.delete(&u).await.unwrap_err();
+    assert!(matches!(err, Error::Relationship { .. }), "{err:?}");
+    // A declared association table has ON DELETE CASCADE: the database
+    // removes the pairs, no statement loads them.
+    let p = Post::query().one(db).await?;
+    p.tags().add(db, &db.insert(tag("t")).await?).await?;
+    let rec = db.recorder();
+    db.delete(&p).await?;
+    assert_eq!(shape(rec.take()), ["DELETE posts"]);
+    let pairs: i64 = orm::raw("SELECT COUNT(*) FROM post_tags").scalar(db).await?;
+    assert_eq!(pairs, 0);
+    Ok(())
+});
