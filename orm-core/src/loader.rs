@@ -267,7 +267,7 @@ impl<P: Model, T: Model + Clone> Include<P, T> {
             let default_order = if self.ordered {
                 None
             } else {
-                self.rel.order_by
+                self.rel.default_order(T::META)?
             };
             let w = self
                 .select

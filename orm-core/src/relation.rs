@@ -309,6 +309,34 @@ impl RelationMeta {
         ))
     }
 
+    /// The relationship's `order_by` as a sort term on `target`; an error
+    /// when it names no column of the target.
+    pub fn default_order(
+        &self,
+        target: &'static ModelMeta,
+    ) -> Result<Option<crate::expr::OrderBy>> {
+        let Some((column, desc)) = self.order_by else {
+            return Ok(None);
+        };
+        let column = target.column(column).ok_or_else(|| {
+            self.config(format!(
+                "has order_by = \"{column}\", which is no column of `{}`",
+                target.name
+            ))
+        })?;
+        Ok(Some(crate::expr::OrderBy {
+            expr: Expr::Column(ColumnRef {
+                table: target,
+                column: column.name,
+            }),
+            direction: if desc {
+                crate::expr::Direction::Desc
+            } else {
+                crate::expr::Direction::Asc
+            },
+        }))
+    }
+
     /// True for has_many and many-to-many.
     pub fn is_collection(&self) -> bool {
         matches!(self.kind, RelationKind::HasMany | RelationKind::ManyToMany)

@@ -420,7 +420,7 @@ impl<M: Model> Select<M> {
         dialect: Dialect,
         by_key: Expr,
         through: Option<(JoinStep, crate::expr::ColumnRef)>,
-        default_order: Option<(&'static str, bool)>,
+        default_order: Option<OrderBy>,
     ) -> Result<SqlWriter> {
         if let Some(message) = &self.error {
             return Err(Error::Config(message.clone()));
@@ -450,20 +450,8 @@ impl<M: Model> Select<M> {
         w.where_clause(Some(&condition));
         if !self.order.is_empty() {
             w.order_by(&self.order);
-        } else if let Some((column, desc)) = default_order
-            && let Some(column) = M::META.column(column)
-        {
-            w.order_by(&[OrderBy {
-                expr: Expr::Column(crate::expr::ColumnRef {
-                    table: M::META,
-                    column: column.name,
-                }),
-                direction: if desc {
-                    crate::expr::Direction::Desc
-                } else {
-                    crate::expr::Direction::Asc
-                },
-            }]);
+        } else if let Some(order) = default_order {
+            w.order_by(&[order]);
         }
         w.check()?;
         Ok(w)

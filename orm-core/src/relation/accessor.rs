@@ -77,20 +77,9 @@ impl<'a, P: Model, C: Model> HasManyQuery<'a, P, C> {
         let value = self.parent_value(&link);
         let mut select = self.select.filter(eq(C::META, link.child_column, value));
         if !self.ordered
-            && let Some((column, desc)) = self.rel.order_by
+            && let Some(order) = self.rel.default_order(C::META)?
         {
-            let column = C::META.column(column).ok_or_else(|| {
-                relationship_error(self.rel, format!("order_by names no column `{column}`"))
-            })?;
-            let expr = column_expr(C::META, column);
-            select = select.order_by(OrderBy {
-                expr,
-                direction: if desc {
-                    crate::expr::Direction::Desc
-                } else {
-                    crate::expr::Direction::Asc
-                },
-            });
+            select = select.order_by(order);
         }
         Ok(select)
     }

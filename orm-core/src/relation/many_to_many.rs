@@ -75,20 +75,9 @@ impl<'a, P: Model, T: Model> ManyToManyQuery<'a, P, T> {
                 Box::new(Expr::Value(value)),
             ));
         if !self.ordered
-            && let Some((column, desc)) = self.rel.order_by
-            && let Some(column) = T::META.column(column)
+            && let Some(order) = self.rel.default_order(T::META)?
         {
-            select = select.order_by(OrderBy {
-                expr: Expr::Column(ColumnRef {
-                    table: T::META,
-                    column: column.name,
-                }),
-                direction: if desc {
-                    crate::expr::Direction::Desc
-                } else {
-                    crate::expr::Direction::Asc
-                },
-            });
+            select = select.order_by(order);
         }
         Ok(select)
     }

@@ -112,7 +112,7 @@ pub struct StructAttrs {
     pub krate: Option<syn::Path>,
 }
 
-fn get_lit_str(meta: &ParseNestedMeta, what: &str) -> syn::Result<syn::LitStr> {
+pub fn get_lit_str(meta: &ParseNestedMeta, what: &str) -> syn::Result<syn::LitStr> {
     let expr: syn::Expr = meta.value()?.parse()?;
     match expr {
         syn::Expr::Lit(syn::ExprLit {
@@ -121,7 +121,7 @@ fn get_lit_str(meta: &ParseNestedMeta, what: &str) -> syn::Result<syn::LitStr> {
         }) => Ok(s),
         other => Err(syn::Error::new_spanned(
             other,
-            format!("{what} expects a string literal, e.g. `{what} = \"name\"`"),
+            format!("`{what}` expects a string literal, e.g. `{what} = \"name\"`"),
         )),
     }
 }

@@ -69,19 +69,7 @@ impl RelAttrs {
     }
 }
 
-fn lit_str(meta: &syn::meta::ParseNestedMeta, what: &str) -> syn::Result<syn::LitStr> {
-    let expr: syn::Expr = meta.value()?.parse()?;
-    match expr {
-        syn::Expr::Lit(syn::ExprLit {
-            lit: syn::Lit::Str(s),
-            ..
-        }) => Ok(s),
-        other => Err(syn::Error::new_spanned(
-            other,
-            format!("`{what}` expects a string literal, e.g. `{what} = \"name\"`"),
-        )),
-    }
-}
+use super::attr::get_lit_str as lit_str;
 
 /// Parses one relationship attribute of field `model.field`.
 pub fn parse(
