@@ -249,7 +249,9 @@ pub async fn children<M: Model, T: Model>(
     }
 
     for (i, items, _) in taken {
-        slot(&mut models[i]).set(items);
+        // Remember what is there now, so that a later save finds removals.
+        let keys = member_keys::<M, T>(rel, &items)?;
+        slot(&mut models[i]).set_loaded(items, keys);
     }
     Ok(())
 }

@@ -362,3 +362,12 @@ scenario!(async fn deleting_parents_of_saved_graphs(db, backend) {
     assert_eq!(pairs, 0);
     Ok(())
 });
+
+scenario!(async fn an_inserted_graph_can_be_saved_again(db, backend) {
+    setup(db).await?;
+    let mut root = db.insert(node("root", vec![node("a", vec![]), node("b", vec![])])).await?;
+    root.children.get_mut()?.retain(|n| n.name != "b");
+    db.save(&mut root).await?;
+    assert_eq!(root.children().count(db).await?, 1, "the removal since the insert is seen");
+    Ok(())
+});
