@@ -43,7 +43,14 @@ fn user(i: usize) -> User {
     User {
         id: 0,
         name: format!("User {i}"),
-        hair_color: Some(if i.is_multiple_of(2) { "black" } else { "brown" }.into()),
+        hair_color: Some(
+            if i.is_multiple_of(2) {
+                "black"
+            } else {
+                "brown"
+            }
+            .into(),
+        ),
     }
 }
 
