@@ -131,6 +131,24 @@ where
     Ok(out)
 }
 
+async fn fetch_optional_generic<'e, DB, E, T>(
+    exec: E,
+    sql: SqlStr,
+    binds: Vec<Value>,
+    decode: &mut (impl FnMut(RowRef<'_>) -> Result<T> + Send),
+) -> Result<Option<T>>
+where
+    DB: Backend,
+    E: sqlx::Executor<'e, Database = DB>,
+    DB::Arguments: IntoArguments<DB>,
+{
+    let args = arguments::<DB>(binds)?;
+    match sqlx::query_with(sql, args).fetch_optional(exec).await? {
+        Some(row) => decode(DB::row(&row)).map(Some),
+        None => Ok(None),
+    }
+}
+
 async fn execute_generic<'e, DB, E>(exec: E, sql: SqlStr, binds: Vec<Value>) -> Result<Done>
 where
     DB: Backend,
@@ -230,6 +248,29 @@ pub(crate) async fn fetch_all<T>(
     let sql = sql.into_sql_str();
     let result = with_conn!(target, |conn| fetch_generic(conn, sql, binds, &mut decode)
         .await);
+    shared.after(started, text.as_deref());
+    result
+}
+
+/// Runs a query expected to return at most one row (a lookup by key) and
+/// decodes the first; the driver stops reading after it.
+pub(crate) async fn fetch_optional<T>(
+    target: Target<'_>,
+    sql: Sql,
+    binds: Vec<Value>,
+    mut decode: impl FnMut(RowRef<'_>) -> Result<T> + Send,
+) -> Result<Option<T>> {
+    let shared = target.shared();
+    let started = shared.before(sql.as_str());
+    let text = started.map(|_| sql.as_str().to_owned());
+    let sql = sql.into_sql_str();
+    let result = with_conn!(target, |conn| fetch_optional_generic(
+        conn,
+        sql,
+        binds,
+        &mut decode
+    )
+    .await);
     shared.after(started, text.as_deref());
     result
 }

@@ -296,14 +296,13 @@ pub trait Model: Sized + Send + Sync + Unpin + 'static {
             let stmts = Self::__statements(exec.dialect());
             let mut binds = Vec::with_capacity(1);
             key.push_values(&mut binds);
-            let mut rows = crate::backend::fetch_all(
+            crate::backend::fetch_optional(
                 exec.target(),
                 crate::backend::Sql::Static(&stmts.find_by_key),
                 binds,
                 |row| Self::from_row(row, 0),
             )
-            .await?;
-            Ok(rows.pop())
+            .await
         }
     }
 }
