@@ -9,7 +9,6 @@ pub use crate::loader::DefaultLoads;
 pub use crate::model::{ColumnMeta, ForeignKey, Model, ModelMeta, OnDelete, Statements};
 pub use crate::persist as graph;
 pub use crate::value::{AutoKey, ColumnType, HasLength, RowRef, SqlType, Value, decode_field};
-pub use futures_core::future::BoxFuture;
 pub use std::any::Any;
 pub use std::sync::OnceLock;
 

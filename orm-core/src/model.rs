@@ -12,6 +12,7 @@ use std::future::Future;
 use crate::db::Executor;
 use crate::dialect::Dialect;
 use crate::error::{Error, Result};
+use crate::persist::GraphStep;
 use crate::query::select::Select;
 use crate::value::{ColumnType, RowRef, Value};
 
@@ -230,9 +231,9 @@ pub trait Model: Sized + Send + Sync + Unpin + 'static {
     fn __insert_parents<'a>(
         models: &'a mut [Self],
         target: crate::backend::Target<'a>,
-    ) -> futures_core::future::BoxFuture<'a, Result<()>> {
+    ) -> GraphStep<'a> {
         let _ = (models, target);
-        Box::pin(async { Ok(()) })
+        crate::persist::nothing()
     }
 
     /// Writes the rows held by this model's has_many/has_one/many-to-many
@@ -241,9 +242,9 @@ pub trait Model: Sized + Send + Sync + Unpin + 'static {
     fn __insert_children<'a>(
         models: &'a mut [Self],
         target: crate::backend::Target<'a>,
-    ) -> futures_core::future::BoxFuture<'a, Result<()>> {
+    ) -> GraphStep<'a> {
         let _ = (models, target);
-        Box::pin(async { Ok(()) })
+        crate::persist::nothing()
     }
 
     /// Writes the loaded collections of saved models (`db.save`).
@@ -251,9 +252,9 @@ pub trait Model: Sized + Send + Sync + Unpin + 'static {
     fn __save_children<'a>(
         models: &'a mut [Self],
         target: crate::backend::Target<'a>,
-    ) -> futures_core::future::BoxFuture<'a, Result<()>> {
+    ) -> GraphStep<'a> {
         let _ = (models, target);
-        Box::pin(async { Ok(()) })
+        crate::persist::nothing()
     }
 
     /// The loaders of relationships declared `lazy = "selectin"` or

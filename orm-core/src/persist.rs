@@ -30,6 +30,14 @@ use crate::query::insert::{dialect_of, insert_chunk, rows_per_chunk};
 use crate::relation::{BelongsTo, HasMany, HasOne, RelationKind, RelationMeta};
 use crate::value::Value;
 
+/// One step of writing a graph: the future a generated graph method returns.
+pub type GraphStep<'a> = BoxFuture<'a, Result<()>>;
+
+/// The step of a model without relationships of that kind.
+pub(crate) fn nothing<'a>() -> GraphStep<'a> {
+    Box::pin(async { Ok(()) })
+}
+
 fn index_of(meta: &ModelMeta, column: &ColumnMeta) -> usize {
     meta.columns
         .iter()

@@ -18,12 +18,14 @@
 
 mod accessor;
 mod many_to_many;
+mod query;
 mod slot;
 
 use std::marker::PhantomData;
 
 pub use accessor::{HasManyQuery, HasOneQuery, OptionalParent, Parent};
 pub use many_to_many::ManyToManyQuery;
+pub use query::{ByAssociation, ByForeignKey, RelatedQuery, Scope};
 pub use slot::{BelongsTo, HasMany, HasOne};
 
 use crate::error::{Error, Result};

@@ -222,7 +222,7 @@ pub fn expand(cont: &Container, graph: bool) -> TokenStream {
             fn __insert_parents<'a>(
                 models: &'a mut [Self],
                 target: __orm::Target<'a>,
-            ) -> __orm::BoxFuture<'a, __orm::Result<()>> {
+            ) -> __orm::graph::GraphStep<'a> {
                 ::std::boxed::Box::pin(async move {
                     let _ = (&models, &target);
                     #parents
@@ -233,7 +233,7 @@ pub fn expand(cont: &Container, graph: bool) -> TokenStream {
             fn __insert_children<'a>(
                 models: &'a mut [Self],
                 target: __orm::Target<'a>,
-            ) -> __orm::BoxFuture<'a, __orm::Result<()>> {
+            ) -> __orm::graph::GraphStep<'a> {
                 ::std::boxed::Box::pin(async move {
                     let _ = (&models, &target);
                     #children
@@ -244,7 +244,7 @@ pub fn expand(cont: &Container, graph: bool) -> TokenStream {
             fn __save_children<'a>(
                 models: &'a mut [Self],
                 target: __orm::Target<'a>,
-            ) -> __orm::BoxFuture<'a, __orm::Result<()>> {
+            ) -> __orm::graph::GraphStep<'a> {
                 ::std::boxed::Box::pin(async move {
                     let _ = (&models, &target);
                     #saves
