@@ -55,7 +55,7 @@ pub use error::{Error, Result};
 pub use expr::{Assignment, Direction, Expr, OrderBy};
 pub use loader::{Include, load};
 pub use model::{ColumnMeta, ForeignKey, KeyValues, Model, ModelMeta, OnDelete};
-pub use query::select::Select;
+pub use query::select::{Select, WithRow};
 pub use raw::{Raw, raw};
 pub use relation::{BelongsTo, HasMany, HasOne, Relation};
 pub use schema::Schema;

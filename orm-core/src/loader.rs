@@ -554,21 +554,7 @@ impl<P: Model, T: Model> JoinedLoad<P> for Joined<P, T> {
     }
 
     fn fill(&self, parent: &mut P, row: crate::value::RowRef<'_>, offset: usize) -> Result<()> {
-        // A LEFT JOIN that found nothing leaves every column NULL; the
-        // key column tells.
-        let key = T::META
-            .columns
-            .iter()
-            .position(|c| c.primary_key)
-            .unwrap_or(0);
-        let absent = row
-            .is_null(offset + key)
-            .map_err(|e| Error::decode(T::META.name, "key", e))?;
-        let value = if absent {
-            None
-        } else {
-            Some(T::from_row(row, offset)?)
-        };
+        let value = <Option<T> as crate::query::select::WithRow>::from_row(row, offset)?;
         match self.rel.kind {
             RelationKind::HasOne => slot::<P, HasOne<T>>(parent, self.rel)?.set(value),
             _ => slot::<P, BelongsTo<T>>(parent, self.rel)?.set(value),

@@ -417,6 +417,45 @@ scenario!(async fn joins_without_on_clauses(db, backend) {
     Ok(())
 });
 
+scenario!(async fn pairs_from_inner_and_outer_joins(db, backend) {
+    library(db).await?;
+    db.insert(author("Nobody")).await?;
+    let rec = db.recorder();
+    // LEFT JOIN through a to-many relationship: one pair per book, and
+    // None for the author without books, in one statement.
+    let pairs = Author::query()
+        .left_join(Author::BOOKS)
+        .order_by(Author::NAME)
+        .order_by(Book::TITLE)
+        .all_with::<Option<Book>>(db)
+        .await?;
+    let got: Vec<_> = pairs.iter().map(|(a, b)| (a.name.as_str(), b.as_ref().map(|b| b.title.as_str()))).collect();
+    assert_eq!(got, [("Austen", Some("Emma")), ("Nobody", None), ("Tolkien", Some("Silmarillion")), ("Tolkien", Some("The Hobbit"))]);
+    assert_eq!(rec.statements().len(), 1);
+    assert!(rec.statements()[0].contains("LEFT JOIN"), "{}", rec.statements()[0]);
+    // The pairs are whole rows: the joined book carries its key.
+    let (_, emma) = &pairs[0];
+    assert_eq!(Book::get(db, emma.as_ref().unwrap().id).await?.title, "Emma");
+    // INNER JOIN: authors without books drop out; filters on either side.
+    let inner = Author::query()
+        .join(Author::BOOKS)
+        .filter(Book::TITLE.ne("Emma"))
+        .order_by(Book::TITLE)
+        .all_with::<Book>(db)
+        .await?;
+    assert_eq!(inner.iter().map(|(a, b)| (a.name.as_str(), b.title.as_str())).collect::<Vec<_>>(), [("Tolkien", "Silmarillion"), ("Tolkien", "The Hobbit")]);
+    // A left-joined target must be asked for as an Option.
+    match Author::query().left_join(Author::BOOKS).all_with::<Book>(db).await {
+        Err(Error::Config(m)) => assert!(m.contains("Option<Book>"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+    match Author::query().all_with::<Option<Book>>(db).await {
+        Err(Error::Config(m)) => assert!(m.contains("left_join"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+    Ok(())
+});
+
 scenario!(async fn deleting_parents(db, backend) {
     let (tolkien, austen, _) = library(db).await?;
     // cascade = "delete": children go first, in one transaction.

@@ -457,19 +457,51 @@ impl<M: Model> Select<M> {
         Ok(w)
     }
 
-    /// Every matching row together with the row of `T` it is joined to:
-    /// `Player::query().join(Player::TEAM).all_with::<Team>(&db)` reads
-    /// both in one statement. `T` must be joined through a to-one
-    /// relationship with [`Select::join`].
-    pub async fn all_with<T: Model>(self, exec: &(impl Executor + ?Sized)) -> Result<Vec<(M, T)>> {
-        let joined = self.joins.iter().find(|j| j.step.table.is(T::META));
+    /// Every matching row paired with the row of `T` it is joined to, read
+    /// in one statement (SQLAlchemy's `session.query(Player, Team).join(..)`).
+    ///
+    /// `T` must be joined with [`Select::join`] or [`Select::left_join`].
+    /// For a `left_join`, ask for `Option<T>`: roots without a related row
+    /// come back paired with `None`. Through a to-many relationship a root
+    /// appears once per related row, as in SQL.
+    ///
+    /// ```
+    /// # use orm::prelude::*;
+    /// # #[derive(Model, Debug)] #[model(table = "users")]
+    /// # pub struct User { #[model(primary_key)] id: i64, hair_color: Option<String>,
+    /// #     #[has_many(Post, back_populates = "user")] posts: HasMany<Post> }
+    /// # #[derive(Model, Debug)] #[model(table = "posts")]
+    /// # pub struct Post { #[model(primary_key)] id: i64, user_id: i64, title: String,
+    /// #     #[belongs_to(User, back_populates = "posts")] user: BelongsTo<User> }
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> orm::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_all(&orm::models![User, Post]).await?;
+    /// let rows: Vec<(User, Option<Post>)> = User::query()
+    ///     .left_join(User::POSTS)
+    ///     .filter(User::HAIR_COLOR.eq("black"))
+    ///     .all_with::<Option<Post>>(&db)
+    ///     .await?;
+    /// # assert!(rows.is_empty());
+    /// # Ok(()) }
+    /// ```
+    pub async fn all_with<T: WithRow>(
+        self,
+        exec: &(impl Executor + ?Sized),
+    ) -> Result<Vec<(M, T)>> {
+        let target = T::Model::META;
+        let joined = self.joins.iter().find(|j| j.step.table.is(target));
         match joined {
-            Some(j) if !j.left && !j.step.to_many => {}
-            _ => {
+            Some(j) if !j.left || T::OPTIONAL => {}
+            Some(_) => {
                 return Err(Error::Config(format!(
-                    "all_with::<{}>() needs `{}` joined through a many-to-one relationship with .join(..)",
-                    T::META.name,
-                    T::META.name
+                    "`{}` is left-joined, so it may be missing: ask for all_with::<Option<{}>>()",
+                    target.name, target.name
+                )));
+            }
+            None => {
+                return Err(Error::Config(format!(
+                    "all_with::<{}>() needs `{}` joined with .join(..) or .left_join(..)",
+                    target.name, target.name
                 )));
             }
         }
@@ -481,7 +513,7 @@ impl<M: Model> Select<M> {
         w.push("SELECT ");
         w.push(&M::__statements(dialect).select_list);
         w.push(", ");
-        w.push(&T::__statements(dialect).select_list);
+        w.push(&T::Model::__statements(dialect).select_list);
         w.push(" FROM ");
         w.table(M::META);
         self.write_joins(&mut w)?;
@@ -641,5 +673,46 @@ impl<M: Model> Select<M> {
         w.check()?;
         let done = backend::execute(exec.target(), Sql::Owned(w.sql), w.binds).await?;
         Ok(done.rows_affected)
+    }
+}
+
+/// What [`Select::all_with`] pairs each row with: a joined model `T`, or
+/// `Option<T>` for a left-joined one.
+pub trait WithRow: Sized {
+    /// The joined model.
+    type Model: Model;
+    /// Whether a missing row is allowed (`Option<T>`).
+    const OPTIONAL: bool;
+    /// Decodes the joined columns starting at `offset`.
+    fn from_row(row: crate::value::RowRef<'_>, offset: usize) -> Result<Self>;
+}
+
+impl<T: Model> WithRow for T {
+    type Model = T;
+    const OPTIONAL: bool = false;
+    fn from_row(row: crate::value::RowRef<'_>, offset: usize) -> Result<Self> {
+        T::from_row(row, offset)
+    }
+}
+
+impl<T: Model> WithRow for Option<T> {
+    type Model = T;
+    const OPTIONAL: bool = true;
+    fn from_row(row: crate::value::RowRef<'_>, offset: usize) -> Result<Self> {
+        // A LEFT JOIN that found nothing leaves every column NULL; the
+        // first key column tells.
+        let key = T::META
+            .columns
+            .iter()
+            .position(|c| c.primary_key)
+            .unwrap_or(0);
+        let absent = row
+            .is_null(offset + key)
+            .map_err(|e| Error::decode(T::META.name, "key", e))?;
+        if absent {
+            Ok(None)
+        } else {
+            T::from_row(row, offset).map(Some)
+        }
     }
 }

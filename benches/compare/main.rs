@@ -1,0 +1,474 @@
+//! The standard ORM workloads, every contender side by side in one run:
+//! hand-written sqlx (the floor), this ORM, SeaORM, Diesel and
+//! diesel-async.
+//!
+//! ```text
+//! cargo bench -p orm-benches --bench compare                  # SQLite in memory
+//! ORM_BENCH_POSTGRES_URL=postgres://root@127.0.0.1/test \
+//! ORM_BENCH_MYSQL_URL=mysql://root@127.0.0.1/test cargo bench -p orm-benches --bench compare
+//! ORM_BENCH_SMOKE=1 cargo test -p orm-benches --bench compare   # each once, smallest sizes
+//! cargo run -p orm-benches --release --bin report               # all of it, into docs/benchmarks.md
+//! ```
+//!
+//! Criterion ids are `<workload>/<backend>` / `<contender>` / `<size>`.
+
+mod dsl;
+mod fixture;
+mod floor;
+mod ours;
+mod sea;
+
+use std::cell::RefCell;
+use std::hint::black_box;
+
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, BenchmarkId, Criterion, criterion_group, criterion_main};
+use diesel::Connection;
+use fixture::{Data, Kind};
+use floor::{Floor, Statements};
+use orm::{Db, Executor};
+use tokio::runtime::Runtime;
+
+enum DieselSync {
+    Sqlite(diesel::SqliteConnection),
+    Pg(diesel::PgConnection),
+}
+
+enum DieselAsync {
+    Pg(diesel_async::AsyncPgConnection),
+    MySql(diesel_async::AsyncMysqlConnection),
+}
+
+/// One backend's contenders, connected.
+struct Side {
+    kind: Kind,
+    rt: Runtime,
+    floor: Floor,
+    st: Statements,
+    db: Db,
+    sea: sea_orm::DatabaseConnection,
+    diesel: Option<RefCell<DieselSync>>,
+    dasync: Option<RefCell<DieselAsync>>,
+}
+
+fn smoke() -> bool {
+    std::env::var_os("ORM_BENCH_SMOKE").is_some()
+}
+
+fn sizes(all: &[usize]) -> Vec<usize> {
+    if smoke() {
+        all[..1].to_vec()
+    } else {
+        all.to_vec()
+    }
+}
+
+impl Side {
+    fn connect(kind: Kind, url: &str) -> Side {
+        use diesel_async::AsyncConnection;
+        let rt = Runtime::new().unwrap();
+        let (floor, db, sea, diesel, dasync) = rt.block_on(async {
+            let mut sea_opts = sea_orm::ConnectOptions::new(url.to_string());
+            sea_opts.sqlx_logging(false);
+            match kind {
+                Kind::Sqlite => {
+                    sea_opts.max_connections(1).min_connections(1);
+                    let pool = sqlx::sqlite::SqlitePoolOptions::new()
+                        .max_connections(1)
+                        .connect(url)
+                        .await
+                        .unwrap();
+                    let diesel = diesel::SqliteConnection::establish(":memory:").unwrap();
+                    (
+                        Floor::Sqlite(pool),
+                        Db::connect(url).await.unwrap(),
+                        sea_orm::Database::connect(sea_opts).await.unwrap(),
+                        Some(DieselSync::Sqlite(diesel)),
+                        None,
+                    )
+                }
+                Kind::Postgres => (
+                    Floor::Postgres(sqlx::PgPool::connect(url).await.unwrap()),
+                    Db::connect(url).await.unwrap(),
+                    sea_orm::Database::connect(sea_opts).await.unwrap(),
+                    Some(DieselSync::Pg(
+                        diesel::PgConnection::establish(url).unwrap(),
+                    )),
+                    Some(DieselAsync::Pg(
+                        diesel_async::AsyncPgConnection::establish(url)
+                            .await
+                            .unwrap(),
+                    )),
+                ),
+                Kind::MySql => (
+                    Floor::MySql(sqlx::MySqlPool::connect(url).await.unwrap()),
+                    Db::connect(url).await.unwrap(),
+                    sea_orm::Database::connect(sea_opts).await.unwrap(),
+                    None,
+                    Some(DieselAsync::MySql(
+                        diesel_async::AsyncMysqlConnection::establish(url)
+                            .await
+                            .unwrap(),
+                    )),
+                ),
+            }
+        });
+        Side {
+            kind,
+            rt,
+            floor,
+            st: Statements::new(kind),
+            db,
+            sea,
+            diesel: diesel.map(RefCell::new),
+            dasync: dasync.map(RefCell::new),
+        }
+    }
+
+    /// Fresh tables holding `data`: on every SQLite contender's own
+    /// in-memory database, once on a server.
+    fn seed(&self, data: Data) {
+        use sea_orm::ConnectionTrait;
+        let script = fixture::script(self.kind, data);
+        self.rt.block_on(async {
+            self.floor.run_script(script.clone()).await;
+            if self.kind == Kind::Sqlite {
+                self.db.execute_script(&script).await.unwrap();
+                self.sea.execute_unprepared(&script).await.unwrap();
+                if let Some(d) = &self.diesel
+                    && let DieselSync::Sqlite(c) = &mut *d.borrow_mut()
+                {
+                    diesel::connection::SimpleConnection::batch_execute(c, &script).unwrap();
+                }
+            }
+        });
+    }
+}
+
+/// Calls `dsl::<module>::$f(conn, args..)` on the synchronous Diesel
+/// connection.
+macro_rules! on_diesel {
+    ($d:expr, $f:ident ($($arg:expr),*)) => {
+        match &mut *$d.borrow_mut() {
+            DieselSync::Sqlite(c) => black_box(dsl::sync_sqlite::$f(c $(, $arg)*)),
+            DieselSync::Pg(c) => black_box(dsl::sync_pg::$f(c $(, $arg)*)),
+        }
+    };
+}
+
+macro_rules! on_dasync {
+    ($d:expr, $f:ident ($($arg:expr),*)) => {
+        match &mut *$d.borrow_mut() {
+            DieselAsync::Pg(c) => black_box(dsl::async_pg::$f(c $(, $arg)*).await),
+            DieselAsync::MySql(c) => black_box(dsl::async_mysql::$f(c $(, $arg)*).await),
+        }
+    };
+}
+
+/// One benchmark per contender for one workload and size; `$reset` runs
+/// before each contender (fresh tables for the write workloads).
+macro_rules! contenders {
+    ($group:expr, $side:expr, $n:expr, reset: $reset:expr,
+     sqlx: $sqlx:expr, orm: $orm:expr, sea: $sea:expr, diesel: $f:ident ($($arg:expr),*)) => {{
+        let side: &Side = $side;
+        let n: usize = $n;
+        let rt = &side.rt;
+        $reset;
+        $group.bench_with_input(BenchmarkId::new("sqlx", n), &n, |b, _| {
+            b.to_async(rt).iter(|| async { black_box($sqlx) })
+        });
+        $reset;
+        $group.bench_with_input(BenchmarkId::new("orm", n), &n, |b, _| {
+            b.to_async(rt).iter(|| async { black_box($orm) })
+        });
+        $reset;
+        $group.bench_with_input(BenchmarkId::new("sea-orm", n), &n, |b, _| {
+            b.to_async(rt).iter(|| async { black_box($sea) })
+        });
+        if let Some(d) = &side.diesel {
+            $reset;
+            $group.bench_with_input(BenchmarkId::new("diesel", n), &n, |b, _| {
+                b.iter(|| on_diesel!(d, $f($($arg),*)))
+            });
+        }
+        if let Some(d) = &side.dasync {
+            $reset;
+            $group.bench_with_input(BenchmarkId::new("diesel-async", n), &n, |b, _| {
+                b.to_async(rt).iter(|| async { on_dasync!(d, $f($($arg),*)) })
+            });
+        }
+    }};
+}
+
+fn group<'a>(c: &'a mut Criterion, workload: &str, side: &Side) -> BenchmarkGroup<'a, WallTime> {
+    let mut g = c.benchmark_group(format!("{workload}/{}", side.kind.name()));
+    g.sample_size(if smoke() { 10 } else { 30 });
+    g
+}
+
+/// Every contender reads the same rows before anything is timed: counts
+/// of users, pairs, posts, comments and tags per workload.
+fn verify(side: &Side) {
+    let rt = &side.rt;
+    let name = side.kind.name();
+    let check = |what: &str, contender: &str, got: Vec<usize>, want: &[usize]| {
+        assert_eq!(
+            got, want,
+            "{what} on {name}: {contender} read different rows"
+        );
+    };
+    side.seed(Data {
+        users: 12,
+        sparse_posts: true,
+        ..Data::default()
+    });
+    let want = [12, 6, 3];
+    let pairs = |v: Vec<(bool,)>| v.iter().filter(|p| p.0).count();
+    rt.block_on(async {
+        let t = side.floor.trivial().await.len();
+        let m = side.floor.medium(&side.st).await;
+        check(
+            "trivial/medium",
+            "sqlx",
+            vec![
+                t,
+                m.len(),
+                pairs(m.iter().map(|p| (p.1.is_some(),)).collect()),
+            ],
+            &want,
+        );
+        let t = ours::trivial(&side.db).await.len();
+        let m = ours::medium(&side.db).await;
+        check(
+            "trivial/medium",
+            "orm",
+            vec![
+                t,
+                m.len(),
+                pairs(m.iter().map(|p| (p.1.is_some(),)).collect()),
+            ],
+            &want,
+        );
+        let t = sea::trivial(&side.sea).await.len();
+        let m = sea::medium(&side.sea).await;
+        check(
+            "trivial/medium",
+            "sea-orm",
+            vec![
+                t,
+                m.len(),
+                pairs(m.iter().map(|p| (p.1.is_some(),)).collect()),
+            ],
+            &want,
+        );
+        if let Some(d) = &side.dasync {
+            let t = on_dasync!(d, trivial()).len();
+            let m = on_dasync!(d, medium());
+            check(
+                "trivial/medium",
+                "diesel-async",
+                vec![
+                    t,
+                    m.len(),
+                    pairs(m.iter().map(|p| (p.1.is_some(),)).collect()),
+                ],
+                &want,
+            );
+        }
+    });
+    if let Some(d) = &side.diesel {
+        let t = on_diesel!(d, trivial()).len();
+        let m = on_diesel!(d, medium());
+        check(
+            "trivial/medium",
+            "diesel",
+            vec![
+                t,
+                m.len(),
+                pairs(m.iter().map(|p| (p.1.is_some(),)).collect()),
+            ],
+            &want,
+        );
+    }
+
+    side.seed(Data {
+        users: 3,
+        posts_per_user: 10,
+        comments_per_post: 10,
+        tags: true,
+        ..Data::default()
+    });
+    // users, posts, comments, posts read with tags, tag pairs
+    let want = [3, 30, 300, 30, 90];
+    rt.block_on(async {
+        let tree = side.floor.associations(&side.st).await;
+        let tags = side.floor.posts_with_tags(&side.st).await;
+        check(
+            "associations",
+            "sqlx",
+            vec![
+                tree.len(),
+                tree.iter().map(|u| u.1.len()).sum(),
+                tree.iter().flat_map(|u| &u.1).map(|p| p.1.len()).sum(),
+                tags.len(),
+                tags.iter().map(|p| p.1.len()).sum(),
+            ],
+            &want,
+        );
+        let tree = ours::associations(&side.db).await;
+        let tags = ours::posts_with_tags(&side.db).await;
+        check(
+            "associations",
+            "orm",
+            vec![
+                tree.len(),
+                tree.iter().map(|u| u.posts.get().unwrap().len()).sum(),
+                tree.iter()
+                    .flat_map(|u| u.posts.get().unwrap().iter())
+                    .map(|p| p.comments.get().unwrap().len())
+                    .sum(),
+                tags.len(),
+                tags.iter().map(|p| p.tags.get().unwrap().len()).sum(),
+            ],
+            &want,
+        );
+        let tree = sea::associations(&side.sea).await;
+        let tags = sea::posts_with_tags(&side.sea).await;
+        check(
+            "associations",
+            "sea-orm",
+            vec![
+                tree.len(),
+                tree.iter().map(|u| u.posts.len()).sum(),
+                tree.iter()
+                    .flat_map(|u| u.posts.iter())
+                    .map(|p| p.comments.len())
+                    .sum(),
+                tags.len(),
+                tags.iter().map(|p| p.tags.len()).sum(),
+            ],
+            &want,
+        );
+        if let Some(d) = &side.dasync {
+            let tree = on_dasync!(d, associations());
+            let tags = on_dasync!(d, posts_with_tags());
+            check(
+                "associations",
+                "diesel-async",
+                dsl::counts(&tree, &tags),
+                &want,
+            );
+        }
+    });
+    if let Some(d) = &side.diesel {
+        let tree = on_diesel!(d, associations());
+        let tags = on_diesel!(d, posts_with_tags());
+        check("associations", "diesel", dsl::counts(&tree, &tags), &want);
+    }
+}
+
+fn bench_side(c: &mut Criterion, side: &Side) {
+    verify(side);
+    let users = |n| Data {
+        users: n,
+        ..Data::default()
+    };
+
+    let mut g = group(c, "trivial", side);
+    for n in sizes(&[1, 10, 100, 1_000, 10_000]) {
+        side.seed(users(n));
+        contenders!(g, side, n, reset: (),
+            sqlx: side.floor.trivial().await,
+            orm: ours::trivial(&side.db).await,
+            sea: sea::trivial(&side.sea).await,
+            diesel: trivial());
+    }
+    g.finish();
+
+    let mut g = group(c, "medium", side);
+    for n in sizes(&[1, 10, 100, 1_000, 10_000]) {
+        side.seed(Data {
+            users: n,
+            sparse_posts: true,
+            ..Data::default()
+        });
+        contenders!(g, side, n, reset: (),
+            sqlx: side.floor.medium(&side.st).await,
+            orm: ours::medium(&side.db).await,
+            sea: sea::medium(&side.sea).await,
+            diesel: medium());
+    }
+    g.finish();
+
+    let mut g = group(c, "get", side);
+    side.seed(users(100));
+    contenders!(g, side, 1, reset: (),
+        sqlx: side.floor.get(&side.st, 42).await,
+        orm: ours::get(&side.db, 42).await,
+        sea: sea::get(&side.sea, 42).await,
+        diesel: get(42));
+    g.finish();
+
+    let mut g = group(c, "insert", side);
+    for n in sizes(&[1, 10, 25, 50, 100]) {
+        contenders!(g, side, n, reset: side.seed(users(0)),
+            sqlx: side.floor.insert(&side.st, n).await,
+            orm: ours::insert(&side.db, (0..n).map(ours::new_user).collect()).await,
+            sea: sea::insert(&side.sea, n).await,
+            diesel: insert(n));
+    }
+    g.finish();
+
+    // 100 users x 10 posts x 10 comments on a server, 9 x 10 x 10 in SQLite.
+    let parents = match (smoke(), side.kind) {
+        (true, _) => 1,
+        (false, Kind::Sqlite) => 9,
+        (false, _) => 100,
+    };
+    side.seed(Data {
+        users: parents,
+        posts_per_user: 10,
+        comments_per_post: 10,
+        tags: true,
+        ..Data::default()
+    });
+    let mut g = group(c, "associations", side);
+    contenders!(g, side, parents, reset: (),
+        sqlx: side.floor.associations(&side.st).await,
+        orm: ours::associations(&side.db).await,
+        sea: sea::associations(&side.sea).await,
+        diesel: associations());
+    g.finish();
+
+    let mut g = group(c, "posts-with-tags", side);
+    contenders!(g, side, parents * 10, reset: (),
+        sqlx: side.floor.posts_with_tags(&side.st).await,
+        orm: ours::posts_with_tags(&side.db).await,
+        sea: sea::posts_with_tags(&side.sea).await,
+        diesel: posts_with_tags());
+    g.finish();
+
+    let (graph_users, per_user) = if smoke() { (1, 1) } else { (100, 10) };
+    let mut g = group(c, "graph-insert", side);
+    contenders!(g, side, graph_users * per_user, reset: side.seed(users(0)),
+        sqlx: side.floor.graph_insert(&side.st, graph_users, per_user).await,
+        orm: ours::graph_insert(&side.db, ours::graph(graph_users, per_user)).await,
+        sea: sea::graph_insert(&side.sea, graph_users, per_user).await,
+        diesel: graph_insert(graph_users, per_user));
+    g.finish();
+}
+
+fn compare(c: &mut Criterion) {
+    let sqlite = Side::connect(Kind::Sqlite, "sqlite::memory:");
+    bench_side(c, &sqlite);
+    drop(sqlite);
+    if let Ok(url) = std::env::var("ORM_BENCH_POSTGRES_URL") {
+        bench_side(c, &Side::connect(Kind::Postgres, &url));
+    }
+    if let Ok(url) = std::env::var("ORM_BENCH_MYSQL_URL") {
+        bench_side(c, &Side::connect(Kind::MySql, &url));
+    }
+}
+
+criterion_group!(benches, compare);
+criterion_main!(benches);
