@@ -202,7 +202,7 @@ macro_rules! contenders {
 
 fn group<'a>(c: &'a mut Criterion, workload: &str, side: &Side) -> BenchmarkGroup<'a, WallTime> {
     let mut g = c.benchmark_group(format!("{workload}/{}", side.kind.name()));
-    g.sample_size(if smoke() { 10 } else { 30 });
+    g.sample_size(if smoke() { 10 } else { 20 });
     g
 }
 
@@ -413,7 +413,7 @@ fn bench_side(c: &mut Criterion, side: &Side) {
     for n in sizes(&[1, 10, 25, 50, 100]) {
         contenders!(g, side, n, reset: side.seed(users(0)),
             sqlx: side.floor.insert(&side.st, n).await,
-            orm: ours::insert(&side.db, (0..n).map(ours::new_user).collect()).await,
+            orm: ours::insert(&side.db, &(0..n).map(ours::new_user).collect::<Vec<_>>()).await,
             sea: sea::insert(&side.sea, n).await,
             diesel: insert(n));
     }

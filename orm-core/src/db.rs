@@ -609,6 +609,33 @@ pub trait Executor: Send + Sync + sealed::Sealed {
         crate::query::insert::insert_many(self.target(), models)
     }
 
+    /// Inserts the rows of `models` and reads nothing back (SQLAlchemy's
+    /// bulk `session.execute(insert(User), [...])`): one multi-row INSERT
+    /// per chunk under the backend's bind limit, all in one transaction.
+    /// Returns the number of rows inserted.
+    ///
+    /// Cheaper than [`Executor::insert_many`] when the generated keys are
+    /// not needed. It writes rows only: a model holding new related rows is
+    /// [`Error::Config`] (use `insert_many` for a graph).
+    ///
+    /// ```
+    /// # use orm::prelude::*;
+    /// # #[derive(Model)] #[model(table = "users")]
+    /// # pub struct User { #[model(primary_key)] id: i64, name: String }
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> orm::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_all(&orm::models![User]).await?;
+    /// let users: Vec<User> = (0..100).map(|i| User { id: 0, name: format!("user {i}") }).collect();
+    /// assert_eq!(db.bulk_insert(&users).await?, 100);
+    /// # Ok(()) }
+    /// ```
+    fn bulk_insert<'a, M: Model>(
+        &'a self,
+        models: &'a [M],
+    ) -> impl Future<Output = Result<u64>> + Send + 'a {
+        crate::query::insert::bulk_insert(self.target(), models)
+    }
+
     /// Writes every non-key column of `model` to its row;
     /// [`Error::NotFound`] when no row has its key.
     fn update<'a, M: Model>(

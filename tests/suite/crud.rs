@@ -157,6 +157,46 @@ scenario!(async fn a_failing_chunk_leaves_no_row(db, backend) {
     Ok(())
 });
 
+scenario!(async fn bulk_insert_writes_rows_and_reads_nothing_back(db, backend) {
+    setup(db).await?;
+    let rec = db.recorder();
+    let users = vec![User::new("a@example.com"), User::new("b@example.com")];
+    assert_eq!(db.bulk_insert(&users).await?, 2);
+    let sql = rec.statements();
+    assert_eq!(sql.len(), 1, "{sql:?}");
+    assert!(sql[0].starts_with("INSERT") && !sql[0].contains("RETURNING"), "{sql:?}");
+    // The models are borrowed and keep the key they had.
+    assert_eq!(users[0].id, 0);
+    assert_eq!(User::query().count(db).await?, 2);
+    assert_eq!(db.bulk_insert::<User>(&[]).await?, 0);
+
+    // Over the bind limit: several statements, one transaction.
+    rec.clear();
+    assert_eq!(db.bulk_insert(&readings(10_000)).await?, 10_000);
+    let inserts = rec.statements().iter().filter(|s| s.starts_with("INSERT")).count();
+    let expected = match backend {
+        crate::harness::Backend::Sqlite => 2,
+        _ => 1,
+    };
+    assert_eq!(inserts, expected);
+    assert_eq!(Reading::query().count(db).await?, 10_000);
+    Ok(())
+});
+
+scenario!(async fn a_failing_bulk_insert_leaves_no_row(db, backend) {
+    setup(db).await?;
+    let mut rows = readings(20_000);
+    rows[19_999].sensor = "s0".into();
+    let err = db.bulk_insert(&rows).await.unwrap_err();
+    assert!(err.is_unique_violation(), "{err:?}");
+    assert_eq!(Reading::query().count(db).await?, 0);
+    // Validation runs before anything is sent.
+    let err = db.bulk_insert(&[User::new(&"x".repeat(200))]).await.unwrap_err();
+    assert!(matches!(err, Error::Validation { model: "User", field: "email", .. }), "{err:?}");
+    assert_eq!(User::query().count(db).await?, 0);
+    Ok(())
+});
+
 scenario!(async fn validation_runs_before_insert_and_update(db, backend) {
     setup(db).await?;
     let rec = db.recorder();

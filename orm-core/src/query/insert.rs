@@ -115,8 +115,8 @@ pub(crate) async fn insert_many<M: Model>(
     Ok(models)
 }
 
-pub(crate) async fn insert_chunk<M: Model>(target: Target<'_>, rows: &mut [M]) -> Result<()> {
-    let dialect = dialect_of(target);
+/// `INSERT INTO ... VALUES (..), (..)` for `rows`, with their values bound.
+fn render_rows<M: Model>(dialect: Dialect, rows: &[M]) -> SqlWriter {
     let stmts = M::__statements(dialect);
     let mut w = SqlWriter::new(dialect);
     w.binds.reserve(rows.len() * stmts.insert_columns);
@@ -131,6 +131,58 @@ pub(crate) async fn insert_chunk<M: Model>(target: Target<'_>, rows: &mut [M]) -
         row.insert_values(&mut values);
         dialect::write_insert_row(&mut w, M::META, values.drain(..));
     }
+    w
+}
+
+/// Inserts the rows of `models` without reading anything back: one
+/// multi-row INSERT per chunk under the bind limit, in one transaction
+/// when there are several. Returns the number of rows inserted.
+pub(crate) async fn bulk_insert<M: Model>(target: Target<'_>, models: &[M]) -> Result<u64> {
+    if models.is_empty() {
+        return Ok(0);
+    }
+    for m in models {
+        m.validate()?;
+        if m.__has_new() {
+            return Err(Error::Config(format!(
+                "bulk_insert writes `{}` rows only, and this one holds new related rows: use insert_many to write the graph",
+                M::META.name
+            )));
+        }
+    }
+    let dialect = dialect_of(target);
+    let chunk = rows_per_chunk(dialect, M::__statements(dialect).insert_columns);
+    let write = async |target: Target<'_>| -> Result<u64> {
+        let mut total = 0;
+        for part in models.chunks(chunk) {
+            let w = render_rows(dialect, part);
+            total += backend::execute(target, Sql::Owned(w.sql), w.binds)
+                .await?
+                .rows_affected;
+        }
+        Ok(total)
+    };
+    match target {
+        Target::Db(db) if models.len() > chunk => {
+            let tx: Tx = db.begin().await?;
+            match write(Target::Tx(&tx)).await {
+                Ok(n) => {
+                    tx.commit().await?;
+                    Ok(n)
+                }
+                Err(e) => {
+                    let _ = tx.rollback().await;
+                    Err(e)
+                }
+            }
+        }
+        _ => write(target).await,
+    }
+}
+
+pub(crate) async fn insert_chunk<M: Model>(target: Target<'_>, rows: &mut [M]) -> Result<()> {
+    let dialect = dialect_of(target);
+    let mut w = render_rows(dialect, rows);
     let auto = M::META.auto_column().is_some();
     if auto && dialect.supports_returning() {
         dialect::write_returning(&mut w, M::META);

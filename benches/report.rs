@@ -1,0 +1,321 @@
+//! Runs the comparison benchmarks and writes their results into
+//! `docs/benchmarks.md`: per workload and size, the median of every
+//! contender as a ratio to hand-written sqlx from the same run, with the
+//! machine and the date.
+//!
+//! ```text
+//! cargo run -p orm-benches --release --bin report            # run, then write
+//! cargo run -p orm-benches --release --bin report -- --quick  # shorter measurement
+//! cargo run -p orm-benches --release --bin report -- --no-run # write from target/criterion
+//! ```
+//!
+//! PostgreSQL and MySQL/MariaDB are measured at `ORM_BENCH_POSTGRES_URL`
+//! and `ORM_BENCH_MYSQL_URL` (default: the local servers,
+//! `postgres://root@127.0.0.1:5432/test` and `mysql://root@127.0.0.1:3306/test`);
+//! set one to an empty string to leave that backend out.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::SystemTime;
+
+const START: &str = "<!-- results:start -->";
+const END: &str = "<!-- results:end -->";
+
+const WORKLOADS: &[(&str, &str)] = &[
+    ("trivial", "trivial: every user into structs (size = rows)"),
+    (
+        "medium",
+        "medium: users LEFT JOIN posts WHERE hair_color = 'black' into (User, Option<Post>) (size = users)",
+    ),
+    ("get", "get by primary key (one row of 100)"),
+    ("insert", "insert: one multi-row INSERT (size = users)"),
+    (
+        "associations",
+        "associations: users x 10 posts x 10 comments into a tree (size = users)",
+    ),
+    (
+        "posts-with-tags",
+        "posts with their tags, many-to-many, 3 tags per post (size = posts)",
+    ),
+    (
+        "graph-insert",
+        "graph insert: users with 10 posts each, one transaction (size = posts)",
+    ),
+];
+const BACKENDS: &[(&str, &str)] = &[
+    ("sqlite", "SQLite (memory)"),
+    ("postgres", "PostgreSQL"),
+    ("mysql", "MariaDB"),
+];
+const PEERS: &[&str] = &["orm", "sea-orm", "diesel", "diesel-async"];
+
+/// One measurement: (workload, backend, contender, size) -> median in ns.
+type Results = BTreeMap<(String, String, String, u64), f64>;
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"));
+    let since = if args.iter().any(|a| a == "--no-run") {
+        SystemTime::UNIX_EPOCH
+    } else {
+        let started = SystemTime::now();
+        run_benchmarks(&root, args.iter().any(|a| a == "--quick"));
+        started
+    };
+    let results = collect(&target.join("criterion"), since);
+    if results.is_empty() {
+        eprintln!("no results under {}", target.join("criterion").display());
+        std::process::exit(1);
+    }
+    let stream = std::fs::read_to_string(target.join("orm-bench-stream.md")).ok();
+    let section = render(&results, stream.as_deref());
+    let doc_path = root.join("docs/benchmarks.md");
+    let doc = std::fs::read_to_string(&doc_path).unwrap_or_default();
+    let doc = match (doc.find(START), doc.find(END)) {
+        (Some(a), Some(b)) if a < b => format!("{}{START}\n{section}{}", &doc[..a], &doc[b..]),
+        _ => format!("{doc}\n{START}\n{section}{END}\n"),
+    };
+    std::fs::write(&doc_path, doc).unwrap();
+    println!("wrote {}", doc_path.display());
+}
+
+fn server_url(var: &str, default: &str) -> Option<String> {
+    match std::env::var(var) {
+        Ok(v) if v.is_empty() => None,
+        Ok(v) => Some(v),
+        Err(_) => Some(default.to_string()),
+    }
+}
+
+fn run_benchmarks(root: &Path, quick: bool) {
+    let timing: &[&str] = if quick {
+        &["--warm-up-time", "1", "--measurement-time", "2"]
+    } else {
+        &["--warm-up-time", "2", "--measurement-time", "5"]
+    };
+    let mut envs = Vec::new();
+    if let Some(url) = server_url(
+        "ORM_BENCH_POSTGRES_URL",
+        "postgres://root@127.0.0.1:5432/test",
+    ) {
+        envs.push(("ORM_BENCH_POSTGRES_URL", url));
+    }
+    if let Some(url) = server_url("ORM_BENCH_MYSQL_URL", "mysql://root@127.0.0.1:3306/test") {
+        envs.push(("ORM_BENCH_MYSQL_URL", url));
+    }
+    for (bench, extra) in [("compare", timing), ("stream", &[][..])] {
+        let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .current_dir(root)
+            .args(["bench", "-p", "orm-benches", "--bench", bench, "--"])
+            .args(extra)
+            .env_remove("ORM_BENCH_POSTGRES_URL")
+            .env_remove("ORM_BENCH_MYSQL_URL")
+            .envs(envs.iter().map(|(k, v)| (*k, v.as_str())))
+            .status()
+            .expect("cargo bench runs");
+        assert!(status.success(), "cargo bench --bench {bench} failed");
+    }
+}
+
+fn collect(dir: &Path, since: SystemTime) -> Results {
+    let mut out = Results::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                if p.file_name().is_some_and(|n| n == "new") {
+                    if let Some(r) = read_one(&p, since) {
+                        out.insert(r.0, r.1);
+                    }
+                } else {
+                    stack.push(p);
+                }
+            }
+        }
+    }
+    out
+}
+
+fn read_one(dir: &Path, since: SystemTime) -> Option<((String, String, String, u64), f64)> {
+    let estimates = dir.join("estimates.json");
+    if std::fs::metadata(&estimates).ok()?.modified().ok()? < since {
+        return None;
+    }
+    let meta: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("benchmark.json")).ok()?).ok()?;
+    let est: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(estimates).ok()?).ok()?;
+    let (workload, backend) = meta["group_id"].as_str()?.split_once('/')?;
+    let contender = meta["function_id"].as_str()?.to_string();
+    let size = meta["value_str"].as_str()?.parse().ok()?;
+    let median = est["median"]["point_estimate"].as_f64()?;
+    Some((
+        (workload.to_string(), backend.to_string(), contender, size),
+        median,
+    ))
+}
+
+fn time(ns: f64) -> String {
+    if ns >= 1e6 {
+        format!("{:.2} ms", ns / 1e6)
+    } else {
+        format!("{:.1} µs", ns / 1e3)
+    }
+}
+
+fn command(cmd: &str, args: &[&str]) -> Option<String> {
+    let out = Command::new(cmd).args(args).output().ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(0);
+    let mem = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .next()
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|k| k.parse::<u64>().ok())
+        })
+        .map(|kb| format!("{} GiB", kb / 1024 / 1024))
+        .unwrap_or_default();
+    let kernel = command("uname", &["-sr"]).unwrap_or_default();
+    let rustc = command("rustc", &["--version"]).unwrap_or_default();
+    let date = command("date", &["-u", "+%Y-%m-%d %H:%M UTC"]).unwrap_or_default();
+    format!(
+        "{date}; {cpu}, {cores} cores, {mem}, {kernel}; {rustc}; database servers on the same machine"
+    )
+}
+
+/// The orm target for a workload: at most this ratio to sqlx.
+fn target(workload: &str) -> Option<f64> {
+    match workload {
+        "trivial" | "medium" | "insert" | "get" => Some(1.05),
+        "associations" => Some(1.00),
+        _ => None,
+    }
+}
+
+fn render(results: &Results, stream: Option<&str>) -> String {
+    let mut s = String::new();
+    writeln!(s, "Measured {}.\n", machine()).unwrap();
+    writeln!(
+        s,
+        "Medians; every contender as a ratio to hand-written sqlx in the same run (lower is faster; \
+         1.00 = the floor). \"target\" checks this ORM against its goal: at most 1.05x sqlx on trivial, \
+         medium, insert and get, at most 1.00x on associations, and faster than SeaORM everywhere.\n"
+    )
+    .unwrap();
+    let mut misses = Vec::new();
+    for (workload, title) in WORKLOADS {
+        let rows: Vec<_> = results
+            .keys()
+            .filter(|k| k.0 == *workload && k.2 == "sqlx")
+            .collect();
+        if rows.is_empty() {
+            continue;
+        }
+        writeln!(s, "### {title}\n").unwrap();
+        writeln!(
+            s,
+            "| backend | size | sqlx | orm | sea-orm | diesel | diesel-async | target |"
+        )
+        .unwrap();
+        writeln!(s, "|---|---:|---:|---:|---:|---:|---:|---|").unwrap();
+        for (backend, label) in BACKENDS {
+            let mut sizes: Vec<u64> = rows
+                .iter()
+                .filter(|k| k.1 == *backend)
+                .map(|k| k.3)
+                .collect();
+            sizes.sort_unstable();
+            for size in sizes {
+                let get = |c: &str| {
+                    results
+                        .get(&(
+                            workload.to_string(),
+                            backend.to_string(),
+                            c.to_string(),
+                            size,
+                        ))
+                        .copied()
+                };
+                let floor = get("sqlx").unwrap();
+                write!(s, "| {label} | {size} | {} |", time(floor)).unwrap();
+                for peer in PEERS {
+                    match get(peer) {
+                        Some(v) => write!(s, " {:.2} |", v / floor).unwrap(),
+                        None => write!(s, " n/a |").unwrap(),
+                    }
+                }
+                let verdict = match get("orm") {
+                    None => "n/a".to_string(),
+                    Some(orm) => {
+                        let ratio = orm / floor;
+                        let mut why = Vec::new();
+                        if let Some(t) = target(workload)
+                            && ratio > t
+                        {
+                            why.push(format!("over {t:.2}x"));
+                        }
+                        if let Some(sea) = get("sea-orm")
+                            && orm >= sea
+                        {
+                            why.push("not faster than SeaORM".into());
+                        }
+                        if why.is_empty() {
+                            "met".into()
+                        } else {
+                            misses.push(format!(
+                                "{workload} on {label}, size {size}: {:.2}x ({})",
+                                ratio,
+                                why.join(", ")
+                            ));
+                            format!("**missed** ({})", why.join(", "))
+                        }
+                    }
+                };
+                writeln!(s, " {verdict} |").unwrap();
+            }
+        }
+        writeln!(s).unwrap();
+    }
+    if let Some(stream) = stream {
+        writeln!(s, "### Streaming 1,000,000 rows: peak memory\n\n{stream}").unwrap();
+    }
+    if misses.is_empty() {
+        writeln!(s, "Every target held in this run.\n").unwrap();
+    } else {
+        writeln!(s, "Targets missed in this run:\n").unwrap();
+        for m in misses {
+            writeln!(s, "- {m}").unwrap();
+        }
+        writeln!(s).unwrap();
+    }
+    s
+}

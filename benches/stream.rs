@@ -1,0 +1,308 @@
+//! Peak heap while streaming 1,000,000 rows, per contender: hand-written
+//! sqlx (`fetch`), this ORM (`stream`), SeaORM (`stream`) and Diesel
+//! (`load_iter`; row by row on PostgreSQL). The global allocator counts
+//! the Rust heap; each contender starts from the same baseline, reads
+//! every row and drops it. Writes `target/orm-bench-stream.md` for the
+//! report.
+//!
+//! ```text
+//! cargo bench -p orm-benches --bench stream
+//! ORM_BENCH_SMOKE=1 cargo bench -p orm-benches --bench stream   # 1,000 rows
+//! ```
+
+#[path = "compare/fixture.rs"]
+#[allow(dead_code)]
+mod fixture;
+#[path = "compare/floor.rs"]
+#[allow(dead_code)]
+mod floor;
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::fmt::Write as _;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use diesel::prelude::*;
+use fixture::Kind;
+use futures_util::TryStreamExt;
+use orm::prelude::*;
+
+struct Counting;
+
+static CURRENT: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let p = unsafe { System.alloc(layout) };
+        if !p.is_null() {
+            let now = CURRENT.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
+            PEAK.fetch_max(now, Ordering::Relaxed);
+        }
+        p
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) };
+        CURRENT.fetch_sub(layout.size(), Ordering::Relaxed);
+    }
+}
+
+#[global_allocator]
+static ALLOC: Counting = Counting;
+
+/// Peak heap above the level at the start of `f`.
+async fn peak<F: Future<Output = usize>>(f: F) -> (usize, usize) {
+    let base = CURRENT.load(Ordering::Relaxed);
+    PEAK.store(base, Ordering::Relaxed);
+    let rows = f.await;
+    (rows, PEAK.load(Ordering::Relaxed) - base)
+}
+
+#[derive(Model, Debug)]
+#[model(table = "users")]
+pub struct User {
+    #[model(primary_key)]
+    pub id: i32,
+    pub name: String,
+    pub hair_color: Option<String>,
+}
+
+mod sea_user {
+    use sea_orm::entity::prelude::*;
+
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "users")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        pub name: String,
+        pub hair_color: Option<String>,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+diesel::table! {
+    users (id) {
+        id -> Integer,
+        name -> Text,
+        hair_color -> Nullable<Text>,
+    }
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = users)]
+pub struct DUser {
+    pub id: i32,
+    pub name: String,
+    pub hair_color: Option<String>,
+}
+
+use floor::RawUser;
+
+fn seed_script(kind: Kind, rows: usize) -> String {
+    fixture::script(
+        kind,
+        fixture::Data {
+            users: rows,
+            ..Default::default()
+        },
+    )
+}
+
+const SQL: &str = "SELECT id, name, hair_color FROM users";
+
+fn main() {
+    if std::env::args().any(|a| a == "--list") {
+        return;
+    }
+    let rows = if std::env::var_os("ORM_BENCH_SMOKE").is_some() {
+        1_000
+    } else {
+        1_000_000
+    };
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let mut backends = vec![(Kind::Sqlite, "sqlite::memory:".to_string())];
+    if let Ok(url) = std::env::var("ORM_BENCH_POSTGRES_URL") {
+        backends.push((Kind::Postgres, url));
+    }
+    if let Ok(url) = std::env::var("ORM_BENCH_MYSQL_URL") {
+        backends.push((Kind::MySql, url));
+    }
+    let mut table = format!(
+        "Peak Rust heap above the starting level while reading {rows} rows one at a time \
+         (`cargo bench -p orm-benches --bench stream`).\n\n\
+         | backend | sqlx | orm | sea-orm | diesel |\n|---|---:|---:|---:|---:|\n"
+    );
+    for (kind, url) in backends {
+        let results = rt.block_on(async { measure(kind, &url, rows).await });
+        let label = match kind {
+            Kind::Sqlite => "SQLite (memory)",
+            Kind::Postgres => "PostgreSQL",
+            Kind::MySql => "MariaDB",
+        };
+        write!(table, "| {label} |").unwrap();
+        for (name, (n, bytes)) in &results {
+            assert_eq!(*n, rows, "{name} on {label} read {n} rows");
+            println!(
+                "stream/{}/{name}: {rows} rows, peak heap {} KiB",
+                kind.name(),
+                bytes / 1024
+            );
+            write!(table, " {} KiB |", bytes / 1024).unwrap();
+        }
+        if results.len() == 3 {
+            write!(table, " n/a |").unwrap();
+        }
+        writeln!(table).unwrap();
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"));
+    let _ = std::fs::write(target.join("orm-bench-stream.md"), table);
+}
+
+async fn measure(kind: Kind, url: &str, rows: usize) -> Vec<(&'static str, (usize, usize))> {
+    use sea_orm::{ConnectionTrait, EntityTrait};
+    let script = seed_script(kind, rows);
+    let mut out = Vec::new();
+    // sqlx
+    match kind {
+        Kind::Sqlite => {
+            let pool = sqlx::sqlite::SqlitePoolOptions::new()
+                .max_connections(1)
+                .connect(url)
+                .await
+                .unwrap();
+            sqlx::raw_sql(sqlx::AssertSqlSafe(script.clone()))
+                .execute(&pool)
+                .await
+                .unwrap();
+            out.push((
+                "sqlx",
+                peak(async {
+                    sqlx::query_as::<_, RawUser>(SQL)
+                        .fetch(&pool)
+                        .try_fold(0, |n, _| async move { Ok(n + 1) })
+                        .await
+                        .unwrap()
+                })
+                .await,
+            ));
+        }
+        Kind::Postgres => {
+            let pool = sqlx::PgPool::connect(url).await.unwrap();
+            sqlx::raw_sql(sqlx::AssertSqlSafe(script.clone()))
+                .execute(&pool)
+                .await
+                .unwrap();
+            out.push((
+                "sqlx",
+                peak(async {
+                    sqlx::query_as::<_, RawUser>(SQL)
+                        .fetch(&pool)
+                        .try_fold(0, |n, _| async move { Ok(n + 1) })
+                        .await
+                        .unwrap()
+                })
+                .await,
+            ));
+        }
+        Kind::MySql => {
+            let pool = sqlx::MySqlPool::connect(url).await.unwrap();
+            sqlx::raw_sql(sqlx::AssertSqlSafe(script.clone()))
+                .execute(&pool)
+                .await
+                .unwrap();
+            out.push((
+                "sqlx",
+                peak(async {
+                    sqlx::query_as::<_, RawUser>(SQL)
+                        .fetch(&pool)
+                        .try_fold(0, |n, _| async move { Ok(n + 1) })
+                        .await
+                        .unwrap()
+                })
+                .await,
+            ));
+        }
+    }
+    // orm
+    let db = Db::connect(url).await.unwrap();
+    if kind == Kind::Sqlite {
+        db.execute_script(&script).await.unwrap();
+    }
+    out.push((
+        "orm",
+        peak(async {
+            User::query()
+                .stream(&db)
+                .try_fold(0, |n, _| async move { Ok(n + 1) })
+                .await
+                .unwrap()
+        })
+        .await,
+    ));
+    drop(db);
+    // SeaORM
+    let mut opts = sea_orm::ConnectOptions::new(url.to_string());
+    opts.sqlx_logging(false);
+    if kind == Kind::Sqlite {
+        opts.max_connections(1);
+    }
+    let sea = sea_orm::Database::connect(opts).await.unwrap();
+    if kind == Kind::Sqlite {
+        sea.execute_unprepared(&script).await.unwrap();
+    }
+    out.push((
+        "sea-orm",
+        peak(async {
+            sea_user::Entity::find()
+                .stream(&sea)
+                .await
+                .unwrap()
+                .try_fold(0, |n, _| async move { Ok(n + 1) })
+                .await
+                .unwrap()
+        })
+        .await,
+    ));
+    drop(sea);
+    // Diesel
+    match kind {
+        Kind::Sqlite => {
+            let mut conn = diesel::SqliteConnection::establish(":memory:").unwrap();
+            diesel::connection::SimpleConnection::batch_execute(&mut conn, &script).unwrap();
+            out.push((
+                "diesel",
+                peak(async {
+                    users::table
+                        .select(DUser::as_select())
+                        .load_iter::<DUser, diesel::connection::DefaultLoadingMode>(&mut conn)
+                        .unwrap()
+                        .map(|r| r.unwrap())
+                        .count()
+                })
+                .await,
+            ));
+        }
+        Kind::Postgres => {
+            let mut conn = diesel::PgConnection::establish(url).unwrap();
+            out.push((
+                "diesel",
+                peak(async {
+                    users::table
+                        .select(DUser::as_select())
+                        .load_iter::<DUser, diesel::pg::PgRowByRowLoadingMode>(&mut conn)
+                        .unwrap()
+                        .map(|r| r.unwrap())
+                        .count()
+                })
+                .await,
+            ));
+        }
+        Kind::MySql => {}
+    }
+    out
+}
