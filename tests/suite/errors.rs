@@ -142,3 +142,39 @@ async fn a_pool_timeout_is_a_typed_error() {
     assert!(matches!(err, Error::PoolTimedOut), "{err:?}");
     tx.rollback().await.unwrap();
 }
+
+/// A connection the server closed while it sat idle in the pool: with
+/// `pre_ping` it is replaced before use; without, the next statement fails
+/// with an error (never a panic) and the pool then recovers.
+#[tokio::test]
+async fn pre_ping_replaces_a_connection_the_server_closed() {
+    let Some(url) = server_url(Backend::Postgres) else {
+        return;
+    };
+    let killer = Db::connect(&url).await.unwrap();
+    for pre_ping in [true, false] {
+        let opts = orm::ConnectOptions::new(url.clone())
+            .max_connections(1)
+            .pre_ping(pre_ping);
+        let db = Db::connect_with(opts).await.unwrap();
+        let pid: i32 = orm::raw("SELECT pg_backend_pid()")
+            .scalar(&db)
+            .await
+            .unwrap();
+        let killed: bool = orm::raw("SELECT pg_terminate_backend(?)")
+            .bind(pid)
+            .scalar(&killer)
+            .await
+            .unwrap();
+        assert!(killed);
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        let next: orm::Result<i32> = orm::raw("SELECT 1").scalar(&db).await;
+        if pre_ping {
+            assert_eq!(next.unwrap(), 1);
+        } else {
+            assert!(next.is_err(), "{next:?}");
+        }
+        let after: i32 = orm::raw("SELECT 1").scalar(&db).await.unwrap();
+        assert_eq!(after, 1);
+    }
+}
