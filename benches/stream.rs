@@ -146,11 +146,10 @@ fn main() {
         for (name, (n, bytes)) in &results {
             assert_eq!(*n, rows, "{name} on {label} read {n} rows");
             println!(
-                "stream/{}/{name}: {rows} rows, peak heap {} KiB",
-                kind.name(),
-                bytes / 1024
+                "stream/{}/{name}: {rows} rows, peak heap {bytes} bytes",
+                kind.name()
             );
-            write!(table, " {} KiB |", bytes / 1024).unwrap();
+            write!(table, " {:.1} KiB |", *bytes as f64 / 1024.0).unwrap();
         }
         if results.len() == 3 {
             write!(table, " n/a |").unwrap();
@@ -193,10 +192,14 @@ async fn measure(kind: Kind, url: &str, rows: usize) -> Vec<(&'static str, (usiz
         }
         Kind::Postgres => {
             let pool = sqlx::PgPool::connect(url).await.unwrap();
-            sqlx::raw_sql(sqlx::AssertSqlSafe(script.clone()))
-                .execute(&pool)
-                .await
-                .unwrap();
+            // One statement at a time: the whole script exceeds MariaDB's
+            // max_allowed_packet.
+            for statement in script.split(";\n").filter(|s| !s.trim().is_empty()) {
+                sqlx::raw_sql(sqlx::AssertSqlSafe(statement))
+                    .execute(&pool)
+                    .await
+                    .unwrap();
+            }
             out.push((
                 "sqlx",
                 peak(async {
@@ -211,10 +214,14 @@ async fn measure(kind: Kind, url: &str, rows: usize) -> Vec<(&'static str, (usiz
         }
         Kind::MySql => {
             let pool = sqlx::MySqlPool::connect(url).await.unwrap();
-            sqlx::raw_sql(sqlx::AssertSqlSafe(script.clone()))
-                .execute(&pool)
-                .await
-                .unwrap();
+            // One statement at a time: the whole script exceeds MariaDB's
+            // max_allowed_packet.
+            for statement in script.split(";\n").filter(|s| !s.trim().is_empty()) {
+                sqlx::raw_sql(sqlx::AssertSqlSafe(statement))
+                    .execute(&pool)
+                    .await
+                    .unwrap();
+            }
             out.push((
                 "sqlx",
                 peak(async {
