@@ -14,7 +14,6 @@
 #[allow(dead_code)]
 mod fixture;
 #[path = "compare/floor.rs"]
-#[allow(dead_code)]
 mod floor;
 
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -288,8 +287,8 @@ async fn measure(kind: Kind, url: &str, rows: usize) -> Vec<(&'static str, (usiz
                         .select(DUser::as_select())
                         .load_iter::<DUser, diesel::connection::DefaultLoadingMode>(&mut conn)
                         .unwrap()
-                        .map(|r| r.unwrap())
-                        .count()
+                        .try_fold(0, |n, row| row.map(|_| n + 1))
+                        .unwrap()
                 })
                 .await,
             ));
@@ -303,8 +302,8 @@ async fn measure(kind: Kind, url: &str, rows: usize) -> Vec<(&'static str, (usiz
                         .select(DUser::as_select())
                         .load_iter::<DUser, diesel::pg::PgRowByRowLoadingMode>(&mut conn)
                         .unwrap()
-                        .map(|r| r.unwrap())
-                        .count()
+                        .try_fold(0, |n, row| row.map(|_| n + 1))
+                        .unwrap()
                 })
                 .await,
             ));

@@ -108,7 +108,7 @@ struct Inserts<'a> {
 
 impl Inserts<'_> {
     fn row(&mut self, values: std::fmt::Arguments<'_>) {
-        if self.rows % 500 == 0 {
+        if self.rows.is_multiple_of(500) {
             if self.rows > 0 {
                 self.out.push_str(";\n");
             }

@@ -12,6 +12,11 @@
 //!
 //! Criterion ids are `<workload>/<backend>` / `<contender>` / `<size>`.
 
+// diesel-async's connection sits in a RefCell borrowed across `.await`:
+// criterion runs one iteration's future to completion before the next, so
+// no two borrows ever overlap.
+#![allow(clippy::await_holding_refcell_ref)]
+
 mod dsl;
 mod fixture;
 mod floor;
@@ -22,7 +27,7 @@ use std::cell::RefCell;
 use std::hint::black_box;
 
 use criterion::measurement::WallTime;
-use criterion::{BenchmarkGroup, BenchmarkId, Criterion, criterion_group, criterion_main};
+use criterion::{BenchmarkGroup, BenchmarkId, Criterion, criterion_group};
 use diesel::Connection;
 use fixture::{Data, Kind};
 use floor::{Floor, Statements};
@@ -35,7 +40,7 @@ enum DieselSync {
 }
 
 enum DieselAsync {
-    Pg(diesel_async::AsyncPgConnection),
+    Pg(Box<diesel_async::AsyncPgConnection>),
     MySql(diesel_async::AsyncMysqlConnection),
 }
 
@@ -50,6 +55,9 @@ struct Side {
     diesel: Option<RefCell<DieselSync>>,
     dasync: Option<RefCell<DieselAsync>>,
 }
+
+/// No preparation between contenders (read workloads).
+fn nothing() {}
 
 fn smoke() -> bool {
     std::env::var_os("ORM_BENCH_SMOKE").is_some()
@@ -94,11 +102,11 @@ impl Side {
                     Some(DieselSync::Pg(
                         diesel::PgConnection::establish(url).unwrap(),
                     )),
-                    Some(DieselAsync::Pg(
+                    Some(DieselAsync::Pg(Box::new(
                         diesel_async::AsyncPgConnection::establish(url)
                             .await
                             .unwrap(),
-                    )),
+                    ))),
                 ),
                 Kind::MySql => (
                     Floor::MySql(sqlx::MySqlPool::connect(url).await.unwrap()),
@@ -223,18 +231,13 @@ fn verify(side: &Side) {
         ..Data::default()
     });
     let want = [12, 6, 3];
-    let pairs = |v: Vec<(bool,)>| v.iter().filter(|p| p.0).count();
     rt.block_on(async {
         let t = side.floor.trivial().await.len();
         let m = side.floor.medium(&side.st).await;
         check(
             "trivial/medium",
             "sqlx",
-            vec![
-                t,
-                m.len(),
-                pairs(m.iter().map(|p| (p.1.is_some(),)).collect()),
-            ],
+            vec![t, m.len(), m.iter().filter(|p| p.1.is_some()).count()],
             &want,
         );
         let t = ours::trivial(&side.db).await.len();
@@ -242,11 +245,7 @@ fn verify(side: &Side) {
         check(
             "trivial/medium",
             "orm",
-            vec![
-                t,
-                m.len(),
-                pairs(m.iter().map(|p| (p.1.is_some(),)).collect()),
-            ],
+            vec![t, m.len(), m.iter().filter(|p| p.1.is_some()).count()],
             &want,
         );
         let t = sea::trivial(&side.sea).await.len();
@@ -254,11 +253,7 @@ fn verify(side: &Side) {
         check(
             "trivial/medium",
             "sea-orm",
-            vec![
-                t,
-                m.len(),
-                pairs(m.iter().map(|p| (p.1.is_some(),)).collect()),
-            ],
+            vec![t, m.len(), m.iter().filter(|p| p.1.is_some()).count()],
             &want,
         );
         if let Some(d) = &side.dasync {
@@ -267,11 +262,7 @@ fn verify(side: &Side) {
             check(
                 "trivial/medium",
                 "diesel-async",
-                vec![
-                    t,
-                    m.len(),
-                    pairs(m.iter().map(|p| (p.1.is_some(),)).collect()),
-                ],
+                vec![t, m.len(), m.iter().filter(|p| p.1.is_some()).count()],
                 &want,
             );
         }
@@ -282,11 +273,7 @@ fn verify(side: &Side) {
         check(
             "trivial/medium",
             "diesel",
-            vec![
-                t,
-                m.len(),
-                pairs(m.iter().map(|p| (p.1.is_some(),)).collect()),
-            ],
+            vec![t, m.len(), m.iter().filter(|p| p.1.is_some()).count()],
             &want,
         );
     }
@@ -377,7 +364,7 @@ fn bench_side(c: &mut Criterion, side: &Side) {
     let mut g = group(c, "trivial", side);
     for n in sizes(&[1, 10, 100, 1_000, 10_000]) {
         side.seed(users(n));
-        contenders!(g, side, n, reset: (),
+        contenders!(g, side, n, reset: nothing(),
             sqlx: side.floor.trivial().await,
             orm: ours::trivial(&side.db).await,
             sea: sea::trivial(&side.sea).await,
@@ -392,7 +379,7 @@ fn bench_side(c: &mut Criterion, side: &Side) {
             sparse_posts: true,
             ..Data::default()
         });
-        contenders!(g, side, n, reset: (),
+        contenders!(g, side, n, reset: nothing(),
             sqlx: side.floor.medium(&side.st).await,
             orm: ours::medium(&side.db).await,
             sea: sea::medium(&side.sea).await,
@@ -402,7 +389,7 @@ fn bench_side(c: &mut Criterion, side: &Side) {
 
     let mut g = group(c, "get", side);
     side.seed(users(100));
-    contenders!(g, side, 1, reset: (),
+    contenders!(g, side, 1, reset: nothing(),
         sqlx: side.floor.get(&side.st, 42).await,
         orm: ours::get(&side.db, 42).await,
         sea: sea::get(&side.sea, 42).await,
@@ -433,7 +420,7 @@ fn bench_side(c: &mut Criterion, side: &Side) {
         ..Data::default()
     });
     let mut g = group(c, "associations", side);
-    contenders!(g, side, parents, reset: (),
+    contenders!(g, side, parents, reset: nothing(),
         sqlx: side.floor.associations(&side.st).await,
         orm: ours::associations(&side.db).await,
         sea: sea::associations(&side.sea).await,
@@ -441,7 +428,7 @@ fn bench_side(c: &mut Criterion, side: &Side) {
     g.finish();
 
     let mut g = group(c, "posts-with-tags", side);
-    contenders!(g, side, parents * 10, reset: (),
+    contenders!(g, side, parents * 10, reset: nothing(),
         sqlx: side.floor.posts_with_tags(&side.st).await,
         orm: ours::posts_with_tags(&side.db).await,
         sea: sea::posts_with_tags(&side.sea).await,
@@ -471,4 +458,42 @@ fn compare(c: &mut Criterion) {
 }
 
 criterion_group!(benches, compare);
-criterion_main!(benches);
+
+/// `ORM_BENCH_PROFILE=<workload>/<contender>/<iterations>` runs one
+/// SQLite workload that many times and nothing else, for a profiler:
+/// `valgrind --tool=callgrind` counts instructions, so two iteration
+/// counts give the cost of one call.
+fn profile(spec: &str) {
+    let parts: Vec<&str> = spec.split('/').collect();
+    let [workload, contender, n] = parts[..] else {
+        panic!("ORM_BENCH_PROFILE=<get|trivial>/<sqlx|orm|sea-orm>/<iterations>");
+    };
+    let n: usize = n.parse().unwrap();
+    let side = Side::connect(Kind::Sqlite, "sqlite::memory:");
+    side.seed(Data {
+        users: 100,
+        ..Data::default()
+    });
+    side.rt.block_on(async {
+        for _ in 0..n {
+            match (workload, contender) {
+                ("get", "sqlx") => drop(black_box(side.floor.get(&side.st, 42).await)),
+                ("get", "orm") => drop(black_box(ours::get(&side.db, 42).await)),
+                ("get", "sea-orm") => drop(black_box(sea::get(&side.sea, 42).await)),
+                ("trivial", "sqlx") => drop(black_box(side.floor.trivial().await)),
+                ("trivial", "orm") => drop(black_box(ours::trivial(&side.db).await)),
+                ("trivial", "sea-orm") => drop(black_box(sea::trivial(&side.sea).await)),
+                _ => panic!("no profile for {spec}"),
+            }
+        }
+    });
+}
+
+fn main() {
+    if let Ok(spec) = std::env::var("ORM_BENCH_PROFILE") {
+        profile(&spec);
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}
