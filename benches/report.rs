@@ -311,7 +311,11 @@ fn render(results: &Results, stream: Option<&str>) -> String {
     if misses.is_empty() {
         writeln!(s, "Every target held in this run.\n").unwrap();
     } else {
-        writeln!(s, "Targets missed in this run:\n").unwrap();
+        writeln!(
+            s,
+            "Targets missed in this run (the findings below explain each):\n"
+        )
+        .unwrap();
         for m in misses {
             writeln!(s, "- {m}").unwrap();
         }

@@ -460,7 +460,8 @@ fn compare(c: &mut Criterion) {
 criterion_group!(benches, compare);
 
 /// `ORM_BENCH_PROFILE=<workload>/<contender>/<iterations>` runs one
-/// SQLite workload that many times and nothing else, for a profiler:
+/// workload that many times on `ORM_BENCH_PROFILE_ROWS` users (100) and
+/// nothing else, on SQLite or at `ORM_BENCH_POSTGRES_URL`, for a profiler:
 /// `valgrind --tool=callgrind` counts instructions, so two iteration
 /// counts give the cost of one call.
 fn profile(spec: &str) {
@@ -469,9 +470,13 @@ fn profile(spec: &str) {
         panic!("ORM_BENCH_PROFILE=<get|trivial>/<sqlx|orm|sea-orm>/<iterations>");
     };
     let n: usize = n.parse().unwrap();
-    let side = Side::connect(Kind::Sqlite, "sqlite::memory:");
+    let side = match std::env::var("ORM_BENCH_POSTGRES_URL") {
+        Ok(url) => Side::connect(Kind::Postgres, &url),
+        Err(_) => Side::connect(Kind::Sqlite, "sqlite::memory:"),
+    };
+    let rows = std::env::var("ORM_BENCH_PROFILE_ROWS").map_or(100, |s| s.parse().unwrap());
     side.seed(Data {
-        users: 100,
+        users: rows,
         ..Data::default()
     });
     side.rt.block_on(async {
