@@ -10,11 +10,21 @@
 //! ORM_BENCH_SMOKE=1 cargo bench -p orm-benches --bench stream   # 1,000 rows
 //! ```
 
+// The comparison's models and floor, of which this uses the users.
+#[path = "compare/dsl.rs"]
+#[allow(dead_code)]
+mod dsl;
 #[path = "compare/fixture.rs"]
 #[allow(dead_code)]
 mod fixture;
 #[path = "compare/floor.rs"]
 mod floor;
+#[path = "compare/ours.rs"]
+#[allow(dead_code)]
+mod ours;
+#[path = "compare/sea.rs"]
+#[allow(dead_code)]
+mod sea;
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::fmt::Write as _;
@@ -22,6 +32,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use diesel::prelude::*;
 use fixture::Kind;
+use floor::Floor;
 use futures_util::TryStreamExt;
 use orm::prelude::*;
 
@@ -57,49 +68,6 @@ async fn peak<F: Future<Output = usize>>(f: F) -> (usize, usize) {
     (rows, PEAK.load(Ordering::Relaxed) - base)
 }
 
-#[derive(Model, Debug)]
-#[model(table = "users")]
-pub struct User {
-    #[model(primary_key)]
-    pub id: i32,
-    pub name: String,
-    pub hair_color: Option<String>,
-}
-
-mod sea_user {
-    use sea_orm::entity::prelude::*;
-
-    #[sea_orm::model]
-    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-    #[sea_orm(table_name = "users")]
-    pub struct Model {
-        #[sea_orm(primary_key)]
-        pub id: i32,
-        pub name: String,
-        pub hair_color: Option<String>,
-    }
-
-    impl ActiveModelBehavior for ActiveModel {}
-}
-
-diesel::table! {
-    users (id) {
-        id -> Integer,
-        name -> Text,
-        hair_color -> Nullable<Text>,
-    }
-}
-
-#[derive(Queryable, Selectable)]
-#[diesel(table_name = users)]
-pub struct DUser {
-    pub id: i32,
-    pub name: String,
-    pub hair_color: Option<String>,
-}
-
-use floor::RawUser;
-
 fn seed_script(kind: Kind, rows: usize) -> String {
     fixture::script(
         kind,
@@ -109,8 +77,6 @@ fn seed_script(kind: Kind, rows: usize) -> String {
         },
     )
 }
-
-const SQL: &str = "SELECT id, name, hair_color FROM users";
 
 fn main() {
     if std::env::args().any(|a| a == "--list") {
@@ -166,74 +132,10 @@ async fn measure(kind: Kind, url: &str, rows: usize) -> Vec<(&'static str, (usiz
     let script = seed_script(kind, rows);
     let mut out = Vec::new();
     // sqlx
-    match kind {
-        Kind::Sqlite => {
-            let pool = sqlx::sqlite::SqlitePoolOptions::new()
-                .max_connections(1)
-                .connect(url)
-                .await
-                .unwrap();
-            sqlx::raw_sql(sqlx::AssertSqlSafe(script.clone()))
-                .execute(&pool)
-                .await
-                .unwrap();
-            out.push((
-                "sqlx",
-                peak(async {
-                    sqlx::query_as::<_, RawUser>(SQL)
-                        .fetch(&pool)
-                        .try_fold(0, |n, _| async move { Ok(n + 1) })
-                        .await
-                        .unwrap()
-                })
-                .await,
-            ));
-        }
-        Kind::Postgres => {
-            let pool = sqlx::PgPool::connect(url).await.unwrap();
-            // One statement at a time: the whole script exceeds MariaDB's
-            // max_allowed_packet.
-            for statement in script.split(";\n").filter(|s| !s.trim().is_empty()) {
-                sqlx::raw_sql(sqlx::AssertSqlSafe(statement))
-                    .execute(&pool)
-                    .await
-                    .unwrap();
-            }
-            out.push((
-                "sqlx",
-                peak(async {
-                    sqlx::query_as::<_, RawUser>(SQL)
-                        .fetch(&pool)
-                        .try_fold(0, |n, _| async move { Ok(n + 1) })
-                        .await
-                        .unwrap()
-                })
-                .await,
-            ));
-        }
-        Kind::MySql => {
-            let pool = sqlx::MySqlPool::connect(url).await.unwrap();
-            // One statement at a time: the whole script exceeds MariaDB's
-            // max_allowed_packet.
-            for statement in script.split(";\n").filter(|s| !s.trim().is_empty()) {
-                sqlx::raw_sql(sqlx::AssertSqlSafe(statement))
-                    .execute(&pool)
-                    .await
-                    .unwrap();
-            }
-            out.push((
-                "sqlx",
-                peak(async {
-                    sqlx::query_as::<_, RawUser>(SQL)
-                        .fetch(&pool)
-                        .try_fold(0, |n, _| async move { Ok(n + 1) })
-                        .await
-                        .unwrap()
-                })
-                .await,
-            ));
-        }
-    }
+    let floor = Floor::connect(kind, url).await;
+    floor.run_script(script.clone()).await;
+    out.push(("sqlx", peak(floor.stream()).await));
+    drop(floor);
     // orm
     let db = Db::connect(url).await.unwrap();
     if kind == Kind::Sqlite {
@@ -242,7 +144,7 @@ async fn measure(kind: Kind, url: &str, rows: usize) -> Vec<(&'static str, (usiz
     out.push((
         "orm",
         peak(async {
-            User::query()
+            ours::User::query()
                 .stream(&db)
                 .try_fold(0, |n, _| async move { Ok(n + 1) })
                 .await
@@ -264,7 +166,7 @@ async fn measure(kind: Kind, url: &str, rows: usize) -> Vec<(&'static str, (usiz
     out.push((
         "sea-orm",
         peak(async {
-            sea_user::Entity::find()
+            sea::user::Entity::find()
                 .stream(&sea)
                 .await
                 .unwrap()
@@ -283,9 +185,9 @@ async fn measure(kind: Kind, url: &str, rows: usize) -> Vec<(&'static str, (usiz
             out.push((
                 "diesel",
                 peak(async {
-                    users::table
-                        .select(DUser::as_select())
-                        .load_iter::<DUser, diesel::connection::DefaultLoadingMode>(&mut conn)
+                    dsl::users::table
+                        .select(dsl::User::as_select())
+                        .load_iter::<dsl::User, diesel::connection::DefaultLoadingMode>(&mut conn)
                         .unwrap()
                         .try_fold(0, |n, row| row.map(|_| n + 1))
                         .unwrap()
@@ -298,9 +200,9 @@ async fn measure(kind: Kind, url: &str, rows: usize) -> Vec<(&'static str, (usiz
             out.push((
                 "diesel",
                 peak(async {
-                    users::table
-                        .select(DUser::as_select())
-                        .load_iter::<DUser, diesel::pg::PgRowByRowLoadingMode>(&mut conn)
+                    dsl::users::table
+                        .select(dsl::User::as_select())
+                        .load_iter::<dsl::User, diesel::pg::PgRowByRowLoadingMode>(&mut conn)
                         .unwrap()
                         .try_fold(0, |n, row| row.map(|_| n + 1))
                         .unwrap()

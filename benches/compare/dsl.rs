@@ -210,42 +210,35 @@ macro_rules! reads {
     };
 }
 
+/// The graph insert on a synchronous connection with RETURNING.
+macro_rules! sync_graph_insert {
+    ($conn:ty) => {
+        pub fn graph_insert(conn: &mut $conn, users: usize, per_user: usize) -> usize {
+            conn.transaction::<_, diesel::result::Error, _>(|conn| {
+                let ids: Vec<i32> = diesel::insert_into(users::table)
+                    .values(new_users(users))
+                    .returning(users::id)
+                    .get_results(conn)?;
+                diesel::insert_into(posts::table)
+                    .values(new_posts(&ids, per_user))
+                    .execute(conn)?;
+                Ok(ids.len())
+            })
+            .unwrap()
+        }
+    };
+}
+
 pub mod sync_sqlite {
     use super::*;
     reads!(SqliteConnection, [], []);
-
-    pub fn graph_insert(conn: &mut SqliteConnection, users: usize, per_user: usize) -> usize {
-        conn.transaction::<_, diesel::result::Error, _>(|conn| {
-            let ids: Vec<i32> = diesel::insert_into(users::table)
-                .values(new_users(users))
-                .returning(users::id)
-                .get_results(conn)?;
-            diesel::insert_into(posts::table)
-                .values(new_posts(&ids, per_user))
-                .execute(conn)?;
-            Ok(ids.len())
-        })
-        .unwrap()
-    }
+    sync_graph_insert!(SqliteConnection);
 }
 
 pub mod sync_pg {
     use super::*;
     reads!(PgConnection, [], []);
-
-    pub fn graph_insert(conn: &mut PgConnection, users: usize, per_user: usize) -> usize {
-        conn.transaction::<_, diesel::result::Error, _>(|conn| {
-            let ids: Vec<i32> = diesel::insert_into(users::table)
-                .values(new_users(users))
-                .returning(users::id)
-                .get_results(conn)?;
-            diesel::insert_into(posts::table)
-                .values(new_posts(&ids, per_user))
-                .execute(conn)?;
-            Ok(ids.len())
-        })
-        .unwrap()
-    }
+    sync_graph_insert!(PgConnection);
 }
 
 pub mod async_pg {

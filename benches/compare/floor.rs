@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 
+use futures_util::TryStreamExt;
 use sqlx::{ColumnIndex, Decode, FromRow, Row, Type};
 
 use crate::fixture::{Kind, hair_color, user_name};
@@ -214,6 +215,22 @@ impl Statements {
 }
 
 impl Floor {
+    /// sqlx's default pool (one connection for SQLite in memory, whose
+    /// database lives in its connection).
+    pub async fn connect(kind: Kind, url: &str) -> Floor {
+        match kind {
+            Kind::Sqlite => Floor::Sqlite(
+                sqlx::sqlite::SqlitePoolOptions::new()
+                    .max_connections(1)
+                    .connect(url)
+                    .await
+                    .unwrap(),
+            ),
+            Kind::Postgres => Floor::Postgres(sqlx::PgPool::connect(url).await.unwrap()),
+            Kind::MySql => Floor::MySql(sqlx::MySqlPool::connect(url).await.unwrap()),
+        }
+    }
+
     pub async fn trivial(&self) -> Vec<RawUser> {
         each_pool!(self, p => sqlx::query_as::<_, RawUser>("SELECT id, name, hair_color FROM users")
             .fetch_all(p)
@@ -354,10 +371,23 @@ impl Floor {
         })
     }
 
+    /// Every user, one row at a time; returns how many were read.
+    pub async fn stream(&self) -> usize {
+        each_pool!(self, p => sqlx::query_as::<_, RawUser>("SELECT id, name, hair_color FROM users")
+            .fetch(p)
+            .try_fold(0, |n, _| async move { Ok(n + 1) })
+            .await
+            .unwrap())
+    }
+
+    /// Runs a script one statement at a time (a large one exceeds
+    /// MariaDB's max_allowed_packet as a whole).
     pub async fn run_script(&self, sql: String) {
-        each_pool!(self, p => {
-            sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(p).await.unwrap();
-        })
+        for statement in sql.split(";\n").filter(|s| !s.trim().is_empty()) {
+            each_pool!(self, p => {
+                sqlx::raw_sql(sqlx::AssertSqlSafe(statement)).execute(p).await.unwrap();
+            })
+        }
     }
 }
 

@@ -81,14 +81,9 @@ impl Side {
             match kind {
                 Kind::Sqlite => {
                     sea_opts.max_connections(1).min_connections(1);
-                    let pool = sqlx::sqlite::SqlitePoolOptions::new()
-                        .max_connections(1)
-                        .connect(url)
-                        .await
-                        .unwrap();
                     let diesel = diesel::SqliteConnection::establish(":memory:").unwrap();
                     (
-                        Floor::Sqlite(pool),
+                        Floor::connect(kind, url).await,
                         Db::connect(url).await.unwrap(),
                         sea_orm::Database::connect(sea_opts).await.unwrap(),
                         Some(DieselSync::Sqlite(diesel)),
@@ -96,7 +91,7 @@ impl Side {
                     )
                 }
                 Kind::Postgres => (
-                    Floor::Postgres(sqlx::PgPool::connect(url).await.unwrap()),
+                    Floor::connect(kind, url).await,
                     Db::connect(url).await.unwrap(),
                     sea_orm::Database::connect(sea_opts).await.unwrap(),
                     Some(DieselSync::Pg(
@@ -109,7 +104,7 @@ impl Side {
                     ))),
                 ),
                 Kind::MySql => (
-                    Floor::MySql(sqlx::MySqlPool::connect(url).await.unwrap()),
+                    Floor::connect(kind, url).await,
                     Db::connect(url).await.unwrap(),
                     sea_orm::Database::connect(sea_opts).await.unwrap(),
                     None,
