@@ -12,6 +12,7 @@ use std::future::Future;
 use crate::db::Executor;
 use crate::dialect::Dialect;
 use crate::error::{Error, Result};
+use crate::expr::{CmpOp, ColumnRef, Expr};
 use crate::persist::GraphStep;
 use crate::query::select::Select;
 use crate::value::{ColumnType, RowRef, Value};
@@ -288,7 +289,9 @@ pub trait Model: Sized + Send + Sync + Unpin + 'static {
         }
     }
 
-    /// The row with primary key `key`, if there is one.
+    /// The row with primary key `key`, if there is one. Relationships
+    /// declared `lazy = "selectin"` or `lazy = "joined"` are loaded with
+    /// it, as by [`Model::query`].
     fn find<E: Executor + ?Sized>(
         exec: &E,
         key: Self::Key,
@@ -297,6 +300,26 @@ pub trait Model: Sized + Send + Sync + Unpin + 'static {
             let stmts = Self::__statements(exec.dialect());
             let mut binds = Vec::with_capacity(1);
             key.push_values(&mut binds);
+            let defaults = Self::__default_loads();
+            if !defaults.selectin.is_empty() || !defaults.joined.is_empty() {
+                let by_key = Expr::And(
+                    Self::META
+                        .primary_key()
+                        .zip(binds)
+                        .map(|(col, value)| {
+                            Expr::Compare(
+                                Box::new(Expr::Column(ColumnRef {
+                                    table: Self::META,
+                                    column: col.name,
+                                })),
+                                CmpOp::Eq,
+                                Box::new(Expr::Value(value)),
+                            )
+                        })
+                        .collect(),
+                );
+                return Self::query().filter(by_key).optional(exec).await;
+            }
             crate::backend::fetch_optional(
                 exec.target(),
                 crate::backend::Sql::Static(&stmts.find_by_key),

@@ -298,6 +298,30 @@ scenario!(async fn relationship_defaults_apply_to_every_query(db, backend) {
     // User.posts is lazy = "raise" (the default): left unloaded.
     let u = User::query().first(db).await?.unwrap();
     assert!(matches!(u.posts.get(), Err(Error::NotLoaded { model: "User", relation: "posts" })));
+    // get and find apply the defaults too, in the same one statement.
+    rec.clear();
+    let one = Comment::get(db, comments[0].id).await?;
+    assert_eq!(one.post.get().unwrap().id, one.post_id);
+    assert_eq!(rec.count(), 1, "{:#?}", rec.statements());
+    assert!(Comment::find(db, -1).await?.is_none());
+    // A model without defaults keeps the plain statement by key.
+    rec.clear();
+    let plain = User::get(db, u.id).await?;
+    assert!(plain.posts.is_unloaded());
+    assert!(!rec.statements()[0].contains("JOIN"), "{:?}", rec.statements());
+    Ok(())
+});
+
+scenario!(async fn get_loads_selectin_defaults(db, backend) {
+    db.create_all(&schema()).await?;
+    let emp = |name: &str, manager: Option<i64>| Employee { id: 0, name: name.into(), manager_id: manager, manager: BelongsTo::default(), reports: HasMany::default() };
+    let boss = db.insert(emp("Andrew", None)).await?;
+    db.insert_many(vec![emp("Nancy", Some(boss.id)), emp("Michael", Some(boss.id))]).await?;
+    let rec = db.recorder();
+    // Employee.reports is lazy = "selectin": one more statement.
+    let boss = Employee::get(db, boss.id).await?;
+    assert_eq!(boss.reports.get()?.iter().map(|e| e.name.as_str()).collect::<Vec<_>>(), ["Michael", "Nancy"]);
+    assert_eq!(rec.count(), 2, "{:#?}", rec.statements());
     Ok(())
 });
 
