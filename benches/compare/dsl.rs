@@ -133,17 +133,6 @@ pub fn new_posts(ids: &[i32], per_user: usize) -> Vec<NewPost> {
         .collect()
 }
 
-/// Users, posts, comments, tagged posts and tag pairs read.
-pub fn counts(tree: &Tree, tags: &[(Post, Vec<Tag>)]) -> Vec<usize> {
-    vec![
-        tree.len(),
-        tree.iter().map(|u| u.1.len()).sum(),
-        tree.iter().flat_map(|u| &u.1).map(|p| p.1.len()).sum(),
-        tags.len(),
-        tags.iter().map(|p| p.1.len()).sum(),
-    ]
-}
-
 fn tree(users: Vec<User>, posts: Vec<Post>, comments: Vec<Comment>) -> Tree {
     let comments = comments.grouped_by(&posts);
     let posts = posts

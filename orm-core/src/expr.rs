@@ -3,7 +3,7 @@
 //! Typed columns ([`Column`](crate::Column)) build these; the dialect layer
 //! renders them. Values inside an expression are always bind parameters.
 
-use crate::model::ModelMeta;
+use crate::model::{ColumnMeta, ModelMeta};
 use crate::value::Value;
 
 /// A column of a model's table, as it appears in SQL.
@@ -13,6 +13,16 @@ pub struct ColumnRef {
     pub table: &'static ModelMeta,
     /// The column name.
     pub column: &'static str,
+}
+
+impl ColumnRef {
+    /// `column` of `table`.
+    pub(crate) fn of(table: &'static ModelMeta, column: &'static ColumnMeta) -> ColumnRef {
+        ColumnRef {
+            table,
+            column: column.name,
+        }
+    }
 }
 
 /// A comparison operator.
@@ -133,6 +143,24 @@ pub enum Expr {
 }
 
 impl Expr {
+    /// `table.column`.
+    pub(crate) fn column(table: &'static ModelMeta, column: &'static ColumnMeta) -> Expr {
+        Expr::Column(ColumnRef::of(table, column))
+    }
+
+    /// `table.column = value`, the value bound.
+    pub(crate) fn column_eq(
+        table: &'static ModelMeta,
+        column: &'static ColumnMeta,
+        value: Value,
+    ) -> Expr {
+        Expr::Compare(
+            Box::new(Expr::column(table, column)),
+            CmpOp::Eq,
+            Box::new(Expr::Value(value)),
+        )
+    }
+
     /// Both conditions hold.
     #[must_use]
     pub fn and(self, other: Expr) -> Expr {

@@ -180,13 +180,6 @@ pub async fn load<P: Model>(
     relation.into_load().load(parents, exec.target()).await
 }
 
-fn column_index(meta: &ModelMeta, column: &ColumnMeta) -> usize {
-    meta.columns
-        .iter()
-        .position(|c| c.name == column.name)
-        .unwrap_or(0)
-}
-
 /// The slot of `rel` on `model`, downcast to its slot type.
 fn slot<'m, P: Model, S: Any>(model: &'m mut P, rel: &RelationMeta) -> Result<&'m mut S> {
     let index = P::META
@@ -309,7 +302,7 @@ impl<P: Model, T: Model + Clone> Include<P, T> {
         let (parent_keys, column, ty, through, group_of): Plan = match self.rel.kind {
             RelationKind::HasMany | RelationKind::HasOne => {
                 let link = self.rel.link(P::META)?;
-                let idx = column_index(P::META, link.parent_column);
+                let idx = P::META.index_of(link.parent_column);
                 (
                     parents.iter().map(|p| p.column_value(idx)).collect(),
                     ColumnRef {
@@ -318,12 +311,12 @@ impl<P: Model, T: Model + Clone> Include<P, T> {
                     },
                     link.parent_column.sql_type,
                     None,
-                    Some(column_index(T::META, link.child_column)),
+                    Some(T::META.index_of(link.child_column)),
                 )
             }
             RelationKind::BelongsTo => {
                 let link = self.rel.link(P::META)?;
-                let idx = column_index(P::META, link.child_column);
+                let idx = P::META.index_of(link.child_column);
                 (
                     parents.iter().map(|p| p.column_value(idx)).collect(),
                     ColumnRef {
@@ -332,22 +325,13 @@ impl<P: Model, T: Model + Clone> Include<P, T> {
                     },
                     link.child_column.sql_type,
                     None,
-                    Some(column_index(T::META, link.parent_column)),
+                    Some(T::META.index_of(link.parent_column)),
                 )
             }
             RelationKind::ManyToMany => {
                 let t = self.rel.through(P::META)?;
-                let idx = column_index(P::META, t.owner_column);
-                let step = JoinStep {
-                    table: t.assoc,
-                    column: t.right.name,
-                    existing: ColumnRef {
-                        table: t.target,
-                        column: t.target_column.name,
-                    },
-                    to_many: false,
-                    origin: self.rel,
-                };
+                let idx = P::META.index_of(t.owner_column);
+                let step = t.assoc_onto_target(self.rel);
                 (
                     parents.iter().map(|p| p.column_value(idx)).collect(),
                     ColumnRef {

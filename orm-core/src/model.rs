@@ -12,7 +12,7 @@ use std::future::Future;
 use crate::db::Executor;
 use crate::dialect::Dialect;
 use crate::error::{Error, Result};
-use crate::expr::{CmpOp, ColumnRef, Expr};
+use crate::expr::Expr;
 use crate::persist::GraphStep;
 use crate::query::select::Select;
 use crate::value::{ColumnType, RowRef, Value};
@@ -88,6 +88,15 @@ pub enum OnDelete {
 }
 
 impl ModelMeta {
+    /// The position of `column` among this model's columns (as decoded by
+    /// `from_row` and read by `column_value`).
+    pub(crate) fn index_of(&self, column: &ColumnMeta) -> usize {
+        self.columns
+            .iter()
+            .position(|c| std::ptr::eq(c, column) || c.name == column.name)
+            .unwrap_or(0)
+    }
+
     /// The primary key columns, in field order.
     pub fn primary_key(&self) -> impl Iterator<Item = &'static ColumnMeta> + '_ {
         self.columns.iter().filter(|c| c.primary_key)
@@ -300,25 +309,16 @@ pub trait Model: Sized + Send + Sync + Unpin + 'static {
             let stmts = Self::__statements(exec.dialect());
             let mut binds = Vec::with_capacity(1);
             key.push_values(&mut binds);
-            let defaults = Self::__default_loads();
-            if !defaults.selectin.is_empty() || !defaults.joined.is_empty() {
+            let query = Self::query();
+            if query.has_defaults() {
                 let by_key = Expr::And(
                     Self::META
                         .primary_key()
                         .zip(binds)
-                        .map(|(col, value)| {
-                            Expr::Compare(
-                                Box::new(Expr::Column(ColumnRef {
-                                    table: Self::META,
-                                    column: col.name,
-                                })),
-                                CmpOp::Eq,
-                                Box::new(Expr::Value(value)),
-                            )
-                        })
+                        .map(|(col, value)| Expr::column_eq(Self::META, col, value))
                         .collect(),
                 );
-                return Self::query().filter(by_key).optional(exec).await;
+                return query.filter(by_key).optional(exec).await;
             }
             crate::backend::fetch_optional(
                 exec.target(),
@@ -360,4 +360,9 @@ impl Statements {
     pub fn build(meta: &'static ModelMeta, dialect: Dialect) -> Statements {
         crate::dialect::model_statements(meta, dialect)
     }
+}
+
+/// The value of `column` in `model`.
+pub(crate) fn value_of<M: Model>(model: &M, column: &ColumnMeta) -> Value {
+    model.column_value(M::META.index_of(column))
 }

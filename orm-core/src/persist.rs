@@ -25,7 +25,7 @@ use crate::backend::{self, Sql, Target};
 use crate::dialect;
 use crate::error::Result;
 use crate::expr::{ColumnRef, Expr};
-use crate::model::{ColumnMeta, Model, ModelMeta};
+use crate::model::Model;
 use crate::query::insert::{dialect_of, insert_chunk, rows_per_chunk};
 use crate::relation::{BelongsTo, HasMany, HasOne, RelationKind, RelationMeta};
 use crate::value::Value;
@@ -36,13 +36,6 @@ pub type GraphStep<'a> = BoxFuture<'a, Result<()>>;
 /// The step of a model without relationships of that kind.
 pub(crate) fn nothing<'a>() -> GraphStep<'a> {
     Box::pin(async { Ok(()) })
-}
-
-fn index_of(meta: &ModelMeta, column: &ColumnMeta) -> usize {
-    meta.columns
-        .iter()
-        .position(|c| c.name == column.name)
-        .unwrap_or(0)
 }
 
 /// Inserts `models` and everything new reachable from them, in order.
@@ -90,8 +83,8 @@ pub async fn parents<M: Model, T: Model>(
     }
     insert_graph(&mut targets, target).await?;
     let link = rel.link(M::META)?;
-    let key = index_of(M::META, link.child_column);
-    let referenced = index_of(T::META, link.parent_column);
+    let key = M::META.index_of(link.child_column);
+    let referenced = T::META.index_of(link.parent_column);
     for (i, t) in owners.into_iter().zip(targets) {
         models[i].set_column_value(key, t.column_value(referenced))?;
         slot(&mut models[i]).set(Some(t));
@@ -108,8 +101,8 @@ pub async fn child<M: Model, T: Model>(
     target: Target<'_>,
 ) -> Result<()> {
     let link = rel.link(M::META)?;
-    let parent_col = index_of(M::META, link.parent_column);
-    let fk = index_of(T::META, link.child_column);
+    let parent_col = M::META.index_of(link.parent_column);
+    let fk = T::META.index_of(link.child_column);
     let mut owners = Vec::new();
     let mut new_rows = Vec::new();
     let mut existing: Vec<(usize, T)> = Vec::new();
@@ -165,12 +158,12 @@ pub async fn children<M: Model, T: Model>(
     let many_to_many = rel.kind == RelationKind::ManyToMany;
     let (parent_col, fk) = if many_to_many {
         let t = rel.through(M::META)?;
-        (index_of(M::META, t.owner_column), None)
+        (M::META.index_of(t.owner_column), None)
     } else {
         let link = rel.link(M::META)?;
         (
-            index_of(M::META, link.parent_column),
-            Some((index_of(T::META, link.child_column), link)),
+            M::META.index_of(link.parent_column),
+            Some((T::META.index_of(link.child_column), link)),
         )
     };
 
@@ -235,7 +228,7 @@ pub async fn children<M: Model, T: Model>(
     } else {
         // Association rows for every pair, in one statement per chunk.
         let t = rel.through(M::META)?;
-        let target_col = index_of(T::META, t.target_column);
+        let target_col = T::META.index_of(t.target_column);
         let mut pairs = Vec::new();
         for (i, items, _) in &taken {
             let owner = models[*i].column_value(parent_col);
@@ -271,10 +264,10 @@ pub(crate) fn member_keys<M: Model, T: Model>(
     rows: &[T],
 ) -> Result<Vec<Value>> {
     let idx = if rel.kind == RelationKind::ManyToMany {
-        index_of(T::META, rel.through(M::META)?.target_column)
+        T::META.index_of(rel.through(M::META)?.target_column)
     } else {
         match T::META.primary_key().next() {
-            Some(pk) => index_of(T::META, pk),
+            Some(pk) => T::META.index_of(pk),
             None => return Ok(Vec::new()),
         }
     };
@@ -331,7 +324,7 @@ pub async fn save_children<M: Model, T: Model>(
         {
             let link = rel.link(M::META)?;
             let current: Vec<Value> = {
-                let idx = T::META.primary_key().next().map(|pk| index_of(T::META, pk));
+                let idx = T::META.primary_key().next().map(|pk| T::META.index_of(pk));
                 items
                     .iter()
                     .zip(&fresh)
@@ -360,22 +353,14 @@ pub async fn save_children<M: Model, T: Model>(
             insert_graph(&mut new_rows, target).await?;
             existing.append(&mut new_rows);
             let t = rel.through(M::META)?;
-            let owner = model.column_value(index_of(M::META, t.owner_column));
+            let owner = model.column_value(M::META.index_of(t.owner_column));
             let now = member_keys::<M, T>(rel, &existing)?;
             let (added, removed) = diff(&now, before.as_deref());
             if !removed.is_empty() {
                 let mut w = dialect::SqlWriter::new(dialect_of(target));
                 w.push("DELETE FROM ");
                 w.table(t.assoc);
-                let condition = Expr::Compare(
-                    Box::new(Expr::Column(ColumnRef {
-                        table: t.assoc,
-                        column: t.left.name,
-                    })),
-                    crate::expr::CmpOp::Eq,
-                    Box::new(Expr::Value(owner.clone())),
-                )
-                .and(Expr::AnyOf {
+                let condition = Expr::column_eq(t.assoc, t.left, owner.clone()).and(Expr::AnyOf {
                     expr: Box::new(Expr::Column(ColumnRef {
                         table: t.assoc,
                         column: t.right.name,
@@ -402,8 +387,8 @@ pub async fn save_children<M: Model, T: Model>(
             continue;
         }
         let link = rel.link(M::META)?;
-        let value = model.column_value(index_of(M::META, link.parent_column));
-        let fk = index_of(T::META, link.child_column);
+        let value = model.column_value(M::META.index_of(link.parent_column));
+        let fk = T::META.index_of(link.child_column);
         for row in existing.iter_mut().chain(new_rows.iter_mut()) {
             row.set_column_value(fk, value.clone())?;
         }
@@ -461,23 +446,18 @@ async fn orphan(
         ty: pk.sql_type,
         values: keys,
     };
-    let mut w = dialect::SqlWriter::new(dialect_of(target));
     if rel.cascade.delete_orphan {
+        let mut w = dialect::SqlWriter::new(dialect_of(target));
         w.push("DELETE FROM ");
         w.table(link.child);
+        w.where_clause(Some(&by_key));
+        backend::execute(target, Sql::Owned(w.sql), w.binds).await?;
+        Ok(())
     } else if link.child_column.nullable {
-        w.push("UPDATE ");
-        w.table(link.child);
-        w.push(" SET ");
-        w.ident(link.child_column.name);
-        w.push(" = ");
-        w.bind(Value::Null(link.child_column.sql_type));
+        crate::query::delete::set_null(target, link, &by_key).await
     } else {
-        return Err(orphan_refused(rel, link));
+        Err(orphan_refused(rel, link))
     }
-    w.where_clause(Some(&by_key));
-    backend::execute(target, Sql::Owned(w.sql), w.binds).await?;
-    Ok(())
 }
 
 /// Writes a loaded has_one of saved parents: a new row inserted with its

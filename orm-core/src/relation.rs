@@ -28,10 +28,11 @@ pub use many_to_many::ManyToManyQuery;
 pub use query::{ByAssociation, ByForeignKey, RelatedQuery, Scope};
 pub use slot::{BelongsTo, HasMany, HasOne};
 
+use crate::dialect::SqlWriter;
 use crate::error::{Error, Result};
 use crate::expr::{CmpOp, ColumnRef, Expr};
+use crate::model::value_of;
 use crate::model::{ColumnMeta, Model, ModelMeta, OnDelete};
-use crate::value::Value;
 
 /// The kind of a relationship.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,6 +79,35 @@ pub struct Through {
     pub target: &'static ModelMeta,
     /// The referenced column of the target.
     pub target_column: &'static ColumnMeta,
+}
+
+impl JoinStep {
+    /// ` <keyword> table ON table.column = existing`, `keyword` being
+    /// `INNER JOIN` or `LEFT JOIN`.
+    pub(crate) fn write(&self, w: &mut SqlWriter, keyword: &str) {
+        w.push(" ");
+        w.push(keyword);
+        w.push(" ");
+        w.table(self.table);
+        w.push(" ON ");
+        w.column(self.table, self.column);
+        w.push(" = ");
+        w.column(self.existing.table, self.existing.column);
+    }
+}
+
+impl Through {
+    /// The association table joined onto the target's rows (one row per
+    /// pair), for reading targets of given owners.
+    pub(crate) fn assoc_onto_target(&self, origin: &'static RelationMeta) -> JoinStep {
+        JoinStep {
+            table: self.assoc,
+            column: self.right.name,
+            existing: ColumnRef::of(self.target, self.target_column),
+            to_many: false,
+            origin,
+        }
+    }
 }
 
 /// One `JOIN table ON table.column = existing`.
@@ -257,17 +287,13 @@ impl RelationMeta {
 
     /// The joins from the owner to the target.
     pub fn join_path(&'static self, owner: &'static ModelMeta) -> Result<Vec<JoinStep>> {
-        let col = |table: &'static ModelMeta, column: &'static ColumnMeta| ColumnRef {
-            table,
-            column: column.name,
-        };
         Ok(match self.kind {
             RelationKind::BelongsTo => {
                 let link = self.link(owner)?;
                 vec![JoinStep {
                     table: link.parent,
                     column: link.parent_column.name,
-                    existing: col(link.child, link.child_column),
+                    existing: ColumnRef::of(link.child, link.child_column),
                     to_many: false,
                     origin: self,
                 }]
@@ -277,7 +303,7 @@ impl RelationMeta {
                 vec![JoinStep {
                     table: link.child,
                     column: link.child_column.name,
-                    existing: col(link.parent, link.parent_column),
+                    existing: ColumnRef::of(link.parent, link.parent_column),
                     to_many: self.kind == RelationKind::HasMany,
                     origin: self,
                 }]
@@ -288,14 +314,14 @@ impl RelationMeta {
                     JoinStep {
                         table: t.assoc,
                         column: t.left.name,
-                        existing: col(t.owner, t.owner_column),
+                        existing: ColumnRef::of(t.owner, t.owner_column),
                         to_many: true,
                         origin: self,
                     },
                     JoinStep {
                         table: t.target,
                         column: t.target_column.name,
-                        existing: col(t.assoc, t.right),
+                        existing: ColumnRef::of(t.assoc, t.right),
                         to_many: true,
                         origin: self,
                     },
@@ -420,15 +446,6 @@ impl<P: Model, T: Model> Relation<P, T> {
         self.meta.link(P::META)
     }
 
-    fn key_of<M: Model>(model: &M, column: &'static ColumnMeta) -> Value {
-        let idx = M::META
-            .columns
-            .iter()
-            .position(|c| std::ptr::eq(c, column) || c.name == column.name)
-            .unwrap_or(0);
-        model.column_value(idx)
-    }
-
     /// `EXISTS (SELECT 1 FROM assoc WHERE assoc.left = owner.key AND
     /// <condition on assoc>)`.
     fn through_exists(&self, condition: impl FnOnce(&Through) -> Option<Expr>) -> Expr {
@@ -454,26 +471,23 @@ impl<P: Model, T: Model> Relation<P, T> {
     pub fn is(&self, target: &T) -> Expr {
         if self.meta.kind == RelationKind::ManyToMany {
             return self.through_exists(|t| {
-                Some(Expr::Compare(
-                    Box::new(Expr::Column(ColumnRef {
-                        table: t.assoc,
-                        column: t.right.name,
-                    })),
-                    CmpOp::Eq,
-                    Box::new(Expr::Value(Self::key_of(target, t.target_column))),
+                Some(Expr::column_eq(
+                    t.assoc,
+                    t.right,
+                    value_of(target, t.target_column),
                 ))
             });
         }
         match self.link() {
-            Ok(link) if self.meta.kind == RelationKind::BelongsTo => Expr::Compare(
-                Box::new(col(link.child, link.child_column)),
-                CmpOp::Eq,
-                Box::new(Expr::Value(Self::key_of(target, link.parent_column))),
+            Ok(link) if self.meta.kind == RelationKind::BelongsTo => Expr::column_eq(
+                link.child,
+                link.child_column,
+                value_of(target, link.parent_column),
             ),
-            Ok(link) => Expr::Compare(
-                Box::new(col(link.parent, link.parent_column)),
-                CmpOp::Eq,
-                Box::new(Expr::Value(Self::key_of(target, link.child_column))),
+            Ok(link) => Expr::column_eq(
+                link.parent,
+                link.parent_column,
+                value_of(target, link.child_column),
             ),
             Err(e) => Expr::Invalid(e.to_string()),
         }
@@ -487,11 +501,11 @@ impl<P: Model, T: Model> Relation<P, T> {
         }
         match self.link() {
             Ok(link) if self.meta.kind == RelationKind::BelongsTo => {
-                let key = col(link.child, link.child_column);
+                let key = Expr::column(link.child, link.child_column);
                 Expr::Compare(
                     Box::new(key.clone()),
                     CmpOp::Ne,
-                    Box::new(Expr::Value(Self::key_of(target, link.parent_column))),
+                    Box::new(Expr::Value(value_of(target, link.parent_column))),
                 )
                 .or(Expr::IsNull(Box::new(key), false))
             }
@@ -508,7 +522,7 @@ impl<P: Model, T: Model> Relation<P, T> {
         }
         match self.link() {
             Ok(link) if self.meta.kind == RelationKind::BelongsTo => {
-                Expr::IsNull(Box::new(col(link.child, link.child_column)), false)
+                Expr::IsNull(Box::new(Expr::column(link.child, link.child_column)), false)
             }
             Ok(_) => self.exists(None).not(),
             Err(e) => Expr::Invalid(e.to_string()),
@@ -578,11 +592,4 @@ impl<P: Model, T: Model> Relation<P, T> {
     pub fn contains(&self, item: &T) -> Expr {
         self.is(item)
     }
-}
-
-fn col(table: &'static ModelMeta, column: &'static ColumnMeta) -> Expr {
-    Expr::Column(ColumnRef {
-        table,
-        column: column.name,
-    })
 }

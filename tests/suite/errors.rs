@@ -161,13 +161,16 @@ async fn pre_ping_replaces_a_connection_the_server_closed() {
             .scalar(&db)
             .await
             .unwrap();
+        // The pool checks a returned connection in a background task; let
+        // it finish, so that the connection sits idle when the server ends it.
+        tokio::time::sleep(Duration::from_millis(200)).await;
         let killed: bool = orm::raw("SELECT pg_terminate_backend(?)")
             .bind(pid)
             .scalar(&killer)
             .await
             .unwrap();
         assert!(killed);
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        tokio::time::sleep(Duration::from_millis(200)).await;
         let next: orm::Result<i32> = orm::raw("SELECT 1").scalar(&db).await;
         if pre_ping {
             assert_eq!(next.unwrap(), 1);

@@ -16,10 +16,10 @@ use crate::backend::{self, Sql, Target};
 use crate::db::Tx;
 use crate::dialect::SqlWriter;
 use crate::error::{Error, Result};
-use crate::expr::{CmpOp, ColumnRef, Expr};
-use crate::model::{Model, ModelMeta, OnDelete};
+use crate::expr::{ColumnRef, Expr};
+use crate::model::{Model, ModelMeta, OnDelete, value_of};
 use crate::query::insert::dialect_of;
-use crate::relation::{RelationKind, RelationMeta};
+use crate::relation::{Link, RelationKind, RelationMeta};
 use crate::value::Value;
 
 /// How deep `cascade = "delete"` follows children of children.
@@ -98,18 +98,13 @@ async fn delete_with_children<M: Model>(
     key: Vec<Value>,
 ) -> Result<()> {
     for t in associations(M::META)? {
-        let idx = M::META
-            .columns
-            .iter()
-            .position(|c| c.name == t.owner_column.name)
-            .unwrap_or(0);
         let mut w = SqlWriter::new(dialect_of(target));
         w.push("DELETE FROM ");
         w.table(t.assoc);
         w.push(" WHERE ");
         w.ident(t.left.name);
         w.push(" = ");
-        w.bind(model.column_value(idx));
+        w.bind(value_of(model, t.owner_column));
         backend::execute(target, Sql::Owned(w.sql), w.binds).await?;
     }
     for rel in children(M::META) {
@@ -117,32 +112,12 @@ async fn delete_with_children<M: Model>(
         if handled_by_database(rel, &link) {
             continue;
         }
-        let idx = M::META
-            .columns
-            .iter()
-            .position(|c| c.name == link.parent_column.name)
-            .unwrap_or(0);
-        let value = model.column_value(idx);
-        let of_parent = Expr::Compare(
-            Box::new(Expr::Column(ColumnRef {
-                table: link.child,
-                column: link.child_column.name,
-            })),
-            CmpOp::Eq,
-            Box::new(Expr::Value(value)),
-        );
+        let value = value_of(model, link.parent_column);
+        let of_parent = Expr::column_eq(link.child, link.child_column, value);
         if rel.cascade.delete {
             delete_where(target, link.child, of_parent, 0).await?;
         } else if link.child_column.nullable {
-            let mut w = SqlWriter::new(dialect_of(target));
-            w.push("UPDATE ");
-            w.table(link.child);
-            w.push(" SET ");
-            w.ident(link.child_column.name);
-            w.push(" = ");
-            w.bind(Value::Null(link.child_column.sql_type));
-            w.where_clause(Some(&of_parent));
-            backend::execute(target, Sql::Owned(w.sql), w.binds).await?;
+            set_null(target, &link, &of_parent).await?;
         } else {
             let mut w = SqlWriter::new(dialect_of(target));
             w.push("SELECT 1 FROM ");
@@ -212,4 +187,19 @@ fn delete_where<'a>(
         backend::execute(target, Sql::Owned(w.sql), w.binds).await?;
         Ok(())
     })
+}
+
+/// `UPDATE child SET key = NULL WHERE condition`: children detached from
+/// their parent through a nullable key.
+pub(crate) async fn set_null(target: Target<'_>, link: &Link, condition: &Expr) -> Result<()> {
+    let mut w = SqlWriter::new(dialect_of(target));
+    w.push("UPDATE ");
+    w.table(link.child);
+    w.push(" SET ");
+    w.ident(link.child_column.name);
+    w.push(" = ");
+    w.bind(Value::Null(link.child_column.sql_type));
+    w.where_clause(Some(condition));
+    backend::execute(target, Sql::Owned(w.sql), w.binds).await?;
+    Ok(())
 }

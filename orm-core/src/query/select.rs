@@ -80,6 +80,9 @@ enum Head {
     Rows,
     Count,
     Exists,
+    /// The rows paired with a joined model's columns (`all_with`): a
+    /// to-many join multiplies the roots instead of narrowing them.
+    Pairs(&'static str),
 }
 
 impl<M: Model> Select<M> {
@@ -172,6 +175,12 @@ impl<M: Model> Select<M> {
         self
     }
 
+    /// Whether relationship defaults (`lazy = "selectin"`/`"joined"`)
+    /// apply to this query.
+    pub(crate) fn has_defaults(&self) -> bool {
+        !self.default_includes.is_empty() || !self.joined.is_empty()
+    }
+
     fn is_plain(&self) -> bool {
         self.joins.is_empty()
             && self.joined.is_empty()
@@ -227,7 +236,7 @@ impl<M: Model> Select<M> {
         self
     }
 
-    fn write_joins(&self, w: &mut SqlWriter) -> Result<bool> {
+    fn write_joins(&self, w: &mut SqlWriter) -> Result<()> {
         let mut seen: Vec<&'static ModelMeta> = vec![M::META];
         for j in &self.joined {
             if seen.iter().any(|m| m.is(j.meta())) {
@@ -238,7 +247,6 @@ impl<M: Model> Select<M> {
             }
             seen.push(j.meta());
         }
-        let mut to_many = false;
         for join in &self.joins {
             let step = &join.step;
             if seen.iter().any(|m| m.is(step.table)) {
@@ -251,19 +259,9 @@ impl<M: Model> Select<M> {
                 )));
             }
             seen.push(step.table);
-            to_many |= step.to_many;
-            w.push(if join.left {
-                " LEFT JOIN "
-            } else {
-                " INNER JOIN "
-            });
-            w.table(step.table);
-            w.push(" ON ");
-            w.column(step.table, step.column);
-            w.push(" = ");
-            w.column(step.existing.table, step.existing.column);
+            step.write(w, if join.left { "LEFT JOIN" } else { "INNER JOIN" });
         }
-        Ok(to_many)
+        Ok(())
     }
 
     fn write_key(w: &mut SqlWriter) {
@@ -305,13 +303,7 @@ impl<M: Model> Select<M> {
                             M::META.name
                         )));
                     }
-                    let step = j.step()?;
-                    w.push(" LEFT JOIN ");
-                    w.table(step.table);
-                    w.push(" ON ");
-                    w.column(step.table, step.column);
-                    w.push(" = ");
-                    w.column(step.existing.table, step.existing.column);
+                    j.step()?.write(&mut w, "LEFT JOIN");
                 }
             }
             Head::Rows => w.push(&stmts.select_all),
@@ -323,29 +315,32 @@ impl<M: Model> Select<M> {
                 w.push("SELECT 1 FROM ");
                 w.table(M::META);
             }
-        }
-        if self.joins.is_empty() {
-            w.where_clause(self.filter.as_ref());
-        } else {
-            let mut joined = SqlWriter::new(dialect);
-            let to_many = self.write_joins(&mut joined)?;
-            if to_many {
-                // Narrow the roots instead of multiplying them.
-                w.push(" WHERE ");
-                Self::write_key(&mut w);
-                w.push(" IN (SELECT ");
-                Self::write_key(&mut w);
+            Head::Pairs(joined_list) => {
+                w.push("SELECT ");
+                w.push(&stmts.select_list);
+                w.push(", ");
+                w.push(joined_list);
                 w.push(" FROM ");
                 w.table(M::META);
-                let _ = self.write_joins(&mut w)?;
-                w.where_clause(self.filter.as_ref());
-                w.push(")");
-            } else {
-                let _ = self.write_joins(&mut w)?;
-                w.where_clause(self.filter.as_ref());
             }
         }
-        if matches!(head, Head::Rows) {
+        let narrow = !matches!(head, Head::Pairs(_)) && self.joins.iter().any(|j| j.step.to_many);
+        if narrow {
+            // Narrow the roots instead of multiplying them.
+            w.push(" WHERE ");
+            Self::write_key(&mut w);
+            w.push(" IN (SELECT ");
+            Self::write_key(&mut w);
+            w.push(" FROM ");
+            w.table(M::META);
+            self.write_joins(&mut w)?;
+            w.where_clause(self.filter.as_ref());
+            w.push(")");
+        } else {
+            self.write_joins(&mut w)?;
+            w.where_clause(self.filter.as_ref());
+        }
+        if matches!(head, Head::Rows | Head::Pairs(_)) {
             w.order_by(&self.order);
         }
         let limit = match head {
@@ -433,12 +428,7 @@ impl<M: Model> Select<M> {
             w.column(owner.table, owner.column);
             w.push(" FROM ");
             w.table(M::META);
-            w.push(" INNER JOIN ");
-            w.table(step.table);
-            w.push(" ON ");
-            w.column(step.table, step.column);
-            w.push(" = ");
-            w.column(step.existing.table, step.existing.column);
+            step.write(&mut w, "INNER JOIN");
         } else {
             w.push(" FROM ");
             w.table(M::META);
@@ -505,22 +495,11 @@ impl<M: Model> Select<M> {
                 )));
             }
         }
-        if let Some(message) = &self.error {
-            return Err(Error::Config(message.clone()));
-        }
         let dialect = exec.dialect();
-        let mut w = SqlWriter::new(dialect);
-        w.push("SELECT ");
-        w.push(&M::__statements(dialect).select_list);
-        w.push(", ");
-        w.push(&T::Model::__statements(dialect).select_list);
-        w.push(" FROM ");
-        w.table(M::META);
-        self.write_joins(&mut w)?;
-        w.where_clause(self.filter.as_ref());
-        w.order_by(&self.order);
-        w.limit_offset(self.limit, self.offset);
-        w.check()?;
+        let w = self.render(
+            dialect,
+            Head::Pairs(&T::Model::__statements(dialect).select_list),
+        )?;
         let width = M::META.columns.len();
         backend::fetch_all(exec.target(), Sql::Owned(w.sql), w.binds, |row| {
             Ok((M::from_row(row, 0)?, T::from_row(row, width)?))

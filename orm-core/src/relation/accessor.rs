@@ -6,32 +6,10 @@ use super::query::{ByForeignKey, RelatedQuery, Scope};
 use super::{Link, RelationKind, RelationMeta};
 use crate::db::Executor;
 use crate::error::{Error, Result};
-use crate::expr::{CmpOp, ColumnRef, Expr};
-use crate::model::{ColumnMeta, Model, ModelMeta};
+use crate::expr::Expr;
+use crate::model::Model;
 use crate::query::select::Select;
 use crate::value::Value;
-
-fn index_of(meta: &ModelMeta, column: &ColumnMeta) -> usize {
-    meta.columns
-        .iter()
-        .position(|c| c.name == column.name)
-        .unwrap_or(0)
-}
-
-fn column_expr(table: &'static ModelMeta, column: &'static ColumnMeta) -> Expr {
-    Expr::Column(ColumnRef {
-        table,
-        column: column.name,
-    })
-}
-
-fn eq(table: &'static ModelMeta, column: &'static ColumnMeta, value: Value) -> Expr {
-    Expr::Compare(
-        Box::new(column_expr(table, column)),
-        CmpOp::Eq,
-        Box::new(Expr::Value(value)),
-    )
-}
 
 fn relationship_error(rel: &RelationMeta, message: impl Into<String>) -> Error {
     Error::Relationship {
@@ -52,8 +30,8 @@ impl Scope for ByForeignKey {
         select: Select<T>,
     ) -> Result<Select<T>> {
         let link = rel.link(P::META)?;
-        let value = parent.column_value(index_of(P::META, link.parent_column));
-        Ok(select.filter(eq(T::META, link.child_column, value)))
+        let value = parent.column_value(P::META.index_of(link.parent_column));
+        Ok(select.filter(Expr::column_eq(T::META, link.child_column, value)))
     }
 }
 
@@ -64,7 +42,7 @@ impl<P: Model, C: Model> RelatedQuery<'_, P, C, ByForeignKey> {
 
     fn parent_value(&self, link: &Link) -> Value {
         self.parent
-            .column_value(index_of(P::META, link.parent_column))
+            .column_value(P::META.index_of(link.parent_column))
     }
 
     /// Makes `child` one of this parent's rows: its key is set to the
@@ -73,7 +51,7 @@ impl<P: Model, C: Model> RelatedQuery<'_, P, C, ByForeignKey> {
     pub async fn add(&self, exec: &(impl Executor + ?Sized), mut child: C) -> Result<C> {
         let link = self.link()?;
         let value = self.parent_value(&link);
-        child.set_column_value(index_of(C::META, link.child_column), value)?;
+        child.set_column_value(C::META.index_of(link.child_column), value)?;
         match exec.update(&child).await {
             Ok(()) => Ok(child),
             Err(Error::NotFound { .. }) => exec.insert(child).await,
@@ -87,7 +65,7 @@ impl<P: Model, C: Model> RelatedQuery<'_, P, C, ByForeignKey> {
     pub async fn remove(&self, exec: &(impl Executor + ?Sized), child: &C) -> Result<()> {
         let link = self.link()?;
         let parent = self.parent_value(&link);
-        let current = child.column_value(index_of(C::META, link.child_column));
+        let current = child.column_value(C::META.index_of(link.child_column));
         if current != parent {
             return Err(relationship_error(
                 self.rel,
@@ -187,9 +165,7 @@ impl<'a, C: Model, P: Model> Parent<'a, C, P> {
 
     fn key(&self) -> Result<(Link, Value)> {
         let link = self.rel.link(C::META)?;
-        let value = self
-            .child
-            .column_value(index_of(C::META, link.child_column));
+        let value = self.child.column_value(C::META.index_of(link.child_column));
         Ok((link, value))
     }
 
@@ -199,7 +175,7 @@ impl<'a, C: Model, P: Model> Parent<'a, C, P> {
             return Ok(None);
         }
         P::query()
-            .filter(eq(P::META, link.parent_column, value))
+            .filter(Expr::column_eq(P::META, link.parent_column, value))
             .optional(exec)
             .await
     }
@@ -217,7 +193,7 @@ impl<'a, C: Model, P: Model> Parent<'a, C, P> {
     /// or set it too.
     pub async fn set(self, exec: &(impl Executor + ?Sized), target: &P) -> Result<()> {
         let (link, _) = self.key()?;
-        let value = target.column_value(index_of(P::META, link.parent_column));
+        let value = target.column_value(P::META.index_of(link.parent_column));
         let mut key = Vec::new();
         self.child.key_values(&mut key);
         crate::query::update::set_columns(

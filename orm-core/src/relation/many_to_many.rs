@@ -3,24 +3,16 @@
 //! association rows only.
 
 use super::query::{ByAssociation, RelatedQuery, Scope};
-use super::{JoinStep, RelationMeta, Through};
+use super::{RelationMeta, Through};
 use crate::backend::{self, Sql};
 use crate::db::{Executor, Tx};
 use crate::dialect::{self, SqlWriter};
 use crate::error::{Error, Result};
-use crate::expr::{CmpOp, ColumnRef, Expr};
-use crate::model::{ColumnMeta, Model, ModelMeta};
+use crate::expr::Expr;
+use crate::model::value_of;
+use crate::model::{ColumnMeta, Model};
 use crate::query::select::Select;
 use crate::value::Value;
-
-fn value_of<M: Model>(model: &M, column: &ColumnMeta) -> Value {
-    let idx = M::META
-        .columns
-        .iter()
-        .position(|c| c.name == column.name)
-        .unwrap_or(0);
-    model.column_value(idx)
-}
 
 /// The targets of a many-to-many relationship of one owner.
 pub type ManyToManyQuery<'a, P, T> = RelatedQuery<'a, P, T, ByAssociation>;
@@ -34,24 +26,8 @@ impl Scope for ByAssociation {
         let t = rel.through(P::META)?;
         let value = value_of(owner, t.owner_column);
         Ok(select
-            .join_step(JoinStep {
-                table: t.assoc,
-                column: t.right.name,
-                existing: ColumnRef {
-                    table: t.target,
-                    column: t.target_column.name,
-                },
-                to_many: false,
-                origin: rel,
-            })
-            .filter(Expr::Compare(
-                Box::new(Expr::Column(ColumnRef {
-                    table: t.assoc,
-                    column: t.left.name,
-                })),
-                CmpOp::Eq,
-                Box::new(Expr::Value(value)),
-            )))
+            .join_step(t.assoc_onto_target(rel))
+            .filter(Expr::column_eq(t.assoc, t.left, value)))
     }
 }
 
@@ -132,11 +108,7 @@ impl<P: Model, T: Model> RelatedQuery<'_, P, T, ByAssociation> {
     /// Removes the association with `target`; `false` when there was none.
     pub async fn remove(&self, exec: &(impl Executor + ?Sized), target: &T) -> Result<bool> {
         let t = self.through()?;
-        let right = Expr::Compare(
-            Box::new(column(t.assoc, t.right)),
-            CmpOp::Eq,
-            Box::new(Expr::Value(value_of(target, t.target_column))),
-        );
+        let right = Expr::column_eq(t.assoc, t.right, value_of(target, t.target_column));
         Ok(self.delete_assoc(exec.target(), &t, Some(right)).await? > 0)
     }
 
@@ -156,7 +128,7 @@ impl<P: Model, T: Model> RelatedQuery<'_, P, T, ByAssociation> {
             .map(|x| value_of(x, t.target_column))
             .collect();
         let stale = (!keep.is_empty()).then(|| Expr::InList {
-            expr: Box::new(column(t.assoc, t.right)),
+            expr: Box::new(Expr::column(t.assoc, t.right)),
             values: keep,
             negated: true,
         });
@@ -191,11 +163,7 @@ impl<P: Model, T: Model> RelatedQuery<'_, P, T, ByAssociation> {
         t: &Through,
         extra: Option<Expr>,
     ) -> Result<u64> {
-        let mut condition = Expr::Compare(
-            Box::new(column(t.assoc, t.left)),
-            CmpOp::Eq,
-            Box::new(Expr::Value(self.owner_value(t))),
-        );
+        let mut condition = Expr::column_eq(t.assoc, t.left, self.owner_value(t));
         if let Some(extra) = extra {
             condition = condition.and(extra);
         }
@@ -207,11 +175,4 @@ impl<P: Model, T: Model> RelatedQuery<'_, P, T, ByAssociation> {
             .await?
             .rows_affected)
     }
-}
-
-fn column(table: &'static ModelMeta, column: &'static ColumnMeta) -> Expr {
-    Expr::Column(ColumnRef {
-        table,
-        column: column.name,
-    })
 }
