@@ -150,10 +150,18 @@ macro_rules! scenario {
                 $crate::harness::run($crate::harness::Backend::Sqlite, body).await
             }
             #[tokio::test]
+            #[cfg_attr(
+                not(orm_test_postgres),
+                ignore = "PostgreSQL run skipped: set ORM_TEST_POSTGRES_URL to run it"
+            )]
             async fn postgres() {
                 $crate::harness::run($crate::harness::Backend::Postgres, body).await
             }
             #[tokio::test]
+            #[cfg_attr(
+                not(orm_test_mysql),
+                ignore = "MySQL run skipped: set ORM_TEST_MYSQL_URL to run it"
+            )]
             async fn mysql() {
                 $crate::harness::run($crate::harness::Backend::MySql, body).await
             }

@@ -247,3 +247,25 @@ fn generated_sql_per_dialect() {
         );
     }
 }
+
+scenario!(async fn count_and_exists_see_limit_and_offset(db, backend) {
+    seed(db).await?;
+    let all = || User::query().order_by(User::KARMA);
+    assert_eq!(all().count(db).await?, 5);
+    assert_eq!(all().limit(2).count(db).await?, 2);
+    assert_eq!(all().limit(20).count(db).await?, 5);
+    assert_eq!(all().offset(4).count(db).await?, 1);
+    assert_eq!(all().offset(5).count(db).await?, 0);
+    assert_eq!(all().limit(2).offset(4).count(db).await?, 1);
+    assert_eq!(all().limit(0).count(db).await?, 0);
+    // count() agrees with all().len() for every page.
+    for (limit, offset) in [(1, 0), (3, 1), (3, 3), (10, 2)] {
+        let page = all().limit(limit).offset(offset);
+        assert_eq!(page.clone().count(db).await?, page.all(db).await?.len() as i64);
+    }
+    assert!(all().offset(4).exists(db).await?);
+    assert!(!all().offset(5).exists(db).await?);
+    assert!(!all().limit(0).exists(db).await?);
+    assert!(all().limit(1).offset(2).exists(db).await?);
+    Ok(())
+});

@@ -410,6 +410,12 @@ scenario!(async fn joins_without_on_clauses(db, backend) {
     let writers = Author::query().join(Author::BOOKS).filter(Book::TITLE.ne("x")).order_by(Author::NAME).all(db).await?;
     assert_eq!(writers.iter().map(|a| a.name.as_str()).collect::<Vec<_>>(), ["Austen", "Tolkien"]);
     assert_eq!(Author::query().join(Author::BOOKS).count(db).await?, 2);
+    assert_eq!(Author::query().join(Author::BOOKS).limit(1).count(db).await?, 1);
+    assert_eq!(Author::query().join(Author::BOOKS).offset(1).count(db).await?, 1);
+    assert!(!Author::query().join(Author::BOOKS).offset(2).exists(db).await?);
+    // A relationship accessor counts its page too.
+    assert_eq!(tolkien.books().limit(1).count(db).await?, 1);
+    assert_eq!(tolkien.books().offset(1).count(db).await?, 1);
     // LEFT JOIN keeps authors without books.
     let idle = Author::query().left_join(Author::BOOKS).filter(Book::ID.is_null()).all(db).await?;
     assert_eq!(idle.iter().map(|a| a.name.as_str()).collect::<Vec<_>>(), ["Nobody"]);

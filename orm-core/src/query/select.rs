@@ -307,6 +307,14 @@ impl<M: Model> Select<M> {
                 }
             }
             Head::Rows => w.push(&stmts.select_all),
+            // With limit or offset, count the rows the query returns: the
+            // paged query becomes a subquery.
+            Head::Count if self.limit.is_some() || self.offset.is_some() => {
+                w.push("SELECT COUNT(*) FROM (SELECT 1 AS ");
+                w.ident("one");
+                w.push(" FROM ");
+                w.table(M::META);
+            }
             Head::Count => {
                 w.push("SELECT COUNT(*) FROM ");
                 w.table(M::META);
@@ -344,10 +352,15 @@ impl<M: Model> Select<M> {
             w.order_by(&self.order);
         }
         let limit = match head {
-            Head::Exists => Some(1),
+            // A row at `offset`, unless the query returns none at all.
+            Head::Exists => Some(self.limit.map_or(1, |l| l.min(1))),
             _ => self.limit,
         };
         w.limit_offset(limit, self.offset);
+        if matches!(head, Head::Count) && (self.limit.is_some() || self.offset.is_some()) {
+            w.push(") AS ");
+            w.ident("paged");
+        }
         w.check()?;
         Ok(w)
     }
@@ -371,6 +384,12 @@ impl<M: Model> Select<M> {
     /// ```
     pub fn to_sql(&self, dialect: Dialect) -> Result<(String, Vec<crate::Value>)> {
         let w = self.render(dialect, Head::Rows)?;
+        Ok((w.sql, w.binds))
+    }
+
+    /// The SQL of [`Select::count`] in `dialect`, with its bind values.
+    pub fn count_sql(&self, dialect: Dialect) -> Result<(String, Vec<crate::Value>)> {
+        let w = self.render(dialect, Head::Count)?;
         Ok((w.sql, w.binds))
     }
 
@@ -532,7 +551,20 @@ impl<M: Model> Select<M> {
         Ok(rows.pop())
     }
 
-    /// The number of matching rows.
+    /// The number of rows the query returns: with `limit` or `offset`,
+    /// the rows of that page (`limit(2)` counts at most 2).
+    ///
+    /// ```
+    /// # use orm::prelude::*;
+    /// # #[derive(Model)] #[model(table = "users")]
+    /// # pub struct User { #[model(primary_key)] id: i64 }
+    /// let (sql, _) = User::query().limit(10).offset(20).count_sql(orm::Dialect::Postgres)?;
+    /// assert_eq!(
+    ///     sql,
+    ///     r#"SELECT COUNT(*) FROM (SELECT 1 AS "one" FROM "users" LIMIT $1 OFFSET $2) AS "paged""#
+    /// );
+    /// # Ok::<(), orm::Error>(())
+    /// ```
     pub async fn count(self, exec: &(impl Executor + ?Sized)) -> Result<i64> {
         let w = self.render(exec.dialect(), Head::Count)?;
         let mut rows = backend::fetch_all(exec.target(), Sql::Owned(w.sql), w.binds, |row| {
@@ -542,7 +574,8 @@ impl<M: Model> Select<M> {
         Ok(rows.pop().unwrap_or_default())
     }
 
-    /// True when at least one row matches.
+    /// True when the query returns at least one row (with `offset`, a row
+    /// past the skipped ones; with `limit(0)`, never).
     pub async fn exists(self, exec: &(impl Executor + ?Sized)) -> Result<bool> {
         let w = self.render(exec.dialect(), Head::Exists)?;
         let rows =

@@ -1,0 +1,18 @@
+//! Tells the test suite which database servers it may use, so that the
+//! PostgreSQL and MySQL runs of each scenario show as ignored (with the
+//! variable that enables them) rather than as passed when no server is
+//! configured.
+
+fn main() {
+    println!("cargo::rustc-check-cfg=cfg(orm_test_postgres)");
+    println!("cargo::rustc-check-cfg=cfg(orm_test_mysql)");
+    for (var, cfg) in [
+        ("ORM_TEST_POSTGRES_URL", "orm_test_postgres"),
+        ("ORM_TEST_MYSQL_URL", "orm_test_mysql"),
+    ] {
+        println!("cargo::rerun-if-env-changed={var}");
+        if std::env::var(var).is_ok_and(|v| !v.is_empty()) {
+            println!("cargo::rustc-cfg={cfg}");
+        }
+    }
+}
