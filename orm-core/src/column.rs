@@ -8,7 +8,8 @@ use std::marker::PhantomData;
 
 use crate::expr::{Assignment, CmpOp, ColumnRef, Direction, Expr, OrderBy};
 use crate::model::Model;
-use crate::value::{ColumnType, IntoValue};
+use crate::dialect::escape_like;
+use crate::value::{ColumnType, IntoValue, Value};
 
 /// A column of model `M` holding values of type `T`.
 pub struct Column<M, T> {
@@ -166,23 +167,61 @@ impl<M: Model, T: ColumnType> Column<M, T> {
 }
 
 impl<M: Model, T: ColumnType<Scalar = String>> Column<M, T> {
-    /// `column LIKE pattern`, case-sensitive on every backend.
-    pub fn like(self, pattern: impl IntoValue<String>) -> Expr {
+    fn like_expr(self, pattern: Value, case_insensitive: bool) -> Expr {
         Expr::Like {
             expr: Box::new(self.expr()),
-            pattern: pattern.into_value(),
-            case_insensitive: false,
+            pattern,
+            case_insensitive,
         }
     }
 
+    /// `column LIKE pattern`, case-sensitive on every backend. `%` matches
+    /// any text, `_` one character, and `\` escapes the next character on
+    /// every backend (`\%` is a literal `%`); a pattern ending in a lone
+    /// `\` is [`Error::Config`](crate::Error::Config). To match text
+    /// literally, use [`Column::contains`], [`Column::starts_with`] or
+    /// [`Column::ends_with`].
+    pub fn like(self, pattern: impl IntoValue<String>) -> Expr {
+        self.like_expr(pattern.into_value(), false)
+    }
+
     /// Case-insensitive `LIKE` (`ILIKE` on PostgreSQL, `LOWER(..) LIKE
-    /// LOWER(..)` elsewhere).
+    /// LOWER(..)` elsewhere), with the escapes of [`Column::like`].
     pub fn ilike(self, pattern: impl IntoValue<String>) -> Expr {
-        Expr::Like {
-            expr: Box::new(self.expr()),
-            pattern: pattern.into_value(),
-            case_insensitive: true,
-        }
+        self.like_expr(pattern.into_value(), true)
+    }
+
+    /// The column contains `text`, taken literally: `%`, `_` and `\` in it
+    /// are escaped, the same way on every backend. Case-sensitive.
+    ///
+    /// ```
+    /// # use orm::prelude::*;
+    /// # #[derive(Model)] #[model(table = "users")]
+    /// # pub struct User { #[model(primary_key)] id: i64, email: String }
+    /// let (sql, binds) = User::query()
+    ///     .filter(User::EMAIL.contains("100%_off"))
+    ///     .to_sql(orm::Dialect::Postgres)?;
+    /// assert_eq!(sql, r#"SELECT "users"."id", "users"."email" FROM "users" WHERE "users"."email" LIKE $1 ESCAPE $2"#);
+    /// assert_eq!(binds[0], orm::Value::String(r"%100\%\_off%".into()));
+    /// # Ok::<(), orm::Error>(())
+    /// ```
+    pub fn contains(self, text: &str) -> Expr {
+        let pattern = format!("%{}%", escape_like(text));
+        self.like_expr(Value::String(pattern), false)
+    }
+
+    /// The column starts with `text`, taken literally (see
+    /// [`Column::contains`]).
+    pub fn starts_with(self, text: &str) -> Expr {
+        let pattern = format!("{}%", escape_like(text));
+        self.like_expr(Value::String(pattern), false)
+    }
+
+    /// The column ends with `text`, taken literally (see
+    /// [`Column::contains`]).
+    pub fn ends_with(self, text: &str) -> Expr {
+        let pattern = format!("%{}", escape_like(text));
+        self.like_expr(Value::String(pattern), false)
     }
 }
 

@@ -279,25 +279,42 @@ impl SqlWriter {
                 expr,
                 pattern,
                 case_insensitive,
-            } => match (case_insensitive, self.dialect) {
-                (false, _) => {
-                    self.expr(expr);
-                    self.push(" LIKE ");
-                    self.bind(pattern.clone());
+            } => {
+                if let Value::String(p) = pattern
+                    && ends_with_lone_escape(p)
+                {
+                    self.error.get_or_insert_with(|| {
+                        format!(
+                            "the LIKE pattern {p:?} ends with the escape character `\\`: write `\\\\` for a literal backslash"
+                        )
+                    });
                 }
-                (true, Dialect::Postgres) => {
-                    self.expr(expr);
-                    self.push(" ILIKE ");
-                    self.bind(pattern.clone());
+                match (case_insensitive, self.dialect) {
+                    (false, _) => {
+                        self.expr(expr);
+                        self.push(" LIKE ");
+                        self.bind(pattern.clone());
+                    }
+                    (true, Dialect::Postgres) => {
+                        self.expr(expr);
+                        self.push(" ILIKE ");
+                        self.bind(pattern.clone());
+                    }
+                    (true, _) => {
+                        self.push("LOWER(");
+                        self.expr(expr);
+                        self.push(") LIKE LOWER(");
+                        self.bind(pattern.clone());
+                        self.push(")");
+                    }
                 }
-                (true, _) => {
-                    self.push("LOWER(");
-                    self.expr(expr);
-                    self.push(") LIKE LOWER(");
-                    self.bind(pattern.clone());
-                    self.push(")");
-                }
-            },
+                // One escape character on every backend. Bound, not
+                // written: a backslash literal reads differently under
+                // MySQL's NO_BACKSLASH_ESCAPES and PostgreSQL's
+                // standard_conforming_strings, and SQLite has no default.
+                self.push(" ESCAPE ");
+                self.bind(Value::String(LIKE_ESCAPE.to_string()));
+            }
             Expr::And(items) => self.junction(items, " AND ", "1 = 1"),
             Expr::Or(items) => self.junction(items, " OR ", "1 = 0"),
             Expr::Not(inner) => {
@@ -414,6 +431,32 @@ impl SqlWriter {
         }
         self.push(")");
     }
+}
+
+/// The escape character of every `LIKE` pattern: `\%`, `\_` and `\\`
+/// match a literal `%`, `_` and `\`.
+pub const LIKE_ESCAPE: char = '\\';
+
+/// `text` as a `LIKE` pattern matching itself literally: `%`, `_` and the
+/// escape character are escaped.
+///
+/// ```
+/// assert_eq!(orm_core::dialect::escape_like("100%_off\\"), "100\\%\\_off\\\\");
+/// ```
+pub fn escape_like(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    for ch in text.chars() {
+        if matches!(ch, '%' | '_' | LIKE_ESCAPE) {
+            out.push(LIKE_ESCAPE);
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// True when `pattern` ends with an escape character that escapes nothing.
+fn ends_with_lone_escape(pattern: &str) -> bool {
+    pattern.chars().rev().take_while(|c| *c == LIKE_ESCAPE).count() % 2 == 1
 }
 
 /// Writes the select list of `meta` with columns qualified by `qualifier`

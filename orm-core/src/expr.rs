@@ -73,7 +73,7 @@ pub enum Expr {
     Like {
         /// The text being matched.
         expr: Box<Expr>,
-        /// The pattern, with `%` and `_` wildcards.
+        /// The pattern, with `%` and `_` wildcards and `\` escaping.
         pattern: Value,
         /// True for `ilike`.
         case_insensitive: bool,

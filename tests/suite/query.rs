@@ -269,3 +269,60 @@ scenario!(async fn count_and_exists_see_limit_and_offset(db, backend) {
     assert!(all().limit(1).offset(2).exists(db).await?);
     Ok(())
 });
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "notes")]
+pub struct Note {
+    #[model(primary_key)]
+    pub id: i64,
+    pub body: String,
+}
+
+scenario!(async fn literal_text_search_escapes_wildcards(db, backend) {
+    db.create_all(&orm::models![Note]).await?;
+    let bodies = [
+        "100%_off", "100 off", "100%", "a_b", "axb", r"back\slash", r"back\", r"\", "%", "_",
+        r"\%", r"\\", "it's", "say \"hi\"", "Ünïcode ✓", "UPPER lower", "tab\there", "",
+    ];
+    db.insert_many(bodies.iter().map(|b| Note { id: 0, body: b.to_string() }).collect()).await?;
+    let needles = [
+        "%", "_", r"\", "100%", "%_", "_off", r"\s", r"back\", r"\\", "'", "\"", "ï", "upper",
+        "UPPER", "", "\t", "no such text",
+    ];
+    let matching = |pred: &dyn Fn(&str) -> bool| {
+        let mut m: Vec<&str> = bodies.iter().copied().filter(|b| pred(b)).collect();
+        m.sort();
+        m
+    };
+    let found = async |e: Expr| -> orm::Result<Vec<String>> {
+        let mut b: Vec<String> = Note::query().filter(e).all(db).await?.into_iter().map(|n| n.body).collect();
+        b.sort();
+        Ok(b)
+    };
+    for needle in needles {
+        assert_eq!(
+            found(Note::BODY.contains(needle)).await?,
+            matching(&|b| b.contains(needle)),
+            "contains({needle:?})"
+        );
+        assert_eq!(
+            found(Note::BODY.starts_with(needle)).await?,
+            matching(&|b| b.starts_with(needle)),
+            "starts_with({needle:?})"
+        );
+        assert_eq!(
+            found(Note::BODY.ends_with(needle)).await?,
+            matching(&|b| b.ends_with(needle)),
+            "ends_with({needle:?})"
+        );
+    }
+    // like() escapes with `\` on every backend; a lone trailing `\` is refused
+    // before anything is sent.
+    assert_eq!(found(Note::BODY.like(r"100\%%")).await?, ["100%", "100%_off"]);
+    assert_eq!(found(Note::BODY.like(r"a\_b")).await?, ["a_b"]);
+    assert_eq!(found(Note::BODY.like(r"back\\")).await?, [r"back\"]);
+    let err = Note::query().filter(Note::BODY.like(r"back\")).all(db).await.unwrap_err();
+    assert!(matches!(err, orm::Error::Config(ref m) if m.contains("escape character")), "{err:?}");
+    assert_eq!(found(Note::BODY.ilike(r"upper%")).await?, ["UPPER lower"]);
+    Ok(())
+});
