@@ -97,7 +97,7 @@ async fn main() -> orm::Result<()> {
 
     let mut grace = User::get(&db, grace.id).await?;
     grace.nickname = Some("amazing grace".into());
-    db.update(&grace).await?;
+    db.update(&mut grace).await?;
     println!("updated: {:?}", User::get(&db, grace.id).await?);
 
     let removed = Post::query()

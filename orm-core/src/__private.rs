@@ -8,7 +8,10 @@ pub use crate::error::{Error, Result};
 pub use crate::loader::DefaultLoads;
 pub use crate::model::{ColumnMeta, ForeignKey, Model, ModelMeta, OnDelete, Statements};
 pub use crate::persist as graph;
-pub use crate::value::{AutoKey, ColumnType, HasLength, RowRef, SqlType, Value, decode_field};
+pub use crate::value::{
+    AutoKey, Collatable, ColumnType, HasLength, RowRef, SqlType, Value, VersionCounter,
+    decode_field,
+};
 pub use std::any::Any;
 pub use std::sync::OnceLock;
 
@@ -64,6 +67,26 @@ pub fn check_max_length<T: HasLength>(
     }
 }
 
+/// Runs the type's own check ([`ColumnType::check`]: no NaN).
+#[inline]
+pub fn check_value<T: ColumnType>(
+    value: &T,
+    model: &'static str,
+    field: &'static str,
+) -> Result<()> {
+    value.check().map_err(|message| Error::Validation {
+        model,
+        field,
+        message,
+    })
+}
+
+/// Requires `T: VersionCounter`.
+pub const fn assert_version_counter<T: VersionCounter>() {}
+
+/// Requires `T: Collatable`.
+pub const fn assert_collatable<T: Collatable>() {}
+
 /// Requires `T: ColumnType` (a readable error for unsupported field types).
 pub const fn assert_column_type<T: ColumnType>() {}
 
@@ -107,16 +130,19 @@ pub fn key_value<T: Model, K: ColumnType>(
     references: Option<&str>,
     field: &K,
 ) -> Value {
-    if let Some(target) = slot.loaded_target() {
-        let column = match references {
-            Some(name) => T::META.columns.iter().position(|c| c.name == name),
-            None => T::META.columns.iter().position(|c| c.primary_key),
-        };
-        if let Some(idx) = column {
-            return target.column_value(idx);
-        }
-    }
-    field.to_value()
+    loaded_key(slot, references).unwrap_or_else(|| field.to_value())
+}
+
+/// The key of the target a belongs_to slot holds, if it holds one: what
+/// an insert or update writes into the key column.
+#[inline]
+pub fn loaded_key<T: Model>(slot: &BelongsTo<T>, references: Option<&str>) -> Option<Value> {
+    let target = slot.loaded_target()?;
+    let column = match references {
+        Some(name) => T::META.columns.iter().position(|c| c.name == name),
+        None => T::META.columns.iter().position(|c| c.primary_key),
+    }?;
+    Some(target.column_value(column))
 }
 
 /// Converts a value into a field, naming the field when it does not fit.

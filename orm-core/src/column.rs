@@ -6,9 +6,9 @@
 use std::fmt;
 use std::marker::PhantomData;
 
+use crate::dialect::escape_like;
 use crate::expr::{Assignment, CmpOp, ColumnRef, Direction, Expr, OrderBy};
 use crate::model::Model;
-use crate::dialect::escape_like;
 use crate::value::{ColumnType, IntoValue, Value};
 
 /// A column of model `M` holding values of type `T`.

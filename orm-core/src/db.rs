@@ -44,10 +44,42 @@ pub(crate) enum TxConn {
     MySql(sqlx::Transaction<'static, sqlx::MySql>),
 }
 
+/// What the server behind a dialect can do.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Server {
+    /// MariaDB rather than MySQL (collation names differ).
+    pub mariadb: bool,
+    /// `INSERT ... RETURNING`: SQLite, PostgreSQL, MariaDB 10.5+.
+    pub insert_returning: bool,
+}
+
+impl Server {
+    const FULL: Server = Server {
+        mariadb: false,
+        insert_returning: true,
+    };
+
+    /// Reads a MySQL-family `VERSION()`: `10.11.6-MariaDB-0+deb12u1`,
+    /// `8.0.36`.
+    fn mysql(version: &str) -> Server {
+        let mariadb = version.contains("MariaDB");
+        let mut parts = version
+            .split(|c: char| !c.is_ascii_digit())
+            .filter_map(|p| p.parse::<u32>().ok());
+        let major = parts.next().unwrap_or(0);
+        let minor = parts.next().unwrap_or(0);
+        Server {
+            mariadb,
+            insert_returning: mariadb && (major, minor) >= (10, 5),
+        }
+    }
+}
+
 /// State shared by a [`Db`] and its transactions.
 pub(crate) struct DbShared {
     pool: Pool,
     dialect: Dialect,
+    pub(crate) server: Server,
     url: String,
     /// `@@auto_increment_increment` on MySQL: the step between the keys of
     /// one multi-row insert.
@@ -112,6 +144,7 @@ pub struct ConnectOptions {
     idle_timeout: Option<Duration>,
     max_lifetime: Option<Duration>,
     pre_ping: bool,
+    returning: bool,
 }
 
 impl fmt::Debug for ConnectOptions {
@@ -141,7 +174,17 @@ impl ConnectOptions {
             idle_timeout: Some(Duration::from_secs(600)),
             max_lifetime: Some(Duration::from_secs(1800)),
             pre_ping: false,
+            returning: true,
         }
+    }
+
+    /// On MySQL-family servers, reads generated keys and defaults back as
+    /// MySQL 8 must (by key, after the insert) even where the server has
+    /// `INSERT ... RETURNING`: for testing that path on MariaDB.
+    #[doc(hidden)]
+    pub fn __without_returning(mut self) -> Self {
+        self.returning = false;
+        self
     }
 
     /// Pings a pooled connection before each use (SQLAlchemy's
@@ -259,7 +302,7 @@ impl Db {
             .next()
             .unwrap_or_default()
             .to_ascii_lowercase();
-        let (pool, dialect, step) = match scheme.as_str() {
+        let (pool, dialect, step, mut server) = match scheme.as_str() {
             "sqlite" => Self::connect_sqlite(&opts).await?,
             "postgres" | "postgresql" => Self::connect_postgres(&opts).await?,
             "mysql" | "mariadb" => Self::connect_mysql(&opts).await?,
@@ -270,10 +313,14 @@ impl Db {
                 ));
             }
         };
+        if !opts.returning && dialect == Dialect::MySql {
+            server.insert_returning = false;
+        }
         Ok(Db {
             shared: Arc::new(DbShared {
                 pool,
                 dialect,
+                server,
                 url: redact_url(url),
                 auto_increment_step: step,
                 recording: AtomicBool::new(false),
@@ -283,7 +330,7 @@ impl Db {
     }
 
     #[cfg(feature = "sqlite")]
-    async fn connect_sqlite(opts: &ConnectOptions) -> Result<(Pool, Dialect, u64)> {
+    async fn connect_sqlite(opts: &ConnectOptions) -> Result<(Pool, Dialect, u64, Server)> {
         use std::str::FromStr;
         let url = &opts.url;
         let conn = sqlx::sqlite::SqliteConnectOptions::from_str(url)
@@ -308,11 +355,11 @@ impl Db {
             .connect_with(conn)
             .await
             .map_err(|e| connect_error(url, e))?;
-        Ok((Pool::Sqlite(pool), Dialect::Sqlite, 1))
+        Ok((Pool::Sqlite(pool), Dialect::Sqlite, 1, Server::FULL))
     }
 
     #[cfg(not(feature = "sqlite"))]
-    async fn connect_sqlite(opts: &ConnectOptions) -> Result<(Pool, Dialect, u64)> {
+    async fn connect_sqlite(opts: &ConnectOptions) -> Result<(Pool, Dialect, u64, Server)> {
         Err(config_error(
             &opts.url,
             "the `sqlite` feature is not enabled",
@@ -320,7 +367,7 @@ impl Db {
     }
 
     #[cfg(feature = "postgres")]
-    async fn connect_postgres(opts: &ConnectOptions) -> Result<(Pool, Dialect, u64)> {
+    async fn connect_postgres(opts: &ConnectOptions) -> Result<(Pool, Dialect, u64, Server)> {
         use std::str::FromStr;
         let url = &opts.url;
         let conn =
@@ -329,11 +376,11 @@ impl Db {
         let pool = opts
             .pool_options::<sqlx::Postgres>(10)
             .connect_lazy_with(conn);
-        Ok((Pool::Postgres(pool), Dialect::Postgres, 1))
+        Ok((Pool::Postgres(pool), Dialect::Postgres, 1, Server::FULL))
     }
 
     #[cfg(not(feature = "postgres"))]
-    async fn connect_postgres(opts: &ConnectOptions) -> Result<(Pool, Dialect, u64)> {
+    async fn connect_postgres(opts: &ConnectOptions) -> Result<(Pool, Dialect, u64, Server)> {
         Err(config_error(
             &opts.url,
             "the `postgres` feature is not enabled",
@@ -341,7 +388,7 @@ impl Db {
     }
 
     #[cfg(feature = "mysql")]
-    async fn connect_mysql(opts: &ConnectOptions) -> Result<(Pool, Dialect, u64)> {
+    async fn connect_mysql(opts: &ConnectOptions) -> Result<(Pool, Dialect, u64, Server)> {
         use std::str::FromStr;
         let url = &opts.url;
         let normalized = match url.strip_prefix("mariadb:") {
@@ -351,17 +398,22 @@ impl Db {
         let conn = sqlx::mysql::MySqlConnectOptions::from_str(&normalized)
             .map_err(|e| config_error(url, e))?;
         let mut probe = probe::<sqlx::MySql>(opts, &conn).await?;
-        let step: u64 =
-            sqlx::query_scalar::<_, u64>("SELECT CAST(@@auto_increment_increment AS UNSIGNED)")
+        let (version, step): (String, u64) =
+            sqlx::query_as("SELECT VERSION(), CAST(@@auto_increment_increment AS UNSIGNED)")
                 .fetch_one(&mut probe)
                 .await
                 .map_err(Error::from)?;
         let pool = opts.pool_options::<sqlx::MySql>(10).connect_lazy_with(conn);
-        Ok((Pool::MySql(pool), Dialect::MySql, step.max(1)))
+        Ok((
+            Pool::MySql(pool),
+            Dialect::MySql,
+            step.max(1),
+            Server::mysql(&version),
+        ))
     }
 
     #[cfg(not(feature = "mysql"))]
-    async fn connect_mysql(opts: &ConnectOptions) -> Result<(Pool, Dialect, u64)> {
+    async fn connect_mysql(opts: &ConnectOptions) -> Result<(Pool, Dialect, u64, Server)> {
         Err(config_error(
             &opts.url,
             "the `mysql` feature is not enabled",
@@ -656,9 +708,15 @@ pub trait Executor: Send + Sync + sealed::Sealed {
 
     /// Writes every non-key column of `model` to its row;
     /// [`Error::NotFound`] when no row has its key.
+    ///
+    /// Takes the model mutably because the update writes back into it
+    /// what the row now holds: the key of a belongs_to target its slot
+    /// holds, and the bumped `#[model(version)]`. A versioned row that
+    /// someone else changed since it was read is [`Error::StaleData`], and
+    /// nothing is written.
     fn update<'a, M: Model>(
         &'a self,
-        model: &'a M,
+        model: &'a mut M,
     ) -> impl Future<Output = Result<()>> + Send + 'a {
         crate::query::update::update_one(self.target(), model)
     }
@@ -724,5 +782,53 @@ impl Executor for Tx {
     }
     fn dialect(&self) -> Dialect {
         self.shared.db.shared.dialect
+    }
+}
+
+/// The transaction an operation of several statements runs in: the
+/// caller's, or one it opens on the pool and finishes itself.
+pub(crate) enum Atomic<'a> {
+    /// Already in the caller's transaction.
+    Joined(&'a Tx),
+    /// Opened here; committed or rolled back by [`Atomic::finish`].
+    Own(Tx),
+}
+
+impl<'a> Atomic<'a> {
+    /// Opens a transaction unless `target` is one.
+    pub(crate) async fn begin(target: Target<'a>) -> Result<Atomic<'a>> {
+        match target {
+            Target::Tx(tx) => Ok(Atomic::Joined(tx)),
+            Target::Db(db) => Ok(Atomic::Own(db.begin().await?)),
+        }
+    }
+
+    /// Where the operation's statements run.
+    pub(crate) fn target(&self) -> Target<'_> {
+        match self {
+            Atomic::Joined(tx) => Target::Tx(tx),
+            Atomic::Own(tx) => Target::Tx(tx),
+        }
+    }
+
+    /// Commits an own transaction when `outcome` is `Ok`, rolls it back
+    /// otherwise (the operation's error is the one returned); a joined
+    /// transaction is left to its owner.
+    pub(crate) async fn finish<T>(self, outcome: Result<T>) -> Result<T> {
+        let Atomic::Own(tx) = self else {
+            return outcome;
+        };
+        match outcome {
+            Ok(value) => {
+                tx.commit().await?;
+                Ok(value)
+            }
+            Err(err) => {
+                if let Err(rollback) = tx.rollback().await {
+                    tracing::warn!(target: "orm::sql", "rollback failed: {rollback}");
+                }
+                Err(err)
+            }
+        }
     }
 }

@@ -86,7 +86,9 @@ impl Dialect {
         }
     }
 
-    /// True when `INSERT ... RETURNING` is available.
+    /// True when every server of the dialect has `INSERT ... RETURNING`
+    /// (MariaDB 10.5 and later has it, MySQL not: a [`Db`](crate::Db)
+    /// asks its server).
     pub fn supports_returning(self) -> bool {
         matches!(self, Dialect::Sqlite | Dialect::Postgres)
     }
@@ -456,7 +458,13 @@ pub fn escape_like(text: &str) -> String {
 
 /// True when `pattern` ends with an escape character that escapes nothing.
 fn ends_with_lone_escape(pattern: &str) -> bool {
-    pattern.chars().rev().take_while(|c| *c == LIKE_ESCAPE).count() % 2 == 1
+    pattern
+        .chars()
+        .rev()
+        .take_while(|c| *c == LIKE_ESCAPE)
+        .count()
+        % 2
+        == 1
 }
 
 /// Writes the select list of `meta` with columns qualified by `qualifier`
@@ -528,11 +536,32 @@ pub fn write_insert_head(w: &mut SqlWriter, meta: &ModelMeta) {
     w.push(" VALUES ");
 }
 
-/// Writes ` RETURNING "id"` for the generated key of `meta`, if any.
-pub fn write_returning(w: &mut SqlWriter, meta: &ModelMeta) {
-    if let Some(auto) = meta.auto_column() {
-        w.push(" RETURNING ");
-        w.ident(auto.name);
+/// ` RETURNING "id", "created_at"`: the columns of `meta` an insert reads
+/// back ([`ColumnMeta::filled_by_database`]), with their positions; empty
+/// when there are none.
+fn returning_clause(meta: &ModelMeta, dialect: Dialect) -> (String, Vec<usize>) {
+    let returned: Vec<usize> = meta
+        .columns
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.filled_by_database())
+        .map(|(i, _)| i)
+        .collect();
+    let mut w = SqlWriter::new(dialect);
+    for (n, &i) in returned.iter().enumerate() {
+        w.push(if n == 0 { " RETURNING " } else { ", " });
+        w.ident(meta.columns[i].name);
+    }
+    (w.sql, returned)
+}
+
+/// ` AND "version" = ?` for a versioned model.
+fn version_condition(w: &mut SqlWriter, meta: &ModelMeta) {
+    if let Some((_, col)) = meta.version_column() {
+        w.push(" AND ");
+        w.ident(col.name);
+        w.push(" = ");
+        w.bind(Value::Null(col.sql_type));
     }
 }
 
@@ -568,9 +597,8 @@ pub(crate) fn model_statements(meta: &'static ModelMeta, dialect: Dialect) -> St
                 .map(|c| Value::Null(c.sql_type)),
         );
     }
-    if dialect.supports_returning() {
-        write_returning(&mut one, meta);
-    }
+    let (returning, returned) = returning_clause(meta, dialect);
+    let insert_one_returning = format!("{}{returning}", one.sql);
 
     let mut update = SqlWriter::new(dialect);
     let non_key: Vec<&ColumnMeta> = meta.columns.iter().filter(|c| !c.primary_key).collect();
@@ -587,12 +615,19 @@ pub(crate) fn model_statements(meta: &'static ModelMeta, dialect: Dialect) -> St
             update.bind(Value::Null(col.sql_type));
         }
         key_condition(&mut update, meta, false);
+        version_condition(&mut update, meta);
     }
 
     let mut delete = SqlWriter::new(dialect);
     delete.push("DELETE FROM ");
     delete.table(meta);
     key_condition(&mut delete, meta, false);
+    version_condition(&mut delete, meta);
+
+    let mut exists = SqlWriter::new(dialect);
+    exists.push("SELECT 1 FROM ");
+    exists.table(meta);
+    key_condition(&mut exists, meta, false);
 
     Statements {
         select_list,
@@ -601,8 +636,12 @@ pub(crate) fn model_statements(meta: &'static ModelMeta, dialect: Dialect) -> St
         insert_head,
         insert_columns,
         insert_one: one.sql,
+        insert_one_returning,
+        returning,
+        returned,
         update_by_key: update.sql,
         delete_by_key: delete.sql,
+        exists_by_key: exists.sql,
     }
 }
 
@@ -662,13 +701,24 @@ pub fn foreign_key_name(meta: &ModelMeta, column: &str) -> String {
     format!("fk_{}_{}", meta.table, column)
 }
 
+/// The collation `create_all` gives MySQL 8 tables: binary and NO PAD, so
+/// that text compares case- and trailing-space-sensitively, as on
+/// PostgreSQL and SQLite.
+pub const MYSQL_TEXT_COLLATION: &str = "utf8mb4_0900_bin";
+
+/// MariaDB's name for the binary NO PAD collation of
+/// [`MYSQL_TEXT_COLLATION`].
+pub const MARIADB_TEXT_COLLATION: &str = "utf8mb4_nopad_bin";
+
 /// The statements creating `meta`'s table and indexes, if missing.
 /// `also_unique` names columns made unique by a relationship elsewhere (the
-/// key of a has_one's target).
+/// key of a has_one's target). On MySQL, `mariadb` picks the server's
+/// name for the default text collation.
 pub fn create_table(
     meta: &'static ModelMeta,
     dialect: Dialect,
     also_unique: &[&str],
+    mariadb: bool,
 ) -> crate::Result<Vec<String>> {
     let mut w = SqlWriter::new(dialect);
     w.push("CREATE TABLE IF NOT EXISTS ");
@@ -696,6 +746,10 @@ pub fn create_table(
             continue;
         }
         w.push(&dialect.column_type(col));
+        if let Some(collation) = col.collation {
+            w.push(" COLLATE ");
+            w.ident(collation);
+        }
         w.push(if col.nullable { " NULL" } else { " NOT NULL" });
         if let Some(default) = col.default {
             w.push(" DEFAULT ");
@@ -750,7 +804,12 @@ pub fn create_table(
     }
     w.push("\n)");
     if dialect == Dialect::MySql {
-        w.push(" ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin");
+        w.push(" ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=");
+        w.push(if mariadb {
+            MARIADB_TEXT_COLLATION
+        } else {
+            MYSQL_TEXT_COLLATION
+        });
     }
     let mut out = vec![w.sql];
     if dialect != Dialect::MySql {

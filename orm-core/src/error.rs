@@ -123,6 +123,40 @@ pub enum Error {
         message: String,
     },
 
+    /// An UPDATE or DELETE of a model with a `#[model(version)]` column
+    /// found its row changed by someone else since it was read: the row's
+    /// version no longer matches (SQLAlchemy's `StaleDataError`). Nothing
+    /// was written; reload the row and apply the change again.
+    #[error(
+        "`{model}` row {key} was changed by someone else since it was read (its version no longer matches): reload it and apply the change again"
+    )]
+    StaleData {
+        /// The model whose row was stale.
+        model: &'static str,
+        /// The row's primary key, as text.
+        key: String,
+    },
+
+    /// The connection to the server was lost while the statement ran: a
+    /// server restart or failover, a killed backend, a network failure.
+    /// The pool has discarded every connection opened before this one
+    /// failed, so the next statement runs on a fresh connection; whether
+    /// a write sent just before the loss was applied is unknown.
+    #[error("the database connection was lost: {source}")]
+    Disconnected {
+        /// The driver's error.
+        #[source]
+        source: sqlx::Error,
+    },
+
+    /// SQLite: another connection held the database's write lock for
+    /// longer than the busy timeout (`ConnectOptions::busy_timeout`).
+    #[error("the database is busy (locked by another writer past the busy timeout): {message}")]
+    Busy {
+        /// SQLite's own message.
+        message: String,
+    },
+
     /// The configuration is unusable: a malformed URL, an unknown scheme, a
     /// backend whose cargo feature is off, a schema that cannot be ordered.
     #[error("configuration error: {0}")]
@@ -200,6 +234,27 @@ impl Error {
         matches!(self, Error::Validation { .. })
     }
 
+    /// True for [`Error::StaleData`].
+    ///
+    /// ```
+    /// let e = orm_core::Error::StaleData { model: "Post", key: "7".into() };
+    /// assert!(e.is_stale_data());
+    /// assert!(e.to_string().starts_with("`Post` row 7 was changed by someone else"));
+    /// ```
+    pub fn is_stale_data(&self) -> bool {
+        matches!(self, Error::StaleData { .. })
+    }
+
+    /// True for [`Error::Disconnected`].
+    pub fn is_disconnected(&self) -> bool {
+        matches!(self, Error::Disconnected { .. })
+    }
+
+    /// True for [`Error::Busy`].
+    pub fn is_busy(&self) -> bool {
+        matches!(self, Error::Busy { .. })
+    }
+
     pub(crate) fn decode(model: &'static str, column: &'static str, err: sqlx::Error) -> Self {
         let message = match err {
             sqlx::Error::ColumnDecode { source, .. } => source.to_string(),
@@ -229,9 +284,20 @@ fn map_sqlx(err: sqlx::Error) -> Error {
     use sqlx::error::ErrorKind;
     match err {
         sqlx::Error::PoolTimedOut => Error::PoolTimedOut,
+        source @ (sqlx::Error::Io(_) | sqlx::Error::WorkerCrashed) => {
+            Error::Disconnected { source }
+        }
         sqlx::Error::Database(db) => {
             let message = db.message().to_string();
             let code = db.code().map(|c| c.into_owned()).unwrap_or_default();
+            if is_disconnect_code(&code) {
+                return Error::Disconnected {
+                    source: sqlx::Error::Database(db),
+                };
+            }
+            if is_busy_code(&code) {
+                return Error::Busy { message };
+            }
             let kind = match db.kind() {
                 ErrorKind::Other => kind_from_code(&code, &message),
                 k => k,
@@ -260,6 +326,36 @@ fn map_sqlx(err: sqlx::Error) -> Error {
         }
         other => Error::Database(other),
     }
+}
+
+/// Codes that mean the connection is gone: PostgreSQL's class 08 and the
+/// administrator/crash shutdown codes (`pg_terminate_backend` sends
+/// 57P01), MySQL/MariaDB's "server has gone away", "lost connection",
+/// "shutdown in progress", "connection killed" and MySQL 8's inactivity
+/// disconnect.
+fn is_disconnect_code(code: &str) -> bool {
+    matches!(
+        code,
+        "08000"
+            | "08001"
+            | "08003"
+            | "08004"
+            | "08006"
+            | "08007"
+            | "57P01"
+            | "57P02"
+            | "57P03"
+            | "2006"
+            | "2013"
+            | "1053"
+            | "1927"
+            | "4031"
+    )
+}
+
+/// SQLite's SQLITE_BUSY and SQLITE_LOCKED, with their extended codes.
+fn is_busy_code(code: &str) -> bool {
+    matches!(code, "5" | "6" | "261" | "262" | "517" | "518" | "773")
 }
 
 fn kind_from_code(code: &str, message: &str) -> sqlx::error::ErrorKind {

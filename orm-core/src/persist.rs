@@ -22,6 +22,7 @@
 use futures_core::future::BoxFuture;
 
 use crate::backend::{self, Sql, Target};
+use crate::db::Atomic;
 use crate::dialect;
 use crate::error::Result;
 use crate::expr::{ColumnRef, Expr};
@@ -122,18 +123,15 @@ pub async fn child<M: Model, T: Model>(
     for (i, row) in owners.into_iter().zip(new_rows) {
         slot(&mut models[i]).set(Some(row));
     }
-    for (i, row) in existing {
-        target_update(target, &row).await?;
+    for (i, mut row) in existing {
+        target_update(target, &mut row).await?;
         slot(&mut models[i]).set(Some(row));
     }
     Ok(())
 }
 
-async fn target_update<T: Model>(target: Target<'_>, row: &T) -> Result<()> {
-    match target {
-        Target::Db(db) => crate::Executor::update(db, row).await,
-        Target::Tx(tx) => crate::Executor::update(tx, row).await,
-    }
+async fn target_update<T: Model>(target: Target<'_>, row: &mut T) -> Result<()> {
+    crate::query::update::update_one(target, row).await
 }
 
 /// Writes a has_many (new children inserted with their key set, existing
@@ -275,20 +273,21 @@ pub(crate) fn member_keys<M: Model, T: Model>(
 }
 
 /// `db.save(&mut model)` in one transaction (the caller's, or its own).
+/// A failed save leaves the model's version as it was, so that it can be
+/// saved again.
 pub(crate) async fn save<M: Model>(target: Target<'_>, model: &mut M) -> Result<()> {
-    match target {
-        Target::Tx(_) => save_one(model, target).await,
-        Target::Db(db) => {
-            let tx = db.begin().await?;
-            match save_one(model, Target::Tx(&tx)).await {
-                Ok(()) => tx.commit().await,
-                Err(e) => {
-                    let _ = tx.rollback().await;
-                    Err(e)
-                }
-            }
-        }
+    let version = M::META
+        .version_column()
+        .map(|(i, _)| (i, model.column_value(i)));
+    let atomic = Atomic::begin(target).await?;
+    let outcome = save_one(model, atomic.target()).await;
+    let result = atomic.finish(outcome).await;
+    if result.is_err()
+        && let Some((i, read)) = version
+    {
+        model.set_column_value(i, read)?;
     }
+    result
 }
 
 /// `db.save(&mut model)`: new belongs_to targets inserted, the row
@@ -296,7 +295,7 @@ pub(crate) async fn save<M: Model>(target: Target<'_>, model: &mut M) -> Result<
 pub(crate) async fn save_one<M: Model>(model: &mut M, target: Target<'_>) -> Result<()> {
     let models = std::slice::from_mut(model);
     M::__insert_parents(models, target).await?;
-    crate::query::update::update_one(target, &models[0]).await?;
+    crate::query::update::update_one(target, &mut models[0]).await?;
     M::__save_children(models, target).await
 }
 
@@ -392,7 +391,7 @@ pub async fn save_children<M: Model, T: Model>(
         for row in existing.iter_mut().chain(new_rows.iter_mut()) {
             row.set_column_value(fk, value.clone())?;
         }
-        for row in &existing {
+        for row in existing.iter_mut() {
             target_update(target, row).await?;
         }
         insert_graph(&mut new_rows, target).await?;

@@ -72,8 +72,13 @@ impl Schema {
         Ok(done)
     }
 
-    /// Every statement of `create_all`, in order.
+    /// Every statement of `create_all`, in order (MySQL 8's collation names
+    /// for [`Dialect::MySql`]).
     pub fn create_statements(&self, dialect: Dialect) -> Result<Vec<String>> {
+        self.create_statements_for(dialect, false)
+    }
+
+    fn create_statements_for(&self, dialect: Dialect, mariadb: bool) -> Result<Vec<String>> {
         let ordered = self.ordered()?;
         let mut out = Vec::new();
         let mut schemas: Vec<&str> = Vec::new();
@@ -103,25 +108,33 @@ impl Schema {
                 .filter(|(t, _)| t.is(m))
                 .map(|(_, c)| *c)
                 .collect();
-            out.extend(dialect::create_table(m, dialect, &also)?);
+            out.extend(dialect::create_table(m, dialect, &also, mariadb)?);
         }
         Ok(out)
     }
 
     /// The DDL of the schema in `dialect`, one statement per line group,
-    /// each ending in `;`: ready for a migration file.
+    /// each ending in `;`: ready for a migration file. For
+    /// [`Dialect::MySql`] the text collation is MySQL 8's
+    /// (`utf8mb4_0900_bin`); [`Schema::to_sql_for`] renders for the server
+    /// a database is connected to (MariaDB names it `utf8mb4_nopad_bin`).
     pub fn to_sql(&self, dialect: Dialect) -> Result<String> {
-        let mut out = String::new();
-        for stmt in self.create_statements(dialect)? {
-            out.push_str(&stmt);
-            out.push_str(";\n");
-        }
-        Ok(out)
+        Ok(join_statements(self.create_statements(dialect)?))
+    }
+
+    /// The DDL of the schema for the server `exec` is connected to, as
+    /// `create_all` would run it.
+    pub fn to_sql_for(&self, exec: &(impl crate::Executor + ?Sized)) -> Result<String> {
+        let target = exec.target();
+        Ok(join_statements(self.create_statements_for(
+            exec.dialect(),
+            target.shared().server.mariadb,
+        )?))
     }
 
     pub(crate) async fn create_all(&self, target: Target<'_>) -> Result<()> {
         let dialect = crate::query::insert::dialect_of(target);
-        for stmt in self.create_statements(dialect)? {
+        for stmt in self.create_statements_for(dialect, target.shared().server.mariadb)? {
             backend::execute(target, Sql::Owned(stmt), Vec::new()).await?;
         }
         Ok(())
@@ -141,4 +154,13 @@ impl Schema {
         }
         Ok(())
     }
+}
+
+fn join_statements(statements: Vec<String>) -> String {
+    let mut out = String::new();
+    for stmt in statements {
+        out.push_str(&stmt);
+        out.push_str(";\n");
+    }
+    out
 }

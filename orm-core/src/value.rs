@@ -252,7 +252,40 @@ pub trait ColumnType: Sized + Send + Sync + 'static {
     }
     /// Reads a value of this type back; `None` when it holds another type.
     fn from_value(value: Value) -> Option<Self>;
+    /// Refuses a value no backend can store the same way (a float NaN:
+    /// SQLite turns it into NULL, MySQL refuses it), with the reason.
+    fn check(&self) -> Result<(), String> {
+        Ok(())
+    }
 }
+
+/// The NaN check of the scalar types: floats refuse NaN, the rest accept
+/// everything.
+trait NanCheck {
+    fn nan_check(&self) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+macro_rules! no_nan_check {
+    ($($t:ty),*) => {$(impl NanCheck for $t {})*};
+}
+no_nan_check!(i16, i32, i64, bool, String, Vec<u8>);
+
+macro_rules! float_nan_check {
+    ($($t:ty),*) => {$(
+        impl NanCheck for $t {
+            fn nan_check(&self) -> Result<(), String> {
+                if self.is_nan() {
+                    Err("NaN cannot be stored: SQLite turns it into NULL and MySQL refuses it, so no backend takes it".into())
+                } else {
+                    Ok(())
+                }
+            }
+        }
+    )*};
+}
+float_nan_check!(f32, f64);
 
 /// Something that can be compared with or assigned to a column of type `T`.
 ///
@@ -344,6 +377,10 @@ macro_rules! scalar {
                     _ => None,
                 }
             }
+            #[inline]
+            fn check(&self) -> Result<(), String> {
+                NanCheck::nan_check(self)
+            }
         }
         impl IntoValue<Option<$t>> for $t {
             fn into_value(self) -> Value {
@@ -363,6 +400,16 @@ scalar! {
     String => Text, String;
     Vec<u8> => Bytes, Bytes;
 }
+
+#[cfg(feature = "chrono")]
+no_nan_check!(
+    chrono::NaiveDate,
+    chrono::NaiveDateTime,
+    chrono::DateTime<chrono::Utc>
+);
+
+#[cfg(feature = "uuid")]
+no_nan_check!(uuid::Uuid);
 
 #[cfg(feature = "chrono")]
 scalar! {
@@ -446,6 +493,13 @@ impl<T: ColumnType<Scalar = T>> ColumnType for Option<T> {
         match value {
             Value::Null(_) => Some(None),
             v => T::from_value(v).map(Some),
+        }
+    }
+    #[inline]
+    fn check(&self) -> Result<(), String> {
+        match self {
+            Some(v) => v.check(),
+            None => Ok(()),
         }
     }
 }
@@ -554,3 +608,24 @@ impl<T: HasLength> HasLength for Option<T> {
         self.as_ref().and_then(HasLength::length)
     }
 }
+
+/// Integer types a `#[model(version)]` counter can have.
+#[diagnostic::on_unimplemented(
+    message = "`#[model(version)]` needs an integer field, not `{Self}`",
+    label = "not i16, i32 or i64",
+    note = "the version is a counter bumped by every update: make the field i16, i32 or i64"
+)]
+pub trait VersionCounter {}
+impl VersionCounter for i16 {}
+impl VersionCounter for i32 {}
+impl VersionCounter for i64 {}
+
+/// Text types a `collation` applies to.
+#[diagnostic::on_unimplemented(
+    message = "`collation` applies to text fields, not `{Self}`",
+    label = "not String or Option<String>",
+    note = "a collation decides how text compares: remove it from this field"
+)]
+pub trait Collatable {}
+impl Collatable for String {}
+impl Collatable for Option<String> {}

@@ -38,14 +38,14 @@ scenario!(async fn update_writes_every_column(db, backend) {
     let mut ada = db.insert(User::new("ada@example.com")).await?;
     ada.nickname = Some("countess".into());
     ada.karma = 42;
-    db.update(&ada).await?;
+    db.update(&mut ada).await?;
     assert_eq!(User::get(db, ada.id).await?, ada);
 
     // Writing the same values again still finds the row.
-    db.update(&ada).await?;
+    db.update(&mut ada).await?;
 
-    let ghost = User { id: ada.id + 1000, ..ada.clone() };
-    assert!(db.update(&ghost).await.unwrap_err().is_not_found());
+    let mut ghost = User { id: ada.id + 1000, ..ada.clone() };
+    assert!(db.update(&mut ghost).await.unwrap_err().is_not_found());
     Ok(())
 });
 
@@ -72,7 +72,7 @@ scenario!(async fn composite_keys(db, backend) {
     let mut found = Membership::get(db, (ada.id, "engines".to_string())).await?;
     assert_eq!(found, m);
     found.role = "lead".into();
-    db.update(&found).await?;
+    db.update(&mut found).await?;
     assert_eq!(Membership::get(db, (ada.id, "engines".to_string())).await?.role, "lead");
     db.delete(&found).await?;
     assert_eq!(Membership::find(db, (ada.id, "engines".to_string())).await?, None);
@@ -211,7 +211,7 @@ scenario!(async fn validation_runs_before_insert_and_update(db, backend) {
     assert_eq!(rec.count(), 0, "nothing is sent");
     let mut store = db.insert(Store { id: 0, name: "Corner shop".into() }).await?;
     store.name = "Bo".into();
-    assert!(db.update(&store).await.unwrap_err().is_validation());
+    assert!(db.update(&mut store).await.unwrap_err().is_validation());
     assert_eq!(Store::get(db, store.id).await?.name, "Corner shop");
     Ok(())
 });

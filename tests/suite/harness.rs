@@ -17,6 +17,26 @@ pub struct TestDb {
     cleanup: Option<(Db, String)>,
 }
 
+/// The URLs of the databases handed out, by the `Db`'s (redacted) text,
+/// so that a scenario can open a second pool on its database.
+static URLS: std::sync::Mutex<Vec<(String, String)>> = std::sync::Mutex::new(Vec::new());
+
+fn remember(db: &Db, url: &str) {
+    URLS.lock().unwrap().push((db.to_string(), url.to_string()));
+}
+
+/// The URL `db` was opened with: connect to it again with other options.
+pub fn url_of(db: &Db) -> String {
+    let shown = db.to_string();
+    URLS.lock()
+        .unwrap()
+        .iter()
+        .rev()
+        .find(|(s, _)| *s == shown)
+        .map(|(_, url)| url.clone())
+        .expect("a database opened by the harness")
+}
+
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
 fn unique_name() -> String {
@@ -75,12 +95,9 @@ pub async fn setup(backend: Backend) -> Option<TestDb> {
                 .execute(&admin)
                 .await
                 .expect("create schema");
-            let db = Db::connect(&with_param(
-                &url,
-                &format!("options=-c%20search_path%3D{name}"),
-            ))
-            .await
-            .expect("connect to schema");
+            let url = with_param(&url, &format!("options=-c%20search_path%3D{name}"));
+            let db = Db::connect(&url).await.expect("connect to schema");
+            remember(&db, &url);
             Some(TestDb {
                 db,
                 cleanup: Some((admin, format!("DROP SCHEMA \"{name}\" CASCADE"))),
@@ -94,9 +111,9 @@ pub async fn setup(backend: Backend) -> Option<TestDb> {
                 .execute(&admin)
                 .await
                 .expect("create database");
-            let db = Db::connect(&with_database(&url, &name))
-                .await
-                .expect("connect to database");
+            let url = with_database(&url, &name);
+            let db = Db::connect(&url).await.expect("connect to database");
+            remember(&db, &url);
             Some(TestDb {
                 db,
                 cleanup: Some((admin, format!("DROP DATABASE `{name}`"))),

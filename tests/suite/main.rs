@@ -16,6 +16,8 @@ mod query;
 mod relationships;
 mod saving;
 mod schema;
+mod strings;
 mod transactions;
 mod tutorials;
 mod types;
+mod writes;

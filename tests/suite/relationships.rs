@@ -301,7 +301,7 @@ scenario!(async fn setting_a_parent_updates_the_key(db, backend) {
     let mut b = Book::get(db, books[1].id).await?;
     b.author_id = 999_999;
     b.author = BelongsTo::loaded(austen.clone());
-    db.update(&b).await?;
+    db.update(&mut b).await?;
     assert_eq!(Book::get(db, b.id).await?.author_id, austen.id);
 
     // A nullable key: get is an Option, set(None) clears it.

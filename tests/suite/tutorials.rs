@@ -130,7 +130,7 @@ scenario!(async fn product_creator_reassigned(db, backend) {
     // prod.creator = user2; commit
     let mut prod = mine.into_iter().next().unwrap();
     prod.creator = BelongsTo::loaded(user2.clone());
-    db.update(&prod).await?;
+    db.update(&mut prod).await?;
     assert_eq!(Product::get(db, prod.id).await?.creator_id, 2);
     assert_eq!(user2.products().count(db).await?, 1);
     assert_eq!(user1.products().count(db).await?, 0);

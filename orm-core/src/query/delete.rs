@@ -64,6 +64,9 @@ pub(crate) async fn delete_one<M: Model>(target: Target<'_>, model: &M) -> Resul
     let stmts = M::__statements(dialect_of(target));
     let mut key = Vec::with_capacity(2);
     model.key_values(&mut key);
+    if let Some((index, _)) = M::META.version_column() {
+        key.push(model.column_value(index));
+    }
     let mut pending = !associations(M::META)?.is_empty();
     for rel in children(M::META) {
         if !handled_by_database(rel, &rel.link(M::META)?) {
@@ -73,7 +76,7 @@ pub(crate) async fn delete_one<M: Model>(target: Target<'_>, model: &M) -> Resul
     if !pending {
         let done = backend::execute(target, Sql::Static(&stmts.delete_by_key), key).await?;
         if done.rows_affected == 0 {
-            return Err(Error::not_found(M::META.name));
+            return Err(crate::query::update::missing_row(target, model).await);
         }
         return Ok(());
     }
@@ -144,7 +147,7 @@ async fn delete_with_children<M: Model>(
     let stmts = M::__statements(dialect_of(target));
     let done = backend::execute(target, Sql::Static(&stmts.delete_by_key), key).await?;
     if done.rows_affected == 0 {
-        return Err(Error::not_found(M::META.name));
+        return Err(crate::query::update::missing_row(target, model).await);
     }
     Ok(())
 }

@@ -1,17 +1,23 @@
-//! INSERT: one row with its generated key, or many rows as multi-row
-//! statements chunked under the backend's bind limit.
+//! INSERT: one row, or many rows as multi-row statements chunked under the
+//! backend's bind limit, reading back what the database filled in.
 //!
-//! Generated keys come back through `RETURNING` on PostgreSQL and SQLite.
-//! MySQL has no `RETURNING`: the first key is `LAST_INSERT_ID()` and the
-//! others follow it by `@@auto_increment_increment`, which InnoDB guarantees
-//! for a single multi-row `INSERT ... VALUES` (a "simple insert": its row
-//! count is known up front, so its keys are allocated as one block).
+//! What the database fills in (generated keys, and nullable columns whose
+//! SQL default stands in for `None`) is read back in the same statement
+//! with `RETURNING` on SQLite, PostgreSQL and MariaDB 10.5+. MySQL has no
+//! `RETURNING`: the first key is `LAST_INSERT_ID()` and the others follow
+//! it by `@@auto_increment_increment`, which InnoDB guarantees for a single
+//! multi-row `INSERT ... VALUES` (a "simple insert": its row count is
+//! known up front, so its keys are allocated as one block); defaults are
+//! then re-read by key in the same transaction.
 
 use crate::backend::{self, Sql, Target};
-use crate::db::Tx;
+use crate::db::Atomic;
 use crate::dialect::{self, Dialect, SqlWriter};
 use crate::error::{Error, Result};
+use crate::expr::Expr;
 use crate::model::Model;
+use crate::query::select::Select;
+use crate::value::{HashKey, RowRef, Value};
 
 pub(crate) async fn insert_one<M: Model>(target: Target<'_>, mut model: M) -> Result<M> {
     if model.__has_new() {
@@ -20,27 +26,46 @@ pub(crate) async fn insert_one<M: Model>(target: Target<'_>, mut model: M) -> Re
             .pop()
             .ok_or_else(|| Error::Config("the insert returned no row".into()));
     }
+    model.__sync_keys()?;
     model.validate()?;
-    let dialect = dialect_of(target);
-    let stmts = M::__statements(dialect);
+    let stmts = M::__statements(dialect_of(target));
     let mut binds = Vec::with_capacity(stmts.insert_columns);
     model.insert_values(&mut binds);
-    let sql = Sql::Static(&stmts.insert_one);
-    if M::META.auto_column().is_none() {
-        backend::execute(target, sql, binds).await?;
-    } else if dialect.supports_returning() {
-        let mut set = None;
-        backend::fetch_all(target, sql, binds, |row| {
-            set = Some(model.set_generated_key(row, 0));
-            Ok(())
-        })
+    if stmts.returned.is_empty() {
+        backend::execute(target, Sql::Static(&stmts.insert_one), binds).await?;
+    } else if target.shared().server.insert_returning {
+        let mut read = None;
+        backend::fetch_optional(
+            target,
+            Sql::Static(&stmts.insert_one_returning),
+            binds,
+            |row| {
+                read = Some(read_returned(&mut model, &stmts.returned, row));
+                Ok(())
+            },
+        )
         .await?;
-        set.unwrap_or_else(|| Err(Error::Config("INSERT returned no key".into())))?;
+        read.unwrap_or_else(|| Err(Error::Config("INSERT ... RETURNING returned no row".into())))?;
     } else {
-        let done = backend::execute(target, sql, binds).await?;
-        model.set_last_insert_id(done.last_insert_id.unwrap_or_default(), 0)?;
+        let atomic = Atomic::begin(target).await?;
+        let outcome = insert_then_reread(
+            atomic.target(),
+            std::slice::from_mut(&mut model),
+            Sql::Static(&stmts.insert_one),
+            binds,
+        )
+        .await;
+        atomic.finish(outcome).await?;
     }
     Ok(model)
+}
+
+/// Stores the cells of an insert's `RETURNING` row into `model`.
+fn read_returned<M: Model>(model: &mut M, returned: &[usize], row: RowRef<'_>) -> Result<()> {
+    for (idx, &column) in returned.iter().enumerate() {
+        model.read_column(column, row, idx)?;
+    }
+    Ok(())
 }
 
 pub(crate) fn dialect_of(target: Target<'_>) -> Dialect {
@@ -68,50 +93,28 @@ pub(crate) async fn insert_many<M: Model>(
     let dialect = dialect_of(target);
     if models.iter().any(Model::__has_new) {
         // A graph: everything in one transaction, the caller's or ours.
-        return match target {
-            Target::Tx(_) => {
-                crate::persist::insert_graph(&mut models, target).await?;
-                Ok(models)
-            }
-            Target::Db(db) => {
-                let tx: Tx = db.begin().await?;
-                match crate::persist::insert_graph(&mut models, Target::Tx(&tx)).await {
-                    Ok(()) => {
-                        tx.commit().await?;
-                        Ok(models)
-                    }
-                    Err(e) => {
-                        let _ = tx.rollback().await;
-                        Err(e)
-                    }
-                }
-            }
-        };
+        let atomic = Atomic::begin(target).await?;
+        let outcome = crate::persist::insert_graph(&mut models, atomic.target()).await;
+        atomic.finish(outcome).await?;
+        return Ok(models);
     }
     let stmts = M::__statements(dialect);
     let chunk = rows_per_chunk(dialect, stmts.insert_columns);
-    if models.len() <= chunk {
+    let reread = !stmts.returned.is_empty() && !target.shared().server.insert_returning;
+    if models.len() <= chunk && !reread {
         insert_chunk(target, &mut models).await?;
         return Ok(models);
     }
     // Several statements: all or nothing.
-    match target {
-        Target::Tx(_) => {
-            for part in models.chunks_mut(chunk) {
-                insert_chunk(target, part).await?;
-            }
-        }
-        Target::Db(db) => {
-            let tx: Tx = db.begin().await?;
-            for part in models.chunks_mut(chunk) {
-                if let Err(e) = insert_chunk(Target::Tx(&tx), part).await {
-                    let _ = tx.rollback().await;
-                    return Err(e);
-                }
-            }
-            tx.commit().await?;
+    let atomic = Atomic::begin(target).await?;
+    let mut outcome = Ok(());
+    for part in models.chunks_mut(chunk) {
+        outcome = insert_chunk(atomic.target(), part).await;
+        if outcome.is_err() {
+            break;
         }
     }
+    atomic.finish(outcome).await?;
     Ok(models)
 }
 
@@ -162,35 +165,35 @@ pub(crate) async fn bulk_insert<M: Model>(target: Target<'_>, models: &[M]) -> R
         }
         Ok(total)
     };
-    match target {
-        Target::Db(db) if models.len() > chunk => {
-            let tx: Tx = db.begin().await?;
-            match write(Target::Tx(&tx)).await {
-                Ok(n) => {
-                    tx.commit().await?;
-                    Ok(n)
-                }
-                Err(e) => {
-                    let _ = tx.rollback().await;
-                    Err(e)
-                }
-            }
-        }
-        _ => write(target).await,
+    if models.len() <= chunk {
+        return write(target).await;
     }
+    let atomic = Atomic::begin(target).await?;
+    let outcome = write(atomic.target()).await;
+    atomic.finish(outcome).await
 }
 
+/// Inserts `rows` in one statement and stores what the database filled in
+/// (keys, defaults) into them. Several chunks, or a re-read on MySQL, need
+/// the caller's transaction.
 pub(crate) async fn insert_chunk<M: Model>(target: Target<'_>, rows: &mut [M]) -> Result<()> {
+    for row in rows.iter_mut() {
+        row.__sync_keys()?;
+    }
     let dialect = dialect_of(target);
+    let stmts = M::__statements(dialect);
     let mut w = render_rows(dialect, rows);
-    let auto = M::META.auto_column().is_some();
-    if auto && dialect.supports_returning() {
-        dialect::write_returning(&mut w, M::META);
+    if stmts.returned.is_empty() {
+        backend::execute(target, Sql::Owned(w.sql), w.binds).await?;
+    } else if target.shared().server.insert_returning {
+        w.push(&stmts.returning);
         let mut next = rows.iter_mut();
         let mut failure = None;
+        let mut count = 0;
         backend::fetch_all(target, Sql::Owned(w.sql), w.binds, |row| {
+            count += 1;
             if let Some(model) = next.next()
-                && let Err(e) = model.set_generated_key(row, 0)
+                && let Err(e) = read_returned(model, &stmts.returned, row)
             {
                 failure.get_or_insert(e);
             }
@@ -200,14 +203,77 @@ pub(crate) async fn insert_chunk<M: Model>(target: Target<'_>, rows: &mut [M]) -
         if let Some(e) = failure {
             return Err(e);
         }
+        if count != rows.len() {
+            return Err(Error::Config(format!(
+                "an insert of {} `{}` rows returned {count}",
+                rows.len(),
+                M::META.name
+            )));
+        }
     } else {
-        let done = backend::execute(target, Sql::Owned(w.sql), w.binds).await?;
-        if auto {
-            let first = done.last_insert_id.unwrap_or_default();
-            let step = target.shared().auto_increment_step;
-            for (i, model) in rows.iter_mut().enumerate() {
-                model.set_last_insert_id(first, i as u64 * step)?;
-            }
+        insert_then_reread(target, rows, Sql::Owned(w.sql), w.binds).await?;
+    }
+    Ok(())
+}
+
+/// MySQL without `RETURNING`: runs the insert, takes the generated keys
+/// from `LAST_INSERT_ID()`, then re-reads the columns filled by defaults
+/// by key (in the caller's transaction).
+async fn insert_then_reread<M: Model>(
+    target: Target<'_>,
+    rows: &mut [M],
+    sql: Sql,
+    binds: Vec<Value>,
+) -> Result<()> {
+    let done = backend::execute(target, sql, binds).await?;
+    if M::META.auto_column().is_some() {
+        let first = done.last_insert_id.unwrap_or_default();
+        let step = target.shared().auto_increment_step;
+        for (i, model) in rows.iter_mut().enumerate() {
+            model.set_last_insert_id(first, i as u64 * step)?;
+        }
+    }
+    let defaults: Vec<usize> = M::__statements(dialect_of(target))
+        .returned
+        .iter()
+        .copied()
+        .filter(|&i| !M::META.columns[i].auto)
+        .collect();
+    if defaults.is_empty() {
+        return Ok(());
+    }
+    let key_of = |m: &M| {
+        let mut key = Vec::new();
+        m.key_values(&mut key);
+        key.into_iter().map(HashKey).collect::<Vec<_>>()
+    };
+    let by_key = Expr::Or(
+        rows.iter()
+            .map(|m| {
+                let mut key = Vec::new();
+                m.key_values(&mut key);
+                Expr::And(
+                    M::META
+                        .primary_key()
+                        .zip(key)
+                        .map(|(col, value)| Expr::column_eq(M::META, col, value))
+                        .collect(),
+                )
+            })
+            .collect(),
+    );
+    let stored = Select::<M>::new().filter(by_key).all_plain(target).await?;
+    let mut stored: rustc_hash::FxHashMap<Vec<HashKey>, M> =
+        stored.into_iter().map(|m| (key_of(&m), m)).collect();
+    for model in rows.iter_mut() {
+        let Some(row) = stored.remove(&key_of(model)) else {
+            return Err(Error::Config(format!(
+                "a `{}` row just inserted could not be read back by its key",
+                M::META.name
+            )));
+        };
+        for &i in &defaults {
+            model.set_column_value(i, row.column_value(i))?;
         }
     }
     Ok(())

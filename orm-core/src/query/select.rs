@@ -393,24 +393,29 @@ impl<M: Model> Select<M> {
         Ok((w.sql, w.binds))
     }
 
-    fn sql(&self, exec: &(impl Executor + ?Sized)) -> Result<(Sql, Vec<crate::Value>)> {
+    fn sql(&self, dialect: Dialect) -> Result<(Sql, Vec<crate::Value>)> {
         if self.is_plain() {
             Ok((
-                Sql::Static(&M::__statements(exec.dialect()).select_all),
+                Sql::Static(&M::__statements(dialect).select_all),
                 Vec::new(),
             ))
         } else {
-            let w = self.render(exec.dialect(), Head::Rows)?;
+            let w = self.render(dialect, Head::Rows)?;
             Ok((Sql::Owned(w.sql), w.binds))
         }
     }
 
     /// Every matching row.
     pub async fn all(self, exec: &(impl Executor + ?Sized)) -> Result<Vec<M>> {
-        let (sql, binds) = self.sql(exec)?;
+        self.all_plain(exec.target()).await
+    }
+
+    /// [`Select::all`] on a target.
+    pub(crate) async fn all_plain(self, target: backend::Target<'_>) -> Result<Vec<M>> {
+        let (sql, binds) = self.sql(crate::query::insert::dialect_of(target))?;
         let joined = &self.joined;
         let width = M::META.columns.len();
-        let mut rows = backend::fetch_all(exec.target(), sql, binds, |row| {
+        let mut rows = backend::fetch_all(target, sql, binds, |row| {
             let mut model = M::from_row(row, 0)?;
             let mut offset = width;
             for j in joined {
@@ -421,7 +426,7 @@ impl<M: Model> Select<M> {
         })
         .await?;
         for include in self.default_includes.iter().chain(&self.includes) {
-            include.load(&mut rows, exec.target()).await?;
+            include.load(&mut rows, target).await?;
         }
         Ok(rows)
     }
@@ -599,7 +604,7 @@ impl<M: Model> Select<M> {
         }
         let joined = self.joined.clone();
         let width = M::META.columns.len();
-        match self.sql(exec) {
+        match self.sql(exec.dialect()) {
             Ok((sql, binds)) => backend::stream(exec.target(), sql, binds, move |row| {
                 let mut model = M::from_row(row, 0)?;
                 let mut offset = width;
@@ -630,6 +635,11 @@ impl<M: Model> Select<M> {
     }
 
     /// Sets columns on every matching row; returns how many rows matched.
+    /// The values are checked as [`Executor::update`] checks a model's
+    /// (`max_length`, `validate` functions): a rejected one is
+    /// [`Error::Validation`] and nothing is written. A `#[model(version)]`
+    /// column is not bumped by a filtered update (as in SQLAlchemy's bulk
+    /// updates).
     ///
     /// ```
     /// # use orm::prelude::*;
@@ -663,6 +673,12 @@ impl<M: Model> Select<M> {
                 foreign.column,
                 M::META.name
             )));
+        }
+        // The checks of `update(&model)` apply to the values set here.
+        for a in &set {
+            if let Some(index) = M::META.columns.iter().position(|c| c.name == a.column) {
+                M::validate_column(index, &a.value)?;
+            }
         }
         let mut w = SqlWriter::new(exec.dialect());
         w.push("UPDATE ");

@@ -7,21 +7,95 @@ use crate::model::{ColumnMeta, Model, ModelMeta};
 use crate::query::insert::dialect_of;
 use crate::value::Value;
 
-pub(crate) async fn update_one<M: Model>(target: Target<'_>, model: &M) -> Result<()> {
+pub(crate) async fn update_one<M: Model>(target: Target<'_>, model: &mut M) -> Result<()> {
+    model.__sync_keys()?;
     model.validate()?;
     let stmts = M::__statements(dialect_of(target));
     if stmts.update_by_key.is_empty() {
         // Every column is part of the key: there is nothing to write.
         return Ok(());
     }
-    let mut binds = Vec::with_capacity(M::META.columns.len());
+    let mut binds = Vec::with_capacity(M::META.columns.len() + 1);
     model.update_values(&mut binds);
+    let version = match M::META.version_column() {
+        Some((index, _)) => {
+            // The version's place among the non-key columns written.
+            let slot = M::META.columns[..index]
+                .iter()
+                .filter(|c| !c.primary_key)
+                .count();
+            let read = binds[slot].clone();
+            let next = next_version::<M>(&read)?;
+            binds[slot] = next.clone();
+            Some((index, read, next))
+        }
+        None => None,
+    };
     model.key_values(&mut binds);
+    if let Some((_, read, _)) = &version {
+        binds.push(read.clone());
+    }
     let done = backend::execute(target, Sql::Static(&stmts.update_by_key), binds).await?;
     if done.rows_affected == 0 {
-        return Err(Error::not_found(M::META.name));
+        return Err(missing_row(target, &*model).await);
+    }
+    if let Some((index, _, next)) = version {
+        model.set_column_value(index, next)?;
     }
     Ok(())
+}
+
+/// The version after `read`: one more.
+pub(crate) fn next_version<M: Model>(read: &Value) -> Result<Value> {
+    let next = match read {
+        Value::I16(v) => v.checked_add(1).map(Value::I16),
+        Value::I32(v) => v.checked_add(1).map(Value::I32),
+        Value::I64(v) => v.checked_add(1).map(Value::I64),
+        _ => None,
+    };
+    next.ok_or_else(|| {
+        Error::Config(format!(
+            "the version of this `{}` row ({read:?}) cannot be incremented",
+            M::META.name
+        ))
+    })
+}
+
+/// Why an UPDATE or DELETE by key matched no row: [`Error::StaleData`]
+/// when the model is versioned and a row with its key exists (its
+/// version moved on), [`Error::NotFound`] otherwise.
+pub(crate) async fn missing_row<M: Model>(target: Target<'_>, model: &M) -> Error {
+    let mut key = Vec::new();
+    model.key_values(&mut key);
+    if M::META.version_column().is_none() {
+        return Error::not_found(M::META.name);
+    }
+    let stmts = M::__statements(dialect_of(target));
+    let shown = describe_key(&key);
+    match backend::fetch_optional(target, Sql::Static(&stmts.exists_by_key), key, |_| Ok(())).await
+    {
+        Ok(Some(())) => Error::StaleData {
+            model: M::META.name,
+            key: shown,
+        },
+        Ok(None) => Error::not_found(M::META.name),
+        Err(e) => e,
+    }
+}
+
+/// A key as text for messages: `7`, `(7, "en")`.
+pub(crate) fn describe_key(key: &[Value]) -> String {
+    let one = |v: &Value| match v {
+        Value::I16(v) => v.to_string(),
+        Value::I32(v) => v.to_string(),
+        Value::I64(v) => v.to_string(),
+        Value::String(s) => format!("{s:?}"),
+        other => format!("{other:?}"),
+    };
+    match key {
+        [only] => one(only),
+        many => format!("({})", many.iter().map(one).collect::<Vec<_>>().join(", ")),
+    }
 }
 
 /// `UPDATE t SET c1 = ?, ... WHERE <key> = ?`: writes some columns of one

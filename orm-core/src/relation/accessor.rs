@@ -52,7 +52,7 @@ impl<P: Model, C: Model> RelatedQuery<'_, P, C, ByForeignKey> {
         let link = self.link()?;
         let value = self.parent_value(&link);
         child.set_column_value(C::META.index_of(link.child_column), value)?;
-        match exec.update(&child).await {
+        match exec.update(&mut child).await {
             Ok(()) => Ok(child),
             Err(Error::NotFound { .. }) => exec.insert(child).await,
             Err(e) => Err(e),

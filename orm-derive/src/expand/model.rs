@@ -91,50 +91,89 @@ pub fn expand(cont: &Container, graph: bool) -> TokenStream {
         }
     };
 
-    let (set_key, set_last_id) = match cont.auto_field() {
+    let read_column_arms = columns.iter().enumerate().map(|(i, f)| {
+        let fid = f.ident;
+        let column = &f.column;
+        quote!(#i => self.#fid = __orm::decode_field(row, idx, #model_name, #column)?,)
+    });
+
+    let set_last_id = match cont.auto_field() {
         Some(f) => {
             let fid = f.ident;
-            let column = &f.column;
             let span = f.attrs.auto.map_or(f.ty.span(), |(_, s)| s);
-            (
-                quote! {
-                    self.#fid = __orm::decode_field(row, idx, #model_name, #column)?;
-                    ::core::result::Result::Ok(())
-                },
-                quote_spanned! {span=>
-                    self.#fid = __orm::last_insert_id(first, step, #model_name)?;
-                    ::core::result::Result::Ok(())
-                },
-            )
+            quote_spanned! {span=>
+                self.#fid = __orm::last_insert_id(first, step, #model_name)?;
+                ::core::result::Result::Ok(())
+            }
         }
-        None => (
-            quote! {
-                let _ = (row, idx);
-                ::core::result::Result::Ok(())
-            },
-            quote! {
-                let _ = (first, step);
-                ::core::result::Result::Ok(())
-            },
-        ),
+        None => quote! {
+            let _ = (first, step);
+            ::core::result::Result::Ok(())
+        },
     };
 
-    let validations = columns.iter().map(|f| {
-        let fid = f.ident;
+    // The checks of each field's value, one function per field, shared by
+    // `validate` (the model's fields) and `validate_column` (a value about
+    // to be set), so that a misplaced attribute is reported once.
+    let check_fns = columns.iter().enumerate().map(|(i, f)| {
+        let ty = f.ty;
         let fname = &f.name;
-        let mut checks = TokenStream::new();
+        let check_fn = quote::format_ident!("__orm_check_{}", i);
+        let v = quote_spanned!(f.ident.span()=> v);
+        let mut checks = quote! {
+            __orm::check_value(#v, #model_name, #fname)?;
+        };
         if let Some((max, span)) = f.attrs.max_length {
             let max = max as usize;
             checks.extend(quote_spanned! {span=>
-                __orm::check_max_length(&self.#fid, #max, #model_name, #fname)?;
+                __orm::check_max_length(#v, #max, #model_name, #fname)?;
             });
         }
         if let Some(path) = &f.attrs.validate {
             checks.extend(quote_spanned! {path.span()=>
-                __orm::validate(#path, &self.#fid, #model_name, #fname)?;
+                __orm::validate(#path, #v, #model_name, #fname)?;
             });
         }
-        checks
+        quote! {
+            #[inline]
+            fn #check_fn(v: &#ty) -> __orm::Result<()> {
+                #checks
+                ::core::result::Result::Ok(())
+            }
+        }
+    });
+    let validate_column_arms = columns.iter().enumerate().map(|(i, f)| {
+        let ty = f.ty;
+        let fname = &f.name;
+        let check_fn = quote::format_ident!("__orm_check_{}", i);
+        quote! {
+            #i => {
+                let v: #ty = __orm::from_value(value.clone(), #model_name, #fname)?;
+                #check_fn(&v)?;
+            }
+        }
+    });
+
+    let sync_keys = cont.relations().filter_map(|(field, rel)| {
+        if rel.kind != crate::internals::relation::Kind::BelongsTo {
+            return None;
+        }
+        let key = cont.key_field(field, rel)?;
+        let slot = field.ident;
+        let kid = key.ident;
+        let kname = &key.name;
+        let references = opt_str(rel.references.as_ref().map(|r| r.value.as_str()));
+        Some(quote! {
+            if let ::core::option::Option::Some(value) = __orm::loaded_key(&self.#slot, #references) {
+                self.#kid = __orm::from_value(value, #model_name, #kname)?;
+            }
+        })
+    });
+
+    let validations = columns.iter().enumerate().map(|(i, f)| {
+        let fid = f.ident;
+        let check_fn = quote::format_ident!("__orm_check_{}", i);
+        quote!(#check_fn(&self.#fid)?;)
     });
 
     let slot_arms = cont.relations().enumerate().map(|(i, (f, _))| {
@@ -264,6 +303,8 @@ pub fn expand(cont: &Container, graph: bool) -> TokenStream {
     quote! {
         #(#type_checks)*
 
+        #(#check_fns)*
+
         impl __orm::Model for #ident {
             const META: &'static __orm::ModelMeta = &__orm::ModelMeta {
                 name: #model_name,
@@ -312,8 +353,17 @@ pub fn expand(cont: &Container, graph: bool) -> TokenStream {
                 ::core::result::Result::Ok(())
             }
 
-            fn set_generated_key(&mut self, row: __orm::RowRef<'_>, idx: usize) -> __orm::Result<()> {
-                #set_key
+            fn read_column(
+                &mut self,
+                index: usize,
+                row: __orm::RowRef<'_>,
+                idx: usize,
+            ) -> __orm::Result<()> {
+                match index {
+                    #(#read_column_arms)*
+                    _ => {}
+                }
+                ::core::result::Result::Ok(())
             }
 
             fn set_last_insert_id(&mut self, first: u64, step: u64) -> __orm::Result<()> {
@@ -322,6 +372,19 @@ pub fn expand(cont: &Container, graph: bool) -> TokenStream {
 
             fn validate(&self) -> __orm::Result<()> {
                 #(#validations)*
+                ::core::result::Result::Ok(())
+            }
+
+            fn validate_column(index: usize, value: &__orm::Value) -> __orm::Result<()> {
+                match index {
+                    #(#validate_column_arms)*
+                    _ => {}
+                }
+                ::core::result::Result::Ok(())
+            }
+
+            fn __sync_keys(&mut self) -> __orm::Result<()> {
+                #(#sync_keys)*
                 ::core::result::Result::Ok(())
             }
 
@@ -354,6 +417,8 @@ fn column_meta(cont: &Container, f: &Field, auto: bool) -> TokenStream {
         Some((n, _)) => quote!(::core::option::Option::Some(#n)),
         None => quote!(::core::option::Option::None),
     };
+    let version = f.attrs.version.is_some();
+    let collation = opt_str(f.attrs.collation.as_ref().map(|(c, _)| c.as_str()));
     let default = match &f.attrs.default {
         Some(d) => quote!(::core::option::Option::Some(#d)),
         None => quote!(::core::option::Option::None),
@@ -403,6 +468,8 @@ fn column_meta(cont: &Container, f: &Field, auto: bool) -> TokenStream {
             max_length: #max_length,
             default: #default,
             references: #references,
+            version: #version,
+            collation: #collation,
         }
     }
 }
@@ -421,6 +488,16 @@ fn type_checks(f: &Field, auto: bool) -> TokenStream {
     if let Some((_, span)) = f.attrs.max_length {
         out.extend(quote_spanned! {span=>
             const _: () = __orm::assert_has_length::<#ty>();
+        });
+    }
+    if let Some(span) = f.attrs.version {
+        out.extend(quote_spanned! {span=>
+            const _: () = __orm::assert_version_counter::<#ty>();
+        });
+    }
+    if let Some((_, span)) = &f.attrs.collation {
+        out.extend(quote_spanned! {*span=>
+            const _: () = __orm::assert_collatable::<#ty>();
         });
     }
     out

@@ -95,6 +95,8 @@ fn secondary_table(cont: &Container, field: &Field, rel: &RelAttrs) -> TokenStre
                 index: #index,
                 max_length: __orm::key_max_length(<#model as __orm::Model>::META),
                 default: ::core::option::Option::None,
+                version: false,
+                collation: ::core::option::Option::None,
                 references: ::core::option::Option::Some(__orm::ForeignKey {
                     target: || <#model as __orm::Model>::META,
                     target_name: #model_name,

@@ -218,6 +218,8 @@ pub struct FieldAttrs {
     pub references: Option<syn::Path>,
     pub validate: Option<syn::ExprPath>,
     pub skip: Option<Span>,
+    pub version: Option<Span>,
+    pub collation: Option<(String, Span)>,
     /// Spans of every attribute given, for "skip takes nothing else".
     pub given: Vec<(Symbol, Span)>,
 }
@@ -240,6 +242,8 @@ impl FieldAttrs {
         let mut references = Attr::none(cx, REFERENCES, &owner);
         let mut validate = Attr::none(cx, VALIDATE, &owner);
         let mut skip = BoolAttr::none(cx, SKIP, &owner);
+        let mut version = BoolAttr::none(cx, VERSION, &owner);
+        let mut collation = Attr::none(cx, COLLATION, &owner);
         let mut given = Vec::new();
 
         for attr in &field.attrs {
@@ -304,6 +308,27 @@ impl FieldAttrs {
                     let target: syn::ExprPath = meta.value()?.parse()?;
                     validate.set(path, target);
                     given.push((VALIDATE, path.span()));
+                } else if path == VERSION {
+                    version.set_true(path);
+                    given.push((VERSION, path.span()));
+                } else if path == COLLATION {
+                    let lit = get_lit_str(&meta, "collation")?;
+                    let value = lit.value();
+                    let valid = !value.is_empty()
+                        && value
+                            .chars()
+                            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '@'));
+                    if valid {
+                        collation.set(path, value);
+                    } else {
+                        cx.error_spanned_by(
+                            &lit,
+                            format!(
+                                "`collation` on {owner} must be a collation name (letters, digits, `_`, `-`, `.`, `@`), e.g. `collation = \"utf8mb4_general_ci\"`"
+                            ),
+                        );
+                    }
+                    given.push((COLLATION, path.span()));
                 } else if path == SKIP {
                     skip.set_true(path);
                 } else {
@@ -330,6 +355,8 @@ impl FieldAttrs {
             references: references.get().map(|(v, _)| v),
             validate: validate.get().map(|(v, _)| v),
             skip: skip.get(),
+            version: version.get(),
+            collation: collation.get(),
             given,
         }
     }

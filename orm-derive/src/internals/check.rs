@@ -15,6 +15,7 @@ pub fn check(cx: &Ctxt, cont: &Container) {
     check_auto(cx, cont);
     check_skip(cx, cont);
     check_unique_columns(cx, cont);
+    check_version(cx, cont);
     check_relation_types(cx, cont);
     check_belongs_to_keys(cx, cont);
     check_relation_options(cx, cont);
@@ -103,6 +104,37 @@ fn check_skip(cx: &Ctxt, cont: &Container) {
                     ),
                 ));
             }
+        }
+    }
+}
+
+/// A model has at most one version counter, and it is an ordinary
+/// column: the key identifies the row, the version says which state of
+/// it was read.
+fn check_version(cx: &Ctxt, cont: &Container) {
+    let mut first: Option<&str> = None;
+    for field in cont.columns() {
+        let Some(span) = field.attrs.version else {
+            continue;
+        };
+        if let Some(first) = first {
+            cx.syn_error(syn::Error::new(
+                span,
+                format!(
+                    "`{}.{}` and `{}.{}` are both `version`: a model has one version counter; remove one",
+                    cont.ident, first, cont.ident, field.name
+                ),
+            ));
+        }
+        first.get_or_insert(&field.name);
+        if field.attrs.primary_key.is_some() {
+            cx.syn_error(syn::Error::new(
+                span,
+                format!(
+                    "`{}.{}` is both `primary_key` and `version`: the key names the row and the version changes with every update; use a separate field",
+                    cont.ident, field.name
+                ),
+            ));
         }
     }
 }

@@ -26,9 +26,11 @@ pub const DEFAULT: Symbol = Symbol("default");
 pub const REFERENCES: Symbol = Symbol("references");
 pub const VALIDATE: Symbol = Symbol("validate");
 pub const SKIP: Symbol = Symbol("skip");
+pub const VERSION: Symbol = Symbol("version");
+pub const COLLATION: Symbol = Symbol("collation");
 
 pub const STRUCT_ATTRS: &str = "`table`, `schema`, `rename_all`, `crate`";
-pub const FIELD_ATTRS: &str = "`primary_key`, `auto`, `column`, `unique`, `index`, `max_length`, `default`, `references`, `validate`, `skip`";
+pub const FIELD_ATTRS: &str = "`primary_key`, `auto`, `column`, `unique`, `index`, `max_length`, `default`, `references`, `validate`, `version`, `collation`, `skip`";
 
 impl PartialEq<Symbol> for Ident {
     fn eq(&self, word: &Symbol) -> bool {

@@ -1,0 +1,346 @@
+//! What writes return: the keys written from relationships, generated keys
+//! and columns filled by SQL defaults, read back in the same statement;
+//! filtered updates checked like model updates; optimistic concurrency.
+
+use chrono::NaiveDateTime;
+use orm::prelude::*;
+
+use crate::harness::{self, Backend};
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "w_authors")]
+pub struct Author {
+    #[model(primary_key)]
+    pub id: i64,
+    pub name: String,
+    #[has_many(Article, back_populates = "author", order_by = "id")]
+    pub articles: HasMany<Article>,
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "w_articles")]
+pub struct Article {
+    #[model(primary_key)]
+    pub id: i64,
+    pub author_id: i64,
+    #[model(max_length = 20)]
+    pub title: String,
+    #[model(default = "CURRENT_TIMESTAMP")]
+    pub created_at: Option<NaiveDateTime>,
+    #[model(default = "7")]
+    pub score: Option<i32>,
+    #[belongs_to(Author, back_populates = "articles")]
+    pub author: BelongsTo<Author>,
+}
+
+fn author(name: &str) -> Author {
+    Author {
+        id: 0,
+        name: name.into(),
+        articles: HasMany::default(),
+    }
+}
+
+fn article(title: &str) -> Article {
+    Article {
+        id: 0,
+        author_id: 0,
+        title: title.into(),
+        created_at: None,
+        score: None,
+        author: BelongsTo::default(),
+    }
+}
+
+/// The columns of `a` as the database holds them.
+async fn stored(
+    db: &Db,
+    a: &Article,
+) -> orm::Result<(i64, i64, String, Option<NaiveDateTime>, Option<i32>)> {
+    let s = Article::get(db, a.id).await?;
+    Ok((s.id, s.author_id, s.title, s.created_at, s.score))
+}
+
+fn columns(a: &Article) -> (i64, i64, String, Option<NaiveDateTime>, Option<i32>) {
+    (a.id, a.author_id, a.title.clone(), a.created_at, a.score)
+}
+
+/// Every write path, checked against what a fresh read of the row says.
+/// `reread`: MySQL 8's path, one SELECT by key after an insert of rows
+/// with defaults.
+async fn writes_read_back(db: &Db, reread: bool) -> orm::Result<()> {
+    let tolkien = db.insert(author("Tolkien")).await?;
+    let austen = db.insert(author("Austen")).await?;
+
+    // insert: the key comes from the slot, the defaults from the database.
+    let hobbit = db
+        .insert(Article {
+            author: BelongsTo::loaded(tolkien.clone()),
+            ..article("The Hobbit")
+        })
+        .await?;
+    assert_eq!(
+        hobbit.author_id, tolkien.id,
+        "key written from the relationship"
+    );
+    assert!(hobbit.id > 0);
+    assert!(hobbit.created_at.is_some(), "default read back");
+    assert_eq!(hobbit.score, Some(7));
+    assert_eq!(columns(&hobbit), stored(db, &hobbit).await?);
+
+    // A value given wins over the default.
+    let given = db
+        .insert(Article {
+            author_id: austen.id,
+            score: Some(3),
+            ..article("Emma")
+        })
+        .await?;
+    assert_eq!(given.score, Some(3));
+    assert_eq!(columns(&given), stored(db, &given).await?);
+
+    // insert_many: every row.
+    let many = db
+        .insert_many(vec![
+            Article {
+                author: BelongsTo::loaded(austen.clone()),
+                ..article("Persuasion")
+            },
+            Article {
+                author_id: tolkien.id,
+                score: Some(1),
+                ..article("Silmarillion")
+            },
+        ])
+        .await?;
+    assert_eq!(many[0].author_id, austen.id);
+    assert_eq!((many[0].score, many[1].score), (Some(7), Some(1)));
+    for a in &many {
+        assert!(a.created_at.is_some());
+        assert_eq!(columns(a), stored(db, a).await?);
+    }
+
+    // A graph insert: children carry their parent's key and their defaults,
+    // in as many statements as before.
+    let rec = db.recorder();
+    let dickens = db
+        .insert(Author {
+            articles: HasMany::new(vec![article("Bleak House"), article("Hard Times")]),
+            ..author("Dickens")
+        })
+        .await?;
+    let statements = rec.take();
+    let expected = if reread { 5 } else { 4 };
+    assert_eq!(
+        statements.len(),
+        expected,
+        "BEGIN, two INSERTs, COMMIT: {statements:#?}"
+    );
+    for a in dickens.articles.get()? {
+        assert_eq!(a.author_id, dickens.id);
+        assert_eq!(a.score, Some(7));
+        assert_eq!(columns(a), stored(db, a).await?);
+    }
+
+    // save: a new child gets its keys and defaults.
+    let mut dickens = Author::query()
+        .include(Author::ARTICLES)
+        .filter(Author::ID.eq(dickens.id))
+        .one(db)
+        .await?;
+    dickens.articles.push_new(article("Dombey"));
+    db.save(&mut dickens).await?;
+    let dombey = dickens
+        .articles
+        .get()?
+        .iter()
+        .find(|a| a.title == "Dombey")
+        .unwrap()
+        .clone();
+    assert_eq!(dombey.author_id, dickens.id);
+    assert!(dombey.created_at.is_some());
+    assert_eq!(columns(&dombey), stored(db, &dombey).await?);
+
+    // update: moving an article to another author through its slot.
+    let mut moved = hobbit.clone();
+    moved.author = BelongsTo::loaded(austen.clone());
+    db.update(&mut moved).await?;
+    assert_eq!(
+        moved.author_id, austen.id,
+        "the update wrote the slot's key into the model"
+    );
+    assert_eq!(columns(&moved), stored(db, &moved).await?);
+    Ok(())
+}
+
+scenario!(async fn writes_return_what_the_database_holds(db, backend) {
+    db.create_all(&orm::models![Author, Article]).await?;
+    writes_read_back(db, false).await
+});
+
+scenario!(async fn without_returning_keys_and_defaults_are_read_back_by_key(db, backend) {
+    // MySQL 8 has no INSERT ... RETURNING: the same answers come from
+    // LAST_INSERT_ID() and a read by key in the same transaction. Run that
+    // path on MariaDB, which has RETURNING but can do without.
+    if backend != Backend::MySql {
+        return Ok(());
+    }
+    db.create_all(&orm::models![Author, Article]).await?;
+    let plain = Db::connect_with(orm::ConnectOptions::new(harness::url_of(db)).__without_returning()).await?;
+    let rec = plain.recorder();
+    writes_read_back(&plain, true).await?;
+    assert!(rec.statements().iter().all(|s| !s.contains("RETURNING")), "{:#?}", rec.statements());
+    plain.close().await;
+    Ok(())
+});
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "w_stores")]
+pub struct Store {
+    #[model(primary_key)]
+    pub id: i64,
+    #[model(max_length = 10, validate = crate::models::not_too_short)]
+    pub name: String,
+    pub rating: Option<f64>,
+}
+
+scenario!(async fn filtered_updates_check_the_values_they_set(db, backend) {
+    db.create_all(&orm::models![Store]).await?;
+    db.insert(Store { id: 0, name: "Corner".into(), rating: None }).await?;
+    let rec = db.recorder();
+    let too_long = Store::query()
+        .filter(Store::NAME.eq("Corner"))
+        .update(db, [Store::NAME.set("x".repeat(100))])
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&too_long, orm::Error::Validation { model: "Store", field: "name", message } if message.contains("max_length 10")),
+        "{too_long:?}"
+    );
+    let too_short = Store::query().update(db, [Store::NAME.set("Bo")]).await.unwrap_err();
+    assert!(matches!(&too_short, orm::Error::Validation { field: "name", .. }), "{too_short:?}");
+    let nan = Store::query().update(db, [Store::RATING.set(f64::NAN)]).await.unwrap_err();
+    assert!(matches!(&nan, orm::Error::Validation { field: "rating", message, .. } if message.contains("NaN")), "{nan:?}");
+    assert_eq!(rec.count(), 0, "nothing was sent");
+    assert_eq!(Store::query().one(db).await?.name, "Corner");
+    // Good values go through.
+    assert_eq!(Store::query().update(db, [Store::NAME.set("Kiosk"), Store::RATING.set(4.5)]).await?, 1);
+    let s = Store::query().one(db).await?;
+    assert_eq!((s.name.as_str(), s.rating), ("Kiosk", Some(4.5)));
+    Ok(())
+});
+
+scenario!(async fn nan_is_refused_on_every_backend(db, backend) {
+    db.create_all(&orm::models![Store]).await?;
+    let err = db.insert(Store { id: 0, name: "Corner".into(), rating: Some(f64::NAN) }).await.unwrap_err();
+    assert!(matches!(&err, orm::Error::Validation { model: "Store", field: "rating", .. }), "{err:?}");
+    assert_eq!(Store::query().count(db).await?, 0);
+    let mut s = db.insert(Store { id: 0, name: "Corner".into(), rating: Some(1.0) }).await?;
+    s.rating = Some(f64::NAN);
+    assert!(db.update(&mut s).await.unwrap_err().is_validation());
+    assert_eq!(Store::get(db, s.id).await?.rating, Some(1.0));
+    Ok(())
+});
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "w_pages")]
+pub struct Page {
+    #[model(primary_key)]
+    pub id: i64,
+    pub title: String,
+    #[model(version)]
+    pub version: i32,
+    #[has_many(Revision, back_populates = "page", cascade = "all, delete-orphan")]
+    pub revisions: HasMany<Revision>,
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "w_revisions")]
+pub struct Revision {
+    #[model(primary_key)]
+    pub id: i64,
+    pub page_id: i64,
+    pub note: String,
+    #[belongs_to(Page, back_populates = "revisions")]
+    pub page: BelongsTo<Page>,
+}
+
+fn page(title: &str) -> Page {
+    Page {
+        id: 0,
+        title: title.into(),
+        version: 1,
+        revisions: HasMany::default(),
+    }
+}
+
+scenario!(async fn a_versioned_row_refuses_a_stale_write(db, backend) {
+    db.create_all(&orm::models![Page, Revision]).await?;
+    let created = db.insert(page("Home")).await?;
+    assert_eq!(created.version, 1);
+
+    // Two readers of version 1.
+    let mut first = Page::get(db, created.id).await?;
+    let mut second = Page::get(db, created.id).await?;
+    first.title = "Home (first)".into();
+    db.update(&mut first).await?;
+    assert_eq!(first.version, 2, "the update bumps the model's version");
+
+    second.title = "Home (second)".into();
+    let rec = db.recorder();
+    let err = db.update(&mut second).await.unwrap_err();
+    let key = created.id.to_string();
+    assert!(
+        matches!(&err, orm::Error::StaleData { model: "Page", key: k } if *k == key),
+        "{err:?}"
+    );
+    assert_eq!(second.version, 1, "a refused update leaves the model as it was");
+    drop(rec);
+    let row = Page::get(db, created.id).await?;
+    assert_eq!((row.title.as_str(), row.version), ("Home (first)", 2));
+
+    // save checks it too, and leaves the version alone when refused.
+    second.revisions = HasMany::new(vec![Revision { id: 0, page_id: 0, note: "stale".into(), page: BelongsTo::default() }]);
+    let err = db.save(&mut second).await.unwrap_err();
+    assert!(err.is_stale_data(), "{err:?}");
+    assert_eq!(second.version, 1);
+    assert_eq!(Revision::query().count(db).await?, 0, "nothing of the refused save was written");
+
+    // A stale delete is refused; a current one goes through.
+    assert!(db.delete(&second).await.unwrap_err().is_stale_data());
+    let mut current = Page::get(db, created.id).await?;
+    db.save(&mut current).await?;
+    assert_eq!(current.version, 3);
+    db.delete(&current).await?;
+    assert!(Page::find(db, created.id).await?.is_none());
+    // A row that is gone is NotFound, not StaleData.
+    assert!(db.update(&mut current).await.unwrap_err().is_not_found());
+    Ok(())
+});
+
+scenario!(async fn two_tasks_saving_one_row_one_wins(db, backend) {
+    db.create_all(&orm::models![Page, Revision]).await?;
+    let created = db.insert(page("Race")).await?;
+    for round in 0..5 {
+        let a = Page::get(db, created.id).await?;
+        let b = Page::get(db, created.id).await?;
+        let save = |mut p: Page, who: &'static str| {
+            let db = db.clone();
+            tokio::spawn(async move {
+                p.title = format!("{who} {round}");
+                db.save(&mut p).await.map(|()| p)
+            })
+        };
+        let (ra, rb) = (save(a, "a"), save(b, "b"));
+        let (ra, rb) = (ra.await.unwrap(), rb.await.unwrap());
+        let (won, lost) = match (ra, rb) {
+            (Ok(p), Err(e)) | (Err(e), Ok(p)) => (p, e),
+            other => panic!("exactly one save wins: {other:?}"),
+        };
+        assert!(lost.is_stale_data(), "{lost:?}");
+        let row = Page::get(db, created.id).await?;
+        assert_eq!((row.title.as_str(), row.version), (won.title.as_str(), won.version));
+    }
+    assert_eq!(Page::get(db, created.id).await?.version, 6);
+    Ok(())
+});
