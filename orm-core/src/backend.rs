@@ -249,7 +249,7 @@ pub(crate) async fn fetch_all<T>(
     let result = with_conn!(target, |conn| fetch_generic(conn, sql, binds, &mut decode)
         .await);
     shared.after(started, text.as_deref());
-    result
+    result.map_err(|e| shared.failed(e))
 }
 
 /// Runs a query expected to return at most one row (a lookup by key) and
@@ -272,7 +272,7 @@ pub(crate) async fn fetch_optional<T>(
     )
     .await);
     shared.after(started, text.as_deref());
-    result
+    result.map_err(|e| shared.failed(e))
 }
 
 /// Runs a statement that returns no rows.
@@ -283,7 +283,7 @@ pub(crate) async fn execute(target: Target<'_>, sql: Sql, binds: Vec<Value>) -> 
     let sql = sql.into_sql_str();
     let result = with_conn!(target, |conn| execute_generic(conn, sql, binds).await);
     shared.after(started, text.as_deref());
-    result
+    result.map_err(|e| shared.failed(e))
 }
 
 /// Runs a script of several statements without parameters (schema files,
@@ -292,10 +292,11 @@ pub(crate) async fn execute_script(target: Target<'_>, script: &str) -> Result<(
     let shared = target.shared();
     shared.record(script);
     let sql = sqlx::AssertSqlSafe(script.to_owned());
-    with_conn!(target, |conn| {
+    let result: Result<()> = with_conn!(target, |conn| {
         sqlx::raw_sql(sql).execute(conn).await?;
         Ok(())
-    })
+    });
+    result.map_err(|e| shared.failed(e))
 }
 
 /// Runs a query and yields decoded rows as they arrive.
@@ -316,7 +317,7 @@ where
     let started = shared.before(sql.as_str());
     shared.after(started, Some(sql.as_str()));
     let sql = sql.into_sql_str();
-    match target {
+    let rows = match target {
         Target::Db(db) => match db.pool() {
             #[cfg(feature = "sqlite")]
             Pool::Sqlite(p) => stream_generic(p, sql, binds, decode),
@@ -339,7 +340,9 @@ where
                 yield item?;
             }
         }),
-    }
+    };
+    rows.map(move |row| row.map_err(|e| shared.failed(e)))
+        .boxed()
 }
 
 impl DbShared {

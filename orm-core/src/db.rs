@@ -80,6 +80,9 @@ pub(crate) struct DbShared {
     pool: Pool,
     dialect: Dialect,
     pub(crate) server: Server,
+    pub(crate) invalidation: Arc<Invalidation>,
+    /// SQLite: transactions begin `IMMEDIATE`.
+    begin_immediate: bool,
     url: String,
     /// `@@auto_increment_increment` on MySQL: the step between the keys of
     /// one multi-row insert.
@@ -89,6 +92,22 @@ pub(crate) struct DbShared {
 }
 
 impl DbShared {
+    /// Maps a driver result, noting a lost connection (see
+    /// [`DbShared::failed`]).
+    pub(crate) fn check<T>(&self, result: std::result::Result<T, sqlx::Error>) -> Result<T> {
+        result.map_err(|e| self.failed(Error::from(e)))
+    }
+
+    /// Passes `err` through; a lost connection first invalidates every
+    /// connection opened before now, so the next statements do not find
+    /// the other dead ones one by one.
+    pub(crate) fn failed(&self, err: Error) -> Error {
+        if err.is_disconnected() {
+            self.invalidation.invalidate();
+        }
+        err
+    }
+
     pub(crate) fn record(&self, sql: &str) {
         if !self.recording.load(Ordering::Relaxed) {
             return;
@@ -143,8 +162,85 @@ pub struct ConnectOptions {
     acquire_timeout: Duration,
     idle_timeout: Option<Duration>,
     max_lifetime: Option<Duration>,
+    connect_timeout: Duration,
     pre_ping: bool,
     returning: bool,
+    journal_mode: JournalMode,
+    busy_timeout: Duration,
+    begin_immediate: bool,
+}
+
+/// How a SQLite file keeps its journal
+/// ([`PRAGMA journal_mode`](https://www.sqlite.org/pragma.html#pragma_journal_mode)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum JournalMode {
+    /// Write-ahead log, the default here: readers do not block the writer
+    /// nor the writer the readers; commits are cheap (`synchronous =
+    /// NORMAL`: durable across a crash of the process, a power loss may
+    /// undo the last commits).
+    Wal,
+    /// SQLite's own default: a rollback journal deleted at each commit;
+    /// a writer blocks readers.
+    Delete,
+    /// A rollback journal truncated at each commit.
+    Truncate,
+    /// A rollback journal whose header is zeroed at each commit.
+    Persist,
+    /// The journal in memory: a crash mid-transaction may corrupt the file.
+    Memory,
+    /// No journal: no rollback, no atomic commit.
+    Off,
+}
+
+impl JournalMode {
+    #[cfg(feature = "sqlite")]
+    fn to_sqlx(self) -> sqlx::sqlite::SqliteJournalMode {
+        use sqlx::sqlite::SqliteJournalMode as J;
+        match self {
+            JournalMode::Wal => J::Wal,
+            JournalMode::Delete => J::Delete,
+            JournalMode::Truncate => J::Truncate,
+            JournalMode::Persist => J::Persist,
+            JournalMode::Memory => J::Memory,
+            JournalMode::Off => J::Off,
+        }
+    }
+}
+
+/// When the pool last saw a connection die: every connection opened
+/// before that moment is discarded when next handed out (SQLAlchemy's pool
+/// invalidation), without a ping per statement.
+pub(crate) struct Invalidation {
+    epoch: std::time::Instant,
+    /// Nanoseconds after `epoch` of the last disconnect; 0 for none.
+    at: std::sync::atomic::AtomicU64,
+}
+
+impl Invalidation {
+    fn new() -> Arc<Invalidation> {
+        Arc::new(Invalidation {
+            epoch: std::time::Instant::now(),
+            at: std::sync::atomic::AtomicU64::new(0),
+        })
+    }
+
+    /// Marks every connection opened until now as stale.
+    pub(crate) fn invalidate(&self) {
+        let now = self.epoch.elapsed().as_nanos() as u64;
+        self.at.fetch_max(now.max(1), Ordering::Relaxed);
+    }
+
+    /// True for a connection `age` old that was opened before the last
+    /// disconnect.
+    fn is_stale(&self, age: Duration) -> bool {
+        let at = self.at.load(Ordering::Relaxed);
+        if at == 0 {
+            return false;
+        }
+        let opened = self.epoch.elapsed().saturating_sub(age).as_nanos() as u64;
+        opened <= at
+    }
 }
 
 impl fmt::Debug for ConnectOptions {
@@ -156,7 +252,11 @@ impl fmt::Debug for ConnectOptions {
             .field("acquire_timeout", &self.acquire_timeout)
             .field("idle_timeout", &self.idle_timeout)
             .field("max_lifetime", &self.max_lifetime)
+            .field("connect_timeout", &self.connect_timeout)
             .field("pre_ping", &self.pre_ping)
+            .field("sqlite_journal_mode", &self.journal_mode)
+            .field("busy_timeout", &self.busy_timeout)
+            .field("sqlite_begin_immediate", &self.begin_immediate)
             .finish()
     }
 }
@@ -164,7 +264,9 @@ impl fmt::Debug for ConnectOptions {
 impl ConnectOptions {
     /// Options for `url` with default pool settings: 10 connections (1 for
     /// an in-memory SQLite database, which lives in its one connection),
-    /// a 30 second acquire timeout, no ping before each use.
+    /// a 30 second acquire timeout, a 10 second connect timeout, no ping
+    /// before each use; SQLite files in WAL mode with a 5 second busy
+    /// timeout and transactions that begin IMMEDIATE.
     pub fn new(url: impl Into<String>) -> Self {
         ConnectOptions {
             url: url.into(),
@@ -173,9 +275,47 @@ impl ConnectOptions {
             acquire_timeout: Duration::from_secs(30),
             idle_timeout: Some(Duration::from_secs(600)),
             max_lifetime: Some(Duration::from_secs(1800)),
+            connect_timeout: Duration::from_secs(10),
             pre_ping: false,
             returning: true,
+            journal_mode: JournalMode::Wal,
+            busy_timeout: Duration::from_secs(5),
+            begin_immediate: true,
         }
+    }
+
+    /// How long opening one connection may take (the server's answer to
+    /// the handshake and login) before [`Error::Connect`]: a URL aimed at
+    /// a port where another kind of server listens fails within it.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// The journal mode of a SQLite file; [`JournalMode::Wal`] by default,
+    /// so that concurrent readers and a writer do not block each other.
+    /// Ignored for in-memory databases and the other backends.
+    pub fn sqlite_journal_mode(mut self, mode: JournalMode) -> Self {
+        self.journal_mode = mode;
+        self
+    }
+
+    /// SQLite: how long a statement waits for another connection's write
+    /// lock before [`Error::Busy`]; 5 seconds by default.
+    pub fn busy_timeout(mut self, timeout: Duration) -> Self {
+        self.busy_timeout = timeout;
+        self
+    }
+
+    /// SQLite: whether transactions begin `IMMEDIATE` (taking the write
+    /// lock up front, waiting for it up to the busy timeout) rather than
+    /// `DEFERRED`. On by default: a deferred transaction that reads and
+    /// then writes fails at once with [`Error::Busy`] when another
+    /// connection wrote in between, because SQLite cannot wait its way out
+    /// of that conflict.
+    pub fn sqlite_begin_immediate(mut self, on: bool) -> Self {
+        self.begin_immediate = on;
+        self
     }
 
     /// On MySQL-family servers, reads generated keys and defaults back as
@@ -232,14 +372,27 @@ impl ConnectOptions {
         self
     }
 
-    fn pool_options<DB: sqlx::Database>(&self, default_max: u32) -> sqlx::pool::PoolOptions<DB> {
-        sqlx::pool::PoolOptions::<DB>::new()
+    /// Pool settings; with `invalidation`, connections opened before the
+    /// last disconnect are discarded when next handed out.
+    fn pool_options<DB: sqlx::Database>(
+        &self,
+        default_max: u32,
+        invalidation: Option<Arc<Invalidation>>,
+    ) -> sqlx::pool::PoolOptions<DB> {
+        let mut pool = sqlx::pool::PoolOptions::<DB>::new()
             .max_connections(self.max_connections.unwrap_or(default_max))
             .min_connections(self.min_connections)
             .acquire_timeout(self.acquire_timeout)
             .idle_timeout(self.idle_timeout)
             .max_lifetime(self.max_lifetime)
-            .test_before_acquire(self.pre_ping)
+            .test_before_acquire(self.pre_ping);
+        if let Some(invalidation) = invalidation {
+            pool = pool.before_acquire(move |_conn, meta| {
+                let keep = !invalidation.is_stale(meta.age);
+                Box::pin(std::future::ready(Ok(keep)))
+            });
+        }
+        pool
     }
 }
 
@@ -270,10 +423,20 @@ async fn probe<DB: sqlx::Database>(
     conn: &<DB::Connection as sqlx::Connection>::Options,
 ) -> Result<DB::Connection> {
     use sqlx::ConnectOptions as _;
-    match tokio::time::timeout(opts.acquire_timeout, conn.connect()).await {
+    match tokio::time::timeout(opts.connect_timeout, conn.connect()).await {
         Ok(Ok(c)) => Ok(c),
         Ok(Err(e)) => Err(connect_error(&opts.url, e)),
-        Err(_) => Err(Error::PoolTimedOut),
+        Err(_) => Err(Error::Connect {
+            url: redact_url(&opts.url),
+            source: sqlx::Error::Io(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                format!(
+                    "no answer within the connect timeout ({:?}): is a {} server listening at that host and port?",
+                    opts.connect_timeout,
+                    DB::NAME
+                ),
+            )),
+        }),
     }
 }
 
@@ -302,10 +465,13 @@ impl Db {
             .next()
             .unwrap_or_default()
             .to_ascii_lowercase();
+        let invalidation = Invalidation::new();
         let (pool, dialect, step, mut server) = match scheme.as_str() {
             "sqlite" => Self::connect_sqlite(&opts).await?,
-            "postgres" | "postgresql" => Self::connect_postgres(&opts).await?,
-            "mysql" | "mariadb" => Self::connect_mysql(&opts).await?,
+            "postgres" | "postgresql" => {
+                Self::connect_postgres(&opts, invalidation.clone()).await?
+            }
+            "mysql" | "mariadb" => Self::connect_mysql(&opts, invalidation.clone()).await?,
             _ => {
                 return Err(config_error(
                     url,
@@ -321,6 +487,8 @@ impl Db {
                 pool,
                 dialect,
                 server,
+                invalidation,
+                begin_immediate: opts.begin_immediate,
                 url: redact_url(url),
                 auto_increment_step: step,
                 recording: AtomicBool::new(false),
@@ -333,17 +501,33 @@ impl Db {
     async fn connect_sqlite(opts: &ConnectOptions) -> Result<(Pool, Dialect, u64, Server)> {
         use std::str::FromStr;
         let url = &opts.url;
-        let conn = sqlx::sqlite::SqliteConnectOptions::from_str(url)
+        let rest = url.split_once(':').map_or("", |(_, rest)| rest);
+        if rest.trim_start_matches('/').is_empty() {
+            return Err(config_error(
+                url,
+                "no database named: write `sqlite:path/to/file.db` (or `sqlite://path`) for a file, `sqlite::memory:` for a private in-memory database",
+            ));
+        }
+        let memory = url.contains(":memory:") || url.contains("mode=memory");
+        let mut conn = sqlx::sqlite::SqliteConnectOptions::from_str(url)
             .map_err(|e| config_error(url, e))?
             .create_if_missing(true)
             .foreign_keys(true)
+            .busy_timeout(opts.busy_timeout)
             // LIKE is case-sensitive on the other backends; make it so here.
             .pragma("case_sensitive_like", "ON")
             // Rows cross from the SQLite worker thread in batches: a larger
             // channel means fewer thread wake-ups on large results.
             .row_buffer_size(256);
-        let memory = url.contains(":memory:") || url.contains("mode=memory");
-        let mut pool = opts.pool_options::<sqlx::Sqlite>(if memory { 1 } else { 10 });
+        if !memory {
+            conn = conn.journal_mode(opts.journal_mode.to_sqlx());
+            if opts.journal_mode == JournalMode::Wal {
+                // WAL's usual pairing: a commit writes the log without
+                // waiting for the disk; a checkpoint syncs it.
+                conn = conn.synchronous(sqlx::sqlite::SqliteSynchronous::Normal);
+            }
+        }
+        let mut pool = opts.pool_options::<sqlx::Sqlite>(if memory { 1 } else { 10 }, None);
         if memory {
             // The database lives as long as a connection to it does.
             pool = pool
@@ -367,20 +551,26 @@ impl Db {
     }
 
     #[cfg(feature = "postgres")]
-    async fn connect_postgres(opts: &ConnectOptions) -> Result<(Pool, Dialect, u64, Server)> {
+    async fn connect_postgres(
+        opts: &ConnectOptions,
+        invalidation: Arc<Invalidation>,
+    ) -> Result<(Pool, Dialect, u64, Server)> {
         use std::str::FromStr;
         let url = &opts.url;
         let conn =
             sqlx::postgres::PgConnectOptions::from_str(url).map_err(|e| config_error(url, e))?;
         probe::<sqlx::Postgres>(opts, &conn).await?;
         let pool = opts
-            .pool_options::<sqlx::Postgres>(10)
+            .pool_options::<sqlx::Postgres>(10, Some(invalidation))
             .connect_lazy_with(conn);
         Ok((Pool::Postgres(pool), Dialect::Postgres, 1, Server::FULL))
     }
 
     #[cfg(not(feature = "postgres"))]
-    async fn connect_postgres(opts: &ConnectOptions) -> Result<(Pool, Dialect, u64, Server)> {
+    async fn connect_postgres(
+        opts: &ConnectOptions,
+        _: Arc<Invalidation>,
+    ) -> Result<(Pool, Dialect, u64, Server)> {
         Err(config_error(
             &opts.url,
             "the `postgres` feature is not enabled",
@@ -388,7 +578,10 @@ impl Db {
     }
 
     #[cfg(feature = "mysql")]
-    async fn connect_mysql(opts: &ConnectOptions) -> Result<(Pool, Dialect, u64, Server)> {
+    async fn connect_mysql(
+        opts: &ConnectOptions,
+        invalidation: Arc<Invalidation>,
+    ) -> Result<(Pool, Dialect, u64, Server)> {
         use std::str::FromStr;
         let url = &opts.url;
         let normalized = match url.strip_prefix("mariadb:") {
@@ -403,7 +596,9 @@ impl Db {
                 .fetch_one(&mut probe)
                 .await
                 .map_err(Error::from)?;
-        let pool = opts.pool_options::<sqlx::MySql>(10).connect_lazy_with(conn);
+        let pool = opts
+            .pool_options::<sqlx::MySql>(10, Some(invalidation))
+            .connect_lazy_with(conn);
         Ok((
             Pool::MySql(pool),
             Dialect::MySql,
@@ -413,7 +608,10 @@ impl Db {
     }
 
     #[cfg(not(feature = "mysql"))]
-    async fn connect_mysql(opts: &ConnectOptions) -> Result<(Pool, Dialect, u64, Server)> {
+    async fn connect_mysql(
+        opts: &ConnectOptions,
+        _: Arc<Invalidation>,
+    ) -> Result<(Pool, Dialect, u64, Server)> {
         Err(config_error(
             &opts.url,
             "the `mysql` feature is not enabled",
@@ -438,11 +636,16 @@ impl Db {
     pub async fn begin(&self) -> Result<Tx> {
         let conn = match self.pool() {
             #[cfg(feature = "sqlite")]
-            Pool::Sqlite(p) => TxConn::Sqlite(p.begin().await?),
+            Pool::Sqlite(p) if self.shared.begin_immediate => TxConn::Sqlite(
+                self.shared
+                    .check(p.begin_with(crate::dialect::SQLITE_BEGIN_IMMEDIATE).await)?,
+            ),
+            #[cfg(feature = "sqlite")]
+            Pool::Sqlite(p) => TxConn::Sqlite(self.shared.check(p.begin().await)?),
             #[cfg(feature = "postgres")]
-            Pool::Postgres(p) => TxConn::Postgres(p.begin().await?),
+            Pool::Postgres(p) => TxConn::Postgres(self.shared.check(p.begin().await)?),
             #[cfg(feature = "mysql")]
-            Pool::MySql(p) => TxConn::MySql(p.begin().await?),
+            Pool::MySql(p) => TxConn::MySql(self.shared.check(p.begin().await)?),
         };
         self.shared.record("BEGIN");
         Ok(Tx {
@@ -624,11 +827,11 @@ impl Tx {
         self.shared.db.shared.record("COMMIT");
         match conn {
             #[cfg(feature = "sqlite")]
-            TxConn::Sqlite(t) => t.commit().await?,
+            TxConn::Sqlite(t) => self.shared.db.shared.check(t.commit().await)?,
             #[cfg(feature = "postgres")]
-            TxConn::Postgres(t) => t.commit().await?,
+            TxConn::Postgres(t) => self.shared.db.shared.check(t.commit().await)?,
             #[cfg(feature = "mysql")]
-            TxConn::MySql(t) => t.commit().await?,
+            TxConn::MySql(t) => self.shared.db.shared.check(t.commit().await)?,
         }
         Ok(())
     }
@@ -640,11 +843,11 @@ impl Tx {
         self.shared.db.shared.record("ROLLBACK");
         match conn {
             #[cfg(feature = "sqlite")]
-            TxConn::Sqlite(t) => t.rollback().await?,
+            TxConn::Sqlite(t) => self.shared.db.shared.check(t.rollback().await)?,
             #[cfg(feature = "postgres")]
-            TxConn::Postgres(t) => t.rollback().await?,
+            TxConn::Postgres(t) => self.shared.db.shared.check(t.rollback().await)?,
             #[cfg(feature = "mysql")]
-            TxConn::MySql(t) => t.rollback().await?,
+            TxConn::MySql(t) => self.shared.db.shared.check(t.rollback().await)?,
         }
         Ok(())
     }

@@ -25,6 +25,8 @@ mod mysql;
 mod postgres;
 mod sqlite;
 
+pub use sqlite::BEGIN_IMMEDIATE as SQLITE_BEGIN_IMMEDIATE;
+
 use std::fmt::Write;
 
 use crate::expr::{Assignment, Direction, Expr, OrderBy};

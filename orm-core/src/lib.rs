@@ -49,7 +49,7 @@ pub mod value;
 pub mod __private;
 
 pub use column::Column;
-pub use db::{ConnectOptions, Db, Executor, Recorder, Tx};
+pub use db::{ConnectOptions, Db, Executor, JournalMode, Recorder, Tx};
 pub use dialect::Dialect;
 pub use error::{Error, Result};
 pub use expr::{Assignment, Direction, Expr, OrderBy};

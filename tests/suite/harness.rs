@@ -185,3 +185,30 @@ macro_rules! scenario {
         }
     };
 }
+
+/// A SQLite database file that is removed (with its WAL files) on drop.
+pub struct TempFile(pub std::path::PathBuf);
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            let mut path = self.0.clone().into_os_string();
+            path.push(suffix);
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+/// A fresh SQLite file database, opened with `options` applied to the
+/// defaults.
+pub async fn sqlite_file(
+    options: impl FnOnce(orm::ConnectOptions) -> orm::ConnectOptions,
+) -> (Db, TempFile) {
+    let path = std::env::temp_dir().join(format!("{}.db", unique_name()));
+    let file = TempFile(path);
+    let url = format!("sqlite://{}", file.0.display());
+    let db = Db::connect_with(options(orm::ConnectOptions::new(url)))
+        .await
+        .expect("sqlite file");
+    (db, file)
+}

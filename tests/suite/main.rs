@@ -9,6 +9,7 @@ mod models;
 
 mod crud;
 mod errors;
+mod faults;
 mod loading;
 mod many_to_many;
 mod observability;
