@@ -1,17 +1,28 @@
 //! Statement execution over the three sqlx backends.
 //!
 //! ```text
-//!   Target::Db(&Db) ──► pool ─┐
-//!                             ├─► generic sqlx code (one copy per backend) ─► RowRef ─► decode
-//!   Target::Tx(&Tx) ──► lock ─┘
+//!   Target::Db(&Db) ──► Lease (a pooled connection for one operation) ─┐
+//!                                                                      ├─► generic sqlx code ─► RowRef ─► decode
+//!   Target::Tx(&Tx) ──► its Lease, locked for the statement ───────────┘     (one copy per backend)
 //! ```
 //!
 //! The generic functions here are written once over [`Backend`], a private
 //! trait bundling what differs per backend (how a [`Value`] binds, how a
-//! row is wrapped, what an execution reports). The `with_conn!` macro picks
-//! the concrete pool or transaction connection and instantiates the generic
-//! code for it. Every statement passes [`DbShared::observe`], which feeds the
-//! statement recorder and the `orm::sql` tracing target.
+//! row is wrapped, what an execution reports, what becomes of a connection
+//! abandoned mid-statement). The `with_conn!` macro picks the concrete
+//! connection and instantiates the generic code for it. Every statement
+//! passes [`DbShared::observe`], which feeds the statement recorder and the
+//! `orm::sql` tracing target.
+//!
+//! A [`Lease`] knows whether a statement is in flight on its connection and
+//! whether a transaction is open. Dropped in either state (the operation's
+//! future was cancelled), a PostgreSQL or MySQL connection is closed, not
+//! returned to the pool: its protocol state is unknown, and bytes the
+//! driver had not yet sent (a COMMIT still in its write buffer) must never
+//! reach the server. The server rolls back what the closed connection had
+//! open. A SQLite connection runs its commands in order on its worker
+//! thread, so a ROLLBACK queued after the cancelled ones ends the
+//! transaction instead (an in-memory database lives in its connection).
 
 #[cfg(feature = "mysql")]
 mod mysql;
@@ -25,11 +36,92 @@ use std::time::Instant;
 use futures_core::stream::BoxStream;
 use futures_util::{StreamExt, TryStreamExt};
 use sqlx::error::BoxDynError;
+use sqlx::pool::PoolConnection;
 use sqlx::{Arguments, IntoArguments, SqlSafeStr, SqlStr};
 
-use crate::db::{DbShared, Pool, Tx, TxConn};
+use crate::db::{DbShared, Tx};
 use crate::error::{Error, Result};
 use crate::value::{RowRef, Value};
+
+/// The connection pool of one database.
+pub(crate) enum Pool {
+    #[cfg(feature = "sqlite")]
+    Sqlite(sqlx::SqlitePool),
+    #[cfg(feature = "postgres")]
+    Postgres(sqlx::PgPool),
+    #[cfg(feature = "mysql")]
+    MySql(sqlx::MySqlPool),
+}
+
+/// The connection of an open transaction.
+pub(crate) enum TxConn {
+    #[cfg(feature = "sqlite")]
+    Sqlite(Lease<sqlx::Sqlite>),
+    #[cfg(feature = "postgres")]
+    Postgres(Lease<sqlx::Postgres>),
+    #[cfg(feature = "mysql")]
+    MySql(Lease<sqlx::MySql>),
+}
+
+impl TxConn {
+    /// A statement of the transaction was cancelled mid-flight.
+    fn interrupted(&self) -> bool {
+        match self {
+            #[cfg(feature = "sqlite")]
+            TxConn::Sqlite(l) => l.busy,
+            #[cfg(feature = "postgres")]
+            TxConn::Postgres(l) => l.busy,
+            #[cfg(feature = "mysql")]
+            TxConn::MySql(l) => l.busy,
+        }
+    }
+}
+
+/// A pooled connection lent to one operation or one transaction; see the
+/// module documentation for what its drop does.
+pub(crate) struct Lease<DB: Backend> {
+    conn: Option<PoolConnection<DB>>,
+    /// A statement was sent and its outcome not yet read.
+    busy: bool,
+    /// A transaction is open on the connection.
+    open: bool,
+}
+
+impl<DB: Backend> Lease<DB> {
+    async fn acquire(pool: &sqlx::Pool<DB>) -> Result<Self> {
+        Ok(Lease {
+            conn: Some(pool.acquire().await?),
+            busy: false,
+            open: false,
+        })
+    }
+
+    /// The connection, marked busy until [`Lease::settle`].
+    fn start(&mut self) -> &mut DB::Connection {
+        self.busy = true;
+        match self.conn.as_deref_mut() {
+            Some(conn) => conn,
+            // Taken only by drop.
+            None => unreachable!("a lease holds its connection until dropped"),
+        }
+    }
+
+    /// The statement finished: the connection is in a known state again,
+    /// unless it was lost.
+    fn settle<T>(&mut self, outcome: &Result<T>) {
+        self.busy = matches!(outcome, Err(e) if e.is_disconnected());
+    }
+}
+
+impl<DB: Backend> Drop for Lease<DB> {
+    fn drop(&mut self) {
+        if let Some(conn) = self.conn.take()
+            && (self.busy || self.open)
+        {
+            DB::abandon(conn, self.open);
+        }
+    }
+}
 
 /// Where a statement runs: the pool, or an open transaction.
 #[doc(hidden)]
@@ -88,9 +180,19 @@ pub(crate) trait Backend: sqlx::Database {
     /// thread from waiting on decoding. The network backends decode rows
     /// as they arrive.
     const DRAIN_FIRST: bool = false;
+    /// A failed COMMIT leaves no transaction open (PostgreSQL and MySQL
+    /// end it); SQLite keeps it open (a busy COMMIT can be retried).
+    const FAILED_COMMIT_ENDS_TRANSACTION: bool = true;
     fn bind(args: &mut Self::Arguments, value: Value) -> Result<(), BoxDynError>;
     fn row(row: &Self::Row) -> RowRef<'_>;
     fn done(result: &Self::QueryResult) -> Done;
+    /// What becomes of a connection dropped mid-statement or with a
+    /// transaction open: closed, so the server rolls back and nothing
+    /// buffered is ever sent.
+    fn abandon(conn: PoolConnection<Self>, open: bool) {
+        let _ = open;
+        drop(conn.detach());
+    }
 }
 
 fn arguments<DB: Backend>(binds: Vec<Value>) -> Result<DB::Arguments> {
@@ -182,52 +284,68 @@ where
     }
 }
 
-/// Runs `$body` with `$conn` bound to the concrete sqlx executor of
-/// `$target`: the pool, or the transaction's connection (locked for the
-/// duration of the body).
+/// Runs `$body` with `$conn` bound to the concrete sqlx connection of
+/// `$target`: one leased from the pool, or the transaction's (locked for
+/// the duration of the body). The lease is marked busy while the body
+/// runs.
 macro_rules! with_conn {
     ($target:expr, |$conn:ident| $body:expr) => {
         match $target {
-            // A connection is taken from the pool for the whole statement:
-            // reading rows from it directly avoids the pool executor's
-            // per-row forwarding.
             Target::Db(db) => match db.pool() {
                 #[cfg(feature = "sqlite")]
                 Pool::Sqlite(pool) => {
-                    let mut pooled = pool.acquire().await?;
-                    let $conn = &mut *pooled;
-                    $body
+                    let mut lease = Lease::acquire(pool).await?;
+                    let $conn = lease.start();
+                    let out = $body;
+                    lease.settle(&out);
+                    out
                 }
                 #[cfg(feature = "postgres")]
                 Pool::Postgres(pool) => {
-                    let mut pooled = pool.acquire().await?;
-                    let $conn = &mut *pooled;
-                    $body
+                    let mut lease = Lease::acquire(pool).await?;
+                    let $conn = lease.start();
+                    let out = $body;
+                    lease.settle(&out);
+                    out
                 }
                 #[cfg(feature = "mysql")]
                 Pool::MySql(pool) => {
-                    let mut pooled = pool.acquire().await?;
-                    let $conn = &mut *pooled;
-                    $body
+                    let mut lease = Lease::acquire(pool).await?;
+                    let $conn = lease.start();
+                    let out = $body;
+                    lease.settle(&out);
+                    out
                 }
             },
             Target::Tx(tx) => {
                 let mut guard = tx.lock().await;
+                if guard.as_ref().is_some_and(TxConn::interrupted) {
+                    // A statement of this transaction was cancelled: its
+                    // connection is in an unknown state, so the transaction
+                    // ends here (rolled back).
+                    *guard = None;
+                }
                 match guard.as_mut().ok_or(Error::TransactionClosed)? {
                     #[cfg(feature = "sqlite")]
-                    TxConn::Sqlite(t) => {
-                        let $conn = &mut **t;
-                        $body
+                    TxConn::Sqlite(lease) => {
+                        let $conn = lease.start();
+                        let out = $body;
+                        lease.settle(&out);
+                        out
                     }
                     #[cfg(feature = "postgres")]
-                    TxConn::Postgres(t) => {
-                        let $conn = &mut **t;
-                        $body
+                    TxConn::Postgres(lease) => {
+                        let $conn = lease.start();
+                        let out = $body;
+                        lease.settle(&out);
+                        out
                     }
                     #[cfg(feature = "mysql")]
-                    TxConn::MySql(t) => {
-                        let $conn = &mut **t;
-                        $body
+                    TxConn::MySql(lease) => {
+                        let $conn = lease.start();
+                        let out = $body;
+                        lease.settle(&out);
+                        out
                     }
                 }
             }
@@ -301,8 +419,9 @@ pub(crate) async fn execute_script(target: Target<'_>, script: &str) -> Result<(
 
 /// Runs a query and yields decoded rows as they arrive.
 ///
-/// On a transaction, its connection stays locked until the stream is
-/// dropped.
+/// The connection (the pool's, or the transaction's, locked) is held
+/// until the stream ends or is dropped; dropped early, it is abandoned
+/// like any interrupted statement.
 pub(crate) fn stream<'a, T, F>(
     target: Target<'a>,
     sql: Sql,
@@ -317,32 +436,169 @@ where
     let started = shared.before(sql.as_str());
     shared.after(started, Some(sql.as_str()));
     let sql = sql.into_sql_str();
-    let rows = match target {
+    let rows: BoxStream<'a, Result<T>> = match target {
         Target::Db(db) => match db.pool() {
             #[cfg(feature = "sqlite")]
-            Pool::Sqlite(p) => stream_generic(p, sql, binds, decode),
+            Pool::Sqlite(p) => pool_stream(p, sql, binds, decode),
             #[cfg(feature = "postgres")]
-            Pool::Postgres(p) => stream_generic(p, sql, binds, decode),
+            Pool::Postgres(p) => pool_stream(p, sql, binds, decode),
             #[cfg(feature = "mysql")]
-            Pool::MySql(p) => stream_generic(p, sql, binds, decode),
+            Pool::MySql(p) => pool_stream(p, sql, binds, decode),
         },
         Target::Tx(tx) => Box::pin(async_stream::try_stream! {
             let mut guard = tx.lock().await;
-            let mut rows = match guard.as_mut().ok_or(Error::TransactionClosed)? {
+            if guard.as_ref().is_some_and(TxConn::interrupted) {
+                *guard = None;
+            }
+            match guard.as_mut().ok_or(Error::TransactionClosed)? {
                 #[cfg(feature = "sqlite")]
-                TxConn::Sqlite(t) => stream_generic(&mut **t, sql, binds, decode),
+                TxConn::Sqlite(lease) => {
+                    let mut rows = stream_generic(lease.start(), sql, binds, decode);
+                    while let Some(item) = rows.next().await {
+                        yield item?;
+                    }
+                    drop(rows);
+                    lease.busy = false;
+                }
                 #[cfg(feature = "postgres")]
-                TxConn::Postgres(t) => stream_generic(&mut **t, sql, binds, decode),
+                TxConn::Postgres(lease) => {
+                    let mut rows = stream_generic(lease.start(), sql, binds, decode);
+                    while let Some(item) = rows.next().await {
+                        yield item?;
+                    }
+                    drop(rows);
+                    lease.busy = false;
+                }
                 #[cfg(feature = "mysql")]
-                TxConn::MySql(t) => stream_generic(&mut **t, sql, binds, decode),
-            };
-            while let Some(item) = rows.next().await {
-                yield item?;
+                TxConn::MySql(lease) => {
+                    let mut rows = stream_generic(lease.start(), sql, binds, decode);
+                    while let Some(item) = rows.next().await {
+                        yield item?;
+                    }
+                    drop(rows);
+                    lease.busy = false;
+                }
             }
         }),
     };
     rows.map(move |row| row.map_err(|e| shared.failed(e)))
         .boxed()
+}
+
+/// The rows of a query on a connection leased from `pool` for the life of
+/// the stream.
+fn pool_stream<'a, DB, T, F>(
+    pool: &'a sqlx::Pool<DB>,
+    sql: SqlStr,
+    binds: Vec<Value>,
+    decode: F,
+) -> BoxStream<'a, Result<T>>
+where
+    DB: Backend,
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+    DB::Arguments: IntoArguments<DB>,
+    T: Send + 'a,
+    F: FnMut(RowRef<'_>) -> Result<T> + Send + 'a,
+{
+    Box::pin(async_stream::try_stream! {
+        let mut lease = Lease::acquire(pool).await?;
+        let mut rows = stream_generic(lease.start(), sql, binds, decode);
+        while let Some(item) = rows.next().await {
+            yield item?;
+        }
+        drop(rows);
+        lease.busy = false;
+    })
+}
+
+/// Which part of a transaction's life a statement is.
+#[derive(Clone, Copy)]
+pub(crate) enum TxStep {
+    Commit,
+    Rollback,
+}
+
+/// Opens a transaction on a connection of `db`'s pool: `BEGIN` (`BEGIN
+/// IMMEDIATE` on SQLite when `immediate`; the other backends have no such
+/// thing).
+pub(crate) async fn begin(db: &crate::Db, immediate: bool) -> Result<TxConn> {
+    async fn open<DB: Backend>(pool: &sqlx::Pool<DB>, sql: &'static str) -> Result<Lease<DB>>
+    where
+        for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+    {
+        let mut lease = Lease::acquire(pool).await?;
+        // Open from the moment BEGIN may run: cancelled before its answer,
+        // the lease rolls back (or closes) what BEGIN may have opened.
+        lease.open = true;
+        let out = sqlx::raw_sql(sql)
+            .execute(lease.start())
+            .await
+            .map(drop)
+            .map_err(Error::from);
+        lease.settle(&out);
+        if out.is_err() {
+            lease.open = false;
+        }
+        out?;
+        Ok(lease)
+    }
+    use crate::dialect::{TransactionSql, transaction_sql};
+    let shared = db.shared();
+    let immediate = immediate && db.dialect() == crate::Dialect::Sqlite;
+    let begin = transaction_sql(TransactionSql::Begin { immediate });
+    shared.record(begin);
+    let conn = match db.pool() {
+        #[cfg(feature = "sqlite")]
+        Pool::Sqlite(p) => open(p, begin).await.map(TxConn::Sqlite),
+        #[cfg(feature = "postgres")]
+        Pool::Postgres(p) => open(p, begin).await.map(TxConn::Postgres),
+        #[cfg(feature = "mysql")]
+        Pool::MySql(p) => open(p, begin).await.map(TxConn::MySql),
+    };
+    conn.map_err(|e| shared.failed(e))
+}
+
+/// Ends a transaction with COMMIT or ROLLBACK; its connection goes back to
+/// the pool (or is abandoned, when the end could not be confirmed).
+pub(crate) async fn end(shared: &DbShared, conn: TxConn, step: TxStep) -> Result<()> {
+    async fn finish<DB: Backend>(mut lease: Lease<DB>, step: TxStep) -> Result<()>
+    where
+        for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+    {
+        let sql = crate::dialect::transaction_sql(match step {
+            TxStep::Commit => crate::dialect::TransactionSql::Commit,
+            TxStep::Rollback => crate::dialect::TransactionSql::Rollback,
+        });
+        let out = sqlx::raw_sql(sql)
+            .execute(lease.start())
+            .await
+            .map(drop)
+            .map_err(Error::from);
+        lease.settle(&out);
+        let ended = match (&out, step) {
+            (Ok(()), _) => true,
+            (Err(e), _) if e.is_disconnected() => false,
+            (Err(_), TxStep::Commit) => DB::FAILED_COMMIT_ENDS_TRANSACTION,
+            (Err(_), TxStep::Rollback) => false,
+        };
+        if ended {
+            lease.open = false;
+        }
+        out
+    }
+    shared.record(crate::dialect::transaction_sql(match step {
+        TxStep::Commit => crate::dialect::TransactionSql::Commit,
+        TxStep::Rollback => crate::dialect::TransactionSql::Rollback,
+    }));
+    let out = match conn {
+        #[cfg(feature = "sqlite")]
+        TxConn::Sqlite(l) => finish(l, step).await,
+        #[cfg(feature = "postgres")]
+        TxConn::Postgres(l) => finish(l, step).await,
+        #[cfg(feature = "mysql")]
+        TxConn::MySql(l) => finish(l, step).await,
+    };
+    out.map_err(|e| shared.failed(e))
 }
 
 impl DbShared {

@@ -20,29 +20,11 @@ use std::time::Duration;
 
 use futures_util::FutureExt;
 
-use crate::backend::Target;
+use crate::backend::{Pool, Target, TxConn, TxStep};
 use crate::dialect::Dialect;
 use crate::error::{Error, Result, redact_url};
 use crate::model::Model;
 use crate::schema::Schema;
-
-pub(crate) enum Pool {
-    #[cfg(feature = "sqlite")]
-    Sqlite(sqlx::SqlitePool),
-    #[cfg(feature = "postgres")]
-    Postgres(sqlx::PgPool),
-    #[cfg(feature = "mysql")]
-    MySql(sqlx::MySqlPool),
-}
-
-pub(crate) enum TxConn {
-    #[cfg(feature = "sqlite")]
-    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
-    #[cfg(feature = "postgres")]
-    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
-    #[cfg(feature = "mysql")]
-    MySql(sqlx::Transaction<'static, sqlx::MySql>),
-}
 
 /// What the server behind a dialect can do.
 #[derive(Debug, Clone, Copy)]
@@ -92,12 +74,6 @@ pub(crate) struct DbShared {
 }
 
 impl DbShared {
-    /// Maps a driver result, noting a lost connection (see
-    /// [`DbShared::failed`]).
-    pub(crate) fn check<T>(&self, result: std::result::Result<T, sqlx::Error>) -> Result<T> {
-        result.map_err(|e| self.failed(Error::from(e)))
-    }
-
     /// Passes `err` through; a lost connection first invalidates every
     /// connection opened before now, so the next statements do not find
     /// the other dead ones one by one.
@@ -634,20 +610,7 @@ impl Db {
     /// Starts a transaction. Prefer [`Db::transaction`], which cannot forget
     /// to commit; a `Tx` dropped without [`Tx::commit`] rolls back.
     pub async fn begin(&self) -> Result<Tx> {
-        let conn = match self.pool() {
-            #[cfg(feature = "sqlite")]
-            Pool::Sqlite(p) if self.shared.begin_immediate => TxConn::Sqlite(
-                self.shared
-                    .check(p.begin_with(crate::dialect::SQLITE_BEGIN_IMMEDIATE).await)?,
-            ),
-            #[cfg(feature = "sqlite")]
-            Pool::Sqlite(p) => TxConn::Sqlite(self.shared.check(p.begin().await)?),
-            #[cfg(feature = "postgres")]
-            Pool::Postgres(p) => TxConn::Postgres(self.shared.check(p.begin().await)?),
-            #[cfg(feature = "mysql")]
-            Pool::MySql(p) => TxConn::MySql(self.shared.check(p.begin().await)?),
-        };
-        self.shared.record("BEGIN");
+        let conn = crate::backend::begin(self, self.shared.begin_immediate).await?;
         Ok(Tx {
             shared: Arc::new(TxShared {
                 db: self.clone(),
@@ -824,32 +787,14 @@ impl Tx {
     /// [`Error::TransactionClosed`].
     pub async fn commit(&self) -> Result<()> {
         let conn = self.lock().await.take().ok_or(Error::TransactionClosed)?;
-        self.shared.db.shared.record("COMMIT");
-        match conn {
-            #[cfg(feature = "sqlite")]
-            TxConn::Sqlite(t) => self.shared.db.shared.check(t.commit().await)?,
-            #[cfg(feature = "postgres")]
-            TxConn::Postgres(t) => self.shared.db.shared.check(t.commit().await)?,
-            #[cfg(feature = "mysql")]
-            TxConn::MySql(t) => self.shared.db.shared.check(t.commit().await)?,
-        }
-        Ok(())
+        crate::backend::end(self.shared.db.shared(), conn, TxStep::Commit).await
     }
 
     /// Rolls back. Later operations on this transaction fail with
     /// [`Error::TransactionClosed`].
     pub async fn rollback(&self) -> Result<()> {
         let conn = self.lock().await.take().ok_or(Error::TransactionClosed)?;
-        self.shared.db.shared.record("ROLLBACK");
-        match conn {
-            #[cfg(feature = "sqlite")]
-            TxConn::Sqlite(t) => self.shared.db.shared.check(t.rollback().await)?,
-            #[cfg(feature = "postgres")]
-            TxConn::Postgres(t) => self.shared.db.shared.check(t.rollback().await)?,
-            #[cfg(feature = "mysql")]
-            TxConn::MySql(t) => self.shared.db.shared.check(t.rollback().await)?,
-        }
-        Ok(())
+        crate::backend::end(self.shared.db.shared(), conn, TxStep::Rollback).await
     }
 }
 

@@ -25,8 +25,6 @@ mod mysql;
 mod postgres;
 mod sqlite;
 
-pub use sqlite::BEGIN_IMMEDIATE as SQLITE_BEGIN_IMMEDIATE;
-
 use std::fmt::Write;
 
 use crate::expr::{Assignment, Direction, Expr, OrderBy};
@@ -119,6 +117,32 @@ impl Dialect {
             Dialect::Postgres => postgres::column_type(col),
             Dialect::MySql => mysql::column_type(col),
         }
+    }
+}
+
+/// The statements that begin and end a transaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransactionSql {
+    /// `BEGIN`; with `immediate`, SQLite's `BEGIN IMMEDIATE`, which takes
+    /// the write lock up front so that a writer waits (up to the busy
+    /// timeout) instead of failing when it meets another writer.
+    Begin {
+        /// SQLite: take the write lock at once.
+        immediate: bool,
+    },
+    /// `COMMIT`
+    Commit,
+    /// `ROLLBACK`
+    Rollback,
+}
+
+/// The text of a transaction statement, the same on every backend.
+pub fn transaction_sql(which: TransactionSql) -> &'static str {
+    match which {
+        TransactionSql::Begin { immediate: true } => "BEGIN IMMEDIATE",
+        TransactionSql::Begin { immediate: false } => "BEGIN",
+        TransactionSql::Commit => "COMMIT",
+        TransactionSql::Rollback => "ROLLBACK",
     }
 }
 

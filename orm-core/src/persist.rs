@@ -446,12 +446,8 @@ async fn orphan(
         values: keys,
     };
     if rel.cascade.delete_orphan {
-        let mut w = dialect::SqlWriter::new(dialect_of(target));
-        w.push("DELETE FROM ");
-        w.table(link.child);
-        w.where_clause(Some(&by_key));
-        backend::execute(target, Sql::Owned(w.sql), w.binds).await?;
-        Ok(())
+        // As `db.delete` would: each orphan's own relationships first.
+        crate::query::delete::delete_rows(target, link.child, by_key).await
     } else if link.child_column.nullable {
         crate::query::delete::set_null(target, link, &by_key).await
     } else {

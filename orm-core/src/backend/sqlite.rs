@@ -2,6 +2,7 @@
 
 use sqlx::Arguments;
 use sqlx::error::BoxDynError;
+use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{Sqlite, SqliteArguments, SqliteQueryResult, SqliteRow};
 
 use super::{Backend, Done};
@@ -9,6 +10,33 @@ use crate::value::{RowRef, Value};
 
 impl Backend for Sqlite {
     const DRAIN_FIRST: bool = true;
+    const FAILED_COMMIT_ENDS_TRANSACTION: bool = false;
+
+    /// The worker thread runs the connection's commands in order: a
+    /// ROLLBACK sent after the cancelled ones ends the transaction, and
+    /// the connection (which may hold an in-memory database) stays.
+    fn abandon(mut conn: PoolConnection<Sqlite>, open: bool) {
+        if !open {
+            // Back to the pool once the queued commands have run.
+            return;
+        }
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            // No runtime to finish on: closing the connection rolls back.
+            drop(conn.detach());
+            return;
+        };
+        runtime.spawn(async move {
+            let rollback =
+                crate::dialect::transaction_sql(crate::dialect::TransactionSql::Rollback);
+            if let Err(e) = sqlx::raw_sql(rollback).execute(&mut *conn).await {
+                // A COMMIT queued before the ROLLBACK already ended the
+                // transaction; anything else leaves the connection unsure.
+                if !e.to_string().contains("no transaction is active") {
+                    drop(conn.detach());
+                }
+            }
+        });
+    }
 
     fn bind(args: &mut SqliteArguments, value: Value) -> Result<(), BoxDynError> {
         match value {

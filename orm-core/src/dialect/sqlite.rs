@@ -2,11 +2,6 @@
 //! here are the ones sqlx reads back as the matching Rust type.
 
 use crate::model::ColumnMeta;
-
-/// Begins a transaction holding the write lock from the start, so that a
-/// writer waits (up to the busy timeout) instead of failing when it finds
-/// another writer.
-pub const BEGIN_IMMEDIATE: &str = "BEGIN IMMEDIATE";
 use crate::value::SqlType;
 
 pub(super) fn column_type(col: &ColumnMeta) -> String {

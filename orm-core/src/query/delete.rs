@@ -5,19 +5,23 @@
 //! - `on_delete = "cascade"` (or a foreign key with `ON DELETE CASCADE` /
 //!   `SET NULL`): the database handles the children; nothing is loaded
 //!   (SQLAlchemy's `passive_deletes`).
-//! - `cascade = "delete"`: the children (and, through their own
-//!   `cascade = "delete"` relationships, their children) are deleted first.
+//! - `cascade = "delete"`: the children are deleted first, each with the
+//!   rules of its own relationships (recursively).
 //! - otherwise a nullable key is set to NULL; a NOT NULL key with children
 //!   left is [`Error::Relationship`], and nothing is changed.
 //!
-//! All of it runs in one transaction (the caller's, or one of its own).
+//! Many-to-many association rows the database does not remove go first.
+//! The same rules apply to the orphans `db.save` deletes. All of it runs
+//! in one transaction (the caller's, or one of its own).
+
+use futures_core::future::BoxFuture;
 
 use crate::backend::{self, Sql, Target};
-use crate::db::Tx;
+use crate::db::Atomic;
 use crate::dialect::SqlWriter;
 use crate::error::{Error, Result};
-use crate::expr::{ColumnRef, Expr};
-use crate::model::{Model, ModelMeta, OnDelete, value_of};
+use crate::expr::Expr;
+use crate::model::{ColumnMeta, Model, ModelMeta, OnDelete, value_of};
 use crate::query::insert::dialect_of;
 use crate::relation::{Link, RelationKind, RelationMeta};
 use crate::value::Value;
@@ -67,121 +71,57 @@ pub(crate) async fn delete_one<M: Model>(target: Target<'_>, model: &M) -> Resul
     if let Some((index, _)) = M::META.version_column() {
         key.push(model.column_value(index));
     }
-    let mut pending = !associations(M::META)?.is_empty();
-    for rel in children(M::META) {
-        if !handled_by_database(rel, &rel.link(M::META)?) {
-            pending = true;
-        }
-    }
-    if !pending {
+    if !has_rules(M::META)? {
         let done = backend::execute(target, Sql::Static(&stmts.delete_by_key), key).await?;
         if done.rows_affected == 0 {
             return Err(crate::query::update::missing_row(target, model).await);
         }
         return Ok(());
     }
-    match target {
-        Target::Tx(_) => delete_with_children(target, model, key).await,
-        Target::Db(db) => {
-            let tx: Tx = db.begin().await?;
-            match delete_with_children(Target::Tx(&tx), model, key).await {
-                Ok(()) => tx.commit().await,
-                Err(e) => {
-                    let _ = tx.rollback().await;
-                    Err(e)
-                }
-            }
+    let atomic = Atomic::begin(target).await?;
+    let outcome = async {
+        let this = Expr::And(
+            M::META
+                .primary_key()
+                .map(|col| Expr::column_eq(M::META, col, value_of(model, col)))
+                .collect(),
+        );
+        apply_rules(atomic.target(), M::META, &this, &[M::META], 0).await?;
+        let done =
+            backend::execute(atomic.target(), Sql::Static(&stmts.delete_by_key), key).await?;
+        if done.rows_affected == 0 {
+            return Err(crate::query::update::missing_row(atomic.target(), model).await);
         }
+        Ok(())
     }
+    .await;
+    atomic.finish(outcome).await
 }
 
-async fn delete_with_children<M: Model>(
-    target: Target<'_>,
-    model: &M,
-    key: Vec<Value>,
-) -> Result<()> {
-    for t in associations(M::META)? {
-        let mut w = SqlWriter::new(dialect_of(target));
-        w.push("DELETE FROM ");
-        w.table(t.assoc);
-        w.push(" WHERE ");
-        w.ident(t.left.name);
-        w.push(" = ");
-        w.bind(value_of(model, t.owner_column));
-        backend::execute(target, Sql::Owned(w.sql), w.binds).await?;
+/// True when deleting a row of `meta` needs more than its own DELETE: a
+/// relationship whose rows the database does not handle.
+fn has_rules(meta: &'static ModelMeta) -> Result<bool> {
+    if !associations(meta)?.is_empty() {
+        return Ok(true);
     }
-    for rel in children(M::META) {
-        let link = rel.link(M::META)?;
-        if handled_by_database(rel, &link) {
-            continue;
-        }
-        let value = value_of(model, link.parent_column);
-        let of_parent = Expr::column_eq(link.child, link.child_column, value);
-        if rel.cascade.delete {
-            delete_where(target, link.child, of_parent, 0).await?;
-        } else if link.child_column.nullable {
-            set_null(target, &link, &of_parent).await?;
-        } else {
-            let mut w = SqlWriter::new(dialect_of(target));
-            w.push("SELECT 1 FROM ");
-            w.table(link.child);
-            w.where_clause(Some(&of_parent));
-            w.push(" LIMIT 1");
-            let rows = backend::fetch_all(target, Sql::Owned(w.sql), w.binds, |_| Ok(())).await?;
-            if !rows.is_empty() {
-                return Err(Error::Relationship {
-                    model: M::META.name,
-                    relation: rel.name,
-                    message: format!(
-                        "cannot delete this `{}`: `{}` rows still reference it through the NOT NULL `{}`; declare `cascade = \"delete\"` on `{}.{}`, or `on_delete = \"cascade\"`, or delete them first",
-                        M::META.name,
-                        link.child.name,
-                        link.child_column.field,
-                        M::META.name,
-                        rel.name
-                    ),
-                });
-            }
+    for rel in children(meta) {
+        if !handled_by_database(rel, &rel.link(meta)?) {
+            return Ok(true);
         }
     }
-    let stmts = M::__statements(dialect_of(target));
-    let done = backend::execute(target, Sql::Static(&stmts.delete_by_key), key).await?;
-    if done.rows_affected == 0 {
-        return Err(crate::query::update::missing_row(target, model).await);
-    }
-    Ok(())
+    Ok(false)
 }
 
-/// Deletes the rows of `meta` matching `condition`, after the rows of their
-/// own `cascade = "delete"` relationships (children before parents).
-fn delete_where<'a>(
+/// Deletes the rows of `meta` matching `condition` with every rule of their
+/// relationships applied first: the rule of [`delete_one`] for a set of
+/// rows. `db.delete` and the orphans of `db.save` both come here.
+pub(crate) fn delete_rows<'a>(
     target: Target<'a>,
     meta: &'static ModelMeta,
     condition: Expr,
-    depth: usize,
-) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<()>> + Send + 'a>> {
+) -> BoxFuture<'a, Result<()>> {
     Box::pin(async move {
-        if depth < MAX_CASCADE_DEPTH {
-            for rel in children(meta).filter(|r| r.cascade.delete) {
-                let link = rel.link(meta)?;
-                // A table cannot be both the target of a DELETE and read in
-                // its subquery on MySQL; self-referential cascades stop here
-                // and rely on the foreign key's ON DELETE action.
-                if handled_by_database(rel, &link) || link.child.is(meta) {
-                    continue;
-                }
-                let of_these = Expr::InSelect {
-                    expr: Box::new(Expr::Column(ColumnRef {
-                        table: link.child,
-                        column: link.child_column.name,
-                    })),
-                    table: meta,
-                    column: link.parent_column.name,
-                    filter: Box::new(condition.clone()),
-                };
-                delete_where(target, link.child, of_these, depth + 1).await?;
-            }
-        }
+        apply_rules(target, meta, &condition, &[meta], 0).await?;
         let mut w = SqlWriter::new(dialect_of(target));
         w.push("DELETE FROM ");
         w.table(meta);
@@ -190,6 +130,178 @@ fn delete_where<'a>(
         backend::execute(target, Sql::Owned(w.sql), w.binds).await?;
         Ok(())
     })
+}
+
+/// Applies the delete rules of `meta`'s relationships to the rows related
+/// to the rows of `meta` matching `condition` (which reads the tables of
+/// `chain`): association rows removed, `cascade = "delete"` children
+/// deleted with their own rules, nullable keys set to NULL, and NOT NULL
+/// keys with rows left refused.
+fn apply_rules<'a>(
+    target: Target<'a>,
+    meta: &'static ModelMeta,
+    condition: &'a Expr,
+    chain: &'a [&'static ModelMeta],
+    depth: usize,
+) -> BoxFuture<'a, Result<()>> {
+    Box::pin(async move {
+        for t in associations(meta)? {
+            let of_these = related(
+                target,
+                meta,
+                condition,
+                chain,
+                t.owner_column,
+                t.assoc,
+                t.left,
+            )
+            .await?;
+            if let Some(of_these) = of_these {
+                let mut w = SqlWriter::new(dialect_of(target));
+                w.push("DELETE FROM ");
+                w.table(t.assoc);
+                w.where_clause(Some(&of_these));
+                w.check()?;
+                backend::execute(target, Sql::Owned(w.sql), w.binds).await?;
+            }
+        }
+        for rel in children(meta) {
+            let link = rel.link(meta)?;
+            if handled_by_database(rel, &link) {
+                continue;
+            }
+            let of_these = related(
+                target,
+                meta,
+                condition,
+                chain,
+                link.parent_column,
+                link.child,
+                link.child_column,
+            )
+            .await?;
+            let Some(of_these) = of_these else {
+                continue;
+            };
+            if rel.cascade.delete {
+                if depth >= MAX_CASCADE_DEPTH {
+                    return Err(Error::Relationship {
+                        model: rel.owner,
+                        relation: rel.name,
+                        message: format!(
+                            "`cascade = \"delete\"` goes more than {MAX_CASCADE_DEPTH} levels deep: declare `on_delete = \"cascade\"` to let the database follow it"
+                        ),
+                    });
+                }
+                let mut deeper = chain.to_vec();
+                deeper.push(link.child);
+                apply_rules(target, link.child, &of_these, &deeper, depth + 1).await?;
+                let mut w = SqlWriter::new(dialect_of(target));
+                w.push("DELETE FROM ");
+                w.table(link.child);
+                w.where_clause(Some(&of_these));
+                w.check()?;
+                backend::execute(target, Sql::Owned(w.sql), w.binds).await?;
+            } else if link.child_column.nullable {
+                set_null(target, &link, &of_these).await?;
+            } else {
+                let mut w = SqlWriter::new(dialect_of(target));
+                w.push("SELECT 1 FROM ");
+                w.table(link.child);
+                w.where_clause(Some(&of_these));
+                w.push(" LIMIT 1");
+                w.check()?;
+                let rows =
+                    backend::fetch_all(target, Sql::Owned(w.sql), w.binds, |_| Ok(())).await?;
+                if !rows.is_empty() {
+                    return Err(Error::Relationship {
+                        model: rel.owner,
+                        relation: rel.name,
+                        message: format!(
+                            "cannot delete this `{}`: `{}` rows still reference it through the NOT NULL `{}`; declare `cascade = \"delete\"` on `{}.{}`, or `on_delete = \"cascade\"`, or delete them first",
+                            rel.owner,
+                            link.child.name,
+                            link.child_column.field,
+                            rel.owner,
+                            rel.name
+                        ),
+                    });
+                }
+            }
+        }
+        Ok(())
+    })
+}
+
+/// The condition on `table` selecting the rows whose `column` references
+/// `referenced` of the rows of `meta` matching `condition`:
+/// `table.column IN (SELECT meta.referenced FROM meta WHERE condition)`.
+/// When `table` is one the condition reads (a self-referential
+/// relationship; MySQL cannot write a table its subquery reads), the keys
+/// are read first and listed; `None` when there are none.
+async fn related(
+    target: Target<'_>,
+    meta: &'static ModelMeta,
+    condition: &Expr,
+    chain: &[&'static ModelMeta],
+    referenced: &'static ColumnMeta,
+    table: &'static ModelMeta,
+    column: &'static ColumnMeta,
+) -> Result<Option<Expr>> {
+    let tested = Box::new(Expr::column(table, column));
+    // Rows chosen by their referenced column need no subquery.
+    if let Some(values) = values_of(condition, meta, referenced) {
+        return Ok(Some(Expr::AnyOf {
+            expr: tested,
+            ty: referenced.sql_type,
+            values,
+        }));
+    }
+    if !chain.iter().any(|m| m.is(table)) {
+        return Ok(Some(Expr::InSelect {
+            expr: tested,
+            table: meta,
+            column: referenced.name,
+            filter: Box::new(condition.clone()),
+        }));
+    }
+    let mut w = SqlWriter::new(dialect_of(target));
+    w.push("SELECT ");
+    w.column(meta, referenced.name);
+    w.push(" FROM ");
+    w.table(meta);
+    w.where_clause(Some(condition));
+    w.check()?;
+    let ty = referenced.sql_type;
+    let keys = backend::fetch_all(target, Sql::Owned(w.sql), w.binds, |row| {
+        Value::decode(row, 0, ty).map_err(Error::from)
+    })
+    .await?;
+    let keys: Vec<Value> = keys.into_iter().filter(|k| !k.is_null()).collect();
+    if keys.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(Expr::AnyOf {
+        expr: tested,
+        ty,
+        values: keys,
+    }))
+}
+
+/// The values of `meta.column` that `condition` selects, when it selects
+/// by that column alone: `column = v` or `column` in a list.
+fn values_of(condition: &Expr, meta: &ModelMeta, column: &ColumnMeta) -> Option<Vec<Value>> {
+    let is_column =
+        |e: &Expr| matches!(e, Expr::Column(c) if c.table.is(meta) && c.column == column.name);
+    match condition {
+        Expr::And(items) if items.len() == 1 => values_of(&items[0], meta, column),
+        Expr::Compare(l, crate::expr::CmpOp::Eq, r) if is_column(l) => match &**r {
+            Expr::Value(v) if !v.is_null() => Some(vec![v.clone()]),
+            _ => None,
+        },
+        Expr::AnyOf { expr, values, .. } if is_column(expr) => Some(values.clone()),
+        _ => None,
+    }
 }
 
 /// `UPDATE child SET key = NULL WHERE condition`: children detached from
@@ -203,6 +315,7 @@ pub(crate) async fn set_null(target: Target<'_>, link: &Link, condition: &Expr) 
     w.push(" = ");
     w.bind(Value::Null(link.child_column.sql_type));
     w.where_clause(Some(condition));
+    w.check()?;
     backend::execute(target, Sql::Owned(w.sql), w.binds).await?;
     Ok(())
 }
