@@ -111,12 +111,7 @@ async fn main() -> orm::Result<()> {
     let profile = ada.profile().get(&db).await?.expect("a profile");
     println!(
         "{}'s bio: {}",
-        profile
-            .user()
-            .get(&db)
-            .await?
-            .map(|u| u.email)
-            .unwrap_or_default(),
+        profile.user().get(&db).await?.email,
         profile.bio
     );
 

@@ -195,6 +195,56 @@ pub const fn foreign_keys_to(meta: &ModelMeta, target: &str, column: Option<&str
     n
 }
 
+/// Whether the foreign key of `meta` to the model named `target` (the one
+/// named `column` when given) is nullable: it decides whether a backref's
+/// to-one accessor returns an `Option`.
+pub const fn foreign_key_nullable(meta: &ModelMeta, target: &str, column: Option<&str>) -> bool {
+    let mut i = 0;
+    while i < meta.columns.len() {
+        let c = &meta.columns[i];
+        if let Some(fk) = &c.references
+            && str_eq(fk.target_name, target)
+        {
+            let named = match column {
+                Some(name) => str_eq(c.name, name) || str_eq(c.field, name),
+                None => true,
+            };
+            if named {
+                return c.nullable;
+            }
+        }
+        i += 1;
+    }
+    false
+}
+
+/// Picks the to-one accessor of a backref by the nullability of its key,
+/// known only to the other model's derive: `Parent` (the target) for a NOT
+/// NULL key, `OptionalParent` (an `Option`) for a nullable one.
+pub struct KeyNullable<const NULLABLE: bool>;
+
+/// The accessor type [`KeyNullable`] picks.
+pub trait ParentAccessor<'a, C, P> {
+    /// `Parent` or `OptionalParent`.
+    type Accessor;
+    /// The accessor of `rel` on `child`.
+    fn accessor(child: &'a C, rel: &'static RelationMeta) -> Self::Accessor;
+}
+
+impl<'a, C: Model, P: Model> ParentAccessor<'a, C, P> for KeyNullable<false> {
+    type Accessor = Parent<'a, C, P>;
+    fn accessor(child: &'a C, rel: &'static RelationMeta) -> Parent<'a, C, P> {
+        Parent::new(child, rel)
+    }
+}
+
+impl<'a, C: Model, P: Model> ParentAccessor<'a, C, P> for KeyNullable<true> {
+    type Accessor = OptionalParent<'a, C, P>;
+    fn accessor(child: &'a C, rel: &'static RelationMeta) -> OptionalParent<'a, C, P> {
+        OptionalParent::new(child, rel)
+    }
+}
+
 /// The relationship of `meta` named `name`.
 pub const fn relation_named(meta: &'static ModelMeta, name: &str) -> Option<&'static RelationMeta> {
     let mut i = 0;

@@ -142,26 +142,32 @@ impl<'a> Target<'a> {
     }
 }
 
-/// SQL text: a model's cached statement, or one rendered for this call.
+/// SQL text: a model's cached statement, one rendered for this call, or
+/// one a user wrote (which must be a single statement).
 pub(crate) enum Sql {
     Static(&'static str),
     Owned(String),
+    Raw(String),
 }
 
 impl Sql {
     fn as_str(&self) -> &str {
         match self {
             Sql::Static(s) => s,
-            Sql::Owned(s) => s,
+            Sql::Owned(s) | Sql::Raw(s) => s,
         }
     }
 
-    fn into_sql_str(self) -> SqlStr {
+    /// The text and, for user-written SQL, a copy to check that it holds
+    /// one statement.
+    fn into_parts(self) -> (SqlStr, Option<String>) {
         match self {
-            Sql::Static(s) => s.into_sql_str(),
+            Sql::Static(s) => (s.into_sql_str(), None),
             // Only text rendered by the dialect layer reaches here; values
             // travel as binds.
-            Sql::Owned(s) => sqlx::AssertSqlSafe(s).into_sql_str(),
+            Sql::Owned(s) => (sqlx::AssertSqlSafe(s).into_sql_str(), None),
+            // Written by the application, with its values bound.
+            Sql::Raw(s) => (sqlx::AssertSqlSafe(s.clone()).into_sql_str(), Some(s)),
         }
     }
 }
@@ -186,6 +192,16 @@ pub(crate) trait Backend: sqlx::Database {
     fn bind(args: &mut Self::Arguments, value: Value) -> Result<(), BoxDynError>;
     fn row(row: &Self::Row) -> RowRef<'_>;
     fn done(result: &Self::QueryResult) -> Done;
+    /// Refuses user-written SQL that holds more than one statement before
+    /// any of it runs. The servers refuse it themselves in a prepared
+    /// statement; SQLite would run them all.
+    fn ensure_single<'c>(
+        conn: &'c mut Self::Connection,
+        sql: &'c str,
+    ) -> impl std::future::Future<Output = Result<()>> + Send + 'c {
+        let _ = (conn, sql);
+        std::future::ready(Ok(()))
+    }
     /// What becomes of a connection dropped mid-statement or with a
     /// transaction open: closed, so the server rolls back and nothing
     /// buffered is ever sent.
@@ -287,34 +303,36 @@ where
 /// Runs `$body` with `$conn` bound to the concrete sqlx connection of
 /// `$target`: one leased from the pool, or the transaction's (locked for
 /// the duration of the body). The lease is marked busy while the body
-/// runs.
+/// runs. `$single`, user-written SQL, is first checked to hold one
+/// statement.
 macro_rules! with_conn {
-    ($target:expr, |$conn:ident| $body:expr) => {
+    (@run $db:ty, $lease:expr, $single:expr, |$conn:ident| $body:expr) => {{
+        let lease = $lease;
+        let $conn = lease.start();
+        let out = async {
+            if let Some(text) = &$single {
+                <$db as Backend>::ensure_single(&mut *$conn, text).await?;
+            }
+            $body
+        }
+        .await;
+        lease.settle(&out);
+        out
+    }};
+    ($target:expr, $single:expr, |$conn:ident| $body:expr) => {
         match $target {
             Target::Db(db) => match db.pool() {
                 #[cfg(feature = "sqlite")]
                 Pool::Sqlite(pool) => {
-                    let mut lease = Lease::acquire(pool).await?;
-                    let $conn = lease.start();
-                    let out = $body;
-                    lease.settle(&out);
-                    out
+                    with_conn!(@run sqlx::Sqlite, &mut Lease::acquire(pool).await?, $single, |$conn| $body)
                 }
                 #[cfg(feature = "postgres")]
                 Pool::Postgres(pool) => {
-                    let mut lease = Lease::acquire(pool).await?;
-                    let $conn = lease.start();
-                    let out = $body;
-                    lease.settle(&out);
-                    out
+                    with_conn!(@run sqlx::Postgres, &mut Lease::acquire(pool).await?, $single, |$conn| $body)
                 }
                 #[cfg(feature = "mysql")]
                 Pool::MySql(pool) => {
-                    let mut lease = Lease::acquire(pool).await?;
-                    let $conn = lease.start();
-                    let out = $body;
-                    lease.settle(&out);
-                    out
+                    with_conn!(@run sqlx::MySql, &mut Lease::acquire(pool).await?, $single, |$conn| $body)
                 }
             },
             Target::Tx(tx) => {
@@ -327,26 +345,11 @@ macro_rules! with_conn {
                 }
                 match guard.as_mut().ok_or(Error::TransactionClosed)? {
                     #[cfg(feature = "sqlite")]
-                    TxConn::Sqlite(lease) => {
-                        let $conn = lease.start();
-                        let out = $body;
-                        lease.settle(&out);
-                        out
-                    }
+                    TxConn::Sqlite(lease) => with_conn!(@run sqlx::Sqlite, lease, $single, |$conn| $body),
                     #[cfg(feature = "postgres")]
-                    TxConn::Postgres(lease) => {
-                        let $conn = lease.start();
-                        let out = $body;
-                        lease.settle(&out);
-                        out
-                    }
+                    TxConn::Postgres(lease) => with_conn!(@run sqlx::Postgres, lease, $single, |$conn| $body),
                     #[cfg(feature = "mysql")]
-                    TxConn::MySql(lease) => {
-                        let $conn = lease.start();
-                        let out = $body;
-                        lease.settle(&out);
-                        out
-                    }
+                    TxConn::MySql(lease) => with_conn!(@run sqlx::MySql, lease, $single, |$conn| $body),
                 }
             }
         }
@@ -363,9 +366,14 @@ pub(crate) async fn fetch_all<T>(
     let shared = target.shared();
     let started = shared.before(sql.as_str());
     let text = started.map(|_| sql.as_str().to_owned());
-    let sql = sql.into_sql_str();
-    let result = with_conn!(target, |conn| fetch_generic(conn, sql, binds, &mut decode)
-        .await);
+    let (sql, single) = sql.into_parts();
+    let result = with_conn!(target, single, |conn| fetch_generic(
+        conn,
+        sql,
+        binds,
+        &mut decode
+    )
+    .await);
     shared.after(started, text.as_deref());
     result.map_err(|e| shared.failed(e))
 }
@@ -381,8 +389,8 @@ pub(crate) async fn fetch_optional<T>(
     let shared = target.shared();
     let started = shared.before(sql.as_str());
     let text = started.map(|_| sql.as_str().to_owned());
-    let sql = sql.into_sql_str();
-    let result = with_conn!(target, |conn| fetch_optional_generic(
+    let (sql, single) = sql.into_parts();
+    let result = with_conn!(target, single, |conn| fetch_optional_generic(
         conn,
         sql,
         binds,
@@ -398,8 +406,9 @@ pub(crate) async fn execute(target: Target<'_>, sql: Sql, binds: Vec<Value>) -> 
     let shared = target.shared();
     let started = shared.before(sql.as_str());
     let text = started.map(|_| sql.as_str().to_owned());
-    let sql = sql.into_sql_str();
-    let result = with_conn!(target, |conn| execute_generic(conn, sql, binds).await);
+    let (sql, single) = sql.into_parts();
+    let result = with_conn!(target, single, |conn| execute_generic(conn, sql, binds)
+        .await);
     shared.after(started, text.as_deref());
     result.map_err(|e| shared.failed(e))
 }
@@ -410,7 +419,7 @@ pub(crate) async fn execute_script(target: Target<'_>, script: &str) -> Result<(
     let shared = target.shared();
     shared.record(script);
     let sql = sqlx::AssertSqlSafe(script.to_owned());
-    let result: Result<()> = with_conn!(target, |conn| {
+    let result: Result<()> = with_conn!(target, None::<String>, |conn| {
         sqlx::raw_sql(sql).execute(conn).await?;
         Ok(())
     });
@@ -435,7 +444,7 @@ where
     let shared = target.shared();
     let started = shared.before(sql.as_str());
     shared.after(started, Some(sql.as_str()));
-    let sql = sql.into_sql_str();
+    let (sql, _) = sql.into_parts();
     let rows: BoxStream<'a, Result<T>> = match target {
         Target::Db(db) => match db.pool() {
             #[cfg(feature = "sqlite")]

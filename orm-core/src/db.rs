@@ -22,7 +22,7 @@ use futures_util::FutureExt;
 
 use crate::backend::{Pool, Target, TxConn, TxStep};
 use crate::dialect::Dialect;
-use crate::error::{Error, Result, redact_url};
+use crate::error::{Error, Result, redact_url, scrub, scrub_error};
 use crate::model::Model;
 use crate::schema::Schema;
 
@@ -374,8 +374,9 @@ impl ConnectOptions {
 
 fn config_error(url: &str, reason: impl fmt::Display) -> Error {
     Error::Config(format!(
-        "invalid database URL `{}`: {reason}",
-        redact_url(url)
+        "invalid database URL `{}`: {}",
+        redact_url(url),
+        scrub(&reason.to_string(), url)
     ))
 }
 
@@ -385,7 +386,7 @@ fn connect_error(url: &str, err: sqlx::Error) -> Error {
         sqlx::Error::Configuration(e) => config_error(url, e),
         source => Error::Connect {
             url: redact_url(url),
-            source,
+            source: scrub_error(source, url),
         },
     }
 }
@@ -571,7 +572,7 @@ impl Db {
             sqlx::query_as("SELECT VERSION(), CAST(@@auto_increment_increment AS UNSIGNED)")
                 .fetch_one(&mut probe)
                 .await
-                .map_err(Error::from)?;
+                .map_err(|e| connect_error(url, e))?;
         let pool = opts
             .pool_options::<sqlx::MySql>(10, Some(invalidation))
             .connect_lazy_with(conn);

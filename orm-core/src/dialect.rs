@@ -671,33 +671,159 @@ pub(crate) fn model_statements(meta: &'static ModelMeta, dialect: Dialect) -> St
     }
 }
 
-/// Rewrites `?` placeholders of hand-written SQL into the dialect's form,
-/// leaving quoted strings and identifiers alone.
-pub fn rewrite_placeholders(sql: &str, dialect: Dialect) -> String {
-    if dialect != Dialect::Postgres {
-        return sql.to_string();
-    }
+/// Hand-written SQL with its `?` placeholders in the dialect's form, and
+/// how many there are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawSql {
+    /// The text to send: `?` becomes `$1`, `$2`, ... on PostgreSQL.
+    pub sql: String,
+    /// The number of placeholders.
+    pub placeholders: usize,
+}
+
+/// Rewrites the `?` placeholders of hand-written SQL into the dialect's
+/// form and counts them. A `?` inside a string, a quoted identifier, a
+/// comment or (on PostgreSQL) a dollar-quoted body is text, not a
+/// placeholder; each dialect's own quoting and comment rules apply.
+///
+/// ```
+/// use orm_core::Dialect;
+/// use orm_core::dialect::rewrite_placeholders;
+/// let raw = rewrite_placeholders(
+///     "SELECT '?', \"a?\", $$ ? $$ FROM t -- ?\nWHERE x = ? /* ? */ AND y = ?",
+///     Dialect::Postgres,
+/// );
+/// assert_eq!(raw.sql, "SELECT '?', \"a?\", $$ ? $$ FROM t -- ?\nWHERE x = $1 /* ? */ AND y = $2");
+/// assert_eq!(raw.placeholders, 2);
+/// ```
+pub fn rewrite_placeholders(sql: &str, dialect: Dialect) -> RawSql {
+    let chars: Vec<char> = sql.chars().collect();
     let mut out = String::with_capacity(sql.len() + 8);
     let mut n = 0;
-    let mut quote: Option<char> = None;
-    for ch in sql.chars() {
-        match (quote, ch) {
-            (None, '\'' | '"') => {
-                quote = Some(ch);
-                out.push(ch);
+    let mut i = 0;
+    // Copies chars[from..to] verbatim.
+    let copy = |out: &mut String, from: usize, to: usize| {
+        out.extend(&chars[from..to.min(chars.len())]);
+    };
+    while i < chars.len() {
+        let c = chars[i];
+        let next = chars.get(i + 1).copied();
+        let end = match c {
+            '\'' => {
+                // PostgreSQL's E'..' strings and MySQL's strings take
+                // backslash escapes.
+                let backslash = dialect == Dialect::MySql
+                    || (dialect == Dialect::Postgres
+                        && i > 0
+                        && matches!(chars[i - 1], 'e' | 'E')
+                        && (i < 2 || !chars[i - 2].is_alphanumeric()));
+                quoted_end(&chars, i, '\'', backslash)
             }
-            (Some(q), c) if c == q => {
-                quote = None;
-                out.push(ch);
+            '"' => quoted_end(&chars, i, '"', dialect == Dialect::MySql),
+            '`' if dialect != Dialect::Postgres => quoted_end(&chars, i, '`', false),
+            '[' if dialect == Dialect::Sqlite => chars[i..]
+                .iter()
+                .position(|&ch| ch == ']')
+                .map_or(chars.len(), |p| i + p + 1),
+            '-' if next == Some('-')
+                && (dialect != Dialect::MySql
+                    || chars.get(i + 2).is_none_or(|ch| ch.is_whitespace())) =>
+            {
+                chars[i..]
+                    .iter()
+                    .position(|&ch| ch == '\n')
+                    .map_or(chars.len(), |p| i + p + 1)
             }
-            (None, '?') => {
+            '#' if dialect == Dialect::MySql => chars[i..]
+                .iter()
+                .position(|&ch| ch == '\n')
+                .map_or(chars.len(), |p| i + p + 1),
+            '/' if next == Some('*') => block_comment_end(&chars, i, dialect == Dialect::Postgres),
+            '$' if dialect == Dialect::Postgres => dollar_quote_end(&chars, i).unwrap_or(i + 1),
+            '?' => {
                 n += 1;
-                dialect.write_placeholder(&mut out, n);
+                match dialect {
+                    Dialect::Postgres => dialect.write_placeholder(&mut out, n),
+                    _ => out.push('?'),
+                }
+                i += 1;
+                continue;
             }
-            _ => out.push(ch),
+            _ => i + 1,
+        };
+        copy(&mut out, i, end);
+        i = end;
+    }
+    RawSql {
+        sql: out,
+        placeholders: n,
+    }
+}
+
+/// The end (exclusive) of the quoted text starting at `start`; a doubled
+/// quote is a quote, and with `backslash` so is `\<quote>`.
+fn quoted_end(chars: &[char], start: usize, quote: char, backslash: bool) -> usize {
+    let mut i = start + 1;
+    while i < chars.len() {
+        match chars[i] {
+            '\\' if backslash => i += 2,
+            c if c == quote => {
+                if chars.get(i + 1) == Some(&quote) {
+                    i += 2;
+                } else {
+                    return i + 1;
+                }
+            }
+            _ => i += 1,
         }
     }
-    out
+    chars.len()
+}
+
+/// The end of the `/* .. */` comment starting at `start`; PostgreSQL's
+/// nest.
+fn block_comment_end(chars: &[char], start: usize, nested: bool) -> usize {
+    let mut depth = 0;
+    let mut i = start;
+    while i + 1 < chars.len() {
+        match (chars[i], chars[i + 1]) {
+            ('/', '*') if nested || depth == 0 => {
+                depth += 1;
+                i += 2;
+            }
+            ('*', '/') => {
+                depth -= 1;
+                i += 2;
+                if depth == 0 {
+                    return i;
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    chars.len()
+}
+
+/// The end of the PostgreSQL dollar-quoted body `$tag$ .. $tag$` starting
+/// at `start`; `None` when `$` does not open one (`$1`, an identifier's
+/// `$`).
+fn dollar_quote_end(chars: &[char], start: usize) -> Option<usize> {
+    if start > 0 && (chars[start - 1].is_alphanumeric() || chars[start - 1] == '_') {
+        return None;
+    }
+    let mut i = start + 1;
+    while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_') {
+        i += 1;
+    }
+    if chars.get(i) != Some(&'$') || chars.get(start + 1).is_some_and(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let tag = &chars[start..=i];
+    let body = i + 1;
+    (body..chars.len())
+        .find(|&j| chars[j..].starts_with(tag))
+        .map(|j| j + tag.len())
+        .or(Some(chars.len()))
 }
 
 // ---------------------------------------------------------------------------

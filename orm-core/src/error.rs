@@ -418,8 +418,12 @@ fn not_null_column(message: &str) -> Option<String> {
     None
 }
 
-/// Replaces the password of a database URL (and any `password=` query
+/// Replaces the password of a database URL (and any password-like query
 /// parameter) with `***`, so the URL can be shown in errors and logs.
+///
+/// It errs on the side of hiding: a password with unencoded `/`, `#`, `?`,
+/// `@` or `:` makes a URL ambiguous, so everything between the user name
+/// and the last `@` is hidden, and so is a "port" that is not a number.
 ///
 /// ```
 /// use orm_core::error::redact_url;
@@ -432,34 +436,241 @@ fn not_null_column(message: &str) -> Option<String> {
 ///     redact_url("mysql://db/app?user=app&password=s3cret"),
 ///     "mysql://db/app?user=app&password=***"
 /// );
+/// // Unencoded: the password is `s/cr@t`.
+/// assert_eq!(
+///     redact_url("postgres://app:s/cr@t@db/shop"),
+///     "postgres://app:***@db/shop"
+/// );
 /// ```
 pub fn redact_url(url: &str) -> String {
-    let mut out = url.to_string();
-    if let Some(scheme_end) = out.find("://") {
-        let auth_start = scheme_end + 3;
-        let auth_end = out[auth_start..]
-            .find(['/', '?', '#'])
-            .map_or(out.len(), |i| auth_start + i);
-        if let Some(at) = out[auth_start..auth_end].rfind('@') {
-            let userinfo = &out[auth_start..auth_start + at];
-            if let Some(colon) = userinfo.find(':') {
-                let pw_start = auth_start + colon + 1;
-                out.replace_range(pw_start..auth_start + at, "***");
+    let parts = UrlParts::of(url);
+    let mut out = String::with_capacity(url.len());
+    out.push_str(parts.head);
+    match parts.userinfo {
+        Some((user, true)) => {
+            out.push_str(user);
+            out.push_str(":***@");
+        }
+        Some((user, false)) => {
+            out.push_str(user);
+            out.push('@');
+        }
+        None => {}
+    }
+    match parts.port_secret {
+        Some(range) => {
+            out.push_str(&parts.rest[..range.start]);
+            out.push_str("***");
+            out.push_str(&parts.rest[range.end..]);
+        }
+        None => out.push_str(parts.rest),
+    }
+    redact_query(&out)
+}
+
+/// The text of `message` with every secret of `url` in it (its password,
+/// raw and decoded, and password-like parameters) replaced by `***`: for
+/// messages of drivers and servers that echo parts of a URL.
+pub(crate) fn scrub(message: &str, url: &str) -> String {
+    let mut out = message.to_string();
+    for secret in secrets(url) {
+        // One or two characters would mangle the message and reveal
+        // nothing a reader could not guess.
+        if secret.chars().count() >= 3 {
+            out = out.replace(&secret, "***");
+        }
+    }
+    out
+}
+
+/// A driver error whose text shows a secret of `url` becomes a
+/// configuration error with the text scrubbed.
+pub(crate) fn scrub_error(err: sqlx::Error, url: &str) -> sqlx::Error {
+    let shown = format!("{err} {err:?}");
+    if secrets(url)
+        .iter()
+        .any(|s| s.chars().count() >= 3 && shown.contains(s.as_str()))
+    {
+        sqlx::Error::Configuration(scrub(&err.to_string(), url).into())
+    } else {
+        err
+    }
+}
+
+/// A URL cut where its secrets may be.
+struct UrlParts<'a> {
+    /// `scheme://` (or `scheme:` and its slashes).
+    head: &'a str,
+    /// The user name (hidden when it cannot be one) and whether a password
+    /// followed it.
+    userinfo: Option<(&'a str, bool)>,
+    /// The raw password, when there was one.
+    password: Option<&'a str>,
+    /// After the last `@`, or after the head.
+    rest: &'a str,
+    /// Where, in `rest`, a "port" that is not a number sits.
+    port_secret: Option<std::ops::Range<usize>>,
+}
+
+impl<'a> UrlParts<'a> {
+    fn of(url: &'a str) -> UrlParts<'a> {
+        let Some(colon) = url.find(':') else {
+            return UrlParts {
+                head: "",
+                userinfo: None,
+                password: None,
+                rest: url,
+                port_secret: None,
+            };
+        };
+        let after_scheme = &url[colon + 1..];
+        let slashes = after_scheme.len() - after_scheme.trim_start_matches('/').len();
+        let head_len = colon + 1 + slashes;
+        let (head, body) = url.split_at(head_len);
+        if slashes == 0 && !body.contains('@') {
+            // `sqlite:path`, `sqlite::memory:`: no authority.
+            return UrlParts {
+                head,
+                userinfo: None,
+                password: None,
+                rest: body,
+                port_secret: None,
+            };
+        }
+        match body.rfind('@') {
+            Some(at) => {
+                let (userinfo, rest) = (&body[..at], &body[at + 1..]);
+                match userinfo.split_once(':') {
+                    Some((user, password)) => {
+                        let user = if user.contains(['/', '?', '#']) {
+                            "***"
+                        } else {
+                            user
+                        };
+                        UrlParts {
+                            head,
+                            userinfo: Some((user, true)),
+                            password: Some(password),
+                            rest,
+                            port_secret: None,
+                        }
+                    }
+                    None => UrlParts {
+                        head,
+                        userinfo: Some((userinfo, false)),
+                        password: None,
+                        rest,
+                        port_secret: None,
+                    },
+                }
+            }
+            None => {
+                // `host:port`: a port that is not a number may be a
+                // password whose `@` went missing.
+                let authority_end = body.find(['/', '?', '#']).unwrap_or(body.len());
+                let authority = &body[..authority_end];
+                let port_secret = authority.rfind(':').and_then(|c| {
+                    let port = &authority[c + 1..];
+                    let numeric = port.chars().all(|ch| ch.is_ascii_digit());
+                    let ipv6 = authority.starts_with('[') && !authority[..c].ends_with(']');
+                    (!numeric && !ipv6 && !port.is_empty()).then_some(c + 1..authority_end)
+                });
+                UrlParts {
+                    head,
+                    userinfo: None,
+                    password: None,
+                    rest: body,
+                    port_secret,
+                }
             }
         }
     }
-    if let Some(q) = out.find('?') {
-        let (head, query) = out.split_at(q + 1);
-        let query: Vec<String> = query
-            .split('&')
-            .map(|pair| match pair.split_once('=') {
-                Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}=***"),
-                _ => pair.to_string(),
-            })
-            .collect();
-        out = format!("{head}{}", query.join("&"));
+}
+
+/// The password-like parameters of a query string.
+fn is_secret_key(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    ["pass", "pwd", "secret", "token"]
+        .iter()
+        .any(|k| key.contains(k))
+}
+
+/// `password=...` and the like replaced by `***` in a URL's query.
+fn redact_query(url: &str) -> String {
+    let Some(q) = url.find('?') else {
+        return url.to_string();
+    };
+    let (head, query) = url.split_at(q + 1);
+    let query: Vec<String> = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((k, _)) if is_secret_key(k) => format!("{k}=***"),
+            _ => pair.to_string(),
+        })
+        .collect();
+    format!("{head}{}", query.join("&"))
+}
+
+/// The secrets of `url`, as written and percent-decoded.
+fn secrets(url: &str) -> Vec<String> {
+    let parts = UrlParts::of(url);
+    let mut raw: Vec<&str> = Vec::new();
+    raw.extend(parts.password);
+    if let Some(range) = parts.port_secret {
+        raw.push(&parts.rest[range]);
     }
+    if let Some(q) = url.find('?') {
+        for pair in url[q + 1..].split('&') {
+            if let Some((k, v)) = pair.split_once('=')
+                && is_secret_key(k)
+            {
+                raw.push(v);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for secret in raw.into_iter().filter(|s| !s.is_empty()) {
+        out.push(secret.to_string());
+        let decoded = percent_decode(secret);
+        if decoded != secret {
+            out.push(decoded);
+        }
+        // A parser that cut the URL at an unencoded delimiter may echo any
+        // piece of the password.
+        out.extend(
+            secret
+                .split(['/', '?', '#', '@', ':', '&', '='])
+                .filter(|piece| *piece != secret && !piece.is_empty())
+                .map(str::to_string),
+        );
+    }
+    // Longest first, so that a piece never breaks up a longer match.
+    out.sort_by_key(|s| std::cmp::Reverse(s.len()));
     out
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (
+            bytes[i],
+            bytes.get(i + 1).copied().and_then(hex),
+            bytes.get(i + 2).copied().and_then(hex),
+        ) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]
@@ -479,6 +690,36 @@ mod tests {
         assert_eq!(
             redact_url("postgres://u:p%40ss@h/db?sslmode=disable"),
             "postgres://u:***@h/db?sslmode=disable"
+        );
+    }
+
+    #[test]
+    fn ambiguous_passwords_are_hidden_whole() {
+        for (url, shown) in [
+            ("postgres://u:p/ss@h/db", "postgres://u:***@h/db"),
+            ("postgres://u:p#ss@h:5432/db", "postgres://u:***@h:5432/db"),
+            ("postgres://u:p?ss@h/db", "postgres://u:***@h/db"),
+            ("postgres://u:p@ss@h/db", "postgres://u:***@h/db"),
+            ("postgres://u:p:ss@h/db", "postgres://u:***@h/db"),
+            ("mysql:/u:pw@h/db", "mysql:/u:***@h/db"),
+            ("mysql://u:secret", "mysql://u:***"),
+            ("mysql://h:3306/db", "mysql://h:3306/db"),
+            ("postgres://[::1]:5432/db", "postgres://[::1]:5432/db"),
+            (
+                "postgres://u@h/db?sslpassword=x&passfile=y",
+                "postgres://u@h/db?sslpassword=***&passfile=***",
+            ),
+            ("sqlite:data/app.db?mode=rwc", "sqlite:data/app.db?mode=rwc"),
+            ("sqlite", "sqlite"),
+        ] {
+            assert_eq!(redact_url(url), shown, "{url}");
+        }
+        assert_eq!(
+            scrub(
+                "unknown parameter `secret@h/db`",
+                "postgres://u:pw?secret@h/db"
+            ),
+            "unknown parameter `***@h/db`"
         );
     }
 

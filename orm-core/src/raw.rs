@@ -1,7 +1,9 @@
 //! Hand-written SQL with bound parameters: the escape hatch.
 //!
 //! Write `?` for each parameter on every backend (it becomes `$1`, `$2`,
-//! ... on PostgreSQL). Rows map into a model by column *name*: the query is
+//! ... on PostgreSQL); bind exactly one value per `?`. A `?` inside a
+//! string, a quoted name, a comment or a PostgreSQL `$$` body is text.
+//! One call runs one statement. Rows map into a model by column *name*: the query is
 //! wrapped as `SELECT <model columns> FROM (<your sql>) AS t`, so the
 //! columns may come in any order and extra columns are ignored.
 
@@ -50,10 +52,29 @@ impl Raw {
         self
     }
 
+    /// The statement in `dialect`'s placeholders; [`Error::Config`] when
+    /// the number of values bound is not the number of `?`.
+    fn prepared(&self, dialect: crate::Dialect) -> Result<String> {
+        let raw = rewrite_placeholders(&self.sql, dialect);
+        if raw.placeholders != self.binds.len() {
+            return Err(Error::Config(format!(
+                "raw SQL has {} `?` placeholder(s) but {} value(s) were bound: bind one value per `?` (a `?` in a string, quoted name or comment is not a placeholder)",
+                raw.placeholders,
+                self.binds.len()
+            )));
+        }
+        Ok(raw.sql)
+    }
+
     /// Runs the statement; returns the number of rows affected.
+    ///
+    /// Exactly one statement runs, on every backend: text after a `;` that
+    /// ends the first statement is [`Error::Config`] on SQLite (and refused
+    /// by the server elsewhere), and nothing runs. For scripts use
+    /// [`Executor::execute_script`].
     pub async fn execute(self, exec: &(impl Executor + ?Sized)) -> Result<u64> {
-        let sql = rewrite_placeholders(&self.sql, exec.dialect());
-        Ok(backend::execute(exec.target(), Sql::Owned(sql), self.binds)
+        let sql = self.prepared(exec.dialect())?;
+        Ok(backend::execute(exec.target(), Sql::Raw(sql), self.binds)
             .await?
             .rows_affected)
     }
@@ -61,13 +82,14 @@ impl Raw {
     /// Runs the query and maps every row into `M` by column name.
     pub async fn all<M: Model>(self, exec: &(impl Executor + ?Sized)) -> Result<Vec<M>> {
         let dialect = exec.dialect();
+        let inner = self.prepared(dialect)?;
         let mut sql = String::from("SELECT ");
         write_select_list(&mut sql, dialect, M::META, Some("t"));
         sql.push_str(" FROM (");
-        sql.push_str(&rewrite_placeholders(&self.sql, dialect));
+        sql.push_str(&inner);
         sql.push_str(") AS ");
         dialect.write_ident(&mut sql, "t");
-        backend::fetch_all(exec.target(), Sql::Owned(sql), self.binds, |row| {
+        backend::fetch_all(exec.target(), Sql::Raw(sql), self.binds, |row| {
             M::from_row(row, 0)
         })
         .await
@@ -80,8 +102,8 @@ impl Raw {
 
     /// Runs the query and decodes the first column of the first row.
     pub async fn scalar<T: ColumnType>(self, exec: &(impl Executor + ?Sized)) -> Result<T> {
-        let sql = rewrite_placeholders(&self.sql, exec.dialect());
-        let mut rows = backend::fetch_all(exec.target(), Sql::Owned(sql), self.binds, |row| {
+        let sql = self.prepared(exec.dialect())?;
+        let mut rows = backend::fetch_all(exec.target(), Sql::Raw(sql), self.binds, |row| {
             T::decode(row, 0).map_err(Error::from)
         })
         .await?;

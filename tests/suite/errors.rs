@@ -89,11 +89,40 @@ async fn malformed_and_unknown_urls_are_config_errors() {
         "postgres://user:hunter2@[::1/db",
         "oracle://user:hunter2@host/db",
         "mysql://user:hunter2@host:notaport/db",
+        // No database named: not a file called `sqlite`.
+        "sqlite",
+        "sqlite:",
+        "sqlite://",
     ] {
         let err = Db::connect(url).await.unwrap_err();
         assert!(matches!(err, Error::Config(_)), "{url}: {err:?}");
         let text = format!("{err} {err:?}");
         assert!(!text.contains("hunter2"), "{text}");
+    }
+}
+
+#[tokio::test]
+async fn a_url_aimed_at_another_kind_of_server_fails_within_the_connect_timeout() {
+    // MySQL's client waits for a greeting PostgreSQL never sends, and the
+    // reverse answers garbage: both are connect errors, well before the
+    // 30 second pool timeout.
+    let mut cases = Vec::new();
+    if server_url(Backend::Postgres).is_some() {
+        cases.push("mysql://root@127.0.0.1:5432/test");
+    }
+    if server_url(Backend::MySql).is_some() {
+        cases.push("postgres://root@127.0.0.1:3306/test");
+    }
+    for url in cases {
+        let started = std::time::Instant::now();
+        let opts = orm::ConnectOptions::new(url).connect_timeout(Duration::from_secs(2));
+        let err = Db::connect_with(opts).await.unwrap_err();
+        assert!(matches!(err, Error::Connect { .. }), "{url}: {err:?}");
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "{url}: {:?}",
+            started.elapsed()
+        );
     }
 }
 
@@ -181,3 +210,54 @@ async fn pre_ping_replaces_a_connection_the_server_closed() {
         assert_eq!(after, 1);
     }
 }
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "r_items")]
+pub struct Item {
+    #[model(primary_key)]
+    pub id: i64,
+    pub name: String,
+}
+
+scenario!(async fn raw_sql_runs_one_statement_with_its_own_binds(db, backend) {
+    db.create_all(&orm::models![Item]).await?;
+    db.insert(Item { id: 0, name: "kept".into() }).await?;
+    // Two statements: nothing runs, on every backend.
+    for sql in ["SELECT 1; DELETE FROM r_items", "DELETE FROM r_items WHERE id = 0; DELETE FROM r_items"] {
+        assert!(orm::raw(sql).execute(db).await.is_err(), "{sql}");
+        assert_eq!(Item::query().count(db).await?, 1, "{sql} ran");
+    }
+    // A trailing `;`, whitespace or comment is still one statement.
+    assert_eq!(orm::raw("SELECT 1;").scalar::<i32>(db).await?, 1);
+    assert_eq!(orm::raw("SELECT 2 -- two\n").scalar::<i32>(db).await?, 2);
+    // One value per `?`; a `?` in a string, a quoted name or a comment is text.
+    let err = orm::raw("SELECT ?").bind(1_i32).bind(2_i32).scalar::<i32>(db).await.unwrap_err();
+    assert!(matches!(&err, Error::Config(m) if m.contains("1 `?` placeholder(s) but 2")), "{err:?}");
+    let err = orm::raw("SELECT ? + ?").bind(1_i32).scalar::<i32>(db).await.unwrap_err();
+    assert!(matches!(&err, Error::Config(_)), "{err:?}");
+    let text: String = orm::raw("SELECT CASE WHEN ? = 1 THEN 'why?' ELSE 'no' END /* ? */").bind(1_i32).scalar(db).await?;
+    assert_eq!(text, "why?");
+    let n: i64 = orm::raw("SELECT COUNT(*) FROM r_items WHERE name <> '?' -- ?\n AND id > ?").bind(0_i64).scalar(db).await?;
+    assert_eq!(n, 1);
+    match backend {
+        Backend::Postgres => {
+            let body: String = orm::raw("SELECT $$ a ? b $$ || CAST(? AS TEXT)").bind(7_i32).scalar(db).await?;
+            assert_eq!(body, " a ? b 7");
+            let e: String = orm::raw("SELECT E'it\\'s ?' || CAST(? AS TEXT)").bind(1_i32).scalar(db).await?;
+            assert_eq!(e, "it's ?1");
+        }
+        Backend::Sqlite => {
+            // A trigger's body holds `;` and is one statement.
+            orm::raw("CREATE TRIGGER r_items_upper AFTER INSERT ON r_items BEGIN UPDATE r_items SET name = upper(name) WHERE id = new.id; END")
+                .execute(db)
+                .await?;
+            let item = db.insert(Item { id: 0, name: "low".into() }).await?;
+            assert_eq!(Item::get(db, item.id).await?.name, "LOW");
+        }
+        Backend::MySql => {
+            let text: String = orm::raw("SELECT CONCAT('it\\'s ?', ?) # ?").bind_str("!").scalar(db).await?;
+            assert_eq!(text, "it's ?!");
+        }
+    }
+    Ok(())
+});

@@ -133,6 +133,38 @@ pub struct Player {
     pub team: BelongsTo<Team>,
 }
 
+/// A backref over a nullable key: its to-one side is an `Option`.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "shelves")]
+pub struct Shelf {
+    #[model(primary_key)]
+    pub id: i64,
+    pub label: String,
+    #[has_many(Volume, backref = "shelf")]
+    pub volumes: HasMany<Volume>,
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "volumes")]
+pub struct Volume {
+    #[model(primary_key)]
+    pub id: i64,
+    #[model(references = Shelf)]
+    pub shelf_id: Option<i64>,
+    pub title: String,
+}
+
+scenario!(async fn a_backref_to_one_is_optional_only_over_a_nullable_key(db, backend) {
+    db.create_all(&orm::models![Shelf, Volume]).await?;
+    let shelf = db.insert(Shelf { id: 0, label: "A".into(), volumes: HasMany::default() }).await?;
+    let placed = db.insert(Volume { id: 0, shelf_id: Some(shelf.id), title: "placed".into() }).await?;
+    let loose = db.insert(Volume { id: 0, shelf_id: None, title: "loose".into() }).await?;
+    let found: Option<Shelf> = placed.shelf().get(db).await?;
+    assert_eq!(found.map(|s| s.label), Some("A".into()));
+    assert_eq!(loose.shelf().get(db).await?, None);
+    Ok(())
+});
+
 fn schema() -> orm::Schema {
     orm::models![
         Author, Book, Bio, Category, Article, Employee, Customer, Sale, Team, Player
@@ -218,7 +250,9 @@ scenario!(async fn each_lazy_accessor_is_one_statement(db, backend) {
     assert_eq!(rec.take().len(), 1);
     let bio = db.insert(Bio { id: 0, author_id: tolkien.id, text: "x".into() }).await?;
     rec.clear();
-    assert_eq!(bio.author().get(db).await?.map(|a| a.id), Some(tolkien.id));
+    // NOT NULL `bios.author_id`: the backref accessor returns the author.
+    let author: Author = bio.author().get(db).await?;
+    assert_eq!(author.id, tolkien.id);
     assert_eq!(rec.take().len(), 1, "a backref accessor is one statement too");
     Ok(())
 });
@@ -233,7 +267,7 @@ scenario!(async fn one_to_one_with_a_generated_inverse(db, backend) {
     assert_eq!(bio.author_id, tolkien.id);
     assert_eq!(tolkien.bio().get(db).await?.map(|b| b.text), Some("Philologist".into()));
     // The backref side: Bio.author, generated on Bio.
-    assert_eq!(bio.author().get(db).await?.map(|a| a.name), Some("Tolkien".into()));
+    assert_eq!(bio.author().get(db).await?.name, "Tolkien");
     // The inverse descriptor works in queries.
     let with_bio = Bio::query().filter(Bio::AUTHOR.is(&tolkien)).count(db).await?;
     assert_eq!(with_bio, 1);

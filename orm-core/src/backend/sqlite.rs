@@ -1,9 +1,14 @@
-//! SQLite: binding and result reporting.
+//! SQLite: binding, result reporting, what becomes of an abandoned
+//! connection, and the one-statement check of user-written SQL.
 
+use std::ffi::{CString, c_char};
+use std::ptr::{NonNull, null, null_mut};
+
+use libsqlite3_sys as ffi;
 use sqlx::Arguments;
 use sqlx::error::BoxDynError;
 use sqlx::pool::PoolConnection;
-use sqlx::sqlite::{Sqlite, SqliteArguments, SqliteQueryResult, SqliteRow};
+use sqlx::sqlite::{Sqlite, SqliteArguments, SqliteConnection, SqliteQueryResult, SqliteRow};
 
 use super::{Backend, Done};
 use crate::value::{RowRef, Value};
@@ -67,6 +72,18 @@ impl Backend for Sqlite {
         }
     }
 
+    async fn ensure_single(conn: &mut SqliteConnection, sql: &str) -> crate::Result<()> {
+        let mut handle = conn.lock_handle().await?;
+        let several = statements_follow(handle.as_raw_handle(), sql);
+        drop(handle);
+        if several {
+            return Err(crate::Error::Config(
+                "raw SQL holds more than one statement, and raw() runs exactly one: nothing ran; send each statement on its own, or a trusted script with execute_script".into(),
+            ));
+        }
+        Ok(())
+    }
+
     fn row(row: &SqliteRow) -> RowRef<'_> {
         RowRef::Sqlite(row)
     }
@@ -76,5 +93,48 @@ impl Backend for Sqlite {
             rows_affected: result.rows_affected(),
             last_insert_id: u64::try_from(result.last_insert_rowid()).ok(),
         }
+    }
+}
+
+/// True when SQLite's parser finds a statement after the first one in
+/// `sql` (whitespace, comments and empty statements do not count). When
+/// the first statement does not parse, running it reports the error, so
+/// this says no.
+fn statements_follow(db: NonNull<ffi::sqlite3>, sql: &str) -> bool {
+    let Ok(text) = CString::new(sql) else {
+        // A NUL byte: SQLite would stop reading there.
+        return true;
+    };
+    let mut rest: *const c_char = text.as_ptr();
+    let mut first = true;
+    loop {
+        let mut stmt: *mut ffi::sqlite3_stmt = null_mut();
+        let mut tail: *const c_char = null();
+        // SAFETY: `db` is the open handle of a connection whose worker is
+        // locked out for the duration (`lock_handle`); `rest` points into
+        // `text`, a NUL-terminated string that outlives the call; the
+        // statement prepared is finalized before the next iteration.
+        let rc = unsafe { ffi::sqlite3_prepare_v2(db.as_ptr(), rest, -1, &mut stmt, &mut tail) };
+        let found = !stmt.is_null();
+        if found {
+            // SAFETY: `stmt` was just prepared on `db` and is not used again.
+            unsafe { ffi::sqlite3_finalize(stmt) };
+        }
+        if rc != ffi::SQLITE_OK {
+            // The first statement does not parse: its own run says why.
+            // Text after it that does not parse is another statement.
+            return !first;
+        }
+        if found && !first {
+            return true;
+        }
+        if found {
+            first = false;
+        }
+        // SAFETY: SQLite sets `tail` to a position within `rest`'s string.
+        if tail.is_null() || unsafe { *tail } == 0 || tail == rest {
+            return false;
+        }
+        rest = tail;
     }
 }
