@@ -66,4 +66,6 @@ mod guide {
     struct Loading;
     #[doc = include_str!("../docs/saving.md")]
     struct Saving;
+    #[doc = include_str!("../docs/production.md")]
+    struct Production;
 }

@@ -489,3 +489,31 @@ async fn other_insert(tx: &orm::Tx) {
     .await
     .unwrap();
 }
+
+scenario!(async fn a_cancelled_statement_ends_its_transaction(db, backend) {
+    db.create_all(&orm::models![Order, Line]).await?;
+    let slow = match backend {
+        Backend::Postgres => "SELECT CAST(1 AS BIGINT) FROM pg_sleep(1)",
+        Backend::MySql => "SELECT CAST(SLEEP(1) AS SIGNED)",
+        Backend::Sqlite => {
+            "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 3000000) SELECT COUNT(*) FROM c"
+        }
+    };
+    let outcome = db
+        .transaction(async |tx| {
+            tx.insert(order("inside")).await?;
+            let cut = tokio::time::timeout(Duration::from_millis(50), orm::raw(slow).scalar::<i64>(&tx)).await;
+            assert!(cut.is_err(), "the slow statement was cut short");
+            // The connection is in an unknown state: the transaction is over.
+            let next = tx.insert(order("after the cut")).await;
+            assert!(matches!(next, Err(orm::Error::TransactionClosed)), "{next:?}");
+            next.map(drop)
+        })
+        .await;
+    assert!(matches!(outcome, Err(orm::Error::TransactionClosed)), "{outcome:?}");
+    assert_eq!(Order::query().count(db).await?, 0, "nothing of the transaction was kept");
+    // The pool is fine.
+    db.insert(order("later")).await?;
+    assert_eq!(Order::query().count(db).await?, 1);
+    Ok(())
+});
