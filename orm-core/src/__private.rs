@@ -137,12 +137,28 @@ pub fn key_value<T: Model, K: ColumnType>(
 /// an insert or update writes into the key column.
 #[inline]
 pub fn loaded_key<T: Model>(slot: &BelongsTo<T>, references: Option<&str>) -> Option<Value> {
+    if slot.is_new() {
+        // Its key comes when it is inserted, before this row.
+        return None;
+    }
     let target = slot.loaded_target()?;
     let column = match references {
         Some(name) => T::META.columns.iter().position(|c| c.name == name),
         None => T::META.columns.iter().position(|c| c.primary_key),
     }?;
     Some(target.column_value(column))
+}
+
+/// Unloads `slot` when it holds a target whose key is not `key`.
+#[inline]
+pub fn release_key<T: Model>(slot: &mut BelongsTo<T>, references: Option<&str>, key: &Value) {
+    let other = match loaded_key(slot, references) {
+        Some(held) => crate::value::HashKey(held) != crate::value::HashKey(key.clone()),
+        None => slot.is_new(),
+    };
+    if other {
+        slot.unload();
+    }
 }
 
 /// Converts a value into a field, naming the field when it does not fit.

@@ -202,6 +202,13 @@ pub(crate) trait Backend: sqlx::Database {
         let _ = (conn, sql);
         std::future::ready(Ok(()))
     }
+    /// The value the database will hold for `value` once the driver has
+    /// encoded it, when that differs (sub-microsecond timestamps on
+    /// PostgreSQL and MySQL); `None` when it is stored as given.
+    fn stored(value: &Value) -> Option<Value> {
+        let _ = value;
+        None
+    }
     /// What becomes of a connection dropped mid-statement or with a
     /// transaction open: closed, so the server rolls back and nothing
     /// buffered is ever sent.
@@ -215,6 +222,9 @@ fn arguments<DB: Backend>(binds: Vec<Value>) -> Result<DB::Arguments> {
     let mut args = DB::Arguments::default();
     args.reserve(binds.len(), binds.len() * 8);
     for value in binds {
+        if let Err(why) = value.check_portable() {
+            return Err(Error::Config(format!("a bound value is refused: {why}")));
+        }
         DB::bind(&mut args, value).map_err(|e| Error::Database(sqlx::Error::Encode(e)))?;
     }
     Ok(args)
@@ -518,6 +528,45 @@ where
         drop(rows);
         lease.busy = false;
     })
+}
+
+/// Makes the fields of `model` listed in `columns` hold what the database
+/// will store for them (see [`Backend::stored`]), so that a write returns
+/// what its row holds.
+pub(crate) fn store_as_written<M: crate::model::Model>(
+    target: Target<'_>,
+    model: &mut M,
+    columns: &[usize],
+) -> Result<()> {
+    if columns.is_empty() {
+        return Ok(());
+    }
+    let stored: fn(&Value) -> Option<Value> = match target.shared().pool() {
+        #[cfg(feature = "sqlite")]
+        Pool::Sqlite(_) => <sqlx::Sqlite as Backend>::stored,
+        #[cfg(feature = "postgres")]
+        Pool::Postgres(_) => <sqlx::Postgres as Backend>::stored,
+        #[cfg(feature = "mysql")]
+        Pool::MySql(_) => <sqlx::MySql as Backend>::stored,
+    };
+    for &i in columns {
+        if let Some(v) = stored(&model.column_value(i)) {
+            model.set_column_value(i, v)?;
+        }
+    }
+    Ok(())
+}
+
+/// Why user-written SQL holding several statements is refused.
+pub(crate) fn several_statements() -> String {
+    "raw SQL holds more than one statement, and raw() runs exactly one: nothing ran; send each statement on its own, or a trusted script with execute_script".into()
+}
+
+/// Registers the SQL functions the dialect relies on, on a new SQLite
+/// connection.
+#[cfg(feature = "sqlite")]
+pub(crate) async fn sqlite_functions(conn: &mut sqlx::SqliteConnection) -> Result<(), sqlx::Error> {
+    sqlite::register_functions(conn).await
 }
 
 /// Which part of a transaction's life a statement is.

@@ -43,6 +43,7 @@ impl Server {
 
     /// Reads a MySQL-family `VERSION()`: `10.11.6-MariaDB-0+deb12u1`,
     /// `8.0.36`.
+    #[cfg(feature = "mysql")]
     fn mysql(version: &str) -> Server {
         let mariadb = version.contains("MariaDB");
         let mut parts = version
@@ -74,6 +75,10 @@ pub(crate) struct DbShared {
 }
 
 impl DbShared {
+    pub(crate) fn pool(&self) -> &Pool {
+        &self.pool
+    }
+
     /// Passes `err` through; a lost connection first invalidates every
     /// connection opened before now, so the next statements do not find
     /// the other dead ones one by one.
@@ -373,11 +378,27 @@ impl ConnectOptions {
 }
 
 fn config_error(url: &str, reason: impl fmt::Display) -> Error {
-    Error::Config(format!(
+    let mut reason = reason.to_string();
+    // The driver's own errors say "error with configuration:" already.
+    while let Some(rest) = reason.strip_prefix("error with configuration: ") {
+        reason = rest.to_string();
+    }
+    let mut message = format!(
         "invalid database URL `{}`: {}",
         redact_url(url),
-        scrub(&reason.to_string(), url)
-    ))
+        scrub(&reason, url)
+    );
+    // `user:pa/ss@host`: the `/` ends the host part early, and the error
+    // speaks of ports.
+    let authority = url.split_once("://").map_or("", |(_, rest)| rest);
+    if let Some(at) = authority.rfind('@')
+        && authority[..at].contains(['/', '#', '?', '@'])
+    {
+        message.push_str(
+            " (a user name or password holding `/`, `#`, `?` or `@` must be percent-encoded: %2F, %23, %3F, %40)",
+        );
+    }
+    Error::Config(message)
 }
 
 fn connect_error(url: &str, err: sqlx::Error) -> Error {
@@ -479,7 +500,16 @@ impl Db {
         use std::str::FromStr;
         let url = &opts.url;
         let rest = url.split_once(':').map_or("", |(_, rest)| rest);
-        if rest.trim_start_matches('/').is_empty() {
+        let path = rest.trim_start_matches('/');
+        if matches!(path.split('?').next(), Some("memory:" | ":memory"))
+            && !rest.starts_with(":memory:")
+        {
+            return Err(config_error(
+                url,
+                "write `sqlite::memory:` for an in-memory database (this would make a file of that name)",
+            ));
+        }
+        if path.is_empty() {
             return Err(config_error(
                 url,
                 "no database named: write `sqlite:path/to/file.db` (or `sqlite://path`) for a file, `sqlite::memory:` for a private in-memory database",
@@ -504,7 +534,9 @@ impl Db {
                 conn = conn.synchronous(sqlx::sqlite::SqliteSynchronous::Normal);
             }
         }
-        let mut pool = opts.pool_options::<sqlx::Sqlite>(if memory { 1 } else { 10 }, None);
+        let mut pool = opts
+            .pool_options::<sqlx::Sqlite>(if memory { 1 } else { 10 }, None)
+            .after_connect(|conn, _| Box::pin(crate::backend::sqlite_functions(conn)));
         if memory {
             // The database lives as long as a connection to it does.
             pool = pool

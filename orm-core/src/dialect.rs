@@ -25,6 +25,8 @@ mod mysql;
 mod postgres;
 mod sqlite;
 
+pub use sqlite::CASEFOLD as SQLITE_CASEFOLD;
+
 use std::fmt::Write;
 
 use crate::expr::{Assignment, Direction, Expr, OrderBy};
@@ -328,10 +330,19 @@ impl SqlWriter {
                         self.push(" ILIKE ");
                         self.bind(pattern.clone());
                     }
-                    (true, _) => {
-                        self.push("LOWER(");
+                    (true, dialect) => {
+                        // SQLite's lower() folds ASCII only: the ORM
+                        // registers a Unicode one on its connections.
+                        let fold = match dialect {
+                            Dialect::Sqlite => SQLITE_CASEFOLD,
+                            _ => "LOWER",
+                        };
+                        self.push(fold);
+                        self.push("(");
                         self.expr(expr);
-                        self.push(") LIKE LOWER(");
+                        self.push(") LIKE ");
+                        self.push(fold);
+                        self.push("(");
                         self.bind(pattern.clone());
                         self.push(")");
                     }
@@ -529,6 +540,15 @@ fn key_condition(w: &mut SqlWriter, meta: &ModelMeta, qualified: bool) {
 
 /// Appends one row's placeholders for an insert: `(?, COALESCE(?, now()))`.
 pub fn write_insert_row(w: &mut SqlWriter, meta: &ModelMeta, values: impl Iterator<Item = Value>) {
+    if meta.columns.iter().all(|c| c.auto) {
+        // Only a generated key: the key column asks for its default, so
+        // that several rows fit one statement.
+        w.push(match w.dialect {
+            Dialect::Postgres => "(DEFAULT)",
+            _ => "(NULL)",
+        });
+        return;
+    }
     w.push("(");
     let mut cols = meta.columns.iter().filter(|c| !c.auto);
     for (i, value) in values.enumerate() {
@@ -558,7 +578,12 @@ pub fn write_insert_head(w: &mut SqlWriter, meta: &ModelMeta) {
     w.push("INSERT INTO ");
     w.table(meta);
     w.push(" ");
-    w.column_list(meta.columns.iter().filter(|c| !c.auto).map(|c| c.name));
+    if meta.columns.iter().all(|c| c.auto) {
+        // A model with nothing but its generated key names the key.
+        w.column_list(meta.columns.iter().map(|c| c.name));
+    } else {
+        w.column_list(meta.columns.iter().filter(|c| !c.auto).map(|c| c.name));
+    }
     w.push(" VALUES ");
 }
 
@@ -607,22 +632,14 @@ pub(crate) fn model_statements(meta: &'static ModelMeta, dialect: Dialect) -> St
     write_insert_head(&mut head, meta);
     let insert_head = head.sql.clone();
     let mut one = head;
-    if insert_columns == 0 {
-        one.sql.truncate(one.sql.len() - " () VALUES ".len());
-        one.push(match dialect {
-            Dialect::MySql => " () VALUES ()",
-            _ => " DEFAULT VALUES",
-        });
-    } else {
-        write_insert_row(
-            &mut one,
-            meta,
-            meta.columns
-                .iter()
-                .filter(|c| !c.auto)
-                .map(|c| Value::Null(c.sql_type)),
-        );
-    }
+    write_insert_row(
+        &mut one,
+        meta,
+        meta.columns
+            .iter()
+            .filter(|c| !c.auto)
+            .map(|c| Value::Null(c.sql_type)),
+    );
     let (returning, returned) = returning_clause(meta, dialect);
     let insert_one_returning = format!("{}{returning}", one.sql);
 
@@ -668,6 +685,13 @@ pub(crate) fn model_statements(meta: &'static ModelMeta, dialect: Dialect) -> St
         update_by_key: update.sql,
         delete_by_key: delete.sql,
         exists_by_key: exists.sql,
+        coarsened: meta
+            .columns
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| matches!(c.sql_type, SqlType::DateTime | SqlType::DateTimeUtc))
+            .map(|(i, _)| i)
+            .collect(),
     }
 }
 
@@ -679,6 +703,11 @@ pub struct RawSql {
     pub sql: String,
     /// The number of placeholders.
     pub placeholders: usize,
+    /// Text that is neither space nor a comment follows a `;` that ends a
+    /// statement: the SQL holds several.
+    pub several_statements: bool,
+    /// A numbered placeholder (`?1`), which only SQLite would read.
+    pub numbered: bool,
 }
 
 /// Rewrites the `?` placeholders of hand-written SQL into the dialect's
@@ -701,14 +730,23 @@ pub fn rewrite_placeholders(sql: &str, dialect: Dialect) -> RawSql {
     let mut out = String::with_capacity(sql.len() + 8);
     let mut n = 0;
     let mut i = 0;
-    // Copies chars[from..to] verbatim.
-    let copy = |out: &mut String, from: usize, to: usize| {
-        out.extend(&chars[from..to.min(chars.len())]);
+    // A `;` ended a statement; anything but space, comments and more `;`
+    // after it is a second one.
+    let mut ended = false;
+    let mut several = false;
+    let mut numbered = false;
+    let line_end = |from: usize| {
+        chars[from..]
+            .iter()
+            .position(|&ch| ch == '\n')
+            .map_or(chars.len(), |p| from + p + 1)
     };
     while i < chars.len() {
         let c = chars[i];
         let next = chars.get(i + 1).copied();
-        let end = match c {
+        // Where the token starting at `i` ends, and whether it is space, a
+        // comment or a `;` (which never make a statement).
+        let (end, trivia) = match c {
             '\'' => {
                 // PostgreSQL's E'..' strings and MySQL's strings take
                 // backslash escapes.
@@ -717,30 +755,34 @@ pub fn rewrite_placeholders(sql: &str, dialect: Dialect) -> RawSql {
                         && i > 0
                         && matches!(chars[i - 1], 'e' | 'E')
                         && (i < 2 || !chars[i - 2].is_alphanumeric()));
-                quoted_end(&chars, i, '\'', backslash)
+                (quoted_end(&chars, i, '\'', backslash), false)
             }
-            '"' => quoted_end(&chars, i, '"', dialect == Dialect::MySql),
-            '`' if dialect != Dialect::Postgres => quoted_end(&chars, i, '`', false),
-            '[' if dialect == Dialect::Sqlite => chars[i..]
-                .iter()
-                .position(|&ch| ch == ']')
-                .map_or(chars.len(), |p| i + p + 1),
+            '"' => (quoted_end(&chars, i, '"', dialect == Dialect::MySql), false),
+            '`' if dialect != Dialect::Postgres => (quoted_end(&chars, i, '`', false), false),
+            '[' if dialect == Dialect::Sqlite => (
+                chars[i..]
+                    .iter()
+                    .position(|&ch| ch == ']')
+                    .map_or(chars.len(), |p| i + p + 1),
+                false,
+            ),
             '-' if next == Some('-')
                 && (dialect != Dialect::MySql
                     || chars.get(i + 2).is_none_or(|ch| ch.is_whitespace())) =>
             {
-                chars[i..]
-                    .iter()
-                    .position(|&ch| ch == '\n')
-                    .map_or(chars.len(), |p| i + p + 1)
+                (line_end(i), true)
             }
-            '#' if dialect == Dialect::MySql => chars[i..]
-                .iter()
-                .position(|&ch| ch == '\n')
-                .map_or(chars.len(), |p| i + p + 1),
-            '/' if next == Some('*') => block_comment_end(&chars, i, dialect == Dialect::Postgres),
-            '$' if dialect == Dialect::Postgres => dollar_quote_end(&chars, i).unwrap_or(i + 1),
+            '#' if dialect == Dialect::MySql => (line_end(i), true),
+            '/' if next == Some('*') => (
+                block_comment_end(&chars, i, dialect == Dialect::Postgres),
+                true,
+            ),
+            '$' if dialect == Dialect::Postgres => {
+                (dollar_quote_end(&chars, i).unwrap_or(i + 1), false)
+            }
             '?' => {
+                several |= ended;
+                numbered |= next.is_some_and(|c| c.is_ascii_digit());
                 n += 1;
                 match dialect {
                     Dialect::Postgres => dialect.write_placeholder(&mut out, n),
@@ -749,14 +791,21 @@ pub fn rewrite_placeholders(sql: &str, dialect: Dialect) -> RawSql {
                 i += 1;
                 continue;
             }
-            _ => i + 1,
+            ';' => {
+                ended = true;
+                (i + 1, true)
+            }
+            c => (i + 1, c.is_whitespace()),
         };
-        copy(&mut out, i, end);
+        several |= ended && !trivia;
+        out.extend(&chars[i..end.min(chars.len())]);
         i = end;
     }
     RawSql {
         sql: out,
         placeholders: n,
+        several_statements: several,
+        numbered,
     }
 }
 

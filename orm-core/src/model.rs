@@ -252,6 +252,20 @@ pub trait Model: Sized + Send + Sync + Unpin + 'static {
         Ok(())
     }
 
+    /// Unloads the belongs_to slot whose key is the column at `index` when
+    /// it holds a target whose key is not `key`.
+    #[doc(hidden)]
+    fn __release_key(&mut self, index: usize, key: &Value) {
+        let _ = (index, key);
+    }
+
+    /// The first belongs_to relationship whose slot holds a new target
+    /// (to insert before this row), if any.
+    #[doc(hidden)]
+    fn __new_parent(&self) -> Option<&'static str> {
+        None
+    }
+
     /// The model's fixed statements for `dialect`, rendered once.
     #[doc(hidden)]
     fn __statements(dialect: Dialect) -> &'static Statements;
@@ -398,6 +412,9 @@ pub struct Statements {
     pub delete_by_key: String,
     /// `SELECT 1 FROM "t" WHERE <key> = ?`
     pub exists_by_key: String,
+    /// The positions of the columns whose stored value may be coarser than
+    /// the field's (timestamps: microseconds on PostgreSQL and MySQL).
+    pub coarsened: Vec<usize>,
 }
 
 impl Statements {

@@ -110,7 +110,7 @@ pub async fn child<M: Model, T: Model>(
     for (i, m) in models.iter_mut().enumerate() {
         let value = m.column_value(parent_col);
         if let Some((mut row, fresh)) = slot(m).take_marked() {
-            row.set_column_value(fk, value)?;
+            claim(&mut row, fk, value)?;
             if fresh {
                 owners.push(i);
                 new_rows.push(row);
@@ -174,7 +174,7 @@ pub async fn children<M: Model, T: Model>(
         for (item, is_new) in std::mem::take(items).into_iter().zip(fresh.iter()) {
             let mut item = item;
             if let Some((fk, _)) = fk {
-                item.set_column_value(fk, value.clone())?;
+                claim(&mut item, fk, value.clone())?;
             }
             if *is_new {
                 new_rows.push(item);
@@ -389,7 +389,7 @@ pub async fn save_children<M: Model, T: Model>(
         let value = model.column_value(M::META.index_of(link.parent_column));
         let fk = T::META.index_of(link.child_column);
         for row in existing.iter_mut().chain(new_rows.iter_mut()) {
-            row.set_column_value(fk, value.clone())?;
+            claim(row, fk, value.clone())?;
         }
         for row in existing.iter_mut() {
             target_update(target, row).await?;
@@ -404,6 +404,15 @@ pub async fn save_children<M: Model, T: Model>(
         slot(model).set_loaded(existing, now);
     }
     Ok(())
+}
+
+/// Points `child`'s key at the parent whose collection (or has_one slot)
+/// holds it: the collection wins, as in SQLAlchemy, and a belongs_to slot
+/// of the child still holding another parent is unloaded so that it does
+/// not say otherwise (nor write its key back on a later update).
+fn claim<T: Model>(child: &mut T, fk: usize, parent: Value) -> Result<()> {
+    child.__release_key(fk, &parent);
+    child.set_column_value(fk, parent)
 }
 
 /// What is in `now` but not in `before`, and the reverse.

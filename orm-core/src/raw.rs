@@ -21,6 +21,41 @@ pub struct Raw {
     binds: Vec<Value>,
 }
 
+/// A value [`Raw::bind`] takes: a column type, or borrowed text or bytes.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be bound to a `?`",
+    label = "not a column type, `&str` or `&[u8]`",
+    note = "bind integers, floats, bool, String/&str, Vec<u8>/&[u8], Option<T>, and with features chrono, uuid, rust_decimal and Json<T>"
+)]
+pub trait Bind {
+    /// The bind parameter.
+    fn into_bind(self) -> Value;
+}
+
+impl<T: ColumnType> Bind for T {
+    fn into_bind(self) -> Value {
+        self.into_value()
+    }
+}
+
+impl Bind for &str {
+    fn into_bind(self) -> Value {
+        Value::String(self.to_owned())
+    }
+}
+
+impl Bind for &String {
+    fn into_bind(self) -> Value {
+        Value::String(self.clone())
+    }
+}
+
+impl Bind for &[u8] {
+    fn into_bind(self) -> Value {
+        Value::Bytes(self.to_vec())
+    }
+}
+
 /// Starts a hand-written statement.
 ///
 /// ```
@@ -38,14 +73,22 @@ pub fn raw(sql: impl Into<String>) -> Raw {
 }
 
 impl Raw {
-    /// Binds the next `?`.
+    /// Binds the next `?`: any column type, a `&str` or a `&[u8]`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> orm_core::Result<()> {
+    /// # let db = orm_core::Db::connect("sqlite::memory:").await?;
+    /// let n: i64 = orm_core::raw("SELECT LENGTH(?) + ?").bind("four").bind(1_i64).scalar(&db).await?;
+    /// assert_eq!(n, 5);
+    /// # Ok(()) }
+    /// ```
     #[must_use]
-    pub fn bind<T: ColumnType>(mut self, value: T) -> Self {
-        self.binds.push(value.into_value());
+    pub fn bind(mut self, value: impl Bind) -> Self {
+        self.binds.push(value.into_bind());
         self
     }
 
-    /// Binds the next `?` to a string.
+    /// Binds the next `?` to a string; the same as `bind(value)`.
     #[must_use]
     pub fn bind_str(mut self, value: &str) -> Self {
         self.binds.push(Value::String(value.to_owned()));
@@ -56,6 +99,18 @@ impl Raw {
     /// the number of values bound is not the number of `?`.
     fn prepared(&self, dialect: crate::Dialect) -> Result<String> {
         let raw = rewrite_placeholders(&self.sql, dialect);
+        // SQLite's own parser decides there (it knows trigger bodies); a
+        // PostgreSQL `BEGIN ATOMIC` body holds `;` within one statement.
+        let atomic_body = dialect == crate::Dialect::Postgres
+            && self.sql.to_ascii_uppercase().contains("BEGIN ATOMIC");
+        if raw.several_statements && dialect != crate::Dialect::Sqlite && !atomic_body {
+            return Err(Error::Config(backend::several_statements()));
+        }
+        if raw.numbered {
+            return Err(Error::Config(
+                "raw SQL takes `?` placeholders, one per bound value, on every backend: numbered ones (`?1`) are not supported".into(),
+            ));
+        }
         if raw.placeholders != self.binds.len() {
             return Err(Error::Config(format!(
                 "raw SQL has {} `?` placeholder(s) but {} value(s) were bound: bind one value per `?` (a `?` in a string, quoted name or comment is not a placeholder)",
@@ -104,7 +159,7 @@ impl Raw {
     pub async fn scalar<T: ColumnType>(self, exec: &(impl Executor + ?Sized)) -> Result<T> {
         let sql = self.prepared(exec.dialect())?;
         let mut rows = backend::fetch_all(exec.target(), Sql::Raw(sql), self.binds, |row| {
-            T::decode(row, 0).map_err(Error::from)
+            T::decode(row, 0).map_err(|e| Error::decode("raw query", "its first column", e))
         })
         .await?;
         if rows.is_empty() {

@@ -270,22 +270,53 @@ trait NanCheck {
 macro_rules! no_nan_check {
     ($($t:ty),*) => {$(impl NanCheck for $t {})*};
 }
-no_nan_check!(i16, i32, i64, bool, String, Vec<u8>);
+no_nan_check!(i16, i32, i64, bool, Vec<u8>);
 
 macro_rules! float_nan_check {
     ($($t:ty),*) => {$(
         impl NanCheck for $t {
             fn nan_check(&self) -> Result<(), String> {
-                if self.is_nan() {
-                    Err("NaN cannot be stored: SQLite turns it into NULL and MySQL refuses it, so no backend takes it".into())
-                } else {
+                if self.is_finite() {
                     Ok(())
+                } else {
+                    Err(NOT_FINITE.into())
                 }
             }
         }
     )*};
 }
 float_nan_check!(f32, f64);
+
+impl NanCheck for String {
+    fn nan_check(&self) -> Result<(), String> {
+        if self.contains('\0') {
+            Err(NUL_IN_TEXT.into())
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// Why a NaN or an infinity is refused.
+const NOT_FINITE: &str = "only finite numbers can be stored: SQLite turns NaN into NULL and MySQL refuses NaN and infinity, so no backend takes them";
+
+/// Why text with a NUL character is refused.
+const NUL_IN_TEXT: &str =
+    "text containing a NUL character (\\0) cannot be stored: PostgreSQL refuses it";
+
+impl Value {
+    /// Refuses a bound value no backend stores or compares the same way: a
+    /// NaN or infinite float, text with a NUL character.
+    pub(crate) fn check_portable(&self) -> Result<(), &'static str> {
+        match self {
+            Value::F32(v) if !v.is_finite() => Err(NOT_FINITE),
+            Value::F64(v) if !v.is_finite() => Err(NOT_FINITE),
+            Value::String(s) if s.contains('\0') => Err(NUL_IN_TEXT),
+            Value::Array(_, items) => items.iter().try_for_each(Value::check_portable),
+            _ => Ok(()),
+        }
+    }
+}
 
 /// Something that can be compared with or assigned to a column of type `T`.
 ///
@@ -347,12 +378,62 @@ macro_rules! decode_arms {
                 sqlx::Row::try_get::<Option<$t>, _>(r, $idx)?.ok_or_else(|| unexpected_null($idx))
             }
             #[cfg(feature = "postgres")]
-            RowRef::Postgres(r) => sqlx::Row::try_get::<$t, _>(r, $idx),
+            RowRef::Postgres(r) => {
+                sqlx::Row::try_get::<$t, _>(r, $idx).or_else(|e| <$t as PgWiden>::widen(r, $idx, e))
+            }
             #[cfg(feature = "mysql")]
             RowRef::MySql(r) => sqlx::Row::try_get::<$t, _>(r, $idx),
         }
     };
 }
+
+/// PostgreSQL types every value strictly: an `i64` field does not read an
+/// `INTEGER` column (the others do). Integers of another width are read
+/// and converted here, where they fit, so that the same field reads the
+/// same column on every backend. Only the failure path pays for it.
+#[cfg_attr(not(feature = "postgres"), allow(dead_code))]
+trait PgWiden: Sized {
+    #[cfg(feature = "postgres")]
+    fn widen(
+        row: &sqlx::postgres::PgRow,
+        idx: usize,
+        err: sqlx::Error,
+    ) -> Result<Self, sqlx::Error> {
+        let _ = (row, idx);
+        Err(err)
+    }
+}
+
+macro_rules! pg_integer {
+    ($($t:ty),*) => {$(
+        impl PgWiden for $t {
+            #[cfg(feature = "postgres")]
+            fn widen(
+                row: &sqlx::postgres::PgRow,
+                idx: usize,
+                err: sqlx::Error,
+            ) -> Result<Self, sqlx::Error> {
+                use sqlx::{Row, TypeInfo, ValueRef};
+                let wide: i64 = match row.try_get_raw(idx)?.type_info().name() {
+                    "INT2" => row.try_get::<i16, _>(idx)?.into(),
+                    "INT4" => row.try_get::<i32, _>(idx)?.into(),
+                    "INT8" => row.try_get::<i64, _>(idx)?,
+                    _ => return Err(err),
+                };
+                <$t>::try_from(wide).map_err(|e| sqlx::Error::ColumnDecode {
+                    index: idx.to_string(),
+                    source: Box::new(e),
+                })
+            }
+        }
+    )*};
+}
+pg_integer!(i16, i32, i64);
+
+macro_rules! pg_strict {
+    ($($t:ty),*) => {$(impl PgWiden for $t {})*};
+}
+pg_strict!(f32, f64, bool, String, Vec<u8>);
 
 macro_rules! scalar {
     ($($t:ty => $sql:ident, $variant:ident;)*) => {$(
@@ -410,6 +491,19 @@ no_nan_check!(
 
 #[cfg(feature = "uuid")]
 no_nan_check!(uuid::Uuid);
+
+#[cfg(feature = "chrono")]
+pg_strict!(
+    chrono::NaiveDate,
+    chrono::NaiveDateTime,
+    chrono::DateTime<chrono::Utc>
+);
+
+#[cfg(feature = "uuid")]
+pg_strict!(uuid::Uuid);
+
+#[cfg(feature = "json")]
+impl<T> PgWiden for sqlx::types::Json<T> {}
 
 #[cfg(feature = "chrono")]
 scalar! {

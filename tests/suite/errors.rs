@@ -93,12 +93,28 @@ async fn malformed_and_unknown_urls_are_config_errors() {
         "sqlite",
         "sqlite:",
         "sqlite://",
+        // Not a file called `memory:`.
+        "sqlite:memory:",
+        "sqlite://:memory",
     ] {
         let err = Db::connect(url).await.unwrap_err();
         assert!(matches!(err, Error::Config(_)), "{url}: {err:?}");
         let text = format!("{err} {err:?}");
         assert!(!text.contains("hunter2"), "{text}");
     }
+}
+
+#[tokio::test]
+async fn a_password_that_needs_encoding_says_so() {
+    let err = Db::connect("postgres://app:pa/ss@127.0.0.1:5432/db")
+        .await
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("percent-encoded"), "{text}");
+    assert!(
+        !text.contains("pa/ss") && !text.contains("error with configuration: error"),
+        "{text}"
+    );
 }
 
 #[tokio::test]
@@ -222,11 +238,22 @@ pub struct Item {
 scenario!(async fn raw_sql_runs_one_statement_with_its_own_binds(db, backend) {
     db.create_all(&orm::models![Item]).await?;
     db.insert(Item { id: 0, name: "kept".into() }).await?;
-    // Two statements: nothing runs, on every backend.
-    for sql in ["SELECT 1; DELETE FROM r_items", "DELETE FROM r_items WHERE id = 0; DELETE FROM r_items"] {
-        assert!(orm::raw(sql).execute(db).await.is_err(), "{sql}");
+    // Two statements: nothing runs, on every backend, and the error says so.
+    for sql in ["SELECT 1; DELETE FROM r_items", "DELETE FROM r_items WHERE id = 0; DELETE FROM r_items", "SELECT 1;'x'"] {
+        let err = orm::raw(sql).execute(db).await.unwrap_err();
+        assert!(matches!(&err, Error::Config(m) if m.contains("more than one statement")), "{sql}: {err:?}");
         assert_eq!(Item::query().count(db).await?, 1, "{sql} ran");
     }
+    // Numbered placeholders are not ours.
+    let err = orm::raw("SELECT ?1").bind(1_i32).scalar::<i32>(db).await.unwrap_err();
+    assert!(matches!(&err, Error::Config(m) if m.contains("numbered")), "{err:?}");
+    // Text binds as `&str`; an integer literal reads as i64 everywhere.
+    let n: i64 = orm::raw("SELECT 1").scalar(db).await?;
+    assert_eq!(n, 1);
+    let name: String = orm::raw("SELECT name FROM r_items WHERE name = ?").bind("kept").scalar(db).await?;
+    assert_eq!(name, "kept");
+    let err = orm::raw("SELECT name FROM r_items").scalar::<i64>(db).await.unwrap_err();
+    assert!(matches!(err, Error::Decode { .. }), "{err:?}");
     // A trailing `;`, whitespace or comment is still one statement.
     assert_eq!(orm::raw("SELECT 1;").scalar::<i32>(db).await?, 1);
     assert_eq!(orm::raw("SELECT 2 -- two\n").scalar::<i32>(db).await?, 2);

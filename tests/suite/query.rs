@@ -326,3 +326,17 @@ scenario!(async fn literal_text_search_escapes_wildcards(db, backend) {
     assert_eq!(found(Note::BODY.ilike(r"upper%")).await?, ["UPPER lower"]);
     Ok(())
 });
+
+scenario!(async fn ilike_folds_unicode_case_on_every_backend(db, backend) {
+    db.create_all(&orm::models![Note]).await?;
+    db.insert_many(["éclair", "Éclair", "ÉCLAIR", "eclair", "Straße", "STRASSE", "Ωmega", "ωmega"].iter().map(|b| Note { id: 0, body: b.to_string() }).collect()).await?;
+    let found = async |p: &str| -> orm::Result<Vec<String>> {
+        let mut b: Vec<String> = Note::query().filter(Note::BODY.ilike(p)).all(db).await?.into_iter().map(|n| n.body).collect();
+        b.sort();
+        Ok(b)
+    };
+    assert_eq!(found("é%").await?, ["ÉCLAIR", "Éclair", "éclair"]);
+    assert_eq!(found("%CLAIR").await?, ["eclair", "ÉCLAIR", "Éclair", "éclair"]);
+    assert_eq!(found("ω%").await?, ["Ωmega", "ωmega"]);
+    Ok(())
+});

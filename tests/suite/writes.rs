@@ -344,3 +344,136 @@ scenario!(async fn two_tasks_saving_one_row_one_wins(db, backend) {
     assert_eq!(Page::get(db, created.id).await?.version, 6);
     Ok(())
 });
+
+/// Nothing but a generated key, and children.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "w_owners")]
+pub struct Owner {
+    #[model(primary_key)]
+    pub id: i64,
+    #[has_many(Pet, back_populates = "owner")]
+    pub pets: HasMany<Pet>,
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "w_pets")]
+pub struct Pet {
+    #[model(primary_key)]
+    pub id: i64,
+    pub owner_id: i64,
+    #[model(max_length = 10)]
+    pub name: String,
+    #[belongs_to(Owner, back_populates = "pets")]
+    pub owner: BelongsTo<Owner>,
+}
+
+fn pet(name: &str) -> Pet {
+    Pet {
+        id: 0,
+        owner_id: 0,
+        name: name.into(),
+        owner: BelongsTo::default(),
+    }
+}
+
+scenario!(async fn a_model_of_only_a_generated_key_is_written_in_batches(db, backend) {
+    db.create_all(&orm::models![Owner, Pet]).await?;
+    let owners = db
+        .insert_many(vec![
+            Owner { id: 0, pets: HasMany::new(vec![pet("rex"), pet("tom")]) },
+            Owner { id: 0, pets: HasMany::new(vec![pet("kit")]) },
+            Owner { id: 0, pets: HasMany::default() },
+        ])
+        .await?;
+    let ids: Vec<i64> = owners.iter().map(|o| o.id).collect();
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "{ids:?}");
+    assert_eq!(owners[0].pets.get()?.iter().map(|p| p.owner_id).collect::<Vec<_>>(), [ids[0], ids[0]]);
+    assert_eq!(db.bulk_insert(&[Owner { id: 0, pets: HasMany::default() }, Owner { id: 0, pets: HasMany::default() }]).await?, 2);
+    assert_eq!(Owner::query().count(db).await?, 5);
+    // A bad child in such a graph is its own error, and nothing is kept.
+    let err = db.insert(Owner { id: 0, pets: HasMany::new(vec![pet("a name far too long")]) }).await.unwrap_err();
+    assert!(matches!(err, orm::Error::Validation { model: "Pet", field: "name", .. }), "{err:?}");
+    assert_eq!(Owner::query().count(db).await?, 5);
+    Ok(())
+});
+
+scenario!(async fn a_child_written_through_a_collection_belongs_to_that_parent(db, backend) {
+    db.create_all(&orm::models![Owner, Pet]).await?;
+    let first = db.insert(Owner { id: 0, pets: HasMany::default() }).await?;
+    // The pet's own slot names `first`, but it is written in `second`'s
+    // collection: the collection wins, as in SQLAlchemy.
+    let second = db
+        .insert(Owner { id: 0, pets: HasMany::new(vec![Pet { owner: BelongsTo::loaded(first.clone()), ..pet("rex") }]) })
+        .await?;
+    let rex = &second.pets.get()?[0];
+    assert_eq!(rex.owner_id, second.id);
+    assert!(rex.owner.is_unloaded(), "the slot naming the other owner was let go");
+    assert_eq!(Pet::get(db, rex.id).await?.owner_id, second.id);
+    assert_eq!(first.pets().count(db).await?, 0);
+    Ok(())
+});
+
+scenario!(async fn update_does_not_insert_a_new_parent(db, backend) {
+    db.create_all(&orm::models![Owner, Pet]).await?;
+    let owner = db.insert(Owner { id: 0, pets: HasMany::default() }).await?;
+    let mut rex = db.insert(Pet { owner_id: owner.id, ..pet("rex") }).await?;
+    rex.owner = BelongsTo::new(Owner { id: 0, pets: HasMany::default() });
+    let err = db.update(&mut rex).await.unwrap_err();
+    assert!(matches!(&err, orm::Error::Relationship { model: "Pet", relation: "owner", message } if message.contains("db.save")), "{err:?}");
+    assert_eq!(rex.owner_id, owner.id, "the model is left as it was");
+    assert_eq!(Owner::query().count(db).await?, 1);
+    // save writes it.
+    db.save(&mut rex).await?;
+    assert_ne!(rex.owner_id, owner.id);
+    assert_eq!(Pet::get(db, rex.id).await?.owner_id, rex.owner_id);
+    Ok(())
+});
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "w_events")]
+pub struct Event {
+    #[model(primary_key)]
+    pub id: i64,
+    pub at: NaiveDateTime,
+    pub utc: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+scenario!(async fn timestamps_come_back_as_the_database_stores_them(db, backend) {
+    db.create_all(&orm::models![Event]).await?;
+    let at = chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap().and_hms_nano_opt(9, 15, 7, 123_456_789).unwrap();
+    let early = chrono::NaiveDate::from_ymd_opt(1999, 12, 31).unwrap().and_hms_nano_opt(23, 59, 59, 999_999_500).unwrap();
+    for t in [at, early] {
+        let mut event = db.insert(Event { id: 0, at: t, utc: Some(t.and_utc()) }).await?;
+        let stored = Event::get(db, event.id).await?;
+        assert_eq!(event, stored, "insert returns what the row holds");
+        event.at = t + chrono::TimeDelta::nanoseconds(777);
+        db.update(&mut event).await?;
+        assert_eq!(event, Event::get(db, event.id).await?, "update leaves the model as the row");
+        let many = db.insert_many(vec![Event { id: 0, at: t, utc: None }]).await?;
+        assert_eq!(many[0], Event::get(db, many[0].id).await?);
+    }
+    if backend == Backend::Sqlite {
+        // SQLite keeps every digit.
+        let exact = db.insert(Event { id: 0, at, utc: None }).await?;
+        assert_eq!(exact.at, at);
+    }
+    Ok(())
+});
+
+scenario!(async fn values_no_backend_stores_alike_are_refused(db, backend) {
+    db.create_all(&orm::models![Store]).await?;
+    for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+        let err = db.insert(Store { id: 0, name: "Corner".into(), rating: Some(bad) }).await.unwrap_err();
+        assert!(matches!(&err, orm::Error::Validation { field: "rating", .. }), "{bad}: {err:?}");
+        let err = Store::query().filter(Store::RATING.eq(bad)).count(db).await.unwrap_err();
+        assert!(matches!(&err, orm::Error::Config(m) if m.contains("finite")), "{bad}: {err:?}");
+        let err = orm::raw("SELECT ?").bind(bad).scalar::<f64>(db).await.unwrap_err();
+        assert!(matches!(&err, orm::Error::Config(_)), "{bad}: {err:?}");
+    }
+    let err = db.insert(Store { id: 0, name: "Nul\0byte".into(), rating: None }).await.unwrap_err();
+    assert!(matches!(&err, orm::Error::Validation { field: "name", message, .. } if message.contains("NUL")), "{err:?}");
+    let err = Store::query().filter(Store::NAME.eq("a\0b")).count(db).await.unwrap_err();
+    assert!(matches!(&err, orm::Error::Config(m) if m.contains("NUL")), "{err:?}");
+    assert_eq!(Store::query().count(db).await?, 0);
+    Ok(())
+});

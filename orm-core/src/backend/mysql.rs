@@ -38,6 +38,29 @@ impl Backend for MySql {
         }
     }
 
+    /// Timestamps travel with whole microseconds: the nanoseconds below
+    /// them are dropped, as the driver does.
+    fn stored(value: &Value) -> Option<Value> {
+        #[cfg(feature = "chrono")]
+        {
+            use chrono::Timelike;
+            let cut = |t: chrono::NaiveDateTime| {
+                let nanos = t.nanosecond();
+                let kept = nanos / 1000 * 1000;
+                (kept != nanos).then(|| t.with_nanosecond(kept)).flatten()
+            };
+            match value {
+                Value::DateTime(t) => return cut(*t).map(Value::DateTime),
+                Value::DateTimeUtc(t) => {
+                    return cut(t.naive_utc()).map(|n| Value::DateTimeUtc(n.and_utc()));
+                }
+                _ => {}
+            }
+        }
+        let _ = value;
+        None
+    }
+
     fn row(row: &MySqlRow) -> RowRef<'_> {
         RowRef::MySql(row)
     }

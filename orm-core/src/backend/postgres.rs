@@ -35,6 +35,29 @@ impl Backend for Postgres {
         }
     }
 
+    /// Timestamps travel as whole microseconds since 2000-01-01, cut
+    /// toward that epoch: the same arithmetic as the driver's.
+    fn stored(value: &Value) -> Option<Value> {
+        #[cfg(feature = "chrono")]
+        {
+            let epoch = chrono::NaiveDate::from_ymd_opt(2000, 1, 1)?.and_hms_opt(0, 0, 0)?;
+            let cut = |t: chrono::NaiveDateTime| {
+                let micros = (t - epoch).num_microseconds()?;
+                let stored = epoch + chrono::TimeDelta::microseconds(micros);
+                (stored != t).then_some(stored)
+            };
+            match value {
+                Value::DateTime(t) => return cut(*t).map(Value::DateTime),
+                Value::DateTimeUtc(t) => {
+                    return cut(t.naive_utc()).map(|n| Value::DateTimeUtc(n.and_utc()));
+                }
+                _ => {}
+            }
+        }
+        let _ = value;
+        None
+    }
+
     fn row(row: &PgRow) -> RowRef<'_> {
         RowRef::Postgres(row)
     }

@@ -11,6 +11,7 @@ use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{Sqlite, SqliteArguments, SqliteConnection, SqliteQueryResult, SqliteRow};
 
 use super::{Backend, Done};
+use crate::dialect::SQLITE_CASEFOLD as CASEFOLD;
 use crate::value::{RowRef, Value};
 
 impl Backend for Sqlite {
@@ -77,9 +78,7 @@ impl Backend for Sqlite {
         let several = statements_follow(handle.as_raw_handle(), sql);
         drop(handle);
         if several {
-            return Err(crate::Error::Config(
-                "raw SQL holds more than one statement, and raw() runs exactly one: nothing ran; send each statement on its own, or a trusted script with execute_script".into(),
-            ));
+            return Err(crate::Error::Config(super::several_statements()));
         }
         Ok(())
     }
@@ -136,5 +135,71 @@ fn statements_follow(db: NonNull<ffi::sqlite3>, sql: &str) -> bool {
             return false;
         }
         rest = tail;
+    }
+}
+
+/// Registers the dialect's case-folding function on a new connection.
+pub(crate) async fn register_functions(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
+    let mut handle = conn.lock_handle().await?;
+    let db = handle.as_raw_handle();
+    let name = CString::new(CASEFOLD).map_err(|e| sqlx::Error::Configuration(e.into()))?;
+    // SAFETY: `db` is the connection's open handle, its worker locked out
+    // (`lock_handle`); `name` outlives the call (SQLite copies it);
+    // `casefold` matches the signature SQLite calls.
+    let rc = unsafe {
+        ffi::sqlite3_create_function_v2(
+            db.as_ptr(),
+            name.as_ptr(),
+            1,
+            ffi::SQLITE_UTF8 | ffi::SQLITE_DETERMINISTIC,
+            null_mut(),
+            Some(casefold),
+            None,
+            None,
+            None,
+        )
+    };
+    if rc != ffi::SQLITE_OK {
+        return Err(sqlx::Error::Configuration(
+            format!("registering {CASEFOLD} failed with SQLite code {rc}").into(),
+        ));
+    }
+    Ok(())
+}
+
+/// The case-folding function: the text in Unicode lower case; NULL stays NULL.
+unsafe extern "C" fn casefold(
+    ctx: *mut ffi::sqlite3_context,
+    argc: std::ffi::c_int,
+    argv: *mut *mut ffi::sqlite3_value,
+) {
+    // SAFETY: SQLite calls this with `argc` (1, as registered) values in
+    // `argv`; the text pointer and byte count describe one value's UTF-8
+    // text, valid until the next call on that value; the result is copied
+    // by SQLite (SQLITE_TRANSIENT).
+    unsafe {
+        if argc != 1 {
+            ffi::sqlite3_result_null(ctx);
+            return;
+        }
+        let value = *argv;
+        if ffi::sqlite3_value_type(value) == ffi::SQLITE_NULL {
+            ffi::sqlite3_result_null(ctx);
+            return;
+        }
+        let text = ffi::sqlite3_value_text(value);
+        let len = ffi::sqlite3_value_bytes(value);
+        let bytes = if text.is_null() || len <= 0 {
+            &[][..]
+        } else {
+            std::slice::from_raw_parts(text, len as usize)
+        };
+        let folded = String::from_utf8_lossy(bytes).to_lowercase();
+        ffi::sqlite3_result_text(
+            ctx,
+            folded.as_ptr().cast::<c_char>(),
+            folded.len() as std::ffi::c_int,
+            ffi::SQLITE_TRANSIENT(),
+        );
     }
 }

@@ -2,6 +2,11 @@
 //! here are the ones sqlx reads back as the matching Rust type.
 
 use crate::model::ColumnMeta;
+
+/// The function `ilike` folds case with: SQLite's own `lower()` folds
+/// ASCII letters only, so the ORM registers this Unicode one on its
+/// connections (as PostgreSQL's `ILIKE` and MySQL's `LOWER` fold).
+pub const CASEFOLD: &str = "orm_casefold";
 use crate::value::SqlType;
 
 pub(super) fn column_type(col: &ColumnMeta) -> String {

@@ -29,6 +29,7 @@ pub(crate) async fn insert_one<M: Model>(target: Target<'_>, mut model: M) -> Re
     model.__sync_keys()?;
     model.validate()?;
     let stmts = M::__statements(dialect_of(target));
+    backend::store_as_written(target, &mut model, &stmts.coarsened)?;
     let mut binds = Vec::with_capacity(stmts.insert_columns);
     model.insert_values(&mut binds);
     if stmts.returned.is_empty() {
@@ -177,11 +178,12 @@ pub(crate) async fn bulk_insert<M: Model>(target: Target<'_>, models: &[M]) -> R
 /// (keys, defaults) into them. Several chunks, or a re-read on MySQL, need
 /// the caller's transaction.
 pub(crate) async fn insert_chunk<M: Model>(target: Target<'_>, rows: &mut [M]) -> Result<()> {
-    for row in rows.iter_mut() {
-        row.__sync_keys()?;
-    }
     let dialect = dialect_of(target);
     let stmts = M::__statements(dialect);
+    for row in rows.iter_mut() {
+        row.__sync_keys()?;
+        backend::store_as_written(target, row, &stmts.coarsened)?;
+    }
     let mut w = render_rows(dialect, rows);
     if stmts.returned.is_empty() {
         backend::execute(target, Sql::Owned(w.sql), w.binds).await?;

@@ -8,9 +8,17 @@ use crate::query::insert::dialect_of;
 use crate::value::Value;
 
 pub(crate) async fn update_one<M: Model>(target: Target<'_>, model: &mut M) -> Result<()> {
+    if let Some(relation) = model.__new_parent() {
+        return Err(Error::Relationship {
+            model: M::META.name,
+            relation,
+            message: "holds a new row, which update does not insert: use db.save(&mut model) to write it with the row, or insert it first and link it with BelongsTo::loaded".into(),
+        });
+    }
     model.__sync_keys()?;
     model.validate()?;
     let stmts = M::__statements(dialect_of(target));
+    backend::store_as_written(target, model, &stmts.coarsened)?;
     if stmts.update_by_key.is_empty() {
         // Every column is part of the key: there is nothing to write.
         return Ok(());

@@ -154,6 +154,32 @@ pub fn expand(cont: &Container, graph: bool) -> TokenStream {
         }
     });
 
+    let new_parents = cont.relations().filter_map(|(field, rel)| {
+        if rel.kind != crate::internals::relation::Kind::BelongsTo {
+            return None;
+        }
+        let slot = field.ident;
+        let name = &field.name;
+        Some(quote! {
+            if self.#slot.is_new() {
+                return ::core::option::Option::Some(#name);
+            }
+        })
+    });
+    let release_keys = cont.relations().filter_map(|(field, rel)| {
+        if rel.kind != crate::internals::relation::Kind::BelongsTo {
+            return None;
+        }
+        let key = cont.key_field(field, rel)?;
+        let index = columns.iter().position(|c| c.ident == key.ident)?;
+        let slot = field.ident;
+        let references = opt_str(rel.references.as_ref().map(|r| r.value.as_str()));
+        Some(quote! {
+            if index == #index {
+                __orm::release_key(&mut self.#slot, #references, key);
+            }
+        })
+    });
     let sync_keys = cont.relations().filter_map(|(field, rel)| {
         if rel.kind != crate::internals::relation::Kind::BelongsTo {
             return None;
@@ -386,6 +412,16 @@ pub fn expand(cont: &Container, graph: bool) -> TokenStream {
             fn __sync_keys(&mut self) -> __orm::Result<()> {
                 #(#sync_keys)*
                 ::core::result::Result::Ok(())
+            }
+
+            fn __release_key(&mut self, index: usize, key: &__orm::Value) {
+                let _ = (index, key);
+                #(#release_keys)*
+            }
+
+            fn __new_parent(&self) -> ::core::option::Option<&'static str> {
+                #(#new_parents)*
+                ::core::option::Option::None
             }
 
             #graph_fns
