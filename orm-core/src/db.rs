@@ -36,6 +36,7 @@ pub(crate) struct Server {
 }
 
 impl Server {
+    #[cfg(any(feature = "sqlite", feature = "postgres"))]
     const FULL: Server = Server {
         mariadb: false,
         insert_returning: true,
