@@ -181,8 +181,31 @@ pub enum Error {
     TransactionClosed,
 
     /// Any other database or driver error.
-    #[error(transparent)]
-    Database(sqlx::Error),
+    #[error("{}", describe_database_error(.0))]
+    Database(#[source] sqlx::Error),
+}
+
+/// A driver error as a reader wants it: the server's message with its code,
+/// detail and hint, without the server's own source location (PostgreSQL's
+/// "at line 1392" is a line of its C source, not of the SQL).
+fn describe_database_error(err: &sqlx::Error) -> String {
+    let sqlx::Error::Database(db) = err else {
+        return err.to_string();
+    };
+    let mut out = db.message().to_string();
+    if let Some(code) = db.code() {
+        out.push_str(&format!(" (code {code})"));
+    }
+    #[cfg(feature = "postgres")]
+    if let Some(pg) = db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>() {
+        if let Some(detail) = pg.detail() {
+            out.push_str(&format!("; {detail}"));
+        }
+        if let Some(hint) = pg.hint() {
+            out.push_str(&format!("; hint: {hint}"));
+        }
+    }
+    out
 }
 
 impl Error {
