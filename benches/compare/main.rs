@@ -466,7 +466,7 @@ criterion_group!(benches, compare);
 fn profile(spec: &str) {
     let parts: Vec<&str> = spec.split('/').collect();
     let [workload, contender, n] = parts[..] else {
-        panic!("ORM_BENCH_PROFILE=<get|trivial>/<sqlx|orm|sea-orm>/<iterations>");
+        panic!("ORM_BENCH_PROFILE=<get|trivial|associations>/<sqlx|orm|sea-orm>/<iterations>");
     };
     let n: usize = n.parse().unwrap();
     let side = match std::env::var("ORM_BENCH_POSTGRES_URL") {
@@ -474,9 +474,20 @@ fn profile(spec: &str) {
         Err(_) => Side::connect(Kind::Sqlite, "sqlite::memory:"),
     };
     let rows = std::env::var("ORM_BENCH_PROFILE_ROWS").map_or(100, |s| s.parse().unwrap());
-    side.seed(Data {
-        users: rows,
-        ..Data::default()
+    side.seed(if workload == "associations" {
+        // The associations workload's tree: users x 10 posts x 10 comments.
+        Data {
+            users: rows,
+            posts_per_user: 10,
+            comments_per_post: 10,
+            tags: true,
+            ..Data::default()
+        }
+    } else {
+        Data {
+            users: rows,
+            ..Data::default()
+        }
     });
     side.rt.block_on(async {
         for _ in 0..n {
@@ -487,6 +498,10 @@ fn profile(spec: &str) {
                 ("trivial", "sqlx") => drop(black_box(side.floor.trivial().await)),
                 ("trivial", "orm") => drop(black_box(ours::trivial(&side.db).await)),
                 ("trivial", "sea-orm") => drop(black_box(sea::trivial(&side.sea).await)),
+                ("associations", "sqlx") => {
+                    drop(black_box(side.floor.associations(&side.st).await))
+                }
+                ("associations", "orm") => drop(black_box(ours::associations(&side.db).await)),
                 _ => panic!("no profile for {spec}"),
             }
         }
