@@ -44,6 +44,7 @@ pub use orm_derive::Model;
 
 /// What most code needs: `use orm::prelude::*;`.
 pub mod prelude {
+    pub use orm_core::ModelExt as _;
     pub use orm_core::{
         BelongsTo, Column, Db, Error, Executor, Expr, HasMany, HasOne, Model, Select, Tx,
     };

@@ -1,9 +1,9 @@
 //! Statement execution over the three sqlx backends.
 //!
 //! ```text
-//!   Target::Db(&Db) ──► Lease (a pooled connection for one operation) ─┐
-//!                                                                      ├─► generic sqlx code ─► RowRef ─► decode
-//!   Target::Tx(&Tx) ──► its Lease, locked for the statement ───────────┘     (one copy per backend)
+//!   Target::Pool(&Shared) ──► Lease (a pooled connection for one operation) ─┐
+//!                                                                            ├─► generic sqlx code ─► RowRef ─► decode
+//!   Target::Tx(&TxState) ──► its Lease, locked for the statement ────────────┘     (one copy per backend)
 //! ```
 //!
 //! The generic functions here are written once over [`Backend`], a private
@@ -11,7 +11,7 @@
 //! row is wrapped, what an execution reports, what becomes of a connection
 //! abandoned mid-statement). The `with_conn!` macro picks the concrete
 //! connection and instantiates the generic code for it. Every statement
-//! passes [`DbShared::observe`], which feeds the statement recorder and the
+//! passes `Shared::before`/`after`, which feed the statement recorder and the
 //! `orm::sql` tracing target.
 //!
 //! A [`Lease`] knows whether a statement is in flight on its connection and
@@ -24,12 +24,18 @@
 //! thread, so a ROLLBACK queued after the cancelled ones ends the
 //! transaction instead (an in-memory database lives in its connection).
 
+mod connect;
 #[cfg(feature = "mysql")]
 mod mysql;
+mod pool;
 #[cfg(feature = "postgres")]
 mod postgres;
 #[cfg(feature = "sqlite")]
 mod sqlite;
+
+pub(crate) use connect::connect;
+pub use connect::{ConnectOptions, JournalMode};
+pub(crate) use pool::{Pool, Shared};
 
 use std::time::Instant;
 
@@ -39,19 +45,13 @@ use sqlx::error::BoxDynError;
 use sqlx::pool::PoolConnection;
 use sqlx::{Arguments, IntoArguments, SqlSafeStr, SqlStr};
 
-use crate::db::{DbShared, Tx};
-use crate::error::{Error, Result};
-use crate::value::{RowRef, Value};
+use std::future::Future;
+use std::sync::Arc;
 
-/// The connection pool of one database.
-pub(crate) enum Pool {
-    #[cfg(feature = "sqlite")]
-    Sqlite(sqlx::SqlitePool),
-    #[cfg(feature = "postgres")]
-    Postgres(sqlx::PgPool),
-    #[cfg(feature = "mysql")]
-    MySql(sqlx::MySqlPool),
-}
+use crate::error::{Error, Result};
+use crate::model::{Model, Schema};
+use crate::sql::Dialect;
+use crate::value::{RowRef, Value};
 
 /// The connection of an open transaction.
 pub(crate) enum TxConn {
@@ -128,18 +128,208 @@ impl<DB: Backend> Drop for Lease<DB> {
 #[derive(Clone, Copy)]
 pub enum Target<'a> {
     /// Any pooled connection.
-    Db(&'a crate::Db),
+    Pool(&'a Arc<Shared>),
     /// The transaction's connection.
-    Tx(&'a Tx),
+    Tx(&'a TxState),
 }
 
 impl<'a> Target<'a> {
-    pub(crate) fn shared(self) -> &'a DbShared {
+    pub(crate) fn shared(self) -> &'a Shared {
         match self {
-            Target::Db(db) => db.shared(),
-            Target::Tx(tx) => tx.db().shared(),
+            Target::Pool(shared) => shared,
+            Target::Tx(tx) => &tx.shared,
         }
     }
+
+    /// The dialect statements are rendered in.
+    pub(crate) fn dialect(self) -> Dialect {
+        self.shared().dialect()
+    }
+}
+
+/// An open transaction: its connection (taken when it ends) and the pool
+/// it came from. A `Tx` of the facade is a handle to one.
+pub struct TxState {
+    shared: Arc<Shared>,
+    conn: tokio::sync::Mutex<Option<TxConn>>,
+}
+
+impl TxState {
+    /// Opens a transaction on a connection of `shared`'s pool.
+    pub(crate) async fn begin(shared: &Arc<Shared>) -> Result<TxState> {
+        let conn = begin(shared, shared.begin_immediate()).await?;
+        Ok(TxState {
+            shared: shared.clone(),
+            conn: tokio::sync::Mutex::new(Some(conn)),
+        })
+    }
+
+    pub(crate) fn shared(&self) -> &Arc<Shared> {
+        &self.shared
+    }
+
+    async fn lock(&self) -> tokio::sync::MutexGuard<'_, Option<TxConn>> {
+        self.conn.lock().await
+    }
+
+    /// Commits; later statements fail with [`Error::TransactionClosed`].
+    pub(crate) async fn commit(&self) -> Result<()> {
+        let conn = self.lock().await.take().ok_or(Error::TransactionClosed)?;
+        end(&self.shared, conn, TxStep::Commit).await
+    }
+
+    /// Rolls back; later statements fail with [`Error::TransactionClosed`].
+    pub(crate) async fn rollback(&self) -> Result<()> {
+        let conn = self.lock().await.take().ok_or(Error::TransactionClosed)?;
+        end(&self.shared, conn, TxStep::Rollback).await
+    }
+}
+
+/// The transaction an operation of several statements runs in: the
+/// caller's, or one it opens on the pool and finishes itself.
+pub(crate) enum Atomic<'a> {
+    /// Already in the caller's transaction.
+    Joined(&'a TxState),
+    /// Opened here; committed or rolled back by [`Atomic::finish`].
+    Own(TxState),
+}
+
+impl<'a> Atomic<'a> {
+    /// Opens a transaction unless `target` is one.
+    pub(crate) async fn begin(target: Target<'a>) -> Result<Atomic<'a>> {
+        match target {
+            Target::Tx(tx) => Ok(Atomic::Joined(tx)),
+            Target::Pool(shared) => Ok(Atomic::Own(TxState::begin(shared).await?)),
+        }
+    }
+
+    /// Where the operation's statements run.
+    pub(crate) fn target(&self) -> Target<'_> {
+        match self {
+            Atomic::Joined(tx) => Target::Tx(tx),
+            Atomic::Own(tx) => Target::Tx(tx),
+        }
+    }
+
+    /// Commits an own transaction when `outcome` is `Ok`, rolls it back
+    /// otherwise (the operation's error is the one returned, a failed
+    /// rollback is logged); a joined transaction is left to its owner.
+    pub(crate) async fn finish<T>(self, outcome: Result<T>) -> Result<T> {
+        let Atomic::Own(tx) = self else {
+            return outcome;
+        };
+        match outcome {
+            Ok(value) => {
+                tx.commit().await?;
+                Ok(value)
+            }
+            Err(err) => {
+                if let Err(rollback) = tx.rollback().await {
+                    tracing::warn!(target: "orm::sql", "rollback failed: {rollback}");
+                }
+                Err(err)
+            }
+        }
+    }
+}
+
+pub(crate) mod sealed {
+    /// Only this crate's handles run statements.
+    pub trait Sealed {}
+}
+
+/// Something statements run on: a [`Db`](crate::Db) or a
+/// [`Tx`](crate::Tx). Every operation takes either.
+pub trait Executor: Send + Sync + sealed::Sealed {
+    #[doc(hidden)]
+    fn target(&self) -> Target<'_>;
+
+    /// The SQL dialect statements are rendered in.
+    fn dialect(&self) -> Dialect;
+
+    /// Inserts `model` and returns it as its row now is: with its generated
+    /// key, the keys of the targets its belongs_to slots hold, the columns
+    /// SQL defaults filled in; a graph (slots holding new related rows) is
+    /// written whole, in one transaction.
+    ///
+    /// Runs the model's validators first; a rejected value is
+    /// [`Error::Validation`] and nothing is sent.
+    fn insert<M: Model>(&self, model: M) -> impl Future<Output = Result<M>> + Send;
+
+    /// Inserts `models` with multi-row INSERTs, chunked under the backend's
+    /// bind limit, all in one transaction; returns them as
+    /// [`Executor::insert`] does.
+    fn insert_many<M: Model>(&self, models: Vec<M>) -> impl Future<Output = Result<Vec<M>>> + Send;
+
+    /// Inserts the rows of `models` and reads nothing back (SQLAlchemy's
+    /// bulk `session.execute(insert(User), [...])`): one multi-row INSERT
+    /// per chunk under the backend's bind limit, all in one transaction.
+    /// Returns the number of rows inserted.
+    ///
+    /// Cheaper than [`Executor::insert_many`] when the generated keys are
+    /// not needed. It writes rows only: a model holding new related rows is
+    /// [`Error::Config`] (use `insert_many` for a graph).
+    ///
+    /// ```
+    /// # use orm::prelude::*;
+    /// # #[derive(Model)] #[model(table = "users")]
+    /// # pub struct User { #[model(primary_key)] id: i64, name: String }
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> orm::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_all(&orm::models![User]).await?;
+    /// let users: Vec<User> = (0..100).map(|i| User { id: 0, name: format!("user {i}") }).collect();
+    /// assert_eq!(db.bulk_insert(&users).await?, 100);
+    /// # Ok(()) }
+    /// ```
+    fn bulk_insert<'a, M: Model>(
+        &'a self,
+        models: &'a [M],
+    ) -> impl Future<Output = Result<u64>> + Send + 'a;
+
+    /// Writes every non-key column of `model` to its row;
+    /// [`Error::NotFound`] when no row has its key.
+    ///
+    /// Takes the model mutably because the update writes back into it
+    /// what the row now holds: the key of a belongs_to target its slot
+    /// holds, and the bumped `#[model(version)]`. A versioned row that
+    /// someone else changed since it was read is [`Error::StaleData`], and
+    /// nothing is written.
+    fn update<'a, M: Model>(
+        &'a self,
+        model: &'a mut M,
+    ) -> impl Future<Output = Result<()>> + Send + 'a;
+
+    /// Saves a loaded graph: new belongs_to targets are inserted, the row
+    /// is updated, and each loaded collection is written — new rows
+    /// inserted, existing ones updated or linked, rows removed since the
+    /// ORM loaded it treated as orphans (`delete-orphan` deletes them, a
+    /// nullable key is set to NULL, a NOT NULL one is
+    /// [`Error::Relationship`]). One transaction; keys of inserted rows are
+    /// written back into `model`.
+    fn save<'a, M: Model>(
+        &'a self,
+        model: &'a mut M,
+    ) -> impl Future<Output = Result<()>> + Send + 'a;
+
+    /// Deletes `model`'s row with the rules of its relationships;
+    /// [`Error::NotFound`] when no row has its key.
+    fn delete<'a, M: Model>(&'a self, model: &'a M)
+    -> impl Future<Output = Result<()>> + Send + 'a;
+
+    /// Creates the schema's missing tables, in foreign-key order.
+    fn create_all<'a>(&'a self, schema: &'a Schema)
+    -> impl Future<Output = Result<()>> + Send + 'a;
+
+    /// Drops the schema's tables, dependents first.
+    fn drop_all<'a>(&'a self, schema: &'a Schema) -> impl Future<Output = Result<()>> + Send + 'a;
+
+    /// Runs a script of SQL statements separated by `;`, without bind
+    /// parameters: a schema file or a data dump you trust. Values from users
+    /// never belong here; use [`raw`](crate::raw()) with `bind`.
+    fn execute_script<'a>(
+        &'a self,
+        script: &'a str,
+    ) -> impl Future<Output = Result<()>> + Send + 'a;
 }
 
 /// SQL text: a model's cached statement, one rendered for this call, or
@@ -331,7 +521,7 @@ macro_rules! with_conn {
     }};
     ($target:expr, $single:expr, |$conn:ident| $body:expr) => {
         match $target {
-            Target::Db(db) => match db.pool() {
+            Target::Pool(shared) => match shared.pool() {
                 #[cfg(feature = "sqlite")]
                 Pool::Sqlite(pool) => {
                     with_conn!(@run sqlx::Sqlite, &mut Lease::acquire(pool).await?, $single, |$conn| $body)
@@ -456,7 +646,7 @@ where
     shared.after(started, Some(sql.as_str()));
     let (sql, _) = sql.into_parts();
     let rows: BoxStream<'a, Result<T>> = match target {
-        Target::Db(db) => match db.pool() {
+        Target::Pool(shared) => match shared.pool() {
             #[cfg(feature = "sqlite")]
             Pool::Sqlite(p) => pool_stream(p, sql, binds, decode),
             #[cfg(feature = "postgres")]
@@ -571,15 +761,15 @@ pub(crate) async fn sqlite_functions(conn: &mut sqlx::SqliteConnection) -> Resul
 
 /// Which part of a transaction's life a statement is.
 #[derive(Clone, Copy)]
-pub(crate) enum TxStep {
+enum TxStep {
     Commit,
     Rollback,
 }
 
-/// Opens a transaction on a connection of `db`'s pool: `BEGIN` (`BEGIN
+/// Opens a transaction on a connection of `shared`'s pool: `BEGIN` (`BEGIN
 /// IMMEDIATE` on SQLite when `immediate`; the other backends have no such
 /// thing).
-pub(crate) async fn begin(db: &crate::Db, immediate: bool) -> Result<TxConn> {
+async fn begin(shared: &Shared, immediate: bool) -> Result<TxConn> {
     async fn open<DB: Backend>(pool: &sqlx::Pool<DB>, sql: &'static str) -> Result<Lease<DB>>
     where
         for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
@@ -600,12 +790,11 @@ pub(crate) async fn begin(db: &crate::Db, immediate: bool) -> Result<TxConn> {
         out?;
         Ok(lease)
     }
-    use crate::dialect::{TransactionSql, transaction_sql};
-    let shared = db.shared();
-    let immediate = immediate && db.dialect() == crate::Dialect::Sqlite;
+    use crate::sql::{TransactionSql, transaction_sql};
+    let immediate = immediate && shared.dialect() == Dialect::Sqlite;
     let begin = transaction_sql(TransactionSql::Begin { immediate });
     shared.record(begin);
-    let conn = match db.pool() {
+    let conn = match shared.pool() {
         #[cfg(feature = "sqlite")]
         Pool::Sqlite(p) => open(p, begin).await.map(TxConn::Sqlite),
         #[cfg(feature = "postgres")]
@@ -618,14 +807,14 @@ pub(crate) async fn begin(db: &crate::Db, immediate: bool) -> Result<TxConn> {
 
 /// Ends a transaction with COMMIT or ROLLBACK; its connection goes back to
 /// the pool (or is abandoned, when the end could not be confirmed).
-pub(crate) async fn end(shared: &DbShared, conn: TxConn, step: TxStep) -> Result<()> {
+async fn end(shared: &Shared, conn: TxConn, step: TxStep) -> Result<()> {
     async fn finish<DB: Backend>(mut lease: Lease<DB>, step: TxStep) -> Result<()>
     where
         for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
     {
-        let sql = crate::dialect::transaction_sql(match step {
-            TxStep::Commit => crate::dialect::TransactionSql::Commit,
-            TxStep::Rollback => crate::dialect::TransactionSql::Rollback,
+        let sql = crate::sql::transaction_sql(match step {
+            TxStep::Commit => crate::sql::TransactionSql::Commit,
+            TxStep::Rollback => crate::sql::TransactionSql::Rollback,
         });
         let out = sqlx::raw_sql(sql)
             .execute(lease.start())
@@ -644,9 +833,9 @@ pub(crate) async fn end(shared: &DbShared, conn: TxConn, step: TxStep) -> Result
         }
         out
     }
-    shared.record(crate::dialect::transaction_sql(match step {
-        TxStep::Commit => crate::dialect::TransactionSql::Commit,
-        TxStep::Rollback => crate::dialect::TransactionSql::Rollback,
+    shared.record(crate::sql::transaction_sql(match step {
+        TxStep::Commit => crate::sql::TransactionSql::Commit,
+        TxStep::Rollback => crate::sql::TransactionSql::Rollback,
     }));
     let out = match conn {
         #[cfg(feature = "sqlite")]
@@ -659,7 +848,7 @@ pub(crate) async fn end(shared: &DbShared, conn: TxConn, step: TxStep) -> Result
     out.map_err(|e| shared.failed(e))
 }
 
-impl DbShared {
+impl Shared {
     /// Records the statement for any live recorder; starts the clock when
     /// the `orm::sql` tracing target is enabled at debug level.
     fn before(&self, sql: &str) -> Option<Instant> {

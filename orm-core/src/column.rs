@@ -6,8 +6,7 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use crate::dialect::escape_like;
-use crate::expr::{Assignment, CmpOp, ColumnRef, Direction, Expr, OrderBy};
+use crate::expr::{Assignment, CmpOp, ColumnRef, Direction, Expr, OrderBy, escape_like};
 use crate::model::Model;
 use crate::value::{ColumnType, IntoValue, Value};
 

@@ -6,6 +6,23 @@
 use crate::model::{ColumnMeta, ModelMeta};
 use crate::value::Value;
 
+/// The escape character of every `LIKE` pattern: `\%`, `\_` and `\\`
+/// match a literal `%`, `_` and `\`.
+pub const LIKE_ESCAPE: char = '\\';
+
+/// `text` as a `LIKE` pattern matching itself literally: `%`, `_` and the
+/// escape character are escaped.
+pub fn escape_like(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    for ch in text.chars() {
+        if matches!(ch, '%' | '_' | LIKE_ESCAPE) {
+            out.push(LIKE_ESCAPE);
+        }
+        out.push(ch);
+    }
+    out
+}
+
 /// A column of a model's table, as it appears in SQL.
 #[derive(Debug, Clone, Copy)]
 pub struct ColumnRef {
@@ -161,6 +178,20 @@ impl Expr {
         )
     }
 
+    /// `table.column` is one of `values`: `= ANY($1)` on PostgreSQL, `IN
+    /// (...)` elsewhere.
+    pub(crate) fn any_of(
+        table: &'static ModelMeta,
+        column: &'static ColumnMeta,
+        values: Vec<Value>,
+    ) -> Expr {
+        Expr::AnyOf {
+            expr: Box::new(Expr::column(table, column)),
+            ty: column.sql_type,
+            values,
+        }
+    }
+
     /// Both conditions hold.
     #[must_use]
     pub fn and(self, other: Expr) -> Expr {
@@ -241,4 +272,13 @@ pub struct Assignment {
     pub table: &'static ModelMeta,
     /// The new value.
     pub value: Value,
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn like_text_is_escaped() {
+        assert_eq!(super::escape_like("100%_off\\"), "100\\%\\_off\\\\");
+        assert_eq!(super::escape_like("plain"), "plain");
+    }
 }

@@ -30,38 +30,51 @@
 #[cfg(not(any(feature = "sqlite", feature = "postgres", feature = "mysql")))]
 compile_error!("enable at least one backend feature: `sqlite`, `postgres` or `mysql`");
 
-mod backend;
-pub mod column;
-pub mod db;
-pub mod dialect;
+// The layers, lowest first; a module imports only from the layers below
+// it (docs/architecture.md, held by tests/layers.rs).
 pub mod error;
-pub mod expr;
-pub mod loader;
-pub mod model;
-pub mod persist;
-pub mod query;
-pub mod raw;
-pub mod relation;
-pub mod schema;
-pub mod value;
+mod value;
+
+mod column;
+mod expr;
+mod model;
+
+mod sql;
+
+mod backend;
+
+mod loader;
+mod persist;
+mod query;
+mod relation;
+mod schema;
 
 #[doc(hidden)]
 pub mod __private;
+mod db;
 
+pub use backend::{ConnectOptions, Executor, JournalMode};
 pub use column::Column;
-pub use db::{ConnectOptions, Db, Executor, JournalMode, Recorder, Tx};
-pub use dialect::Dialect;
+pub use db::{Db, Recorder, Tx};
 pub use error::{Error, Result};
 pub use expr::{Assignment, Direction, Expr, OrderBy};
-pub use loader::{Include, load};
-pub use model::{ColumnMeta, ForeignKey, KeyValues, Model, ModelMeta, OnDelete};
+pub use loader::{Include, IntoLoad, SelectWith, load};
+pub use model::{
+    BelongsTo, ColumnMeta, ForeignKey, HasMany, HasOne, KeyValues, Model, ModelMeta, OnDelete,
+    Relation, RelationKind, RelationMeta, Schema,
+};
+pub use query::ModelExt;
+pub use query::raw::{Bind, Raw, raw};
 pub use query::select::{Select, WithRow};
-pub use raw::{Raw, raw};
-pub use relation::{BelongsTo, HasMany, HasOne, Relation};
-pub use schema::Schema;
+pub use relation::{
+    ByAssociation, ByForeignKey, HasManyQuery, HasOneQuery, ManyToManyQuery, OptionalParent,
+    Parent, RelatedQuery, Scope,
+};
+pub use sql::Dialect;
 #[cfg(feature = "json")]
 pub use value::Json;
-pub use value::{ColumnType, IntoValue, RowRef, SqlType, Value};
-
 #[doc(hidden)]
-pub use backend::Target;
+pub use value::decode_field;
+pub use value::{
+    AutoKey, Collatable, ColumnType, HasLength, IntoValue, RowRef, SqlType, Value, VersionCounter,
+};

@@ -23,14 +23,13 @@ use std::sync::Arc;
 use futures_core::future::BoxFuture;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
-use crate::backend::{self, Sql, Target};
-use crate::db::Executor;
-use crate::dialect::Dialect;
+use crate::backend::{self, Executor, Sql, Target};
 use crate::error::{Error, Result};
 use crate::expr::{ColumnRef, Expr, OrderBy};
-use crate::model::{ColumnMeta, Model, ModelMeta};
+use crate::model::{BelongsTo, HasMany, HasOne, JoinStep, Relation, RelationMeta};
+use crate::model::{ColumnMeta, Model, ModelMeta, Path};
 use crate::query::select::Select;
-use crate::relation::{BelongsTo, HasMany, HasOne, JoinStep, Relation, RelationKind, RelationMeta};
+use crate::sql::Dialect;
 use crate::value::{HashKey, Value};
 
 /// Loads one relationship onto parents already fetched. Built by
@@ -180,30 +179,51 @@ pub async fn load<P: Model>(
     relation.into_load().load(parents, exec.target()).await
 }
 
-/// The slot of `rel` on `model`, downcast to its slot type.
-fn slot<'m, P: Model, S: Any>(model: &'m mut P, rel: &RelationMeta) -> Result<&'m mut S> {
-    let index = P::META
-        .relations
-        .iter()
-        .position(|r| r.name == rel.name)
-        .ok_or_else(|| {
-            Error::Config(format!(
-                "`{}.{}` has no field to load into (a backref has none): use `.with({}::{})` to get pairs",
-                rel.owner,
-                rel.name,
-                rel.owner,
-                rel.name.to_uppercase()
-            ))
-        })?;
-    model
-        .__slot(index)
-        .and_then(|s| s.downcast_mut::<S>())
-        .ok_or_else(|| {
-            Error::Config(format!(
-                "`{}.{}` has an unexpected slot type",
-                rel.owner, rel.name
-            ))
-        })
+/// The slot of `rel` on `model`, for a relationship with a field.
+fn slot<'m, P: Model>(model: &'m mut P, rel: &RelationMeta) -> Result<&'m mut dyn Any> {
+    let strategy = crate::relation::strategy::<P>(rel).ok_or_else(|| {
+        Error::Config(format!(
+            "`{}.{}` has no field to load into (a backref has none): use `.with({}::{})` to get pairs",
+            rel.owner,
+            rel.name,
+            rel.owner,
+            rel.name.to_uppercase()
+        ))
+    })?;
+    Ok(strategy.slot(model))
+}
+
+/// Fills a slot of whichever kind with `rows`: a collection with all of
+/// them (remembering their member keys for a later save), a to-one slot
+/// with the first or none.
+fn fill_slot<T: Model>(
+    slot: &mut dyn Any,
+    rel: &'static RelationMeta,
+    owner: &'static ModelMeta,
+    mut rows: Vec<T>,
+) -> Result<()> {
+    if let Some(collection) = slot.downcast_mut::<HasMany<T>>() {
+        let member = crate::relation::member_key_column::<T>(rel, owner)?;
+        let keys = rows.iter().map(|r| r.column_value(member)).collect();
+        collection.set_loaded(rows, keys);
+        return Ok(());
+    }
+    let first = if rows.is_empty() {
+        None
+    } else {
+        Some(rows.swap_remove(0))
+    };
+    if let Some(one) = slot.downcast_mut::<HasOne<T>>() {
+        one.set(first);
+    } else if let Some(parent) = slot.downcast_mut::<BelongsTo<T>>() {
+        parent.set(first);
+    } else {
+        return Err(Error::Config(format!(
+            "`{}.{}` holds a slot of another type than its relationship",
+            rel.owner, rel.name
+        )));
+    }
+    Ok(())
 }
 
 /// How many keys one statement may carry on `dialect`.
@@ -239,7 +259,7 @@ impl<P: Model, T: Model + Clone> Include<P, T> {
         keys: Vec<Value>,
         through: Option<(JoinStep, &'static ColumnMeta)>,
     ) -> Result<(Vec<T>, Vec<Value>)> {
-        let dialect = crate::query::insert::dialect_of(target);
+        let dialect = target.dialect();
         let mut out = Vec::new();
         let mut owners = Vec::new();
         for chunk in keys.chunks(keys_per_statement(dialect).max(1)) {
@@ -299,50 +319,16 @@ impl<P: Model, T: Model + Clone> Include<P, T> {
     /// (per key chunk) for all parents, nested includes run once on all
     /// rows, then the rows grouped by key.
     async fn related(&self, parents: &[P], target: Target<'_>) -> Result<Vec<Vec<T>>> {
-        let (parent_keys, column, ty, through, group_of): Plan = match self.rel.kind {
-            RelationKind::HasMany | RelationKind::HasOne => {
-                let link = self.rel.link(P::META)?;
-                let idx = P::META.index_of(link.parent_column);
-                (
-                    parents.iter().map(|p| p.column_value(idx)).collect(),
-                    ColumnRef {
-                        table: link.child,
-                        column: link.child_column.name,
-                    },
-                    link.parent_column.sql_type,
-                    None,
-                    Some(T::META.index_of(link.child_column)),
-                )
-            }
-            RelationKind::BelongsTo => {
-                let link = self.rel.link(P::META)?;
-                let idx = P::META.index_of(link.child_column);
-                (
-                    parents.iter().map(|p| p.column_value(idx)).collect(),
-                    ColumnRef {
-                        table: link.parent,
-                        column: link.parent_column.name,
-                    },
-                    link.child_column.sql_type,
-                    None,
-                    Some(T::META.index_of(link.parent_column)),
-                )
-            }
-            RelationKind::ManyToMany => {
-                let t = self.rel.through(P::META)?;
-                let idx = P::META.index_of(t.owner_column);
-                let step = t.assoc_onto_target(self.rel);
-                (
-                    parents.iter().map(|p| p.column_value(idx)).collect(),
-                    ColumnRef {
-                        table: t.assoc,
-                        column: t.left.name,
-                    },
-                    t.owner_column.sql_type,
-                    Some((step, t.left)),
-                    None,
-                )
-            }
+        let path = self.rel.path(P::META)?;
+        let (owner_column, column) = path.ends();
+        let idx = P::META.index_of(owner_column)?;
+        let parent_keys: Vec<Value> = parents.iter().map(|p| p.column_value(idx)).collect();
+        let ty = owner_column.sql_type;
+        // Rows of a many-to-many come through the association, with the
+        // owner's key selected beside them; the others carry it themselves.
+        let (through, group_of) = match path {
+            Path::Through(t) => (Some((t.assoc_onto_target(self.rel), t.left)), None),
+            Path::Direct { .. } => (None, Some(T::META.index_of_name(column.column)?)),
         };
         let keys = distinct(parent_keys.iter().cloned());
         let unique = keys.len() == parent_keys.len();
@@ -373,44 +359,10 @@ impl<P: Model, T: Model + Clone> Include<P, T> {
         Ok(distribute(parent_keys, groups, unique))
     }
 
-    fn fill(&self, parent: &mut P, mut rows: Vec<T>) -> Result<()> {
-        match self.rel.kind {
-            RelationKind::HasMany | RelationKind::ManyToMany => {
-                let keys = crate::persist::member_keys::<P, T>(self.rel, &rows)?;
-                slot::<P, HasMany<T>>(parent, self.rel)?.set_loaded(rows, keys)
-            }
-            RelationKind::HasOne => {
-                let first = if rows.is_empty() {
-                    None
-                } else {
-                    Some(rows.swap_remove(0))
-                };
-                slot::<P, HasOne<T>>(parent, self.rel)?.set(first);
-            }
-            RelationKind::BelongsTo => {
-                let first = if rows.is_empty() {
-                    None
-                } else {
-                    Some(rows.swap_remove(0))
-                };
-                slot::<P, BelongsTo<T>>(parent, self.rel)?.set(first);
-            }
-        }
-        Ok(())
+    fn fill(&self, parent: &mut P, rows: Vec<T>) -> Result<()> {
+        fill_slot(slot(parent, self.rel)?, self.rel, P::META, rows)
     }
 }
-
-/// How an include finds its rows: the key of each parent, the column
-/// compared to the keys and its type, the association join of a
-/// many-to-many (with the column holding the owner key), and the column of
-/// a fetched row holding its group key.
-type Plan = (
-    Vec<Value>,
-    ColumnRef,
-    crate::value::SqlType,
-    Option<(JoinStep, &'static ColumnMeta)>,
-    Option<usize>,
-);
 
 /// Hands each parent the rows of its key: moved to the last parent with
 /// that key, cloned for the others (several posts sharing one author).
@@ -517,16 +469,14 @@ impl<P: Model, T: Model> Joined<P, T> {
 
 impl<P: Model, T: Model> JoinedLoad<P> for Joined<P, T> {
     fn step(&self) -> Result<JoinStep> {
-        match self.rel.kind {
-            RelationKind::BelongsTo | RelationKind::HasOne => {
-                let mut steps = self.rel.join_path(P::META)?;
-                Ok(steps.remove(0))
-            }
-            _ => Err(Error::Config(format!(
+        if self.rel.is_collection() {
+            return Err(Error::Config(format!(
                 "`{}.{}` is a collection: include_joined loads to-one relationships; use include",
                 self.rel.owner, self.rel.name
-            ))),
+            )));
         }
+        let mut steps = self.rel.join_path(P::META)?;
+        Ok(steps.remove(0))
     }
 
     fn meta(&self) -> &'static ModelMeta {
@@ -534,47 +484,38 @@ impl<P: Model, T: Model> JoinedLoad<P> for Joined<P, T> {
     }
 
     fn select_list(&self, dialect: Dialect) -> &'static str {
-        &T::__statements(dialect).select_list
+        &crate::sql::statements::<T>(dialect).select_list
     }
 
     fn fill(&self, parent: &mut P, row: crate::value::RowRef<'_>, offset: usize) -> Result<()> {
         let value = <Option<T> as crate::query::select::WithRow>::from_row(row, offset)?;
-        match self.rel.kind {
-            RelationKind::HasOne => slot::<P, HasOne<T>>(parent, self.rel)?.set(value),
-            _ => slot::<P, BelongsTo<T>>(parent, self.rel)?.set(value),
-        }
-        Ok(())
+        fill_slot(
+            slot(parent, self.rel)?,
+            self.rel,
+            P::META,
+            value.into_iter().collect(),
+        )
     }
 }
 
-/// The default loaders of a model (`lazy = "selectin"` / `"joined"`).
-pub struct DefaultLoads<P> {
+/// The loader of a relationship declared `lazy = "selectin"` or
+/// `lazy = "joined"`, applied to every query of its model.
+pub enum DefaultLoad<P> {
     /// Loaded with one query per relationship.
-    pub selectin: Vec<Arc<dyn Load<P>>>,
+    Selectin(Arc<dyn Load<P>>),
     /// Loaded in the root statement.
-    pub joined: Vec<Arc<dyn JoinedLoad<P>>>,
+    Joined(Arc<dyn JoinedLoad<P>>),
 }
 
-impl<P> Default for DefaultLoads<P> {
-    fn default() -> Self {
-        DefaultLoads {
-            selectin: Vec::new(),
-            joined: Vec::new(),
-        }
-    }
-}
-
-impl<P: Model> DefaultLoads<P> {
-    /// Adds a relationship loaded with one query per level.
-    pub fn selectin<T: Model + Clone>(mut self, rel: &'static RelationMeta) -> Self {
-        self.selectin.push(Arc::new(Include::<P, T>::new(rel)));
-        self
+impl<P: Model> DefaultLoad<P> {
+    /// A relationship loaded with one query per level.
+    pub fn selectin<T: Model + Clone>(rel: &'static RelationMeta) -> Self {
+        DefaultLoad::Selectin(Arc::new(Include::<P, T>::new(rel)))
     }
 
-    /// Adds a to-one relationship loaded by `LEFT JOIN`.
-    pub fn joined<T: Model>(mut self, rel: &'static RelationMeta) -> Self {
-        self.joined.push(Arc::new(Joined::<P, T>::new(rel)));
-        self
+    /// A to-one relationship loaded by `LEFT JOIN`.
+    pub fn joined<T: Model>(rel: &'static RelationMeta) -> Self {
+        DefaultLoad::Joined(Arc::new(Joined::<P, T>::new(rel)))
     }
 }
 

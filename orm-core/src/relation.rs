@@ -1,595 +1,76 @@
-//! Relationships: their static description ([`RelationMeta`]), the typed
-//! descriptors used in queries ([`Relation`]: `Post::AUTHOR`,
-//! `User::POSTS`), the load-state slots held in model fields
-//! ([`HasMany`], [`HasOne`], [`BelongsTo`]) and the lazy accessors
-//! (`user.posts()`, `post.author()`).
+//! What relationships do at run time, one module per kind: the strategy
+//! the derive emits per relationship field (graph insert, save, keys, the
+//! slot for the loaders) and the lazy accessors with their write side
+//! (`post.author()`, `user.posts()`, `user.profile()`, `post.tags()`).
 //!
 //! ```text
-//!   Post.author  ── belongs_to ──►  User          key on the owner: post.author_id
-//!   User.posts   ── has_many  ──►  Post           key on the target: post.author_id
-//!   User.profile ── has_one   ──►  Profile        key on the target, unique
+//!   belongs_to.rs    BelongsToOps   Parent / OptionalParent   key on the owner
+//!   has_many.rs      HasManyOps     HasManyQuery (add/remove) key on the target
+//!   has_one.rs       HasOneOps      HasOneQuery (get/set)     key on the target, unique
+//!   many_to_many.rs  ManyToManyOps  ManyToManyQuery           through an association
+//!   collection.rs    what has_many and many-to-many share
+//!   related.rs       RelatedQuery: the read side of every collection accessor
+//!   strategy.rs      the Strategy trait and the type-erased Ops the metadata holds
 //! ```
 //!
-//! Which column links two models is resolved from the metadata: a
-//! belongs_to names its key field; a has_many/has_one finds the target's one
-//! foreign key to the owner, or the one named by `foreign_key`. The derive
-//! checks at compile time that this is unambiguous, so the run-time lookup
-//! cannot fail for derived models.
+//! The static side (metadata, descriptors, slots) lives in
+//! [`crate::model`].
 
-mod accessor;
+mod belongs_to;
+mod collection;
+mod has_many;
+mod has_one;
 mod many_to_many;
-mod query;
-mod slot;
+mod related;
+mod strategy;
 
-use std::marker::PhantomData;
+pub use belongs_to::{BelongsToOps, OptionalParent, Parent, held_key};
+pub use has_many::{HasManyOps, HasManyQuery};
+pub use has_one::{HasOneOps, HasOneQuery};
+pub use many_to_many::{ManyToManyOps, ManyToManyQuery};
+pub use related::{ByAssociation, ByForeignKey, RelatedQuery, Scope};
+pub use strategy::{
+    AnyOps, Ops, new_parent, pending, release_key, strategies, strategy, sync_keys,
+};
 
-pub use accessor::{HasManyQuery, HasOneQuery, OptionalParent, Parent};
-pub use many_to_many::ManyToManyQuery;
-pub use query::{ByAssociation, ByForeignKey, RelatedQuery, Scope};
-pub use slot::{BelongsTo, HasMany, HasOne};
-
-use crate::dialect::SqlWriter;
 use crate::error::{Error, Result};
-use crate::expr::{CmpOp, ColumnRef, Expr};
-use crate::model::value_of;
-use crate::model::{ColumnMeta, Model, ModelMeta, OnDelete};
+use crate::model::{Model, ModelMeta, Path, RelationMeta};
+use crate::value::Value;
 
-/// The kind of a relationship.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RelationKind {
-    /// Many-to-one: the key is on the owner.
-    BelongsTo,
-    /// One-to-many: the key is on the target.
-    HasMany,
-    /// One-to-one (`uselist=False`): the key is on the target, unique.
-    HasOne,
-    /// Many-to-many through an association table or model (`secondary`).
-    ManyToMany,
+/// Points `child`'s key at the parent whose collection (or has_one slot)
+/// holds it: the collection wins, as in SQLAlchemy, and a belongs_to slot
+/// of the child still holding another parent is unloaded so that it does
+/// not say otherwise (nor write its key back on a later update).
+pub(crate) fn claim<T: Model>(child: &mut T, fk: usize, parent: Value) -> Result<()> {
+    release_key(child, fk, &parent);
+    child.set_column_value(fk, parent)
 }
 
-/// The association of a many-to-many relationship.
-#[derive(Debug, Clone, Copy)]
-pub struct Secondary {
-    /// The association table: a model's, or one the derive declares for
-    /// `#[secondary(table = "..")]`.
-    pub table: fn() -> &'static ModelMeta,
-    /// Its column referencing the owner (found from the foreign keys when
-    /// `None`).
-    pub left: Option<&'static str>,
-    /// Its column referencing the target (found from the foreign keys when
-    /// `None`).
-    pub right: Option<&'static str>,
-}
-
-/// The columns a many-to-many goes through:
-/// `owner.owner_column = assoc.left` and `assoc.right = target.target_column`.
-#[derive(Debug, Clone, Copy)]
-pub struct Through {
-    /// The owner model.
-    pub owner: &'static ModelMeta,
-    /// The referenced column of the owner.
-    pub owner_column: &'static ColumnMeta,
-    /// The association table.
-    pub assoc: &'static ModelMeta,
-    /// The association's column referencing the owner.
-    pub left: &'static ColumnMeta,
-    /// The association's column referencing the target.
-    pub right: &'static ColumnMeta,
-    /// The target model.
-    pub target: &'static ModelMeta,
-    /// The referenced column of the target.
-    pub target_column: &'static ColumnMeta,
-}
-
-impl JoinStep {
-    /// ` <keyword> table ON table.column = existing`, `keyword` being
-    /// `INNER JOIN` or `LEFT JOIN`.
-    pub(crate) fn write(&self, w: &mut SqlWriter, keyword: &str) {
-        w.push(" ");
-        w.push(keyword);
-        w.push(" ");
-        w.table(self.table);
-        w.push(" ON ");
-        w.column(self.table, self.column);
-        w.push(" = ");
-        w.column(self.existing.table, self.existing.column);
+/// The column of `T` that identifies a member of a collection of `rel`: a
+/// child's primary key (has_many), the target's referenced column
+/// (many-to-many).
+pub(crate) fn member_key_column<T: Model>(
+    rel: &'static RelationMeta,
+    owner: &'static ModelMeta,
+) -> Result<usize> {
+    match rel.path(owner)? {
+        Path::Through(t) => T::META.index_of(t.target_column),
+        Path::Direct { .. } => match T::META.primary_key().next() {
+            Some(pk) => T::META.index_of(pk),
+            None => Err(Error::Config(format!(
+                "`{}` has no primary key to tell the rows of `{}.{}` apart",
+                T::META.name,
+                rel.owner,
+                rel.name
+            ))),
+        },
     }
 }
 
-impl Through {
-    /// The association table joined onto the target's rows (one row per
-    /// pair), for reading targets of given owners.
-    pub(crate) fn assoc_onto_target(&self, origin: &'static RelationMeta) -> JoinStep {
-        JoinStep {
-            table: self.assoc,
-            column: self.right.name,
-            existing: ColumnRef::of(self.target, self.target_column),
-            to_many: false,
-            origin,
-        }
-    }
-}
-
-/// One `JOIN table ON table.column = existing`.
-#[derive(Debug, Clone, Copy)]
-pub struct JoinStep {
-    /// The joined table.
-    pub table: &'static ModelMeta,
-    /// Its column in the ON clause.
-    pub column: &'static str,
-    /// The column of a table already in the query.
-    pub existing: ColumnRef,
-    /// True when the join can repeat the rows it joins to.
-    pub to_many: bool,
-    /// The relationship it came from.
-    pub origin: &'static RelationMeta,
-}
-
-/// The default loading strategy of a relationship.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Lazy {
-    /// Never loaded implicitly: reading an unloaded slot is
-    /// [`Error::NotLoaded`].
-    #[default]
-    Raise,
-    /// Loaded with one extra query per level.
-    Selectin,
-    /// Loaded in the same query by a join.
-    Joined,
-}
-
-/// What happens to related rows when the owner is deleted or loses them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Cascade {
-    /// Deleting the owner deletes the related rows.
-    pub delete: bool,
-    /// Removing a row from the collection deletes it.
-    pub delete_orphan: bool,
-}
-
-/// Static description of one relationship.
-#[derive(Debug)]
-pub struct RelationMeta {
-    /// The model declaring (or, for a backref, receiving) the relationship.
-    pub owner: &'static str,
-    /// The relationship's name: the field or accessor.
-    pub name: &'static str,
-    /// The kind.
-    pub kind: RelationKind,
-    /// The target model.
-    pub target: fn() -> &'static ModelMeta,
-    /// The target model's name, for compile-time checks.
-    pub target_name: &'static str,
-    /// belongs_to: the key column on the owner. has_many/has_one: the
-    /// foreign key column on the target when given (`foreign_key`).
-    pub key: Option<&'static str>,
-    /// belongs_to: the referenced column on the target (`None`: its
-    /// primary key). has_many/has_one: the referenced column on the owner.
-    pub references: Option<&'static str>,
-    /// The inverse relationship declared on the target.
-    pub back_populates: Option<&'static str>,
-    /// The inverse accessor generated on the target.
-    pub backref: Option<&'static str>,
-    /// Cascades.
-    pub cascade: Cascade,
-    /// The database action on delete; for has_many/has_one, `Cascade`
-    /// means the database deletes the children (passive deletes).
-    pub on_delete: OnDelete,
-    /// Default ordering of a collection: column of the target, descending?
-    pub order_by: Option<(&'static str, bool)>,
-    /// Default loading strategy.
-    pub lazy: Lazy,
-    /// The association of a many-to-many.
-    pub secondary: Option<Secondary>,
-}
-
-/// The columns that link the owner and target of a relationship.
-#[derive(Debug, Clone, Copy)]
-pub struct Link {
-    /// The model holding the foreign key.
-    pub child: &'static ModelMeta,
-    /// The foreign key column on `child`.
-    pub child_column: &'static ColumnMeta,
-    /// The referenced model.
-    pub parent: &'static ModelMeta,
-    /// The referenced column on `parent`.
-    pub parent_column: &'static ColumnMeta,
-}
-
-impl RelationMeta {
-    /// The owner's metadata is not stored (it would make a const cycle);
-    /// callers pass it in.
-    pub fn link(&self, owner: &'static ModelMeta) -> Result<Link> {
-        let target = (self.target)();
-        match self.kind {
-            RelationKind::BelongsTo => {
-                let key = match self.key {
-                    Some(k) => owner
-                        .columns
-                        .iter()
-                        .find(|c| c.name == k || c.field == k)
-                        .ok_or_else(|| self.config(format!("has no key column `{k}`")))?,
-                    None => foreign_key_to(owner, target, None)?,
-                };
-                let parent_column = match self.references {
-                    Some(name) => target.column(name),
-                    None => single_key(target),
-                }
-                .ok_or_else(|| self.config("cannot find the referenced column".into()))?;
-                Ok(Link {
-                    child: owner,
-                    child_column: key,
-                    parent: target,
-                    parent_column,
-                })
-            }
-            RelationKind::ManyToMany => {
-                Err(self.config("is a many-to-many: it links through its association table".into()))
-            }
-            RelationKind::HasMany | RelationKind::HasOne => {
-                let child_column = foreign_key_to(target, owner, self.key)?;
-                let parent_column = match child_column.references.and_then(|fk| fk.column) {
-                    Some(name) => owner.column(name),
-                    None => single_key(owner),
-                }
-                .ok_or_else(|| self.config("cannot find the referenced column".into()))?;
-                Ok(Link {
-                    child: target,
-                    child_column,
-                    parent: owner,
-                    parent_column,
-                })
-            }
-        }
-    }
-
-    /// The columns of a many-to-many.
-    pub fn through(&self, owner: &'static ModelMeta) -> Result<Through> {
-        let secondary = self
-            .secondary
-            .ok_or_else(|| self.config("has no association table".into()))?;
-        let assoc = (secondary.table)();
-        let target = (self.target)();
-        let find = |name: Option<&str>, to: &'static ModelMeta| -> Result<&'static ColumnMeta> {
-            match name {
-                Some(n) => assoc
-                    .columns
-                    .iter()
-                    .find(|c| c.name == n || c.field == n)
-                    .ok_or_else(|| self.config(format!("`{}` has no column `{n}`", assoc.name))),
-                None => foreign_key_to(assoc, to, None),
-            }
-        };
-        let left = find(secondary.left, owner)?;
-        let right = find(secondary.right, target)?;
-        let referenced = |column: &'static ColumnMeta, model: &'static ModelMeta| {
-            match column.references.and_then(|fk| fk.column) {
-                Some(name) => model.column(name),
-                None => single_key(model),
-            }
-            .ok_or_else(|| {
-                self.config(format!(
-                    "cannot find the column of `{}` it references",
-                    model.name
-                ))
-            })
-        };
-        Ok(Through {
-            owner,
-            owner_column: referenced(left, owner)?,
-            assoc,
-            left,
-            right,
-            target,
-            target_column: referenced(right, target)?,
-        })
-    }
-
-    /// The joins from the owner to the target.
-    pub fn join_path(&'static self, owner: &'static ModelMeta) -> Result<Vec<JoinStep>> {
-        Ok(match self.kind {
-            RelationKind::BelongsTo => {
-                let link = self.link(owner)?;
-                vec![JoinStep {
-                    table: link.parent,
-                    column: link.parent_column.name,
-                    existing: ColumnRef::of(link.child, link.child_column),
-                    to_many: false,
-                    origin: self,
-                }]
-            }
-            RelationKind::HasMany | RelationKind::HasOne => {
-                let link = self.link(owner)?;
-                vec![JoinStep {
-                    table: link.child,
-                    column: link.child_column.name,
-                    existing: ColumnRef::of(link.parent, link.parent_column),
-                    to_many: self.kind == RelationKind::HasMany,
-                    origin: self,
-                }]
-            }
-            RelationKind::ManyToMany => {
-                let t = self.through(owner)?;
-                vec![
-                    JoinStep {
-                        table: t.assoc,
-                        column: t.left.name,
-                        existing: ColumnRef::of(t.owner, t.owner_column),
-                        to_many: true,
-                        origin: self,
-                    },
-                    JoinStep {
-                        table: t.target,
-                        column: t.target_column.name,
-                        existing: ColumnRef::of(t.assoc, t.right),
-                        to_many: true,
-                        origin: self,
-                    },
-                ]
-            }
-        })
-    }
-
-    fn config(&self, message: String) -> Error {
-        Error::Config(format!(
-            "relationship `{}.{}` {message}",
-            self.owner, self.name
-        ))
-    }
-
-    /// The relationship's `order_by` as a sort term on `target`; an error
-    /// when it names no column of the target.
-    pub fn default_order(
-        &self,
-        target: &'static ModelMeta,
-    ) -> Result<Option<crate::expr::OrderBy>> {
-        let Some((column, desc)) = self.order_by else {
-            return Ok(None);
-        };
-        let column = target.column(column).ok_or_else(|| {
-            self.config(format!(
-                "has order_by = \"{column}\", which is no column of `{}`",
-                target.name
-            ))
-        })?;
-        Ok(Some(crate::expr::OrderBy {
-            expr: Expr::Column(ColumnRef {
-                table: target,
-                column: column.name,
-            }),
-            direction: if desc {
-                crate::expr::Direction::Desc
-            } else {
-                crate::expr::Direction::Asc
-            },
-        }))
-    }
-
-    /// True for has_many and many-to-many.
-    pub fn is_collection(&self) -> bool {
-        matches!(self.kind, RelationKind::HasMany | RelationKind::ManyToMany)
-    }
-}
-
-fn single_key(meta: &'static ModelMeta) -> Option<&'static ColumnMeta> {
-    let mut pk = meta.primary_key();
-    match (pk.next(), pk.next()) {
-        (Some(c), None) => Some(c),
-        _ => None,
-    }
-}
-
-/// The foreign key column of `child` that references `parent`: the one
-/// named `column` or else the only one.
-pub fn foreign_key_to(
-    child: &'static ModelMeta,
-    parent: &'static ModelMeta,
-    column: Option<&str>,
-) -> Result<&'static ColumnMeta> {
-    let mut candidates = child.columns.iter().filter(|c| {
-        c.references.is_some_and(|fk| (fk.target)().is(parent))
-            && column.is_none_or(|name| c.name == name || c.field == name)
-    });
-    match (candidates.next(), candidates.next()) {
-        (Some(c), None) => Ok(c),
-        (None, _) => Err(Error::Config(format!(
-            "`{}` has no foreign key to `{}`",
-            child.name, parent.name
-        ))),
-        (Some(_), Some(_)) => Err(Error::Config(format!(
-            "`{}` has several foreign keys to `{}`: name one with `foreign_key`",
-            child.name, parent.name
-        ))),
-    }
-}
-
-/// A relationship of model `P` to model `T`, for queries: `Post::AUTHOR`,
-/// `User::POSTS`.
-pub struct Relation<P, T> {
-    meta: &'static RelationMeta,
-    _marker: PhantomData<fn() -> (P, T)>,
-}
-
-impl<P, T> Clone for Relation<P, T> {
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-
-impl<P, T> Copy for Relation<P, T> {}
-
-impl<P, T> std::fmt::Debug for Relation<P, T> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}.{}", self.meta.owner, self.meta.name)
-    }
-}
-
-impl<P, T> Relation<P, T> {
-    /// A descriptor for `meta`. Generated by the derive.
-    #[doc(hidden)]
-    pub const fn new(meta: &'static RelationMeta) -> Self {
-        Relation {
-            meta,
-            _marker: PhantomData,
-        }
-    }
-
-    /// The relationship's metadata.
-    pub const fn meta(&self) -> &'static RelationMeta {
-        self.meta
-    }
-}
-
-impl<P: Model, T: Model> Relation<P, T> {
-    /// The linking columns.
-    pub fn link(&self) -> Result<Link> {
-        self.meta.link(P::META)
-    }
-
-    /// `EXISTS (SELECT 1 FROM assoc WHERE assoc.left = owner.key AND
-    /// <condition on assoc>)`.
-    fn through_exists(&self, condition: impl FnOnce(&Through) -> Option<Expr>) -> Expr {
-        match self.meta.through(P::META) {
-            Ok(t) => Expr::Exists {
-                table: t.assoc,
-                inner_column: t.left.name,
-                outer: ColumnRef {
-                    table: t.owner,
-                    column: t.owner_column.name,
-                },
-                filter: condition(&t).map(Box::new),
-            },
-            Err(e) => Expr::Invalid(e.to_string()),
-        }
-    }
-
-    /// Rows whose relationship points at `target` (SQLAlchemy's
-    /// `filter_by(author=user)`): `post.author_id = <user.id>`.
-    ///
-    /// For a has_many or has_one, rows owning `target`; for a many-to-many,
-    /// rows associated with it.
-    pub fn is(&self, target: &T) -> Expr {
-        if self.meta.kind == RelationKind::ManyToMany {
-            return self.through_exists(|t| {
-                Some(Expr::column_eq(
-                    t.assoc,
-                    t.right,
-                    value_of(target, t.target_column),
-                ))
-            });
-        }
-        match self.link() {
-            Ok(link) if self.meta.kind == RelationKind::BelongsTo => Expr::column_eq(
-                link.child,
-                link.child_column,
-                value_of(target, link.parent_column),
-            ),
-            Ok(link) => Expr::column_eq(
-                link.parent,
-                link.parent_column,
-                value_of(target, link.child_column),
-            ),
-            Err(e) => Expr::Invalid(e.to_string()),
-        }
-    }
-
-    /// Rows whose relationship does not point at `target`, NULL keys
-    /// included (as SQLAlchemy's `!=` on a many-to-one).
-    pub fn is_not(&self, target: &T) -> Expr {
-        if self.meta.kind == RelationKind::ManyToMany {
-            return self.is(target).not();
-        }
-        match self.link() {
-            Ok(link) if self.meta.kind == RelationKind::BelongsTo => {
-                let key = Expr::column(link.child, link.child_column);
-                Expr::Compare(
-                    Box::new(key.clone()),
-                    CmpOp::Ne,
-                    Box::new(Expr::Value(value_of(target, link.parent_column))),
-                )
-                .or(Expr::IsNull(Box::new(key), false))
-            }
-            Ok(_) => self.is(target).not(),
-            Err(e) => Expr::Invalid(e.to_string()),
-        }
-    }
-
-    /// Rows with no related row: a NULL key for a belongs_to, no child for
-    /// a has_many or has_one.
-    pub fn is_none(&self) -> Expr {
-        if self.meta.kind == RelationKind::ManyToMany {
-            return self.through_exists(|_| None).not();
-        }
-        match self.link() {
-            Ok(link) if self.meta.kind == RelationKind::BelongsTo => {
-                Expr::IsNull(Box::new(Expr::column(link.child, link.child_column)), false)
-            }
-            Ok(_) => self.exists(None).not(),
-            Err(e) => Expr::Invalid(e.to_string()),
-        }
-    }
-
-    fn exists(&self, filter: Option<Expr>) -> Expr {
-        if self.meta.kind == RelationKind::ManyToMany {
-            // The target's rows are filtered in their own subquery, so a
-            // self-referential many-to-many needs no alias.
-            return self.through_exists(|t| {
-                filter.map(|f| Expr::InSelect {
-                    expr: Box::new(Expr::Column(ColumnRef {
-                        table: t.assoc,
-                        column: t.right.name,
-                    })),
-                    table: t.target,
-                    column: t.target_column.name,
-                    filter: Box::new(f),
-                })
-            });
-        }
-        match self.link() {
-            Ok(link) => {
-                let (inner, inner_col, outer, outer_col) = match self.meta.kind {
-                    RelationKind::BelongsTo => (
-                        link.parent,
-                        link.parent_column,
-                        link.child,
-                        link.child_column,
-                    ),
-                    _ => (
-                        link.child,
-                        link.child_column,
-                        link.parent,
-                        link.parent_column,
-                    ),
-                };
-                Expr::Exists {
-                    table: inner,
-                    inner_column: inner_col.name,
-                    outer: ColumnRef {
-                        table: outer,
-                        column: outer_col.name,
-                    },
-                    filter: filter.map(Box::new),
-                }
-            }
-            Err(e) => Expr::Invalid(e.to_string()),
-        }
-    }
-
-    /// Rows with at least one related row matching `condition`
-    /// (SQLAlchemy's `any`): `EXISTS (SELECT 1 FROM post WHERE
-    /// post.author_id = users.id AND ...)`.
-    pub fn any(&self, condition: Expr) -> Expr {
-        self.exists(Some(condition))
-    }
-
-    /// Rows whose related row matches `condition` (SQLAlchemy's `has`, for
-    /// to-one relationships).
-    pub fn has(&self, condition: Expr) -> Expr {
-        self.exists(Some(condition))
-    }
-
-    /// Rows whose collection contains `item` (SQLAlchemy's `contains`).
-    pub fn contains(&self, item: &T) -> Expr {
-        self.is(item)
+fn relationship_error(rel: &RelationMeta, message: impl Into<String>) -> Error {
+    Error::Relationship {
+        model: rel.owner,
+        relation: rel.name,
+        message: message.into(),
     }
 }

@@ -1,77 +1,12 @@
-//! Schema creation: a registry of models ([`Schema`], built with
-//! [`models!`](crate::models)), `create_all` in foreign-key order,
-//! `drop_all` in reverse, and `to_sql` for migration files.
+//! Schema operations: `create_all` in foreign-key order, `drop_all` in
+//! reverse, and the DDL text for migration files.
 
 use crate::backend::{self, Sql, Target};
-use crate::dialect::{self, Dialect};
-use crate::error::{Error, Result};
-use crate::model::ModelMeta;
-use crate::relation::RelationKind;
-
-/// A set of models whose tables are created and dropped together.
-///
-/// Models referenced through foreign keys are included even when not
-/// listed, so the DDL always runs.
-#[derive(Debug, Clone)]
-pub struct Schema {
-    models: Vec<&'static ModelMeta>,
-}
-
-/// Builds a [`Schema`] from model types: `orm::models![User, Post]`.
-#[macro_export]
-macro_rules! models {
-    ($($model:ty),* $(,)?) => {
-        $crate::Schema::new(&[$(<$model as $crate::Model>::META),*])
-    };
-}
+use crate::error::Result;
+use crate::model::{ModelMeta, RelationKind, Schema};
+use crate::sql::{self, Dialect};
 
 impl Schema {
-    /// A schema of these models (and the models they reference).
-    pub fn new(models: &[&'static ModelMeta]) -> Schema {
-        let mut all: Vec<&'static ModelMeta> = Vec::new();
-        let mut pending: Vec<&'static ModelMeta> = models.to_vec();
-        while let Some(m) = pending.pop() {
-            if all.iter().any(|seen| seen.is(m)) {
-                continue;
-            }
-            pending.extend(m.dependencies());
-            // Association tables of many-to-many relationships come along.
-            pending.extend(
-                m.relations
-                    .iter()
-                    .filter_map(|r| r.secondary.map(|s| (s.table)())),
-            );
-            all.push(m);
-        }
-        // Keep the caller's order for listed models, dependencies after.
-        all.sort_by_key(|m| models.iter().position(|l| l.is(m)).unwrap_or(usize::MAX));
-        Schema { models: all }
-    }
-
-    /// The models, referenced tables before the tables referencing them.
-    pub fn ordered(&self) -> Result<Vec<&'static ModelMeta>> {
-        let mut done: Vec<&'static ModelMeta> = Vec::with_capacity(self.models.len());
-        let mut left = self.models.clone();
-        while !left.is_empty() {
-            let before = left.len();
-            left.retain(|m| {
-                let ready = m.dependencies().all(|d| done.iter().any(|x| x.is(d)));
-                if ready {
-                    done.push(m);
-                }
-                !ready
-            });
-            if left.len() == before {
-                let names: Vec<&str> = left.iter().map(|m| m.name).collect();
-                return Err(Error::Config(format!(
-                    "foreign keys form a cycle between {}: make one of them nullable and add it after creation",
-                    names.join(", ")
-                )));
-            }
-        }
-        Ok(done)
-    }
-
     /// Every statement of `create_all`, in order (MySQL 8's collation names
     /// for [`Dialect::MySql`]).
     pub fn create_statements(&self, dialect: Dialect) -> Result<Vec<String>> {
@@ -87,7 +22,7 @@ impl Schema {
                 && !schemas.contains(&s)
             {
                 schemas.push(s);
-                out.extend(dialect::create_schema(s, dialect));
+                out.extend(sql::create_schema(s, dialect));
             }
         }
         // The key of a has_one's target is unique: one row per parent.
@@ -108,7 +43,7 @@ impl Schema {
                 .filter(|(t, _)| t.is(m))
                 .map(|(_, c)| *c)
                 .collect();
-            out.extend(dialect::create_table(m, dialect, &also, mariadb)?);
+            out.extend(sql::create_table(m, dialect, &also, mariadb)?);
         }
         Ok(out)
     }
@@ -124,36 +59,33 @@ impl Schema {
 
     /// The DDL of the schema for the server `exec` is connected to, as
     /// `create_all` would run it.
-    pub fn to_sql_for(&self, exec: &(impl crate::Executor + ?Sized)) -> Result<String> {
+    pub fn to_sql_for(&self, exec: &(impl crate::backend::Executor + ?Sized)) -> Result<String> {
         let target = exec.target();
         Ok(join_statements(self.create_statements_for(
             exec.dialect(),
             target.shared().server.mariadb,
         )?))
     }
+}
 
-    pub(crate) async fn create_all(&self, target: Target<'_>) -> Result<()> {
-        let dialect = crate::query::insert::dialect_of(target);
-        for stmt in self.create_statements_for(dialect, target.shared().server.mariadb)? {
-            backend::execute(target, Sql::Owned(stmt), Vec::new()).await?;
-        }
-        Ok(())
+/// Creates the schema's missing tables, in foreign-key order.
+pub(crate) async fn create_all(schema: &Schema, target: Target<'_>) -> Result<()> {
+    let dialect = target.dialect();
+    for stmt in schema.create_statements_for(dialect, target.shared().server.mariadb)? {
+        backend::execute(target, Sql::Owned(stmt), Vec::new()).await?;
     }
+    Ok(())
+}
 
-    pub(crate) async fn drop_all(&self, target: Target<'_>) -> Result<()> {
-        let dialect = crate::query::insert::dialect_of(target);
-        let mut ordered = self.ordered()?;
-        ordered.reverse();
-        for m in ordered {
-            backend::execute(
-                target,
-                Sql::Owned(dialect::drop_table(m, dialect)),
-                Vec::new(),
-            )
-            .await?;
-        }
-        Ok(())
+/// Drops the schema's tables, dependents first.
+pub(crate) async fn drop_all(schema: &Schema, target: Target<'_>) -> Result<()> {
+    let dialect = target.dialect();
+    let mut ordered = schema.ordered()?;
+    ordered.reverse();
+    for m in ordered {
+        backend::execute(target, Sql::Owned(sql::drop_table(m, dialect)), Vec::new()).await?;
     }
+    Ok(())
 }
 
 fn join_statements(statements: Vec<String>) -> String {

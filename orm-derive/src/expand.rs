@@ -11,17 +11,17 @@ use quote::quote;
 
 use crate::internals::ast::Container;
 
-/// `graph`: also the relationship-writing methods, left out when the
-/// attributes had errors (their defaults keep the impl complete and the
-/// errors few).
-pub fn expand(cont: &Container, graph: bool) -> TokenStream {
+/// `strategies`: also the relationship strategies, left out when the
+/// attributes had errors (the metadata then says the relationships have
+/// none, and the errors stay few).
+pub fn expand(cont: &Container, strategies: bool) -> TokenStream {
     let krate = match &cont.attrs.krate {
         Some(path) => quote!(#path),
         None => quote!(::orm),
     };
-    let model_impl = model::expand(cont, graph);
+    let model_impl = model::expand(cont, strategies);
     let columns = columns::expand(cont);
-    let relations = relations::expand(cont);
+    let relations = relations::expand(cont, strategies);
     quote! {
         #[doc(hidden)]
         #[allow(non_upper_case_globals, unused_qualifications, clippy::all)]

@@ -11,7 +11,7 @@ use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{Sqlite, SqliteArguments, SqliteConnection, SqliteQueryResult, SqliteRow};
 
 use super::{Backend, Done};
-use crate::dialect::SQLITE_CASEFOLD as CASEFOLD;
+use crate::sql::SQLITE_CASEFOLD as CASEFOLD;
 use crate::value::{RowRef, Value};
 
 impl Backend for Sqlite {
@@ -32,8 +32,7 @@ impl Backend for Sqlite {
             return;
         };
         runtime.spawn(async move {
-            let rollback =
-                crate::dialect::transaction_sql(crate::dialect::TransactionSql::Rollback);
+            let rollback = crate::sql::transaction_sql(crate::sql::TransactionSql::Rollback);
             if let Err(e) = sqlx::raw_sql(rollback).execute(&mut *conn).await {
                 // A COMMIT queued before the ROLLBACK already ended the
                 // transaction; anything else leaves the connection unsure.

@@ -16,20 +16,19 @@
 
 use futures_core::future::BoxFuture;
 
+use crate::backend::Atomic;
 use crate::backend::{self, Sql, Target};
-use crate::db::Atomic;
-use crate::dialect::SqlWriter;
 use crate::error::{Error, Result};
 use crate::expr::Expr;
 use crate::model::{ColumnMeta, Model, ModelMeta, OnDelete, value_of};
-use crate::query::insert::dialect_of;
-use crate::relation::{Link, RelationKind, RelationMeta};
+use crate::model::{Link, RelationKind, RelationMeta};
+use crate::sql::SqlWriter;
 use crate::value::Value;
 
 /// How deep `cascade = "delete"` follows children of children.
 const MAX_CASCADE_DEPTH: usize = 8;
 
-fn handled_by_database(rel: &RelationMeta, link: &crate::relation::Link) -> bool {
+fn handled_by_database(rel: &RelationMeta, link: &crate::model::Link) -> bool {
     rel.on_delete == OnDelete::Cascade
         || link
             .child_column
@@ -45,7 +44,7 @@ fn children(meta: &'static ModelMeta) -> impl Iterator<Item = &'static RelationM
 
 /// The many-to-many relationships whose association rows the database
 /// does not remove by itself.
-fn associations(meta: &'static ModelMeta) -> Result<Vec<crate::relation::Through>> {
+fn associations(meta: &'static ModelMeta) -> Result<Vec<crate::model::Through>> {
     let mut out = Vec::new();
     for rel in meta
         .relations
@@ -65,7 +64,7 @@ fn associations(meta: &'static ModelMeta) -> Result<Vec<crate::relation::Through
 }
 
 pub(crate) async fn delete_one<M: Model>(target: Target<'_>, model: &M) -> Result<()> {
-    let stmts = M::__statements(dialect_of(target));
+    let stmts = crate::sql::statements::<M>(target.dialect());
     let mut key = Vec::with_capacity(2);
     model.key_values(&mut key);
     if let Some((index, _)) = M::META.version_column() {
@@ -80,12 +79,11 @@ pub(crate) async fn delete_one<M: Model>(target: Target<'_>, model: &M) -> Resul
     }
     let atomic = Atomic::begin(target).await?;
     let outcome = async {
-        let this = Expr::And(
-            M::META
-                .primary_key()
-                .map(|col| Expr::column_eq(M::META, col, value_of(model, col)))
-                .collect(),
-        );
+        let mut this = Vec::new();
+        for col in M::META.primary_key() {
+            this.push(Expr::column_eq(M::META, col, value_of(model, col)?));
+        }
+        let this = Expr::And(this);
         apply_rules(atomic.target(), M::META, &this, &[M::META], 0).await?;
         let done =
             backend::execute(atomic.target(), Sql::Static(&stmts.delete_by_key), key).await?;
@@ -122,7 +120,7 @@ pub(crate) fn delete_rows<'a>(
 ) -> BoxFuture<'a, Result<()>> {
     Box::pin(async move {
         apply_rules(target, meta, &condition, &[meta], 0).await?;
-        let mut w = SqlWriter::new(dialect_of(target));
+        let mut w = SqlWriter::new(target.dialect());
         w.push("DELETE FROM ");
         w.table(meta);
         w.where_clause(Some(&condition));
@@ -157,7 +155,7 @@ fn apply_rules<'a>(
             )
             .await?;
             if let Some(of_these) = of_these {
-                let mut w = SqlWriter::new(dialect_of(target));
+                let mut w = SqlWriter::new(target.dialect());
                 w.push("DELETE FROM ");
                 w.table(t.assoc);
                 w.where_clause(Some(&of_these));
@@ -196,7 +194,7 @@ fn apply_rules<'a>(
                 let mut deeper = chain.to_vec();
                 deeper.push(link.child);
                 apply_rules(target, link.child, &of_these, &deeper, depth + 1).await?;
-                let mut w = SqlWriter::new(dialect_of(target));
+                let mut w = SqlWriter::new(target.dialect());
                 w.push("DELETE FROM ");
                 w.table(link.child);
                 w.where_clause(Some(&of_these));
@@ -205,7 +203,7 @@ fn apply_rules<'a>(
             } else if link.child_column.nullable {
                 set_null(target, &link, &of_these).await?;
             } else {
-                let mut w = SqlWriter::new(dialect_of(target));
+                let mut w = SqlWriter::new(target.dialect());
                 w.push("SELECT 1 FROM ");
                 w.table(link.child);
                 w.where_clause(Some(&of_these));
@@ -265,7 +263,7 @@ async fn related(
             filter: Box::new(condition.clone()),
         }));
     }
-    let mut w = SqlWriter::new(dialect_of(target));
+    let mut w = SqlWriter::new(target.dialect());
     w.push("SELECT ");
     w.column(meta, referenced.name);
     w.push(" FROM ");
@@ -307,7 +305,7 @@ fn values_of(condition: &Expr, meta: &ModelMeta, column: &ColumnMeta) -> Option<
 /// `UPDATE child SET key = NULL WHERE condition`: children detached from
 /// their parent through a nullable key.
 pub(crate) async fn set_null(target: Target<'_>, link: &Link, condition: &Expr) -> Result<()> {
-    let mut w = SqlWriter::new(dialect_of(target));
+    let mut w = SqlWriter::new(target.dialect());
     w.push("UPDATE ");
     w.table(link.child);
     w.push(" SET ");

@@ -10,25 +10,25 @@
 //! known up front, so its keys are allocated as one block); defaults are
 //! then re-read by key in the same transaction.
 
+use crate::backend::Atomic;
 use crate::backend::{self, Sql, Target};
-use crate::db::Atomic;
-use crate::dialect::{self, Dialect, SqlWriter};
 use crate::error::{Error, Result};
 use crate::expr::Expr;
 use crate::model::Model;
 use crate::query::select::Select;
+use crate::sql::{self, Dialect, SqlWriter};
 use crate::value::{HashKey, RowRef, Value};
 
 pub(crate) async fn insert_one<M: Model>(target: Target<'_>, mut model: M) -> Result<M> {
-    if model.__has_new() {
+    if crate::relation::pending(&model) {
         let mut models = insert_many(target, vec![model]).await?;
         return models
             .pop()
             .ok_or_else(|| Error::Config("the insert returned no row".into()));
     }
-    model.__sync_keys()?;
+    crate::relation::sync_keys(&mut model)?;
     model.validate()?;
-    let stmts = M::__statements(dialect_of(target));
+    let stmts = crate::sql::statements::<M>(target.dialect());
     backend::store_as_written(target, &mut model, &stmts.coarsened)?;
     let mut binds = Vec::with_capacity(stmts.insert_columns);
     model.insert_values(&mut binds);
@@ -69,13 +69,6 @@ fn read_returned<M: Model>(model: &mut M, returned: &[usize], row: RowRef<'_>) -
     Ok(())
 }
 
-pub(crate) fn dialect_of(target: Target<'_>) -> Dialect {
-    match target {
-        Target::Db(db) => db.dialect(),
-        Target::Tx(tx) => crate::Executor::dialect(tx),
-    }
-}
-
 /// Rows per statement for a model with `columns` bound columns.
 pub(crate) fn rows_per_chunk(dialect: Dialect, columns: usize) -> usize {
     (dialect.max_binds() / columns.max(1)).max(1)
@@ -91,15 +84,15 @@ pub(crate) async fn insert_many<M: Model>(
     for m in &models {
         m.validate()?;
     }
-    let dialect = dialect_of(target);
-    if models.iter().any(Model::__has_new) {
+    let dialect = target.dialect();
+    if models.iter().any(crate::relation::pending) {
         // A graph: everything in one transaction, the caller's or ours.
         let atomic = Atomic::begin(target).await?;
         let outcome = crate::persist::insert_graph(&mut models, atomic.target()).await;
         atomic.finish(outcome).await?;
         return Ok(models);
     }
-    let stmts = M::__statements(dialect);
+    let stmts = crate::sql::statements::<M>(dialect);
     let chunk = rows_per_chunk(dialect, stmts.insert_columns);
     let reread = !stmts.returned.is_empty() && !target.shared().server.insert_returning;
     if models.len() <= chunk && !reread {
@@ -121,7 +114,7 @@ pub(crate) async fn insert_many<M: Model>(
 
 /// `INSERT INTO ... VALUES (..), (..)` for `rows`, with their values bound.
 fn render_rows<M: Model>(dialect: Dialect, rows: &[M]) -> SqlWriter {
-    let stmts = M::__statements(dialect);
+    let stmts = crate::sql::statements::<M>(dialect);
     let mut w = SqlWriter::new(dialect);
     w.binds.reserve(rows.len() * stmts.insert_columns);
     w.sql
@@ -133,7 +126,7 @@ fn render_rows<M: Model>(dialect: Dialect, rows: &[M]) -> SqlWriter {
             w.push(", ");
         }
         row.insert_values(&mut values);
-        dialect::write_insert_row(&mut w, M::META, values.drain(..));
+        sql::write_insert_row(&mut w, M::META, values.drain(..));
     }
     w
 }
@@ -147,15 +140,15 @@ pub(crate) async fn bulk_insert<M: Model>(target: Target<'_>, models: &[M]) -> R
     }
     for m in models {
         m.validate()?;
-        if m.__has_new() {
+        if crate::relation::pending(m) {
             return Err(Error::Config(format!(
                 "bulk_insert writes `{}` rows only, and this one holds new related rows: use insert_many to write the graph",
                 M::META.name
             )));
         }
     }
-    let dialect = dialect_of(target);
-    let chunk = rows_per_chunk(dialect, M::__statements(dialect).insert_columns);
+    let dialect = target.dialect();
+    let chunk = rows_per_chunk(dialect, crate::sql::statements::<M>(dialect).insert_columns);
     let write = async |target: Target<'_>| -> Result<u64> {
         let mut total = 0;
         for part in models.chunks(chunk) {
@@ -178,10 +171,10 @@ pub(crate) async fn bulk_insert<M: Model>(target: Target<'_>, models: &[M]) -> R
 /// (keys, defaults) into them. Several chunks, or a re-read on MySQL, need
 /// the caller's transaction.
 pub(crate) async fn insert_chunk<M: Model>(target: Target<'_>, rows: &mut [M]) -> Result<()> {
-    let dialect = dialect_of(target);
-    let stmts = M::__statements(dialect);
+    let dialect = target.dialect();
+    let stmts = crate::sql::statements::<M>(dialect);
     for row in rows.iter_mut() {
-        row.__sync_keys()?;
+        crate::relation::sync_keys(row)?;
         backend::store_as_written(target, row, &stmts.coarsened)?;
     }
     let mut w = render_rows(dialect, rows);
@@ -235,7 +228,7 @@ async fn insert_then_reread<M: Model>(
             model.set_last_insert_id(first, i as u64 * step)?;
         }
     }
-    let defaults: Vec<usize> = M::__statements(dialect_of(target))
+    let defaults: Vec<usize> = crate::sql::statements::<M>(target.dialect())
         .returned
         .iter()
         .copied()

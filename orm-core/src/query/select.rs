@@ -11,14 +11,14 @@ use std::sync::Arc;
 
 use futures_core::stream::BoxStream;
 
+use crate::backend::Executor;
 use crate::backend::{self, Sql};
-use crate::db::Executor;
-use crate::dialect::{Dialect, SqlWriter};
 use crate::error::{Error, Result};
 use crate::expr::{Assignment, Expr, OrderBy};
-use crate::loader::{Include, IntoLoad, Joined, JoinedLoad, Load, SelectWith};
+use crate::loader::{DefaultLoad, Include, IntoLoad, Joined, JoinedLoad, Load, SelectWith};
+use crate::model::{JoinStep, Relation, RelationMeta};
 use crate::model::{Model, ModelMeta};
-use crate::relation::{JoinStep, Relation, RelationMeta};
+use crate::sql::{Dialect, SqlWriter};
 use crate::value::ColumnType;
 
 /// A query over the rows of model `M`.
@@ -86,7 +86,7 @@ enum Head {
 }
 
 impl<M: Model> Select<M> {
-    /// A query over every row. Same as [`Model::query`].
+    /// A query over every row. Same as [`ModelExt::query`](crate::ModelExt::query).
     pub fn new() -> Self {
         Select {
             includes: Vec::new(),
@@ -105,9 +105,16 @@ impl<M: Model> Select<M> {
     /// Adds the loaders of relationships declared `lazy = "selectin"` or
     /// `lazy = "joined"`.
     pub(crate) fn with_defaults(mut self) -> Self {
-        let defaults = M::__default_loads();
-        self.default_includes.extend(defaults.selectin);
-        self.joined.extend(defaults.joined);
+        for (rel, strategy) in crate::relation::strategies::<M>() {
+            if rel.lazy == crate::model::Lazy::Raise {
+                continue;
+            }
+            match strategy.default_load(rel) {
+                Some(DefaultLoad::Selectin(load)) => self.default_includes.push(load),
+                Some(DefaultLoad::Joined(load)) => self.joined.push(load),
+                None => {}
+            }
+        }
         self
     }
 
@@ -259,7 +266,7 @@ impl<M: Model> Select<M> {
                 )));
             }
             seen.push(step.table);
-            step.write(w, if join.left { "LEFT JOIN" } else { "INNER JOIN" });
+            w.join(step, if join.left { "LEFT JOIN" } else { "INNER JOIN" });
         }
         Ok(())
     }
@@ -284,7 +291,7 @@ impl<M: Model> Select<M> {
         if let Some(message) = &self.error {
             return Err(Error::Config(message.clone()));
         }
-        let stmts = M::__statements(dialect);
+        let stmts = crate::sql::statements::<M>(dialect);
         let mut w = SqlWriter::new(dialect);
         match head {
             Head::Rows if !self.joined.is_empty() => {
@@ -303,7 +310,7 @@ impl<M: Model> Select<M> {
                             M::META.name
                         )));
                     }
-                    j.step()?.write(&mut w, "LEFT JOIN");
+                    w.join(&j.step()?, "LEFT JOIN");
                 }
             }
             Head::Rows => w.push(&stmts.select_all),
@@ -396,7 +403,7 @@ impl<M: Model> Select<M> {
     fn sql(&self, dialect: Dialect) -> Result<(Sql, Vec<crate::Value>)> {
         if self.is_plain() {
             Ok((
-                Sql::Static(&M::__statements(dialect).select_all),
+                Sql::Static(&crate::sql::statements::<M>(dialect).select_all),
                 Vec::new(),
             ))
         } else {
@@ -412,7 +419,7 @@ impl<M: Model> Select<M> {
 
     /// [`Select::all`] on a target.
     pub(crate) async fn all_plain(self, target: backend::Target<'_>) -> Result<Vec<M>> {
-        let (sql, binds) = self.sql(crate::query::insert::dialect_of(target))?;
+        let (sql, binds) = self.sql(target.dialect())?;
         let joined = &self.joined;
         let width = M::META.columns.len();
         let mut rows = backend::fetch_all(target, sql, binds, |row| {
@@ -446,13 +453,13 @@ impl<M: Model> Select<M> {
         }
         let mut w = SqlWriter::new(dialect);
         w.push("SELECT ");
-        w.push(&M::__statements(dialect).select_list);
+        w.push(&crate::sql::statements::<M>(dialect).select_list);
         if let Some((step, owner)) = &through {
             w.push(", ");
             w.column(owner.table, owner.column);
             w.push(" FROM ");
             w.table(M::META);
-            step.write(&mut w, "INNER JOIN");
+            w.join(step, "INNER JOIN");
         } else {
             w.push(" FROM ");
             w.table(M::META);
@@ -522,7 +529,7 @@ impl<M: Model> Select<M> {
         let dialect = exec.dialect();
         let w = self.render(
             dialect,
-            Head::Pairs(&T::Model::__statements(dialect).select_list),
+            Head::Pairs(&crate::sql::statements::<T::Model>(dialect).select_list),
         )?;
         let width = M::META.columns.len();
         backend::fetch_all(exec.target(), Sql::Owned(w.sql), w.binds, |row| {

@@ -1,23 +1,23 @@
 //! UPDATE: one model by its key, or every row matching a filter.
 
 use crate::backend::{self, Sql, Target};
-use crate::dialect::SqlWriter;
 use crate::error::{Error, Result};
-use crate::model::{ColumnMeta, Model, ModelMeta};
-use crate::query::insert::dialect_of;
+use crate::expr::Expr;
+use crate::model::{ColumnMeta, Link, Model, ModelMeta};
+use crate::sql::SqlWriter;
 use crate::value::Value;
 
 pub(crate) async fn update_one<M: Model>(target: Target<'_>, model: &mut M) -> Result<()> {
-    if let Some(relation) = model.__new_parent() {
+    if let Some(relation) = crate::relation::new_parent(&*model) {
         return Err(Error::Relationship {
             model: M::META.name,
             relation,
             message: "holds a new row, which update does not insert: use db.save(&mut model) to write it with the row, or insert it first and link it with BelongsTo::loaded".into(),
         });
     }
-    model.__sync_keys()?;
+    crate::relation::sync_keys(model)?;
     model.validate()?;
-    let stmts = M::__statements(dialect_of(target));
+    let stmts = crate::sql::statements::<M>(target.dialect());
     backend::store_as_written(target, model, &stmts.coarsened)?;
     if stmts.update_by_key.is_empty() {
         // Every column is part of the key: there is nothing to write.
@@ -78,7 +78,7 @@ pub(crate) async fn missing_row<M: Model>(target: Target<'_>, model: &M) -> Erro
     if M::META.version_column().is_none() {
         return Error::not_found(M::META.name);
     }
-    let stmts = M::__statements(dialect_of(target));
+    let stmts = crate::sql::statements::<M>(target.dialect());
     let shown = describe_key(&key);
     match backend::fetch_optional(target, Sql::Static(&stmts.exists_by_key), key, |_| Ok(())).await
     {
@@ -114,7 +114,7 @@ pub(crate) async fn set_columns(
     set: &[(&'static ColumnMeta, Value)],
     key: Vec<Value>,
 ) -> Result<()> {
-    let mut w = SqlWriter::new(dialect_of(target));
+    let mut w = SqlWriter::new(target.dialect());
     w.push("UPDATE ");
     w.table(meta);
     w.push(" SET ");
@@ -136,5 +136,44 @@ pub(crate) async fn set_columns(
     if done.rows_affected == 0 {
         return Err(Error::not_found(meta.name));
     }
+    Ok(())
+}
+
+/// `UPDATE child SET key = ? WHERE <key of each row>`: existing children
+/// moved to the parent whose collection now holds them (`keys` holds each
+/// child's primary key values).
+pub(crate) async fn reparent(
+    target: Target<'_>,
+    link: &Link,
+    parent: Value,
+    keys: Vec<Vec<Value>>,
+) -> Result<()> {
+    let pk: Vec<&'static ColumnMeta> = link.child.primary_key().collect();
+    let rows = match pk.as_slice() {
+        [only] => Expr::any_of(link.child, only, keys.into_iter().flatten().collect()),
+        columns => Expr::Or(
+            keys.into_iter()
+                .map(|key| {
+                    Expr::And(
+                        columns
+                            .iter()
+                            .zip(key)
+                            .map(|(c, v)| Expr::column_eq(link.child, c, v))
+                            .collect(),
+                    )
+                })
+                .collect(),
+        ),
+    };
+    let mut w = SqlWriter::new(target.dialect());
+    w.push("UPDATE ");
+    w.table(link.child);
+    w.push(" SET ");
+    w.ident(link.child_column.name);
+    w.push(" = ");
+    w.bind(parent);
+    w.where_clause(Some(&rows));
+    w.check()?;
+    backend::execute(target, Sql::Owned(w.sql), w.binds).await?;
     Ok(())
 }

@@ -1,18 +1,168 @@
-//! The accessor of a many-to-many relationship: `post.tags()`. Reads are
-//! one statement joined through the association table; writes touch
-//! association rows only.
+//! many-to-many (`#[has_many]` with `#[secondary]`): through an
+//! association table or model. The accessor (`post.tags()`) reads in one
+//! statement joined through the association and writes association rows
+//! only; a graph insert or save writes new targets, then the association
+//! rows of every pair (a save: only the pairs added and removed).
 
-use super::query::{ByAssociation, RelatedQuery, Scope};
-use super::{RelationMeta, Through};
-use crate::backend::{self, Sql};
-use crate::db::{Executor, Tx};
-use crate::dialect::{self, SqlWriter};
+use std::any::Any;
+use std::marker::PhantomData;
+
+use super::collection::{diff, put_back, take_and_insert, take_marked};
+use super::related::{ByAssociation, RelatedQuery, Scope};
+use super::strategy::{Step, Strategy};
+use crate::backend::{self, Atomic, Executor, Sql, Target};
 use crate::error::{Error, Result};
 use crate::expr::Expr;
-use crate::model::value_of;
-use crate::model::{ColumnMeta, Model};
+use crate::loader::DefaultLoad;
+use crate::model::{HasMany, Model, RelationMeta, Through, value_of};
 use crate::query::select::Select;
+use crate::sql::{self, SqlWriter};
 use crate::value::Value;
+
+/// The strategy of a many-to-many field of `P` to `T`. Emitted by the
+/// derive.
+pub struct ManyToManyOps<P, T> {
+    /// The field.
+    pub slot: fn(&mut P) -> &mut HasMany<T>,
+    /// The field, read.
+    pub peek: fn(&P) -> &HasMany<T>,
+    /// The default loader (`lazy = "selectin"`).
+    pub lazy: Option<fn(&'static RelationMeta) -> DefaultLoad<P>>,
+    #[doc(hidden)]
+    pub _marker: PhantomData<fn() -> (P, T)>,
+}
+
+impl<P: Model, T: Model> Strategy<P> for ManyToManyOps<P, T> {
+    fn slot<'m>(&self, model: &'m mut P) -> &'m mut dyn Any {
+        (self.slot)(model)
+    }
+
+    fn pending(&self, model: &P) -> bool {
+        (self.peek)(model).__pending()
+    }
+
+    fn insert_after<'a>(
+        &'a self,
+        rel: &'static RelationMeta,
+        models: &'a mut [P],
+        target: Target<'a>,
+    ) -> Step<'a> {
+        if !models.iter().any(|m| (self.peek)(m).__pending()) {
+            return None;
+        }
+        Some(Box::pin(self.insert(rel, models, target)))
+    }
+
+    fn save<'a>(
+        &'a self,
+        rel: &'static RelationMeta,
+        models: &'a mut [P],
+        target: Target<'a>,
+    ) -> Step<'a> {
+        if !models.iter().any(|m| (self.peek)(m).is_loaded()) {
+            return None;
+        }
+        Some(Box::pin(self.save_loaded(rel, models, target)))
+    }
+
+    fn default_load(&self, rel: &'static RelationMeta) -> Option<DefaultLoad<P>> {
+        self.lazy.map(|make| make(rel))
+    }
+}
+
+impl<P: Model, T: Model> ManyToManyOps<P, T> {
+    /// New targets inserted in one batch, then the association row of
+    /// every pair, in one statement per chunk.
+    async fn insert(
+        &self,
+        rel: &'static RelationMeta,
+        models: &mut [P],
+        target: Target<'_>,
+    ) -> Result<()> {
+        let t = rel.through(P::META)?;
+        let owner_column = P::META.index_of(t.owner_column)?;
+        let target_column = T::META.index_of(t.target_column)?;
+        let taken = take_and_insert(models, self.slot, owner_column, |_, _| Ok(()), target).await?;
+        let pairs: Vec<(Value, Value)> = taken
+            .iter()
+            .flat_map(|c| {
+                c.rows
+                    .iter()
+                    .map(|row| (c.owner.clone(), row.column_value(target_column)))
+            })
+            .collect();
+        link_pairs(target, &t, pairs).await?;
+        put_back(models, self.slot, taken, target_column);
+        Ok(())
+    }
+
+    /// A saved owner's loaded collection: new targets inserted, then one
+    /// DELETE of the pairs removed and one INSERT of the pairs added. The
+    /// targets themselves are never deleted.
+    async fn save_loaded(
+        &self,
+        rel: &'static RelationMeta,
+        models: &mut [P],
+        target: Target<'_>,
+    ) -> Result<()> {
+        let t = rel.through(P::META)?;
+        let owner_column = P::META.index_of(t.owner_column)?;
+        let target_column = T::META.index_of(t.target_column)?;
+        for model in models.iter_mut() {
+            let Some(marked) = take_marked(model, self.slot) else {
+                continue;
+            };
+            let (mut existing, mut new_rows, before) = marked.split();
+            crate::persist::insert_graph(&mut new_rows, target).await?;
+            existing.append(&mut new_rows);
+            let owner = model.column_value(owner_column);
+            let now: Vec<Value> = existing
+                .iter()
+                .map(|r| r.column_value(target_column))
+                .collect();
+            let (added, removed) = diff(&now, before.as_deref());
+            if !removed.is_empty() {
+                let of_owner = Expr::column_eq(t.assoc, t.left, owner.clone());
+                unlink(
+                    target,
+                    &t,
+                    of_owner.and(Expr::any_of(t.assoc, t.right, removed)),
+                )
+                .await?;
+            }
+            let pairs = added.into_iter().map(|r| (owner.clone(), r)).collect();
+            link_pairs(target, &t, pairs).await?;
+            (self.slot)(model).set_loaded(existing, now);
+        }
+        Ok(())
+    }
+}
+
+/// Writes the association rows of `pairs` that are missing, one statement
+/// per chunk under the bind limit; returns how many were added.
+async fn link_pairs(target: Target<'_>, t: &Through, pairs: Vec<(Value, Value)>) -> Result<u64> {
+    let dialect = target.dialect();
+    let mut added = 0;
+    for chunk in pairs.chunks((dialect.max_binds() / 4).max(1)) {
+        let w = sql::insert_missing_pairs(dialect, t.assoc, t.left, t.right, chunk.to_vec());
+        added += backend::execute(target, Sql::Owned(w.sql), w.binds)
+            .await?
+            .rows_affected;
+    }
+    Ok(added)
+}
+
+/// Deletes the association rows matching `condition`; returns how many.
+async fn unlink(target: Target<'_>, t: &Through, condition: Expr) -> Result<u64> {
+    let mut w = SqlWriter::new(target.dialect());
+    w.push("DELETE FROM ");
+    w.table(t.assoc);
+    w.where_clause(Some(&condition));
+    w.check()?;
+    Ok(backend::execute(target, Sql::Owned(w.sql), w.binds)
+        .await?
+        .rows_affected)
+}
 
 /// The targets of a many-to-many relationship of one owner.
 pub type ManyToManyQuery<'a, P, T> = RelatedQuery<'a, P, T, ByAssociation>;
@@ -24,7 +174,7 @@ impl Scope for ByAssociation {
         select: Select<T>,
     ) -> Result<Select<T>> {
         let t = rel.through(P::META)?;
-        let value = value_of(owner, t.owner_column);
+        let value = value_of(owner, t.owner_column)?;
         Ok(select
             .join_step(t.assoc_onto_target(rel))
             .filter(Expr::column_eq(t.assoc, t.left, value)))
@@ -36,7 +186,7 @@ impl<P: Model, T: Model> RelatedQuery<'_, P, T, ByAssociation> {
         self.rel.through(P::META)
     }
 
-    fn owner_value(&self, t: &Through) -> Value {
+    fn owner_value(&self, t: &Through) -> Result<Value> {
         value_of(self.parent, t.owner_column)
     }
 
@@ -50,29 +200,21 @@ impl<P: Model, T: Model> RelatedQuery<'_, P, T, ByAssociation> {
     /// Associates every target in one multi-row statement; returns how many
     /// pairs were new.
     pub async fn add_many(&self, exec: &(impl Executor + ?Sized), targets: &[T]) -> Result<u64> {
+        self.link(exec.target(), targets).await
+    }
+
+    async fn link(&self, target: Target<'_>, targets: &[T]) -> Result<u64> {
         let t = self.through()?;
-        let owner = self.owner_value(&t);
+        let owner = self.owner_value(&t)?;
         let mut rights: Vec<Value> = Vec::with_capacity(targets.len());
-        for target in targets {
-            let v = value_of(target, t.target_column);
+        for item in targets {
+            let v = value_of(item, t.target_column)?;
             if !rights.contains(&v) {
                 rights.push(v);
             }
         }
-        if rights.is_empty() {
-            return Ok(0);
-        }
-        let mut added = 0;
-        let per_statement = (exec.dialect().max_binds() / 4).max(1);
-        for chunk in rights.chunks(per_statement) {
-            let pairs: Vec<(Value, Value)> =
-                chunk.iter().map(|r| (owner.clone(), r.clone())).collect();
-            let w = dialect::insert_missing_pairs(exec.dialect(), t.assoc, t.left, t.right, pairs);
-            added += backend::execute(exec.target(), Sql::Owned(w.sql), w.binds)
-                .await?
-                .rows_affected;
-        }
-        Ok(added)
+        let pairs = rights.into_iter().map(|r| (owner.clone(), r)).collect();
+        link_pairs(target, &t, pairs).await
     }
 
     /// Inserts the association row `row` (an association model with extra
@@ -93,29 +235,25 @@ impl<P: Model, T: Model> RelatedQuery<'_, P, T, ByAssociation> {
                 A::META.name
             )));
         }
-        let index = |c: &ColumnMeta| {
-            A::META
-                .columns
-                .iter()
-                .position(|x| x.name == c.name)
-                .unwrap_or(0)
-        };
-        row.set_column_value(index(t.left), self.owner_value(&t))?;
-        row.set_column_value(index(t.right), value_of(target, t.target_column))?;
+        row.set_column_value(A::META.index_of(t.left)?, self.owner_value(&t)?)?;
+        row.set_column_value(
+            A::META.index_of(t.right)?,
+            value_of(target, t.target_column)?,
+        )?;
         exec.insert(row).await
     }
 
     /// Removes the association with `target`; `false` when there was none.
     pub async fn remove(&self, exec: &(impl Executor + ?Sized), target: &T) -> Result<bool> {
         let t = self.through()?;
-        let right = Expr::column_eq(t.assoc, t.right, value_of(target, t.target_column));
-        Ok(self.delete_assoc(exec.target(), &t, Some(right)).await? > 0)
+        let right = Expr::column_eq(t.assoc, t.right, value_of(target, t.target_column)?);
+        Ok(self.unlink_where(exec.target(), &t, Some(right)).await? > 0)
     }
 
     /// Removes every association of the owner; returns how many.
     pub async fn clear(&self, exec: &(impl Executor + ?Sized)) -> Result<u64> {
         let t = self.through()?;
-        self.delete_assoc(exec.target(), &t, None).await
+        self.unlink_where(exec.target(), &t, None).await
     }
 
     /// Makes `targets` the owner's whole collection with the fewest writes:
@@ -123,56 +261,36 @@ impl<P: Model, T: Model> RelatedQuery<'_, P, T, ByAssociation> {
     /// missing ones, in one transaction.
     pub async fn set(&self, exec: &(impl Executor + ?Sized), targets: &[T]) -> Result<()> {
         let t = self.through()?;
-        let keep: Vec<Value> = targets
-            .iter()
-            .map(|x| value_of(x, t.target_column))
-            .collect();
+        let mut keep = Vec::with_capacity(targets.len());
+        for item in targets {
+            keep.push(value_of(item, t.target_column)?);
+        }
         let stale = (!keep.is_empty()).then(|| Expr::InList {
             expr: Box::new(Expr::column(t.assoc, t.right)),
             values: keep,
             negated: true,
         });
-        match exec.target() {
-            crate::backend::Target::Tx(_) => {
-                self.delete_assoc(exec.target(), &t, stale).await?;
-                self.add_many(exec, targets).await?;
-                Ok(())
-            }
-            crate::backend::Target::Db(db) => {
-                let tx: Tx = db.begin().await?;
-                let outcome = async {
-                    self.delete_assoc(crate::backend::Target::Tx(&tx), &t, stale)
-                        .await?;
-                    self.add_many(&tx, targets).await
-                }
-                .await;
-                match outcome {
-                    Ok(_) => tx.commit().await,
-                    Err(e) => {
-                        let _ = tx.rollback().await;
-                        Err(e)
-                    }
-                }
-            }
+        let atomic = Atomic::begin(exec.target()).await?;
+        let outcome = async {
+            self.unlink_where(atomic.target(), &t, stale).await?;
+            self.link(atomic.target(), targets).await
         }
+        .await;
+        atomic.finish(outcome).await.map(drop)
     }
 
-    async fn delete_assoc(
+    /// Deletes this owner's association rows (those matching `extra`, when
+    /// given).
+    async fn unlink_where(
         &self,
-        target: crate::backend::Target<'_>,
+        target: Target<'_>,
         t: &Through,
         extra: Option<Expr>,
     ) -> Result<u64> {
-        let mut condition = Expr::column_eq(t.assoc, t.left, self.owner_value(t));
+        let mut condition = Expr::column_eq(t.assoc, t.left, self.owner_value(t)?);
         if let Some(extra) = extra {
             condition = condition.and(extra);
         }
-        let mut w = SqlWriter::new(crate::query::insert::dialect_of(target));
-        w.push("DELETE FROM ");
-        w.table(t.assoc);
-        w.where_clause(Some(&condition));
-        Ok(backend::execute(target, Sql::Owned(w.sql), w.binds)
-            .await?
-            .rows_affected)
+        unlink(target, t, condition).await
     }
 }

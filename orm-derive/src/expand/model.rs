@@ -7,7 +7,7 @@ use syn::spanned::Spanned;
 
 use crate::internals::ast::{Container, Field};
 
-pub fn expand(cont: &Container, graph: bool) -> TokenStream {
+pub fn expand(cont: &Container, strategies: bool) -> TokenStream {
     let ident = cont.ident;
     let model_name = ident.to_string();
     let table = &cont.table;
@@ -23,7 +23,7 @@ pub fn expand(cont: &Container, graph: bool) -> TokenStream {
         .map(|f| column_meta(cont, f, auto.as_ref() == Some(f.ident)));
     let relation_metas = cont
         .relations()
-        .map(|(f, rel)| super::relations::relation_meta(cont, f, rel));
+        .map(|(f, rel)| super::relations::relation_meta(cont, f, rel, strategies));
     let type_checks = columns
         .iter()
         .map(|f| type_checks(f, auto.as_ref() == Some(f.ident)));
@@ -154,177 +154,11 @@ pub fn expand(cont: &Container, graph: bool) -> TokenStream {
         }
     });
 
-    let new_parents = cont.relations().filter_map(|(field, rel)| {
-        if rel.kind != crate::internals::relation::Kind::BelongsTo {
-            return None;
-        }
-        let slot = field.ident;
-        let name = &field.name;
-        Some(quote! {
-            if self.#slot.is_new() {
-                return ::core::option::Option::Some(#name);
-            }
-        })
-    });
-    let release_keys = cont.relations().filter_map(|(field, rel)| {
-        if rel.kind != crate::internals::relation::Kind::BelongsTo {
-            return None;
-        }
-        let key = cont.key_field(field, rel)?;
-        let index = columns.iter().position(|c| c.ident == key.ident)?;
-        let slot = field.ident;
-        let references = opt_str(rel.references.as_ref().map(|r| r.value.as_str()));
-        Some(quote! {
-            if index == #index {
-                __orm::release_key(&mut self.#slot, #references, key);
-            }
-        })
-    });
-    let sync_keys = cont.relations().filter_map(|(field, rel)| {
-        if rel.kind != crate::internals::relation::Kind::BelongsTo {
-            return None;
-        }
-        let key = cont.key_field(field, rel)?;
-        let slot = field.ident;
-        let kid = key.ident;
-        let kname = &key.name;
-        let references = opt_str(rel.references.as_ref().map(|r| r.value.as_str()));
-        Some(quote! {
-            if let ::core::option::Option::Some(value) = __orm::loaded_key(&self.#slot, #references) {
-                self.#kid = __orm::from_value(value, #model_name, #kname)?;
-            }
-        })
-    });
-
     let validations = columns.iter().enumerate().map(|(i, f)| {
         let fid = f.ident;
         let check_fn = quote::format_ident!("__orm_check_{}", i);
         quote!(#check_fn(&self.#fid)?;)
     });
-
-    let slot_arms = cont.relations().enumerate().map(|(i, (f, _))| {
-        let fid = f.ident;
-        quote!(#i => ::core::option::Option::Some(&mut self.#fid as &mut dyn __orm::Any),)
-    });
-    let mut default_loads = quote!(__orm::DefaultLoads::default());
-    for (i, (_, rel)) in cont.relations().enumerate() {
-        let target = &rel.target;
-        match rel.lazy {
-            "Selectin" => {
-                default_loads = quote! {
-                    #default_loads.selectin::<#target>(&<Self as __orm::Model>::META.relations[#i])
-                }
-            }
-            "Joined" => {
-                default_loads = quote! {
-                    #default_loads.joined::<#target>(&<Self as __orm::Model>::META.relations[#i])
-                }
-            }
-            _ => {}
-        }
-    }
-
-    let pending = cont.relations().map(|(f, _)| {
-        let fid = f.ident;
-        quote!(|| self.#fid.__pending())
-    });
-    let mut parents = TokenStream::new();
-    let mut children = TokenStream::new();
-    let mut saves = TokenStream::new();
-    for (i, (f, rel)) in cont.relations().enumerate() {
-        let fid = f.ident;
-        let target = &rel.target;
-        let call = match rel.kind {
-            crate::internals::relation::Kind::BelongsTo => quote!(parents),
-            crate::internals::relation::Kind::HasOne => quote!(child),
-            crate::internals::relation::Kind::HasMany => quote!(children),
-        };
-        let step = quote! {
-            __orm::graph::#call::<Self, #target>(
-                models,
-                |m| &mut m.#fid,
-                &<Self as __orm::Model>::META.relations[#i],
-                target,
-            )
-            .await?;
-        };
-        let save = match rel.kind {
-            crate::internals::relation::Kind::BelongsTo => None,
-            crate::internals::relation::Kind::HasOne => Some(quote!(save_child)),
-            crate::internals::relation::Kind::HasMany => Some(quote!(save_children)),
-        };
-        if let Some(save) = save {
-            saves.extend(quote! {
-                __orm::graph::#save::<Self, #target>(
-                    models,
-                    |m| &mut m.#fid,
-                    &<Self as __orm::Model>::META.relations[#i],
-                    target,
-                )
-                .await?;
-            });
-        }
-        if rel.kind == crate::internals::relation::Kind::BelongsTo {
-            parents.extend(step);
-        } else {
-            children.extend(step);
-        }
-    }
-
-    let graph_fns = if graph {
-        quote! {
-            fn __slot(&mut self, index: usize) -> ::core::option::Option<&mut dyn __orm::Any> {
-                match index {
-                    #(#slot_arms)*
-                    _ => ::core::option::Option::None,
-                }
-            }
-
-            fn __has_new(&self) -> bool {
-                false #(#pending)*
-            }
-
-            fn __insert_parents<'a>(
-                models: &'a mut [Self],
-                target: __orm::Target<'a>,
-            ) -> __orm::graph::GraphStep<'a> {
-                ::std::boxed::Box::pin(async move {
-                    let _ = (&models, &target);
-                    #parents
-                    ::core::result::Result::Ok(())
-                })
-            }
-
-            fn __insert_children<'a>(
-                models: &'a mut [Self],
-                target: __orm::Target<'a>,
-            ) -> __orm::graph::GraphStep<'a> {
-                ::std::boxed::Box::pin(async move {
-                    let _ = (&models, &target);
-                    #children
-                    ::core::result::Result::Ok(())
-                })
-            }
-
-            fn __save_children<'a>(
-                models: &'a mut [Self],
-                target: __orm::Target<'a>,
-            ) -> __orm::graph::GraphStep<'a> {
-                ::std::boxed::Box::pin(async move {
-                    let _ = (&models, &target);
-                    #saves
-                    ::core::result::Result::Ok(())
-                })
-            }
-
-            fn __default_loads() -> __orm::DefaultLoads<Self> {
-                #default_loads
-            }
-
-        }
-    } else {
-        TokenStream::new()
-    };
 
     quote! {
         #(#type_checks)*
@@ -409,27 +243,9 @@ pub fn expand(cont: &Container, graph: bool) -> TokenStream {
                 ::core::result::Result::Ok(())
             }
 
-            fn __sync_keys(&mut self) -> __orm::Result<()> {
-                #(#sync_keys)*
-                ::core::result::Result::Ok(())
-            }
-
-            fn __release_key(&mut self, index: usize, key: &__orm::Value) {
-                let _ = (index, key);
-                #(#release_keys)*
-            }
-
-            fn __new_parent(&self) -> ::core::option::Option<&'static str> {
-                #(#new_parents)*
-                ::core::option::Option::None
-            }
-
-            #graph_fns
-
-            fn __statements(dialect: __orm::Dialect) -> &'static __orm::Statements {
-                static CACHE: [__orm::OnceLock<__orm::Statements>; 3] =
-                    [__orm::OnceLock::new(), __orm::OnceLock::new(), __orm::OnceLock::new()];
-                __orm::statements(&CACHE, <Self as __orm::Model>::META, dialect)
+            fn __cache() -> &'static __orm::StatementCache {
+                static CACHE: __orm::StatementCache = __orm::StatementCache::new();
+                &CACHE
             }
         }
     }

@@ -127,8 +127,30 @@ fn kind_tokens(kind: Kind) -> TokenStream {
     }
 }
 
-/// The `RelationMeta` of a relationship declared on `field`.
-pub fn relation_meta(cont: &Container, field: &Field, rel: &RelAttrs) -> TokenStream {
+/// The names of the statics a relationship's metadata points at: where its
+/// resolved path is kept, and its strategy.
+fn relation_statics(field: &Field) -> (syn::Ident, syn::Ident) {
+    let upper = field.name.to_shouty_snake_case();
+    (
+        format_ident!("__ORM_PATH_{}", upper),
+        format_ident!("__ORM_OPS_{}", upper),
+    )
+}
+
+/// The `RelationMeta` of a relationship declared on `field`; with
+/// `strategies`, pointing at the strategy [`strategy`] emits.
+pub fn relation_meta(
+    cont: &Container,
+    field: &Field,
+    rel: &RelAttrs,
+    strategies: bool,
+) -> TokenStream {
+    let (path_static, ops_static) = relation_statics(field);
+    let ops = if strategies {
+        quote!(::core::option::Option::Some(|| &#ops_static as &'static __orm::AnyOps))
+    } else {
+        quote!(::core::option::Option::None)
+    };
     let owner = cont.ident.to_string();
     let name = &field.name;
     let kind = if rel.secondary.is_some() {
@@ -173,8 +195,89 @@ pub fn relation_meta(cont: &Container, field: &Field, rel: &RelAttrs) -> TokenSt
             order_by: #order_by,
             lazy: __orm::Lazy::#lazy,
             secondary: #secondary,
+            resolved: || &#path_static,
+            ops: #ops,
         }
     }
+}
+
+/// The statics behind a relationship's metadata: the cell of its resolved
+/// path and (with `strategies`) its kind's strategy, typed with both
+/// models.
+pub fn relation_statics_items(
+    cont: &Container,
+    field: &Field,
+    rel: &RelAttrs,
+    index: usize,
+    strategies: bool,
+) -> TokenStream {
+    let ident = cont.ident;
+    let target = &rel.target;
+    let fid = field.ident;
+    let (path_static, ops_static) = relation_statics(field);
+    let mut out = quote! {
+        static #path_static: __orm::PathCell = __orm::PathCell::new();
+    };
+    if !strategies {
+        return out;
+    }
+    let lazy = match rel.lazy {
+        "Selectin" => quote! {
+            ::core::option::Option::Some(|rel| __orm::DefaultLoad::<#ident>::selectin::<#target>(rel))
+        },
+        "Joined" => quote! {
+            ::core::option::Option::Some(|rel| __orm::DefaultLoad::<#ident>::joined::<#target>(rel))
+        },
+        _ => quote!(::core::option::Option::None),
+    };
+    let _ = index;
+    let ops = match rel.kind {
+        Kind::BelongsTo => {
+            let key = cont
+                .key_field(field, rel)
+                .and_then(|k| cont.columns().position(|c| c.ident == k.ident))
+                .unwrap_or_default();
+            let references = opt_str(rel.references.as_ref().map(|r| r.value.as_str()));
+            quote! {
+                __orm::BelongsToOps::<#ident, #target> {
+                    slot: |m| &mut m.#fid,
+                    peek: |m| &m.#fid,
+                    key: #key,
+                    references: #references,
+                    lazy: #lazy,
+                    _marker: __orm::PhantomData,
+                }
+            }
+        }
+        Kind::HasOne => quote! {
+            __orm::HasOneOps::<#ident, #target> {
+                slot: |m| &mut m.#fid,
+                peek: |m| &m.#fid,
+                lazy: #lazy,
+                _marker: __orm::PhantomData,
+            }
+        },
+        Kind::HasMany if rel.secondary.is_some() => quote! {
+            __orm::ManyToManyOps::<#ident, #target> {
+                slot: |m| &mut m.#fid,
+                peek: |m| &m.#fid,
+                lazy: #lazy,
+                _marker: __orm::PhantomData,
+            }
+        },
+        Kind::HasMany => quote! {
+            __orm::HasManyOps::<#ident, #target> {
+                slot: |m| &mut m.#fid,
+                peek: |m| &m.#fid,
+                lazy: #lazy,
+                _marker: __orm::PhantomData,
+            }
+        },
+    };
+    out.extend(quote! {
+        static #ops_static: __orm::Ops<#ident> = __orm::Ops(&#ops);
+    });
+    out
 }
 
 fn accessor_type(
@@ -206,7 +309,7 @@ fn accessor_ctor(kind: Kind, optional_parent: bool) -> TokenStream {
     }
 }
 
-pub fn expand(cont: &Container) -> TokenStream {
+pub fn expand(cont: &Container, strategies: bool) -> TokenStream {
     let ident = cont.ident;
     let vis = cont.vis;
     let model_name = ident.to_string();
@@ -231,6 +334,7 @@ pub fn expand(cont: &Container) -> TokenStream {
             Kind::HasOne => false,
         };
         outside.extend(secondary_table(cont, field, rel));
+        outside.extend(relation_statics_items(cont, field, rel, i, strategies));
         let ty = accessor_type(rel.kind, optional, &self_tokens, &target_tokens);
         let ctor = accessor_ctor(rel.kind, optional);
         let kind_doc = match rel.kind {
@@ -319,6 +423,7 @@ fn backref_items(
         _ => quote!(::core::option::Option::None),
     };
     let meta_ident = format_ident!("__ORM_BACKREF_{}", i);
+    let path_ident = format_ident!("__ORM_BACKREF_PATH_{}", i);
     let method = syn::Ident::new(name, span);
     let descriptor = syn::Ident::new(&name.to_shouty_snake_case(), span);
     let self_tokens = quote!(#target);
@@ -366,7 +471,10 @@ fn backref_items(
             order_by: ::core::option::Option::None,
             lazy: __orm::Lazy::Raise,
             secondary: #secondary,
+            resolved: || &#path_ident,
+            ops: ::core::option::Option::None,
         };
+        static #path_ident: __orm::PathCell = __orm::PathCell::new();
     };
     // Spanned at the backref's name, so that two models choosing the same
     // backref for one target are reported there.

@@ -8,11 +8,11 @@ use std::marker::PhantomData;
 
 use futures_core::stream::BoxStream;
 
-use super::RelationMeta;
-use crate::db::Executor;
+use crate::backend::Executor;
 use crate::error::Result;
 use crate::expr::{Expr, OrderBy};
 use crate::model::Model;
+use crate::model::RelationMeta;
 use crate::query::select::Select;
 
 /// How a collection query is narrowed to one parent.

@@ -105,7 +105,7 @@ macro_rules! slot_common {
 /// A one-to-many collection: `user.posts`.
 ///
 /// ```
-/// use orm_core::relation::HasMany;
+/// use orm_core::HasMany;
 /// let mut posts: HasMany<&str> = HasMany::default();
 /// assert!(posts.get().is_err());
 /// posts.set(vec!["hello"]);

@@ -7,11 +7,11 @@
 //! wrapped as `SELECT <model columns> FROM (<your sql>) AS t`, so the
 //! columns may come in any order and extra columns are ignored.
 
+use crate::backend::Executor;
 use crate::backend::{self, Sql};
-use crate::db::Executor;
-use crate::dialect::{rewrite_placeholders, write_select_list};
 use crate::error::{Error, Result};
 use crate::model::Model;
+use crate::sql::{rewrite_placeholders, write_select_list};
 use crate::value::{ColumnType, Value};
 
 /// A hand-written statement and its bind values. See [`raw`].

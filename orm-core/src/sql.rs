@@ -27,10 +27,12 @@ mod sqlite;
 
 pub use sqlite::CASEFOLD as SQLITE_CASEFOLD;
 
+use crate::expr::LIKE_ESCAPE;
+
 use std::fmt::Write;
 
 use crate::expr::{Assignment, Direction, Expr, OrderBy};
-use crate::model::{ColumnMeta, ModelMeta, OnDelete, Statements};
+use crate::model::{ColumnMeta, JoinStep, Model, ModelMeta, OnDelete, Statements};
 use crate::value::{SqlType, Value};
 
 /// A SQL dialect: one per backend.
@@ -411,6 +413,19 @@ impl SqlWriter {
         }
     }
 
+    /// Appends ` <keyword> table ON table.column = existing`, `keyword`
+    /// being `INNER JOIN` or `LEFT JOIN`.
+    pub(crate) fn join(&mut self, step: &JoinStep, keyword: &str) {
+        self.push(" ");
+        self.push(keyword);
+        self.push(" ");
+        self.table(step.table);
+        self.push(" ON ");
+        self.column(step.table, step.column);
+        self.push(" = ");
+        self.column(step.existing.table, step.existing.column);
+    }
+
     /// Appends ` WHERE <filter>` when there is a filter.
     pub fn where_clause(&mut self, filter: Option<&Expr>) {
         if let Some(f) = filter {
@@ -470,27 +485,6 @@ impl SqlWriter {
         }
         self.push(")");
     }
-}
-
-/// The escape character of every `LIKE` pattern: `\%`, `\_` and `\\`
-/// match a literal `%`, `_` and `\`.
-pub const LIKE_ESCAPE: char = '\\';
-
-/// `text` as a `LIKE` pattern matching itself literally: `%`, `_` and the
-/// escape character are escaped.
-///
-/// ```
-/// assert_eq!(orm_core::dialect::escape_like("100%_off\\"), "100\\%\\_off\\\\");
-/// ```
-pub fn escape_like(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    for ch in text.chars() {
-        if matches!(ch, '%' | '_' | LIKE_ESCAPE) {
-            out.push(LIKE_ESCAPE);
-        }
-        out.push(ch);
-    }
-    out
 }
 
 /// True when `pattern` ends with an escape character that escapes nothing.
@@ -616,6 +610,13 @@ fn version_condition(w: &mut SqlWriter, meta: &ModelMeta) {
     }
 }
 
+/// The fixed statements of `M` in `dialect`, rendered on first use and kept
+/// in the model's cache.
+#[inline]
+pub(crate) fn statements<M: Model>(dialect: Dialect) -> &'static Statements {
+    M::__cache().get_or_init(dialect.index(), || model_statements(M::META, dialect))
+}
+
 pub(crate) fn model_statements(meta: &'static ModelMeta, dialect: Dialect) -> Statements {
     let mut select_list = String::new();
     write_select_list(&mut select_list, dialect, meta, None);
@@ -715,16 +716,6 @@ pub struct RawSql {
 /// comment or (on PostgreSQL) a dollar-quoted body is text, not a
 /// placeholder; each dialect's own quoting and comment rules apply.
 ///
-/// ```
-/// use orm_core::Dialect;
-/// use orm_core::dialect::rewrite_placeholders;
-/// let raw = rewrite_placeholders(
-///     "SELECT '?', \"a?\", $$ ? $$ FROM t -- ?\nWHERE x = ? /* ? */ AND y = ?",
-///     Dialect::Postgres,
-/// );
-/// assert_eq!(raw.sql, "SELECT '?', \"a?\", $$ ? $$ FROM t -- ?\nWHERE x = $1 /* ? */ AND y = $2");
-/// assert_eq!(raw.placeholders, 2);
-/// ```
 pub fn rewrite_placeholders(sql: &str, dialect: Dialect) -> RawSql {
     let chars: Vec<char> = sql.chars().collect();
     let mut out = String::with_capacity(sql.len() + 8);
@@ -1048,26 +1039,6 @@ pub fn drop_table(meta: &ModelMeta, dialect: Dialect) -> String {
     w.sql
 }
 
-/// The SQL name of a column type without length, for messages.
-pub fn type_name(ty: SqlType) -> &'static str {
-    match ty {
-        SqlType::SmallInt => "smallint",
-        SqlType::Int => "integer",
-        SqlType::BigInt => "bigint",
-        SqlType::Real => "real",
-        SqlType::Double => "double",
-        SqlType::Bool => "boolean",
-        SqlType::Text => "text",
-        SqlType::Bytes => "binary",
-        SqlType::Date => "date",
-        SqlType::DateTime => "timestamp",
-        SqlType::DateTimeUtc => "timestamp with time zone",
-        SqlType::Uuid => "uuid",
-        SqlType::Decimal => "decimal",
-        SqlType::Json => "json",
-    }
-}
-
 /// Inserts the `(left, right)` pairs that are not in `assoc` yet, in one
 /// statement; the rows affected are the pairs added.
 ///
@@ -1148,4 +1119,26 @@ pub fn insert_missing_pairs(
         w.push(" ON CONFLICT DO NOTHING");
     }
     w
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raw_placeholders_skip_strings_names_comments_and_dollar_bodies() {
+        let raw = rewrite_placeholders(
+            "SELECT '?', \"a?\", $$ ? $$ FROM t -- ?\nWHERE x = ? /* ? */ AND y = ?",
+            Dialect::Postgres,
+        );
+        assert_eq!(
+            raw.sql,
+            "SELECT '?', \"a?\", $$ ? $$ FROM t -- ?\nWHERE x = $1 /* ? */ AND y = $2"
+        );
+        assert_eq!(raw.placeholders, 2);
+        assert!(!raw.several_statements);
+        assert!(rewrite_placeholders("SELECT 1; SELECT 2", Dialect::MySql).several_statements);
+        assert!(!rewrite_placeholders("SELECT 1; -- done\n", Dialect::MySql).several_statements);
+        assert!(rewrite_placeholders("SELECT ?1", Dialect::Sqlite).numbered);
+    }
 }

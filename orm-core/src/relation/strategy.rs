@@ -1,0 +1,155 @@
+//! The strategy of a relationship kind: everything a relationship declared
+//! with a field does to its model's rows, behind one trait.
+//!
+//! ```text
+//!   #[derive(Model)] ──► one `static Ops<P>` per relationship field ──► RelationMeta::ops
+//!                                                                         │ (type-erased)
+//!   persist / loader / insert ──► strategies::<P>() ──► &dyn Strategy<P> ◄┘
+//!                                     belongs_to.rs  has_one.rs  has_many.rs  many_to_many.rs
+//! ```
+//!
+//! The derive knows each relationship's target type; the operations do not.
+//! So the derive emits, per relationship field, a static strategy of the
+//! relationship's kind, typed with both models, and the metadata reaches it
+//! through a function pointer returning it as `dyn Any` (the model layer
+//! cannot name the operations' types). The operations take it back as
+//! `&dyn Strategy<P>` for the model type `P` they hold, so the graph write,
+//! the save and the loaders never look at a relationship's kind.
+
+use std::any::Any;
+
+use futures_core::future::BoxFuture;
+
+use crate::backend::Target;
+use crate::error::Result;
+use crate::loader::DefaultLoad;
+use crate::model::{Model, RelationMeta};
+use crate::value::Value;
+
+/// A step of a graph write, when the relationship has one.
+pub type Step<'a> = Option<BoxFuture<'a, Result<()>>>;
+
+/// What one relationship kind does to the rows of its owner `P`.
+pub trait Strategy<P>: Send + Sync {
+    /// The relationship's slot on `model`, for the loaders to fill (they
+    /// know its type).
+    fn slot<'m>(&self, model: &'m mut P) -> &'m mut dyn Any;
+
+    /// True when the slot holds rows to write with the model.
+    fn pending(&self, model: &P) -> bool;
+
+    /// A graph insert's step before the models' own rows: the new targets
+    /// of a belongs_to, whose keys the rows need.
+    fn insert_before<'a>(
+        &'a self,
+        rel: &'static RelationMeta,
+        models: &'a mut [P],
+        target: Target<'a>,
+    ) -> Step<'a> {
+        let _ = (rel, models, target);
+        None
+    }
+
+    /// A graph insert's step after the models' own rows: children with
+    /// their key set, association rows.
+    fn insert_after<'a>(
+        &'a self,
+        rel: &'static RelationMeta,
+        models: &'a mut [P],
+        target: Target<'a>,
+    ) -> Step<'a> {
+        let _ = (rel, models, target);
+        None
+    }
+
+    /// `db.save`'s step after the row's own update: the loaded collection
+    /// or row written, orphans handled.
+    fn save<'a>(
+        &'a self,
+        rel: &'static RelationMeta,
+        models: &'a mut [P],
+        target: Target<'a>,
+    ) -> Step<'a> {
+        let _ = (rel, models, target);
+        None
+    }
+
+    /// Writes into the key field the key of the target the slot holds
+    /// (belongs_to: the relationship wins over a hand-set key).
+    fn sync_key(&self, model: &mut P) -> Result<()> {
+        let _ = model;
+        Ok(())
+    }
+
+    /// Unloads the slot when its key is the column at `index` and it holds
+    /// a target whose key is not `key` (a parent's collection claimed the
+    /// row).
+    fn release_key(&self, model: &mut P, index: usize, key: &Value) {
+        let _ = (model, index, key);
+    }
+
+    /// True when the slot holds a new target to insert before the row.
+    fn holds_new_parent(&self, model: &P) -> bool {
+        let _ = model;
+        false
+    }
+
+    /// The loader of `lazy = "selectin"` / `"joined"`, when declared.
+    fn default_load(&self, rel: &'static RelationMeta) -> Option<DefaultLoad<P>> {
+        let _ = rel;
+        None
+    }
+}
+
+/// A strategy as the metadata holds it: a static the derive emits per
+/// relationship field, typed with the owner so that the operations can take
+/// it back from `dyn Any`.
+pub struct Ops<P: 'static>(pub &'static (dyn Strategy<P> + Sync));
+
+/// The relationships of `P` that have a field, with their strategies.
+pub fn strategies<P: Model>()
+-> impl Iterator<Item = (&'static RelationMeta, &'static (dyn Strategy<P> + Sync))> {
+    P::META.relations.iter().filter_map(|rel| {
+        let ops = (rel.ops?)();
+        ops.downcast_ref::<Ops<P>>().map(|o| (rel, o.0))
+    })
+}
+
+/// The strategy of `rel`, a relationship of `P` with a field.
+pub fn strategy<P: Model>(rel: &RelationMeta) -> Option<&'static (dyn Strategy<P> + Sync)> {
+    let ops = (rel.ops?)();
+    ops.downcast_ref::<Ops<P>>().map(|o| o.0)
+}
+
+/// True when a slot of `model` holds rows to write with it.
+pub fn pending<P: Model>(model: &P) -> bool {
+    strategies::<P>().any(|(_, s)| s.pending(model))
+}
+
+/// Writes the keys of the targets the belongs_to slots of `model` hold
+/// into its key fields.
+pub fn sync_keys<P: Model>(model: &mut P) -> Result<()> {
+    for (_, s) in strategies::<P>() {
+        s.sync_key(model)?;
+    }
+    Ok(())
+}
+
+/// The belongs_to relationship of `model` whose slot holds a new target.
+pub fn new_parent<P: Model>(model: &P) -> Option<&'static str> {
+    strategies::<P>()
+        .find(|(_, s)| s.holds_new_parent(model))
+        .map(|(rel, _)| rel.name)
+}
+
+/// Lets go of a belongs_to slot of `model` naming another parent than the
+/// one whose key is written into the column at `index`.
+pub fn release_key<P: Model>(model: &mut P, index: usize, key: &Value) {
+    for (_, s) in strategies::<P>() {
+        s.release_key(model, index, key);
+    }
+}
+
+/// A type-erased [`Ops`] for the metadata: what a relationship's `ops`
+/// function returns.
+pub type AnyOps = dyn Any + Send + Sync;
