@@ -790,9 +790,9 @@ async fn begin(shared: &Shared, immediate: bool) -> Result<TxConn> {
         out?;
         Ok(lease)
     }
-    use crate::sql::{TransactionSql, transaction_sql};
+    use crate::sql::{TransactionSql, transaction};
     let immediate = immediate && shared.dialect() == Dialect::Sqlite;
-    let begin = transaction_sql(TransactionSql::Begin { immediate });
+    let begin = transaction(TransactionSql::Begin { immediate });
     shared.record(begin);
     let conn = match shared.pool() {
         #[cfg(feature = "sqlite")]
@@ -812,7 +812,7 @@ async fn end(shared: &Shared, conn: TxConn, step: TxStep) -> Result<()> {
     where
         for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
     {
-        let sql = crate::sql::transaction_sql(match step {
+        let sql = crate::sql::transaction(match step {
             TxStep::Commit => crate::sql::TransactionSql::Commit,
             TxStep::Rollback => crate::sql::TransactionSql::Rollback,
         });
@@ -833,7 +833,7 @@ async fn end(shared: &Shared, conn: TxConn, step: TxStep) -> Result<()> {
         }
         out
     }
-    shared.record(crate::sql::transaction_sql(match step {
+    shared.record(crate::sql::transaction(match step {
         TxStep::Commit => crate::sql::TransactionSql::Commit,
         TxStep::Rollback => crate::sql::TransactionSql::Rollback,
     }));

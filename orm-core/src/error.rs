@@ -208,6 +208,66 @@ fn describe_database_error(err: &sqlx::Error) -> String {
     out
 }
 
+/// Why a statement could not be built: a relationship or an operator used
+/// in a way the models do not allow (a relationship that does not resolve,
+/// a `LIKE` pattern ending in its escape character, a table joined twice).
+///
+/// A builder that cannot fail at the call (`User::POSTS.any(..)` returns an
+/// [`Expr`](crate::Expr)) carries it inside the expression; rendering stops
+/// at the first one, and the operation returns it as [`Error::Config`]
+/// before anything is sent.
+///
+/// ```
+/// let e = orm_core::BuildError::new("`User` has no relationship `posts`");
+/// let err: orm_core::Error = e.into();
+/// assert!(matches!(err, orm_core::Error::Config(_)));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuildError {
+    message: String,
+}
+
+impl BuildError {
+    /// A build error saying `message`.
+    pub fn new(message: impl Into<String>) -> Self {
+        BuildError {
+            message: message.into(),
+        }
+    }
+
+    /// What went wrong.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for BuildError {}
+
+impl From<BuildError> for Error {
+    fn from(e: BuildError) -> Self {
+        Error::Config(e.message)
+    }
+}
+
+impl From<Error> for BuildError {
+    /// An operation's error met while building (a relationship that does
+    /// not resolve), kept by its message.
+    fn from(e: Error) -> Self {
+        match e {
+            Error::Config(message) => BuildError { message },
+            other => BuildError {
+                message: other.to_string(),
+            },
+        }
+    }
+}
+
 impl Error {
     /// A [`Error::NotFound`] for `model`.
     pub fn not_found(model: &'static str) -> Self {

@@ -59,19 +59,6 @@ pub enum CmpOp {
     Ge,
 }
 
-impl CmpOp {
-    pub(crate) fn sql(self) -> &'static str {
-        match self {
-            CmpOp::Eq => " = ",
-            CmpOp::Ne => " <> ",
-            CmpOp::Lt => " < ",
-            CmpOp::Le => " <= ",
-            CmpOp::Gt => " > ",
-            CmpOp::Ge => " >= ",
-        }
-    }
-}
-
 /// A SQL expression, usually a condition for `filter`.
 ///
 /// Combine conditions with [`Expr::and`], [`Expr::or`] and [`Expr::not`], or
@@ -146,8 +133,8 @@ pub enum Expr {
         values: Vec<Value>,
     },
     /// An expression that could not be built; rendering it fails with
-    /// this message as [`Error::Config`](crate::Error::Config).
-    Invalid(String),
+    /// this error (returned as [`Error::Config`](crate::Error::Config)).
+    Invalid(crate::error::BuildError),
     /// `expr BETWEEN low AND high`.
     Between {
         /// The tested expression.

@@ -56,7 +56,7 @@ mod db;
 pub use backend::{ConnectOptions, Executor, JournalMode};
 pub use column::Column;
 pub use db::{Db, Recorder, Tx};
-pub use error::{Error, Result};
+pub use error::{BuildError, Error, Result};
 pub use expr::{Assignment, Direction, Expr, OrderBy};
 pub use loader::{Include, IntoLoad, SelectWith, load};
 pub use model::{

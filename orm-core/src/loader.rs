@@ -444,9 +444,6 @@ pub trait JoinedLoad<P>: Send + Sync {
     /// The related model's metadata.
     #[doc(hidden)]
     fn meta(&self) -> &'static ModelMeta;
-    /// The related model's select list.
-    #[doc(hidden)]
-    fn select_list(&self, dialect: Dialect) -> &'static str;
     /// Decodes the related row at `offset` into the parent's slot.
     #[doc(hidden)]
     fn fill(&self, parent: &mut P, row: crate::value::RowRef<'_>, offset: usize) -> Result<()>;
@@ -481,10 +478,6 @@ impl<P: Model, T: Model> JoinedLoad<P> for Joined<P, T> {
 
     fn meta(&self) -> &'static ModelMeta {
         T::META
-    }
-
-    fn select_list(&self, dialect: Dialect) -> &'static str {
-        &crate::sql::statements::<T>(dialect).select_list
     }
 
     fn fill(&self, parent: &mut P, row: crate::value::RowRef<'_>, offset: usize) -> Result<()> {

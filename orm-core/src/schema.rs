@@ -4,6 +4,7 @@
 use crate::backend::{self, Sql, Target};
 use crate::error::Result;
 use crate::model::{ModelMeta, RelationKind, Schema};
+use crate::sql::ast::CreateTable;
 use crate::sql::{self, Dialect};
 
 impl Schema {
@@ -22,7 +23,7 @@ impl Schema {
                 && !schemas.contains(&s)
             {
                 schemas.push(s);
-                out.extend(sql::create_schema(s, dialect));
+                out.extend(sql::create_schema(dialect, s));
             }
         }
         // The key of a has_one's target is unique: one row per parent.
@@ -43,7 +44,14 @@ impl Schema {
                 .filter(|(t, _)| t.is(m))
                 .map(|(_, c)| *c)
                 .collect();
-            out.extend(sql::create_table(m, dialect, &also, mariadb)?);
+            out.extend(sql::create_table(
+                dialect,
+                &CreateTable {
+                    table: m,
+                    also_unique: &also,
+                    mariadb,
+                },
+            )?);
         }
         Ok(out)
     }
@@ -83,7 +91,7 @@ pub(crate) async fn drop_all(schema: &Schema, target: Target<'_>) -> Result<()> 
     let mut ordered = schema.ordered()?;
     ordered.reverse();
     for m in ordered {
-        backend::execute(target, Sql::Owned(sql::drop_table(m, dialect)), Vec::new()).await?;
+        backend::execute(target, Sql::Owned(sql::drop_table(dialect, m)), Vec::new()).await?;
     }
     Ok(())
 }

@@ -427,11 +427,10 @@ async fn connect_mysql(
     let conn = sqlx::mysql::MySqlConnectOptions::from_str(&normalized)
         .map_err(|e| config_error(url, e))?;
     let mut probe = probe::<sqlx::MySql>(opts, &conn).await?;
-    let (version, step): (String, u64) =
-        sqlx::query_as("SELECT VERSION(), CAST(@@auto_increment_increment AS UNSIGNED)")
-            .fetch_one(&mut probe)
-            .await
-            .map_err(|e| connect_error(url, e))?;
+    let (version, step): (String, u64) = sqlx::query_as(crate::sql::MYSQL_SERVER_PROBE)
+        .fetch_one(&mut probe)
+        .await
+        .map_err(|e| connect_error(url, e))?;
     let pool = opts
         .pool_options::<sqlx::MySql>(10, Some(invalidation))
         .connect_lazy_with(conn);

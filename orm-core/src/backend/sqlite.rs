@@ -32,7 +32,7 @@ impl Backend for Sqlite {
             return;
         };
         runtime.spawn(async move {
-            let rollback = crate::sql::transaction_sql(crate::sql::TransactionSql::Rollback);
+            let rollback = crate::sql::transaction(crate::sql::TransactionSql::Rollback);
             if let Err(e) = sqlx::raw_sql(rollback).execute(&mut *conn).await {
                 // A COMMIT queued before the ROLLBACK already ended the
                 // transaction; anything else leaves the connection unsure.

@@ -526,7 +526,7 @@ impl<P: Model, T: Model> Relation<P, T> {
         self.meta
             .path(P::META)
             .and_then(f)
-            .unwrap_or_else(|e| Expr::Invalid(e.to_string()))
+            .unwrap_or_else(|e| Expr::Invalid(e.into()))
     }
 
     /// Rows whose relationship points at `target` (SQLAlchemy's

@@ -8,26 +8,20 @@ use std::sync::OnceLock;
 #[doc(hidden)]
 #[derive(Debug)]
 pub struct Statements {
-    /// `"t"."a", "t"."b", ...`
-    pub select_list: String,
     /// `SELECT <list> FROM "t"`
     pub select_all: String,
     /// `SELECT <list> FROM "t" WHERE <key> = ?`
     pub find_by_key: String,
-    /// `INSERT INTO "t" ("a", "b") VALUES `
-    pub insert_head: String,
-    /// One row's placeholder group without numbering, e.g. `(?, ?)`; on
-    /// PostgreSQL rendered per row since placeholders are numbered.
+    /// The number of values one row of an insert binds (every column but
+    /// a generated key).
     pub insert_columns: usize,
     /// The full single-row insert, without RETURNING.
     pub insert_one: String,
     /// The full single-row insert reading back [`Statements::returned`].
     pub insert_one_returning: String,
-    /// ` RETURNING "id", "created_at"`: the columns an insert reads back
-    /// (empty when there are none).
-    pub returning: String,
-    /// The positions in [`ModelMeta::columns`] of the columns in
-    /// [`Statements::returning`], in order.
+    /// The positions in [`ModelMeta::columns`](super::ModelMeta::columns)
+    /// of the columns an insert reads back (generated keys, defaults), in
+    /// order.
     pub returned: Vec<usize>,
     /// `UPDATE "t" SET "a" = ?, ... WHERE <key> = ?` (and `AND "version" =
     /// ?` for a versioned model); empty when every column is part of the

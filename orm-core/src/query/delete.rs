@@ -19,10 +19,11 @@ use futures_core::future::BoxFuture;
 use crate::backend::Atomic;
 use crate::backend::{self, Sql, Target};
 use crate::error::{Error, Result};
-use crate::expr::Expr;
+use crate::expr::{ColumnRef, Expr};
 use crate::model::{ColumnMeta, Model, ModelMeta, OnDelete, value_of};
 use crate::model::{Link, RelationKind, RelationMeta};
-use crate::sql::SqlWriter;
+use crate::sql;
+use crate::sql::ast::{self, Item, Where};
 use crate::value::Value;
 
 /// How deep `cascade = "delete"` follows children of children.
@@ -120,12 +121,7 @@ pub(crate) fn delete_rows<'a>(
 ) -> BoxFuture<'a, Result<()>> {
     Box::pin(async move {
         apply_rules(target, meta, &condition, &[meta], 0).await?;
-        let mut w = SqlWriter::new(target.dialect());
-        w.push("DELETE FROM ");
-        w.table(meta);
-        w.where_clause(Some(&condition));
-        w.check()?;
-        backend::execute(target, Sql::Owned(w.sql), w.binds).await?;
+        delete_where(target, meta, &condition).await?;
         Ok(())
     })
 }
@@ -155,12 +151,7 @@ fn apply_rules<'a>(
             )
             .await?;
             if let Some(of_these) = of_these {
-                let mut w = SqlWriter::new(target.dialect());
-                w.push("DELETE FROM ");
-                w.table(t.assoc);
-                w.where_clause(Some(&of_these));
-                w.check()?;
-                backend::execute(target, Sql::Owned(w.sql), w.binds).await?;
+                delete_where(target, t.assoc, &of_these).await?;
             }
         }
         for rel in children(meta) {
@@ -194,23 +185,20 @@ fn apply_rules<'a>(
                 let mut deeper = chain.to_vec();
                 deeper.push(link.child);
                 apply_rules(target, link.child, &of_these, &deeper, depth + 1).await?;
-                let mut w = SqlWriter::new(target.dialect());
-                w.push("DELETE FROM ");
-                w.table(link.child);
-                w.where_clause(Some(&of_these));
-                w.check()?;
-                backend::execute(target, Sql::Owned(w.sql), w.binds).await?;
+                delete_where(target, link.child, &of_these).await?;
             } else if link.child_column.nullable {
                 set_null(target, &link, &of_these).await?;
             } else {
-                let mut w = SqlWriter::new(target.dialect());
-                w.push("SELECT 1 FROM ");
-                w.table(link.child);
-                w.where_clause(Some(&of_these));
-                w.push(" LIMIT 1");
-                w.check()?;
+                let r = sql::select(
+                    target.dialect(),
+                    &ast::Select {
+                        filter: Some(Where::expr(&of_these)),
+                        limit: Some(1),
+                        ..ast::Select::from(link.child, vec![Item::One])
+                    },
+                )?;
                 let rows =
-                    backend::fetch_all(target, Sql::Owned(w.sql), w.binds, |_| Ok(())).await?;
+                    backend::fetch_all(target, Sql::Owned(r.sql), r.binds, |_| Ok(())).await?;
                 if !rows.is_empty() {
                     return Err(Error::Relationship {
                         model: rel.owner,
@@ -263,15 +251,15 @@ async fn related(
             filter: Box::new(condition.clone()),
         }));
     }
-    let mut w = SqlWriter::new(target.dialect());
-    w.push("SELECT ");
-    w.column(meta, referenced.name);
-    w.push(" FROM ");
-    w.table(meta);
-    w.where_clause(Some(condition));
-    w.check()?;
+    let r = sql::select(
+        target.dialect(),
+        &ast::Select {
+            filter: Some(Where::expr(condition)),
+            ..ast::Select::from(meta, vec![Item::Column(ColumnRef::of(meta, referenced))])
+        },
+    )?;
     let ty = referenced.sql_type;
-    let keys = backend::fetch_all(target, Sql::Owned(w.sql), w.binds, |row| {
+    let keys = backend::fetch_all(target, Sql::Owned(r.sql), r.binds, |row| {
         Value::decode(row, 0, ty).map_err(Error::from)
     })
     .await?;
@@ -305,15 +293,35 @@ fn values_of(condition: &Expr, meta: &ModelMeta, column: &ColumnMeta) -> Option<
 /// `UPDATE child SET key = NULL WHERE condition`: children detached from
 /// their parent through a nullable key.
 pub(crate) async fn set_null(target: Target<'_>, link: &Link, condition: &Expr) -> Result<()> {
-    let mut w = SqlWriter::new(target.dialect());
-    w.push("UPDATE ");
-    w.table(link.child);
-    w.push(" SET ");
-    w.ident(link.child_column.name);
-    w.push(" = ");
-    w.bind(Value::Null(link.child_column.sql_type));
-    w.where_clause(Some(condition));
-    w.check()?;
-    backend::execute(target, Sql::Owned(w.sql), w.binds).await?;
+    let r = sql::update(
+        target.dialect(),
+        ast::Update {
+            table: link.child,
+            set: vec![(
+                link.child_column.name,
+                Value::Null(link.child_column.sql_type),
+            )],
+            filter: Some(Where::expr(condition)),
+        },
+    )?;
+    backend::execute(target, Sql::Owned(r.sql), r.binds).await?;
     Ok(())
+}
+
+/// `DELETE FROM table WHERE condition`; returns how many rows went.
+pub(crate) async fn delete_where(
+    target: Target<'_>,
+    table: &'static ModelMeta,
+    condition: &Expr,
+) -> Result<u64> {
+    let r = sql::delete(
+        target.dialect(),
+        &ast::Delete {
+            table,
+            filter: Some(Where::expr(condition)),
+        },
+    )?;
+    Ok(backend::execute(target, Sql::Owned(r.sql), r.binds)
+        .await?
+        .rows_affected)
 }

@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::expr::Expr;
 use crate::model::Model;
 use crate::query::select::Select;
-use crate::sql::{self, Dialect, SqlWriter};
+use crate::sql::{self, Dialect, Rendered, ast};
 use crate::value::{HashKey, RowRef, Value};
 
 pub(crate) async fn insert_one<M: Model>(target: Target<'_>, mut model: M) -> Result<M> {
@@ -46,7 +46,12 @@ pub(crate) async fn insert_one<M: Model>(target: Target<'_>, mut model: M) -> Re
             },
         )
         .await?;
-        read.unwrap_or_else(|| Err(Error::Config("INSERT ... RETURNING returned no row".into())))?;
+        read.unwrap_or_else(|| {
+            Err(Error::Config(format!(
+                "an insert of one `{}` row read back no row",
+                M::META.name
+            )))
+        })?;
     } else {
         let atomic = Atomic::begin(target).await?;
         let outcome = insert_then_reread(
@@ -112,23 +117,23 @@ pub(crate) async fn insert_many<M: Model>(
     Ok(models)
 }
 
-/// `INSERT INTO ... VALUES (..), (..)` for `rows`, with their values bound.
-fn render_rows<M: Model>(dialect: Dialect, rows: &[M]) -> SqlWriter {
-    let stmts = crate::sql::statements::<M>(dialect);
-    let mut w = SqlWriter::new(dialect);
-    w.binds.reserve(rows.len() * stmts.insert_columns);
-    w.sql
-        .reserve(stmts.insert_head.len() + rows.len() * stmts.insert_columns * 5);
-    w.push(&stmts.insert_head);
-    let mut values = Vec::with_capacity(stmts.insert_columns);
-    for (i, row) in rows.iter().enumerate() {
-        if i > 0 {
-            w.push(", ");
-        }
+/// `INSERT INTO ... VALUES (..), (..)` for `rows`, with their values bound,
+/// reading back what the database fills in when `returning`.
+fn render_rows<M: Model>(dialect: Dialect, rows: &[M], returning: bool) -> Rendered {
+    let columns = crate::sql::statements::<M>(dialect).insert_columns;
+    let mut values = Vec::with_capacity(rows.len() * columns);
+    for row in rows {
         row.insert_values(&mut values);
-        sql::write_insert_row(&mut w, M::META, values.drain(..));
     }
-    w
+    sql::insert(
+        dialect,
+        ast::Insert {
+            table: M::META,
+            rows: rows.len(),
+            values,
+            returning,
+        },
+    )
 }
 
 /// Inserts the rows of `models` without reading anything back: one
@@ -152,7 +157,7 @@ pub(crate) async fn bulk_insert<M: Model>(target: Target<'_>, models: &[M]) -> R
     let write = async |target: Target<'_>| -> Result<u64> {
         let mut total = 0;
         for part in models.chunks(chunk) {
-            let w = render_rows(dialect, part);
+            let w = render_rows(dialect, part, false);
             total += backend::execute(target, Sql::Owned(w.sql), w.binds)
                 .await?
                 .rows_affected;
@@ -177,11 +182,11 @@ pub(crate) async fn insert_chunk<M: Model>(target: Target<'_>, rows: &mut [M]) -
         crate::relation::sync_keys(row)?;
         backend::store_as_written(target, row, &stmts.coarsened)?;
     }
-    let mut w = render_rows(dialect, rows);
+    let returning = !stmts.returned.is_empty() && target.shared().server.insert_returning;
+    let w = render_rows(dialect, rows, returning);
     if stmts.returned.is_empty() {
         backend::execute(target, Sql::Owned(w.sql), w.binds).await?;
-    } else if target.shared().server.insert_returning {
-        w.push(&stmts.returning);
+    } else if returning {
         let mut next = rows.iter_mut();
         let mut failure = None;
         let mut count = 0;

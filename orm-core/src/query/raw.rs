@@ -11,7 +11,8 @@ use crate::backend::Executor;
 use crate::backend::{self, Sql};
 use crate::error::{Error, Result};
 use crate::model::Model;
-use crate::sql::{rewrite_placeholders, write_select_list};
+use crate::sql::ast::{self, Item, Source};
+use crate::sql::{self, rewrite_placeholders};
 use crate::value::{ColumnType, Value};
 
 /// A hand-written statement and its bind values. See [`raw`].
@@ -99,11 +100,8 @@ impl Raw {
     /// the number of values bound is not the number of `?`.
     fn prepared(&self, dialect: crate::Dialect) -> Result<String> {
         let raw = rewrite_placeholders(&self.sql, dialect);
-        // SQLite's own parser decides there (it knows trigger bodies); a
-        // PostgreSQL `BEGIN ATOMIC` body holds `;` within one statement.
-        let atomic_body = dialect == crate::Dialect::Postgres
-            && self.sql.to_ascii_uppercase().contains("BEGIN ATOMIC");
-        if raw.several_statements && dialect != crate::Dialect::Sqlite && !atomic_body {
+        // SQLite's own parser decides there (it knows trigger bodies).
+        if raw.several_statements && dialect != crate::Dialect::Sqlite {
             return Err(Error::Config(backend::several_statements()));
         }
         if raw.numbered {
@@ -138,12 +136,9 @@ impl Raw {
     pub async fn all<M: Model>(self, exec: &(impl Executor + ?Sized)) -> Result<Vec<M>> {
         let dialect = exec.dialect();
         let inner = self.prepared(dialect)?;
-        let mut sql = String::from("SELECT ");
-        write_select_list(&mut sql, dialect, M::META, Some("t"));
-        sql.push_str(" FROM (");
-        sql.push_str(&inner);
-        sql.push_str(") AS ");
-        dialect.write_ident(&mut sql, "t");
+        let mapped = ast::Select::from(M::META, vec![Item::ModelAs(M::META, "t")])
+            .reading(Source::Raw(&inner, "t"));
+        let sql = sql::select(dialect, &mapped)?.sql;
         backend::fetch_all(exec.target(), Sql::Raw(sql), self.binds, |row| {
             M::from_row(row, 0)
         })

@@ -5,6 +5,7 @@
 //! A query with no clauses runs the model's cached `SELECT` text as is;
 //! otherwise the clauses are rendered after it.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
 use std::sync::Arc;
@@ -14,11 +15,12 @@ use futures_core::stream::BoxStream;
 use crate::backend::Executor;
 use crate::backend::{self, Sql};
 use crate::error::{Error, Result};
-use crate::expr::{Assignment, Expr, OrderBy};
+use crate::expr::{Assignment, ColumnRef, Expr, OrderBy};
 use crate::loader::{DefaultLoad, Include, IntoLoad, Joined, JoinedLoad, Load, SelectWith};
 use crate::model::{JoinStep, Relation, RelationMeta};
 use crate::model::{Model, ModelMeta};
-use crate::sql::{Dialect, SqlWriter};
+use crate::sql::ast::{self, Item, JoinKind, Source, Where};
+use crate::sql::{self, Dialect, Rendered};
 use crate::value::ColumnType;
 
 /// A query over the rows of model `M`.
@@ -27,7 +29,6 @@ pub struct Select<M> {
     default_includes: Vec<Arc<dyn Load<M>>>,
     joined: Vec<Arc<dyn JoinedLoad<M>>>,
     joins: Vec<Join>,
-    error: Option<String>,
     filter: Option<Expr>,
     order: Vec<OrderBy>,
     limit: Option<u64>,
@@ -42,7 +43,6 @@ impl<M> Clone for Select<M> {
             default_includes: self.default_includes.clone(),
             joined: self.joined.clone(),
             joins: self.joins.clone(),
-            error: self.error.clone(),
             filter: self.filter.clone(),
             order: self.order.clone(),
             limit: self.limit,
@@ -70,19 +70,20 @@ impl<M: Model> Default for Select<M> {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 struct Join {
     left: bool,
     step: JoinStep,
 }
 
+#[derive(Clone, Copy)]
 enum Head {
     Rows,
     Count,
     Exists,
     /// The rows paired with a joined model's columns (`all_with`): a
     /// to-many join multiplies the roots instead of narrowing them.
-    Pairs(&'static str),
+    Pairs(&'static ModelMeta),
 }
 
 impl<M: Model> Select<M> {
@@ -93,7 +94,6 @@ impl<M: Model> Select<M> {
             default_includes: Vec::new(),
             joined: Vec::new(),
             joins: Vec::new(),
-            error: None,
             filter: None,
             order: Vec::new(),
             limit: None,
@@ -154,11 +154,15 @@ impl<M: Model> Select<M> {
     /// Keeps the rows where `condition` holds; several filters all apply.
     #[must_use]
     pub fn filter(mut self, condition: Expr) -> Self {
+        self.add_filter(condition);
+        self
+    }
+
+    fn add_filter(&mut self, condition: Expr) {
         self.filter = Some(match self.filter.take() {
             Some(existing) => existing.and(condition),
             None => condition,
         });
-        self
     }
 
     /// Adds a sort term: `User::ID.desc()`, or a column for ascending order.
@@ -229,9 +233,8 @@ impl<M: Model> Select<M> {
             Ok(steps) => self
                 .joins
                 .extend(steps.into_iter().map(|step| Join { left, step })),
-            Err(e) => {
-                self.error.get_or_insert(e.to_string());
-            }
+            // The query cannot run: it fails with this error when it does.
+            Err(e) => self.add_filter(Expr::Invalid(e.into())),
         }
     }
 
@@ -243,7 +246,9 @@ impl<M: Model> Select<M> {
         self
     }
 
-    fn write_joins(&self, w: &mut SqlWriter) -> Result<()> {
+    /// Refuses a table that would appear twice: joins have no table
+    /// aliases yet.
+    fn check_tables(&self) -> Result<()> {
         let mut seen: Vec<&'static ModelMeta> = vec![M::META];
         for j in &self.joined {
             if seen.iter().any(|m| m.is(j.meta())) {
@@ -266,43 +271,18 @@ impl<M: Model> Select<M> {
                 )));
             }
             seen.push(step.table);
-            w.join(step, if join.left { "LEFT JOIN" } else { "INNER JOIN" });
         }
         Ok(())
     }
 
-    fn write_key(w: &mut SqlWriter) {
-        let keys: Vec<_> = M::META.primary_key().collect();
-        if keys.len() > 1 {
-            w.push("(");
-        }
-        for (i, col) in keys.iter().enumerate() {
-            if i > 0 {
-                w.push(", ");
-            }
-            w.column(M::META, col.name);
-        }
-        if keys.len() > 1 {
-            w.push(")");
-        }
-    }
-
-    fn render(&self, dialect: Dialect, head: Head) -> Result<SqlWriter> {
-        if let Some(message) = &self.error {
-            return Err(Error::Config(message.clone()));
-        }
-        let stmts = crate::sql::statements::<M>(dialect);
-        let mut w = SqlWriter::new(dialect);
+    /// The statement of this query with `head` as its select list.
+    fn statement(&self, head: Head) -> Result<ast::Select<'_>> {
+        let mut items = Vec::with_capacity(2);
+        let mut joins = Vec::new();
+        let paged = self.limit.is_some() || self.offset.is_some();
         match head {
-            Head::Rows if !self.joined.is_empty() => {
-                w.push("SELECT ");
-                w.push(&stmts.select_list);
-                for j in &self.joined {
-                    w.push(", ");
-                    w.push(j.select_list(dialect));
-                }
-                w.push(" FROM ");
-                w.table(M::META);
+            Head::Rows => {
+                items.push(Item::Model(M::META));
                 for j in &self.joined {
                     if j.meta().is(M::META) {
                         return Err(Error::Config(format!(
@@ -310,66 +290,72 @@ impl<M: Model> Select<M> {
                             M::META.name
                         )));
                     }
-                    w.join(&j.step()?, "LEFT JOIN");
+                    items.push(Item::Model(j.meta()));
+                    joins.push(ast::Join {
+                        kind: JoinKind::Left,
+                        step: j.step()?,
+                    });
                 }
             }
-            Head::Rows => w.push(&stmts.select_all),
             // With limit or offset, count the rows the query returns: the
             // paged query becomes a subquery.
-            Head::Count if self.limit.is_some() || self.offset.is_some() => {
-                w.push("SELECT COUNT(*) FROM (SELECT 1 AS ");
-                w.ident("one");
-                w.push(" FROM ");
-                w.table(M::META);
-            }
-            Head::Count => {
-                w.push("SELECT COUNT(*) FROM ");
-                w.table(M::META);
-            }
-            Head::Exists => {
-                w.push("SELECT 1 FROM ");
-                w.table(M::META);
-            }
-            Head::Pairs(joined_list) => {
-                w.push("SELECT ");
-                w.push(&stmts.select_list);
-                w.push(", ");
-                w.push(joined_list);
-                w.push(" FROM ");
-                w.table(M::META);
+            Head::Count if paged => items.push(Item::OneAs("one")),
+            Head::Count => items.push(Item::CountAll),
+            Head::Exists => items.push(Item::One),
+            Head::Pairs(joined) => {
+                items.push(Item::Model(M::META));
+                items.push(Item::Model(joined));
             }
         }
+        self.check_tables()?;
+        let own_joins = self.joins.iter().map(|j| ast::Join {
+            kind: if j.left {
+                JoinKind::Left
+            } else {
+                JoinKind::Inner
+            },
+            step: j.step,
+        });
+        let filter = self.filter.as_ref().map(Where::expr);
         let narrow = !matches!(head, Head::Pairs(_)) && self.joins.iter().any(|j| j.step.to_many);
-        if narrow {
+        let filter = if narrow {
             // Narrow the roots instead of multiplying them.
-            w.push(" WHERE ");
-            Self::write_key(&mut w);
-            w.push(" IN (SELECT ");
-            Self::write_key(&mut w);
-            w.push(" FROM ");
-            w.table(M::META);
-            self.write_joins(&mut w)?;
-            w.where_clause(self.filter.as_ref());
-            w.push(")");
+            Some(Where::KeyIn {
+                table: M::META,
+                subquery: Box::new(ast::Select {
+                    joins: own_joins.collect(),
+                    filter,
+                    ..ast::Select::from(M::META, vec![Item::Key(M::META)])
+                }),
+            })
         } else {
-            self.write_joins(&mut w)?;
-            w.where_clause(self.filter.as_ref());
-        }
-        if matches!(head, Head::Rows | Head::Pairs(_)) {
-            w.order_by(&self.order);
-        }
-        let limit = match head {
-            // A row at `offset`, unless the query returns none at all.
-            Head::Exists => Some(self.limit.map_or(1, |l| l.min(1))),
-            _ => self.limit,
+            joins.extend(own_joins);
+            filter
         };
-        w.limit_offset(limit, self.offset);
-        if matches!(head, Head::Count) && (self.limit.is_some() || self.offset.is_some()) {
-            w.push(") AS ");
-            w.ident("paged");
-        }
-        w.check()?;
-        Ok(w)
+        let statement = ast::Select {
+            joins,
+            filter,
+            order: match head {
+                Head::Rows | Head::Pairs(_) => Cow::Borrowed(&self.order),
+                Head::Count | Head::Exists => Cow::Borrowed(&[]),
+            },
+            limit: match head {
+                // A row at `offset`, unless the query returns none at all.
+                Head::Exists => Some(self.limit.map_or(1, |l| l.min(1))),
+                _ => self.limit,
+            },
+            offset: self.offset,
+            ..ast::Select::from(M::META, items)
+        };
+        Ok(match head {
+            Head::Count if paged => ast::Select::from(M::META, vec![Item::CountAll])
+                .reading(Source::Select(Box::new(statement), "paged")),
+            _ => statement,
+        })
+    }
+
+    fn render(&self, dialect: Dialect, head: Head) -> Result<Rendered> {
+        Ok(sql::select(dialect, &self.statement(head)?)?)
     }
 
     /// The SQL this query runs in `dialect`, with its bind values.
@@ -390,14 +376,14 @@ impl<M: Model> Select<M> {
     /// # Ok::<(), orm::Error>(())
     /// ```
     pub fn to_sql(&self, dialect: Dialect) -> Result<(String, Vec<crate::Value>)> {
-        let w = self.render(dialect, Head::Rows)?;
-        Ok((w.sql, w.binds))
+        let r = self.render(dialect, Head::Rows)?;
+        Ok((r.sql, r.binds))
     }
 
     /// The SQL of [`Select::count`] in `dialect`, with its bind values.
     pub fn count_sql(&self, dialect: Dialect) -> Result<(String, Vec<crate::Value>)> {
-        let w = self.render(dialect, Head::Count)?;
-        Ok((w.sql, w.binds))
+        let r = self.render(dialect, Head::Count)?;
+        Ok((r.sql, r.binds))
     }
 
     fn sql(&self, dialect: Dialect) -> Result<(Sql, Vec<crate::Value>)> {
@@ -407,8 +393,8 @@ impl<M: Model> Select<M> {
                 Vec::new(),
             ))
         } else {
-            let w = self.render(dialect, Head::Rows)?;
-            Ok((Sql::Owned(w.sql), w.binds))
+            let r = self.render(dialect, Head::Rows)?;
+            Ok((Sql::Owned(r.sql), r.binds))
         }
     }
 
@@ -445,37 +431,31 @@ impl<M: Model> Select<M> {
         &self,
         dialect: Dialect,
         by_key: Expr,
-        through: Option<(JoinStep, crate::expr::ColumnRef)>,
+        through: Option<(JoinStep, ColumnRef)>,
         default_order: Option<OrderBy>,
-    ) -> Result<SqlWriter> {
-        if let Some(message) = &self.error {
-            return Err(Error::Config(message.clone()));
+    ) -> Result<Rendered> {
+        let mut items = vec![Item::Model(M::META)];
+        let mut joins = Vec::new();
+        if let Some((step, owner)) = through {
+            items.push(Item::Column(owner));
+            joins.push(ast::Join {
+                kind: JoinKind::Inner,
+                step,
+            });
         }
-        let mut w = SqlWriter::new(dialect);
-        w.push("SELECT ");
-        w.push(&crate::sql::statements::<M>(dialect).select_list);
-        if let Some((step, owner)) = &through {
-            w.push(", ");
-            w.column(owner.table, owner.column);
-            w.push(" FROM ");
-            w.table(M::META);
-            w.join(step, "INNER JOIN");
-        } else {
-            w.push(" FROM ");
-            w.table(M::META);
-        }
-        let condition = match &self.filter {
-            Some(f) => by_key.and(f.clone()),
-            None => by_key,
+        let mut condition = vec![Cow::Owned(by_key)];
+        condition.extend(self.filter.as_ref().map(Cow::Borrowed));
+        let order = match default_order {
+            Some(order) if self.order.is_empty() => Cow::Owned(vec![order]),
+            _ => Cow::Borrowed(self.order.as_slice()),
         };
-        w.where_clause(Some(&condition));
-        if !self.order.is_empty() {
-            w.order_by(&self.order);
-        } else if let Some(order) = default_order {
-            w.order_by(&[order]);
-        }
-        w.check()?;
-        Ok(w)
+        let statement = ast::Select {
+            joins,
+            filter: Some(Where::All(condition)),
+            order,
+            ..ast::Select::from(M::META, items)
+        };
+        Ok(sql::select(dialect, &statement)?)
     }
 
     /// Every matching row paired with the row of `T` it is joined to, read
@@ -526,13 +506,9 @@ impl<M: Model> Select<M> {
                 )));
             }
         }
-        let dialect = exec.dialect();
-        let w = self.render(
-            dialect,
-            Head::Pairs(&crate::sql::statements::<T::Model>(dialect).select_list),
-        )?;
+        let r = self.render(exec.dialect(), Head::Pairs(T::Model::META))?;
         let width = M::META.columns.len();
-        backend::fetch_all(exec.target(), Sql::Owned(w.sql), w.binds, |row| {
+        backend::fetch_all(exec.target(), Sql::Owned(r.sql), r.binds, |row| {
             Ok((M::from_row(row, 0)?, T::from_row(row, width)?))
         })
         .await
@@ -578,8 +554,8 @@ impl<M: Model> Select<M> {
     /// # Ok::<(), orm::Error>(())
     /// ```
     pub async fn count(self, exec: &(impl Executor + ?Sized)) -> Result<i64> {
-        let w = self.render(exec.dialect(), Head::Count)?;
-        let mut rows = backend::fetch_all(exec.target(), Sql::Owned(w.sql), w.binds, |row| {
+        let r = self.render(exec.dialect(), Head::Count)?;
+        let mut rows = backend::fetch_all(exec.target(), Sql::Owned(r.sql), r.binds, |row| {
             i64::decode(row, 0).map_err(Error::from)
         })
         .await?;
@@ -589,9 +565,9 @@ impl<M: Model> Select<M> {
     /// True when the query returns at least one row (with `offset`, a row
     /// past the skipped ones; with `limit(0)`, never).
     pub async fn exists(self, exec: &(impl Executor + ?Sized)) -> Result<bool> {
-        let w = self.render(exec.dialect(), Head::Exists)?;
+        let r = self.render(exec.dialect(), Head::Exists)?;
         let rows =
-            backend::fetch_all(exec.target(), Sql::Owned(w.sql), w.binds, |_| Ok(())).await?;
+            backend::fetch_all(exec.target(), Sql::Owned(r.sql), r.binds, |_| Ok(())).await?;
         Ok(!rows.is_empty())
     }
 
@@ -687,26 +663,29 @@ impl<M: Model> Select<M> {
                 M::validate_column(index, &a.value)?;
             }
         }
-        let mut w = SqlWriter::new(exec.dialect());
-        w.push("UPDATE ");
-        w.table(M::META);
-        w.push(" SET ");
-        w.assignments(&set);
-        w.where_clause(self.filter.as_ref());
-        w.check()?;
-        let done = backend::execute(exec.target(), Sql::Owned(w.sql), w.binds).await?;
+        let r = sql::update(
+            exec.dialect(),
+            ast::Update {
+                table: M::META,
+                set: set.into_iter().map(|a| (a.column, a.value)).collect(),
+                filter: self.filter.as_ref().map(Where::expr),
+            },
+        )?;
+        let done = backend::execute(exec.target(), Sql::Owned(r.sql), r.binds).await?;
         Ok(done.rows_affected)
     }
 
     /// Deletes every matching row; returns how many were deleted.
     pub async fn delete(self, exec: &(impl Executor + ?Sized)) -> Result<u64> {
         self.reject_paging("delete")?;
-        let mut w = SqlWriter::new(exec.dialect());
-        w.push("DELETE FROM ");
-        w.table(M::META);
-        w.where_clause(self.filter.as_ref());
-        w.check()?;
-        let done = backend::execute(exec.target(), Sql::Owned(w.sql), w.binds).await?;
+        let r = sql::delete(
+            exec.dialect(),
+            &ast::Delete {
+                table: M::META,
+                filter: self.filter.as_ref().map(Where::expr),
+            },
+        )?;
+        let done = backend::execute(exec.target(), Sql::Owned(r.sql), r.binds).await?;
         Ok(done.rows_affected)
     }
 }

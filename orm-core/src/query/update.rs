@@ -4,7 +4,8 @@ use crate::backend::{self, Sql, Target};
 use crate::error::{Error, Result};
 use crate::expr::Expr;
 use crate::model::{ColumnMeta, Link, Model, ModelMeta};
-use crate::sql::SqlWriter;
+use crate::sql;
+use crate::sql::ast::{self, Where};
 use crate::value::Value;
 
 pub(crate) async fn update_one<M: Model>(target: Target<'_>, model: &mut M) -> Result<()> {
@@ -114,25 +115,19 @@ pub(crate) async fn set_columns(
     set: &[(&'static ColumnMeta, Value)],
     key: Vec<Value>,
 ) -> Result<()> {
-    let mut w = SqlWriter::new(target.dialect());
-    w.push("UPDATE ");
-    w.table(meta);
-    w.push(" SET ");
-    for (i, (column, value)) in set.iter().enumerate() {
-        if i > 0 {
-            w.push(", ");
-        }
-        w.ident(column.name);
-        w.push(" = ");
-        w.bind(value.clone());
-    }
-    for (i, (column, value)) in meta.primary_key().zip(key).enumerate() {
-        w.push(if i == 0 { " WHERE " } else { " AND " });
-        w.ident(column.name);
-        w.push(" = ");
-        w.bind(value);
-    }
-    let done = backend::execute(target, Sql::Owned(w.sql), w.binds).await?;
+    let r = sql::update(
+        target.dialect(),
+        ast::Update {
+            table: meta,
+            set: set.iter().map(|(c, v)| (c.name, v.clone())).collect(),
+            filter: Some(Where::Equal {
+                table: meta,
+                columns: meta.primary_key().zip(key).collect(),
+                qualified: false,
+            }),
+        },
+    )?;
+    let done = backend::execute(target, Sql::Owned(r.sql), r.binds).await?;
     if done.rows_affected == 0 {
         return Err(Error::not_found(meta.name));
     }
@@ -165,15 +160,14 @@ pub(crate) async fn reparent(
                 .collect(),
         ),
     };
-    let mut w = SqlWriter::new(target.dialect());
-    w.push("UPDATE ");
-    w.table(link.child);
-    w.push(" SET ");
-    w.ident(link.child_column.name);
-    w.push(" = ");
-    w.bind(parent);
-    w.where_clause(Some(&rows));
-    w.check()?;
-    backend::execute(target, Sql::Owned(w.sql), w.binds).await?;
+    let r = sql::update(
+        target.dialect(),
+        ast::Update {
+            table: link.child,
+            set: vec![(link.child_column.name, parent)],
+            filter: Some(Where::owned(rows)),
+        },
+    )?;
+    backend::execute(target, Sql::Owned(r.sql), r.binds).await?;
     Ok(())
 }

@@ -15,8 +15,9 @@ use crate::error::{Error, Result};
 use crate::expr::Expr;
 use crate::loader::DefaultLoad;
 use crate::model::{HasMany, Model, RelationMeta, Through, value_of};
+use crate::query::delete::delete_where;
 use crate::query::select::Select;
-use crate::sql::{self, SqlWriter};
+use crate::sql::{self, ast::InsertMissingPairs};
 use crate::value::Value;
 
 /// The strategy of a many-to-many field of `P` to `T`. Emitted by the
@@ -144,7 +145,15 @@ async fn link_pairs(target: Target<'_>, t: &Through, pairs: Vec<(Value, Value)>)
     let dialect = target.dialect();
     let mut added = 0;
     for chunk in pairs.chunks((dialect.max_binds() / 4).max(1)) {
-        let w = sql::insert_missing_pairs(dialect, t.assoc, t.left, t.right, chunk.to_vec());
+        let w = sql::insert_missing_pairs(
+            dialect,
+            InsertMissingPairs {
+                table: t.assoc,
+                left: t.left,
+                right: t.right,
+                pairs: chunk.to_vec(),
+            },
+        );
         added += backend::execute(target, Sql::Owned(w.sql), w.binds)
             .await?
             .rows_affected;
@@ -154,14 +163,7 @@ async fn link_pairs(target: Target<'_>, t: &Through, pairs: Vec<(Value, Value)>)
 
 /// Deletes the association rows matching `condition`; returns how many.
 async fn unlink(target: Target<'_>, t: &Through, condition: Expr) -> Result<u64> {
-    let mut w = SqlWriter::new(target.dialect());
-    w.push("DELETE FROM ");
-    w.table(t.assoc);
-    w.where_clause(Some(&condition));
-    w.check()?;
-    Ok(backend::execute(target, Sql::Owned(w.sql), w.binds)
-        .await?
-        .rows_affected)
+    delete_where(target, t.assoc, &condition).await
 }
 
 /// The targets of a many-to-many relationship of one owner.

@@ -1,0 +1,218 @@
+//! Statements as values: what the operations build and a dialect's
+//! renderer writes. They borrow what they can from the query that built
+//! them (its filter, its order), so building one copies no expression.
+//!
+//! ```text
+//!   Select::filter(..).limit(..)  ──► ast::Select ──► Renderer (per dialect) ──► (sql, binds)
+//!   db.insert(&rows)              ──► ast::Insert ──┘
+//! ```
+
+use std::borrow::Cow;
+
+use crate::expr::{ColumnRef, Expr, OrderBy};
+use crate::model::{ColumnMeta, JoinStep, ModelMeta};
+use crate::value::Value;
+
+/// A condition of a `WHERE` clause.
+#[derive(Debug, Clone)]
+pub enum Where<'a> {
+    /// Every one of these holds (one alone is written bare, several in
+    /// parentheses joined by `AND`, as [`Expr::And`] is).
+    All(Vec<Cow<'a, Expr>>),
+    /// `"a" = ? AND "b" = ?`: each column equal to its value, the columns
+    /// named bare (UPDATE and DELETE by key) or qualified by their table.
+    Equal {
+        /// The table of the columns.
+        table: &'static ModelMeta,
+        /// Each column with its value.
+        columns: Vec<(&'static ColumnMeta, Value)>,
+        /// Qualify the columns with their table.
+        qualified: bool,
+    },
+    /// The primary key of `table` is among the keys `subquery` selects: a
+    /// join through a to-many relationship narrows the roots instead of
+    /// multiplying them.
+    KeyIn {
+        /// The table whose key is tested.
+        table: &'static ModelMeta,
+        /// The subquery selecting keys of the same table.
+        subquery: Box<Select<'a>>,
+    },
+}
+
+impl<'a> Where<'a> {
+    /// The condition `expr`, borrowed.
+    pub fn expr(expr: &'a Expr) -> Self {
+        Where::All(vec![Cow::Borrowed(expr)])
+    }
+
+    /// The condition `expr`, owned.
+    pub fn owned(expr: Expr) -> Self {
+        Where::All(vec![Cow::Owned(expr)])
+    }
+}
+
+/// One item of a select list.
+#[derive(Debug, Clone, Copy)]
+pub enum Item {
+    /// Every column of a model, qualified by its table, in field order.
+    Model(&'static ModelMeta),
+    /// Every column of a model, qualified by an alias.
+    ModelAs(&'static ModelMeta, &'static str),
+    /// The primary key of a model: its column, or a row of its columns.
+    Key(&'static ModelMeta),
+    /// One column.
+    Column(ColumnRef),
+    /// The constant `1` (a row exists).
+    One,
+    /// The constant `1` named by an alias.
+    OneAs(&'static str),
+    /// `COUNT(*)`.
+    CountAll,
+}
+
+/// What a `SELECT` reads from.
+#[derive(Debug, Clone)]
+pub enum Source<'a> {
+    /// A model's table.
+    Table(&'static ModelMeta),
+    /// A subquery under an alias.
+    Select(Box<Select<'a>>, &'static str),
+    /// Hand-written SQL under an alias (a raw query mapped onto a model).
+    Raw(&'a str, &'static str),
+}
+
+/// The kind of a join.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JoinKind {
+    /// `INNER JOIN`
+    Inner,
+    /// `LEFT JOIN`
+    Left,
+}
+
+/// One join of a `SELECT`.
+#[derive(Debug, Clone, Copy)]
+pub struct Join {
+    /// Inner or left.
+    pub kind: JoinKind,
+    /// The table joined and its `ON` columns.
+    pub step: JoinStep,
+}
+
+/// A `SELECT` statement.
+#[derive(Debug, Clone)]
+pub struct Select<'a> {
+    /// The select list.
+    pub items: Vec<Item>,
+    /// What it reads from.
+    pub from: Source<'a>,
+    /// The joins, in order.
+    pub joins: Vec<Join>,
+    /// The condition, if any.
+    pub filter: Option<Where<'a>>,
+    /// The sort terms.
+    pub order: Cow<'a, [OrderBy]>,
+    /// At most this many rows.
+    pub limit: Option<u64>,
+    /// Skipping this many rows.
+    pub offset: Option<u64>,
+}
+
+impl<'a> Select<'a> {
+    /// `SELECT items FROM table`, with nothing else yet.
+    pub fn from(table: &'static ModelMeta, items: Vec<Item>) -> Self {
+        Select {
+            items,
+            from: Source::Table(table),
+            joins: Vec::new(),
+            filter: None,
+            order: Cow::Borrowed(&[]),
+            limit: None,
+            offset: None,
+        }
+    }
+
+    /// The same statement reading from `from`.
+    pub fn reading(self, from: Source<'a>) -> Self {
+        Select { from, ..self }
+    }
+}
+
+/// An `INSERT` of model rows: the values of every column but a generated
+/// key, row after row.
+#[derive(Debug, Clone)]
+pub struct Insert {
+    /// The model's table.
+    pub table: &'static ModelMeta,
+    /// How many rows `values` holds.
+    pub rows: usize,
+    /// The values, row after row, in column order.
+    pub values: Vec<Value>,
+    /// Read back the columns the database fills in
+    /// ([`ColumnMeta::filled_by_database`]).
+    pub returning: bool,
+}
+
+/// An `INSERT` of association pairs that adds only the missing ones.
+#[derive(Debug, Clone)]
+pub struct InsertMissingPairs {
+    /// The association table.
+    pub table: &'static ModelMeta,
+    /// Its column referencing the owner.
+    pub left: &'static ColumnMeta,
+    /// Its column referencing the target.
+    pub right: &'static ColumnMeta,
+    /// The `(left, right)` pairs.
+    pub pairs: Vec<(Value, Value)>,
+}
+
+/// An `UPDATE` statement.
+#[derive(Debug, Clone)]
+pub struct Update<'a> {
+    /// The table.
+    pub table: &'static ModelMeta,
+    /// Each column set, with its value.
+    pub set: Vec<(&'static str, Value)>,
+    /// Which rows.
+    pub filter: Option<Where<'a>>,
+}
+
+/// A `DELETE` statement.
+#[derive(Debug, Clone)]
+pub struct Delete<'a> {
+    /// The table.
+    pub table: &'static ModelMeta,
+    /// Which rows.
+    pub filter: Option<Where<'a>>,
+}
+
+/// `CREATE TABLE IF NOT EXISTS` for a model, with its constraints and
+/// indexes.
+#[derive(Debug, Clone, Copy)]
+pub struct CreateTable<'a> {
+    /// The model.
+    pub table: &'static ModelMeta,
+    /// Columns made unique by a relationship declared elsewhere (the key
+    /// of a has_one's target).
+    pub also_unique: &'a [&'static str],
+    /// MySQL only: the server is MariaDB (its name for the binary NO PAD
+    /// collation differs).
+    pub mariadb: bool,
+}
+
+/// The statements that begin and end a transaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransactionSql {
+    /// `BEGIN`; with `immediate`, SQLite's `BEGIN IMMEDIATE`, which takes
+    /// the write lock up front so that a writer waits (up to the busy
+    /// timeout) instead of failing when it meets another writer.
+    Begin {
+        /// SQLite: take the write lock at once.
+        immediate: bool,
+    },
+    /// `COMMIT`
+    Commit,
+    /// `ROLLBACK`
+    Rollback,
+}

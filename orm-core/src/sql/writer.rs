@@ -1,0 +1,140 @@
+//! [`SqlWriter`]: SQL text and its bind parameters, written together so
+//! that placeholders are numbered in the order values are bound. Only the
+//! renderers of this layer write to it.
+
+use std::fmt::Write;
+
+use crate::model::ModelMeta;
+use crate::value::Value;
+
+/// A rendered statement: its text and the values of its placeholders, in
+/// order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rendered {
+    /// The SQL text.
+    pub sql: String,
+    /// The bind parameters.
+    pub binds: Vec<Value>,
+}
+
+/// SQL text under construction, in one dialect's quoting and placeholders.
+#[derive(Debug)]
+pub(super) struct SqlWriter {
+    /// The identifier quote character.
+    quote: char,
+    /// Placeholders are numbered (`$1`) rather than `?`.
+    numbered: bool,
+    /// Tables are qualified by their schema.
+    schemas: bool,
+    sql: String,
+    binds: Vec<Value>,
+    /// Tables renamed in the current subquery: their columns render with
+    /// the alias.
+    aliases: Vec<(&'static ModelMeta, String)>,
+}
+
+impl SqlWriter {
+    /// An empty writer.
+    pub(super) fn new(quote: char, numbered: bool, schemas: bool) -> Self {
+        SqlWriter {
+            quote,
+            numbered,
+            schemas,
+            sql: String::with_capacity(128),
+            binds: Vec::new(),
+            aliases: Vec::new(),
+        }
+    }
+
+    /// The statement written.
+    pub(super) fn finish(self) -> Rendered {
+        Rendered {
+            sql: self.sql,
+            binds: self.binds,
+        }
+    }
+
+    /// Makes room for `text` more bytes and `binds` more values.
+    pub(super) fn reserve(&mut self, text: usize, binds: usize) {
+        self.sql.reserve(text);
+        self.binds.reserve(binds);
+    }
+
+    /// Appends SQL text of this layer's making.
+    pub(super) fn push(&mut self, s: &str) {
+        self.sql.push_str(s);
+    }
+
+    /// Appends a quoted identifier, doubling any quote character inside.
+    pub(super) fn ident(&mut self, ident: &str) {
+        let q = self.quote;
+        self.sql.push(q);
+        for ch in ident.chars() {
+            if ch == q {
+                self.sql.push(q);
+            }
+            self.sql.push(ch);
+        }
+        self.sql.push(q);
+    }
+
+    /// Appends the quoted table name of `meta`, qualified by its schema
+    /// where the dialect has schemas.
+    pub(super) fn table(&mut self, meta: &ModelMeta) {
+        if let (Some(schema), true) = (meta.schema, self.schemas) {
+            self.ident(schema);
+            self.sql.push('.');
+        }
+        self.ident(meta.table);
+    }
+
+    /// Appends `table.column`, with the table's alias when it has one here.
+    pub(super) fn column(&mut self, table: &'static ModelMeta, column: &str) {
+        match self.aliases.iter().rev().find(|(m, _)| m.is(table)) {
+            Some((_, alias)) => {
+                let alias = alias.clone();
+                self.ident(&alias);
+            }
+            None => self.table(table),
+        }
+        self.sql.push('.');
+        self.ident(column);
+    }
+
+    /// Appends a placeholder and records its value.
+    pub(super) fn bind(&mut self, value: Value) {
+        self.binds.push(value);
+        if self.numbered {
+            let _ = write!(self.sql, "${}", self.binds.len());
+        } else {
+            self.sql.push('?');
+        }
+    }
+
+    /// Appends `("a", "b")`: a parenthesised, quoted column list.
+    pub(super) fn column_list<'a>(&mut self, names: impl Iterator<Item = &'a str>) {
+        self.sql.push('(');
+        for (i, name) in names.enumerate() {
+            if i > 0 {
+                self.sql.push_str(", ");
+            }
+            self.ident(name);
+        }
+        self.sql.push(')');
+    }
+
+    /// A fresh alias for `table` in a subquery: `<table>_<depth>`.
+    pub(super) fn new_alias(&self, table: &ModelMeta) -> String {
+        format!("{}_{}", table.table, self.aliases.len() + 1)
+    }
+
+    /// Columns of `table` render with `alias` until [`SqlWriter::pop_alias`].
+    pub(super) fn push_alias(&mut self, table: &'static ModelMeta, alias: String) {
+        self.aliases.push((table, alias));
+    }
+
+    /// Ends the innermost alias.
+    pub(super) fn pop_alias(&mut self) {
+        self.aliases.pop();
+    }
+}
