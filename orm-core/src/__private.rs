@@ -99,6 +99,12 @@ pub const fn assert_auto_key<T: AutoKey>() {}
 /// Requires `T: HasLength` (a readable error for a misplaced `max_length`).
 pub const fn assert_has_length<T: HasLength>() {}
 
+/// The error of a column position past a model's last column.
+#[cold]
+pub fn no_column(model: &'static str, index: usize) -> Error {
+    Error::Config(format!("`{model}` has no column at position {index}"))
+}
+
 /// Stores a key from `LAST_INSERT_ID()`.
 pub fn last_insert_id<T: AutoKey>(first: u64, step: u64, model: &'static str) -> Result<T> {
     T::from_u64(first)

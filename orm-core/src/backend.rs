@@ -740,7 +740,7 @@ pub(crate) fn store_as_written<M: crate::model::Model>(
         Pool::MySql(_) => <sqlx::MySql as Backend>::stored,
     };
     for &i in columns {
-        if let Some(v) = stored(&model.column_value(i)) {
+        if let Some(v) = stored(&model.column_value(i)?) {
             model.set_column_value(i, v)?;
         }
     }

@@ -242,28 +242,28 @@ macro_rules! executor {
             }
 
             fn insert<M: Model>(&self, model: M) -> impl Future<Output = Result<M>> + Send {
-                crate::query::insert::insert_one(self.target(), model)
+                crate::persist::insert(self.target(), model)
             }
 
             fn insert_many<M: Model>(
                 &self,
                 models: Vec<M>,
             ) -> impl Future<Output = Result<Vec<M>>> + Send {
-                crate::query::insert::insert_many(self.target(), models)
+                crate::persist::insert_many(self.target(), models)
             }
 
             fn bulk_insert<'a, M: Model>(
                 &'a self,
                 models: &'a [M],
             ) -> impl Future<Output = Result<u64>> + Send + 'a {
-                crate::query::insert::bulk_insert(self.target(), models)
+                crate::persist::bulk_insert(self.target(), models)
             }
 
             fn update<'a, M: Model>(
                 &'a self,
                 model: &'a mut M,
             ) -> impl Future<Output = Result<()>> + Send + 'a {
-                crate::query::update::update_one(self.target(), model)
+                crate::persist::update(self.target(), model)
             }
 
             fn save<'a, M: Model>(
@@ -277,7 +277,7 @@ macro_rules! executor {
                 &'a self,
                 model: &'a M,
             ) -> impl Future<Output = Result<()>> + Send + 'a {
-                crate::query::delete::delete_one(self.target(), model)
+                crate::persist::delete(self.target(), model)
             }
 
             fn create_all<'a>(

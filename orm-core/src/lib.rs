@@ -52,18 +52,20 @@ mod schema;
 #[doc(hidden)]
 pub mod __private;
 mod db;
+mod model_ext;
 
 pub use backend::{ConnectOptions, Executor, JournalMode};
 pub use column::Column;
 pub use db::{Db, Recorder, Tx};
 pub use error::{BuildError, Error, Result};
 pub use expr::{Assignment, Direction, Expr, OrderBy};
-pub use loader::{Include, IntoLoad, SelectWith, load};
+pub use loader::{Include, SelectWith, load};
 pub use model::{
     BelongsTo, ColumnMeta, ForeignKey, HasMany, HasOne, KeyValues, Model, ModelMeta, OnDelete,
     Relation, RelationKind, RelationMeta, Schema,
 };
-pub use query::ModelExt;
+pub use model_ext::ModelExt;
+pub use query::load::IntoLoad;
 pub use query::raw::{Bind, Raw, raw};
 pub use query::select::{Select, WithRow};
 pub use relation::{

@@ -28,24 +28,10 @@ use crate::error::{Error, Result};
 use crate::expr::{ColumnRef, Expr, OrderBy};
 use crate::model::{BelongsTo, HasMany, HasOne, JoinStep, Relation, RelationMeta};
 use crate::model::{ColumnMeta, Model, ModelMeta, Path};
-use crate::query::select::Select;
+use crate::query::load::{IntoLoad, JoinedLoad, Load};
+use crate::query::select::{Select, WithRow};
 use crate::sql::Dialect;
 use crate::value::{HashKey, Value};
-
-/// Loads one relationship onto parents already fetched. Built by
-/// [`Relation`] and [`Include`]; used by `Select::include` and [`load`].
-pub trait Load<P>: Send + Sync {
-    /// Fills the relationship's slot on every parent.
-    #[doc(hidden)]
-    fn load<'a>(&'a self, parents: &'a mut [P], target: Target<'a>) -> BoxFuture<'a, Result<()>>;
-}
-
-/// Something [`Select::include`] accepts: a relationship descriptor or an
-/// [`Include`] built from one.
-pub trait IntoLoad<P> {
-    /// The loader.
-    fn into_load(self) -> Arc<dyn Load<P>>;
-}
 
 /// A relationship to load eagerly, with a filter, an order and nested
 /// relationships of its target.
@@ -181,16 +167,20 @@ pub async fn load<P: Model>(
 
 /// The slot of `rel` on `model`, for a relationship with a field.
 fn slot<'m, P: Model>(model: &'m mut P, rel: &RelationMeta) -> Result<&'m mut dyn Any> {
-    let strategy = crate::relation::strategy::<P>(rel).ok_or_else(|| {
-        Error::Config(format!(
-            "`{}.{}` has no field to load into (a backref has none): use `.with({}::{})` to get pairs",
-            rel.owner,
-            rel.name,
-            rel.owner,
-            rel.name.to_uppercase()
-        ))
-    })?;
-    Ok(strategy.slot(model))
+    P::META
+        .relations
+        .iter()
+        .position(|r| r.name == rel.name && r.owner == rel.owner)
+        .and_then(|index| model.relation_slot(index))
+        .ok_or_else(|| {
+            Error::Config(format!(
+                "`{}.{}` has no field to load into (a backref has none): use `.with({}::{})` to get pairs",
+                rel.owner,
+                rel.name,
+                rel.owner,
+                rel.name.to_uppercase()
+            ))
+        })
 }
 
 /// Fills a slot of whichever kind with `rows`: a collection with all of
@@ -203,8 +193,11 @@ fn fill_slot<T: Model>(
     mut rows: Vec<T>,
 ) -> Result<()> {
     if let Some(collection) = slot.downcast_mut::<HasMany<T>>() {
-        let member = crate::relation::member_key_column::<T>(rel, owner)?;
-        let keys = rows.iter().map(|r| r.column_value(member)).collect();
+        let member = rel.member_key(owner, T::META)?;
+        let keys = rows
+            .iter()
+            .map(|r| r.column_value(member))
+            .collect::<Result<_>>()?;
         collection.set_loaded(rows, keys);
         return Ok(());
     }
@@ -322,7 +315,10 @@ impl<P: Model, T: Model + Clone> Include<P, T> {
         let path = self.rel.path(P::META)?;
         let (owner_column, column) = path.ends();
         let idx = P::META.index_of(owner_column)?;
-        let parent_keys: Vec<Value> = parents.iter().map(|p| p.column_value(idx)).collect();
+        let parent_keys: Vec<Value> = parents
+            .iter()
+            .map(|p| p.column_value(idx))
+            .collect::<Result<_>>()?;
         let ty = owner_column.sql_type;
         // Rows of a many-to-many come through the association, with the
         // owner's key selected beside them; the others carry it themselves.
@@ -345,7 +341,7 @@ impl<P: Model, T: Model + Clone> Include<P, T> {
             Some(idx) => {
                 for row in rows {
                     groups
-                        .entry(HashKey(row.column_value(idx)))
+                        .entry(HashKey(row.column_value(idx)?))
                         .or_default()
                         .push(row);
                 }
@@ -436,19 +432,6 @@ impl<P: Model, T: Model + Clone> Include<P, T> {
     }
 }
 
-/// A to-one relationship read in the root statement by `LEFT JOIN`.
-pub trait JoinedLoad<P>: Send + Sync {
-    /// The join bringing the related row.
-    #[doc(hidden)]
-    fn step(&self) -> Result<JoinStep>;
-    /// The related model's metadata.
-    #[doc(hidden)]
-    fn meta(&self) -> &'static ModelMeta;
-    /// Decodes the related row at `offset` into the parent's slot.
-    #[doc(hidden)]
-    fn fill(&self, parent: &mut P, row: crate::value::RowRef<'_>, offset: usize) -> Result<()>;
-}
-
 /// The loader of [`Select::include_joined`].
 pub struct Joined<P, T> {
     rel: &'static RelationMeta,
@@ -481,7 +464,7 @@ impl<P: Model, T: Model> JoinedLoad<P> for Joined<P, T> {
     }
 
     fn fill(&self, parent: &mut P, row: crate::value::RowRef<'_>, offset: usize) -> Result<()> {
-        let value = <Option<T> as crate::query::select::WithRow>::from_row(row, offset)?;
+        let value = <Option<T> as WithRow>::from_row(row, offset)?;
         fill_slot(
             slot(parent, self.rel)?,
             self.rel,
@@ -509,6 +492,27 @@ impl<P: Model> DefaultLoad<P> {
     /// A to-one relationship loaded by `LEFT JOIN`.
     pub fn joined<T: Model>(rel: &'static RelationMeta) -> Self {
         DefaultLoad::Joined(Arc::new(Joined::<P, T>::new(rel)))
+    }
+}
+
+/// The query methods that bring loaders of this module.
+impl<M: Model> Select<M> {
+    /// Each row together with the rows of `relation`, as pairs: for
+    /// relationships that have no field on the model, such as a backref
+    /// side. `Tag::query().with(Tag::POSTS).all(&db)` is
+    /// `Vec<(Tag, Vec<Post>)>`, in two statements.
+    pub fn with<T: Model + Clone>(self, relation: impl Into<Include<M, T>>) -> SelectWith<M, T> {
+        SelectWith {
+            select: self,
+            include: relation.into(),
+        }
+    }
+
+    /// Loads a to-one relationship (belongs_to, has_one) in the same
+    /// statement by `LEFT JOIN`; limit and offset still count parents.
+    #[must_use]
+    pub fn include_joined<T: Model>(self, relation: Relation<M, T>) -> Self {
+        self.joined_load(Arc::new(Joined::<M, T>::new(relation.meta())))
     }
 }
 

@@ -56,7 +56,7 @@ tuple_key!(A: 0, B: 1, C: 2, D: 3);
 /// The methods are generated: the metadata, decoding a row by position,
 /// the values to bind, and the checks of each field. What users call on a
 /// model (`User::query()`, `User::get(&db, 7)`) comes with
-/// [`ModelExt`](crate::query::ModelExt), in the prelude.
+/// [`ModelExt`](crate::ModelExt), in the prelude.
 pub trait Model: Sized + Send + Sync + Unpin + 'static {
     /// The table description.
     const META: &'static ModelMeta;
@@ -78,11 +78,18 @@ pub trait Model: Sized + Send + Sync + Unpin + 'static {
     /// Appends the values of the primary key columns.
     fn key_values(&self, out: &mut Vec<Value>);
 
-    /// The value of the column at `index` of [`ModelMeta::columns`].
-    fn column_value(&self, index: usize) -> Value;
+    /// The value of the column at `index` of [`ModelMeta::columns`];
+    /// [`Error::Config`](crate::Error::Config) for an index past the last
+    /// column.
+    fn column_value(&self, index: usize) -> Result<Value>;
 
     /// Sets the field of the column at `index` from `value`.
     fn set_column_value(&mut self, index: usize, value: Value) -> Result<()>;
+
+    /// The field of the relationship at `index` of
+    /// [`ModelMeta::relations`] (a [`HasMany`], [`HasOne`] or
+    /// [`BelongsTo`]), for the loaders to fill; `None` past the last.
+    fn relation_slot(&mut self, index: usize) -> Option<&mut dyn std::any::Any>;
 
     /// Sets the field of the column at `index` of [`ModelMeta::columns`]
     /// from the cell at `idx` of `row` (a generated key or a default read
@@ -107,5 +114,5 @@ pub trait Model: Sized + Send + Sync + Unpin + 'static {
 
 /// The value of `column` in `model`.
 pub(crate) fn value_of<M: Model>(model: &M, column: &ColumnMeta) -> Result<Value> {
-    Ok(model.column_value(M::META.index_of(column)?))
+    model.column_value(M::META.index_of(column)?)
 }

@@ -1,62 +1,63 @@
-//! Graph writes: inserting a model whose relationship slots hold new
-//! related models writes the whole graph, in dependency order, batched per
-//! table and level, in one transaction; `db.save` writes a loaded graph.
-//!
-//! ```text
-//!   insert_many(users)                      statements
-//!     1. new belongs_to targets of users    one INSERT per table and level
-//!     2. users                              one multi-row INSERT (keys back)
-//!     3. new has_many/has_one children      one multi-row INSERT, keys set
-//!        existing children                  one UPDATE per parent (re-parent)
-//!     4. new many-to-many targets           one multi-row INSERT
-//!        association rows                   one multi-row INSERT
-//! ```
-//!
-//! What each relationship does at each step is its kind's strategy
-//! ([`crate::relation`]); this module orders the steps. What is new is said
-//! by the slot, never guessed from a key: `BelongsTo::new(user)`,
-//! `HasOne::new(profile)`, `HasMany::new(posts)` and `push_new` hold rows
-//! to insert; `loaded(..)`, `set(..)` and `push_existing` hold rows that
-//! exist, which are linked, not inserted. A graph made of owned values
-//! cannot hold a cycle; a self-referential tree is written level by level.
-
-use futures_core::future::BoxFuture;
+//! The write operations as `Db` and `Tx` offer them: each decides whether
+//! a model's relationships take part (a graph to insert, keys to sync from
+//! belongs_to slots) and runs in one transaction when it takes several
+//! statements. One-table writes are in [`crate::query`]; graph writes in
+//! [`crate::relation`].
 
 use crate::backend::{Atomic, Target};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::Model;
-use crate::query::insert::{insert_chunk, rows_per_chunk};
-use crate::relation::strategies;
+use crate::query;
+use crate::relation::{insert_graph, pending, save_graph, sync_keys, update_row};
 
-/// Inserts `models` and everything new reachable from them, in order.
-pub(crate) fn insert_graph<'a, M: Model>(
-    models: &'a mut [M],
-    target: Target<'a>,
-) -> BoxFuture<'a, Result<()>> {
-    Box::pin(async move {
-        if models.is_empty() {
-            return Ok(());
-        }
-        for (rel, strategy) in strategies::<M>() {
-            if let Some(step) = strategy.insert_before(rel, models, target) {
-                step.await?;
-            }
-        }
-        for m in models.iter() {
-            m.validate()?;
-        }
-        let dialect = target.dialect();
-        let chunk = rows_per_chunk(dialect, crate::sql::statements::<M>(dialect).insert_columns);
-        for part in models.chunks_mut(chunk) {
-            insert_chunk(target, part).await?;
-        }
-        for (rel, strategy) in strategies::<M>() {
-            if let Some(step) = strategy.insert_after(rel, models, target) {
-                step.await?;
-            }
-        }
-        Ok(())
-    })
+/// `db.insert(model)`: the row, or the graph it holds.
+pub(crate) async fn insert<M: Model>(target: Target<'_>, mut model: M) -> Result<M> {
+    if pending(&model) {
+        let mut models = insert_many(target, vec![model]).await?;
+        return models
+            .pop()
+            .ok_or_else(|| Error::Config("the insert returned no row".into()));
+    }
+    sync_keys(&mut model)?;
+    query::insert::insert_one(target, model).await
+}
+
+/// `db.insert_many(models)`: the rows, or the graph they hold, all or
+/// nothing.
+pub(crate) async fn insert_many<M: Model>(
+    target: Target<'_>,
+    mut models: Vec<M>,
+) -> Result<Vec<M>> {
+    for m in &models {
+        m.validate()?;
+    }
+    if models.iter().any(pending) {
+        // A graph: everything in one transaction, the caller's or ours.
+        let atomic = Atomic::begin(target).await?;
+        let outcome = insert_graph(&mut models, atomic.target()).await;
+        atomic.finish(outcome).await?;
+        return Ok(models);
+    }
+    for m in &mut models {
+        sync_keys(m)?;
+    }
+    query::insert::insert_many(target, models).await
+}
+
+/// `db.bulk_insert(models)`: the rows alone, nothing read back.
+pub(crate) async fn bulk_insert<M: Model>(target: Target<'_>, models: &[M]) -> Result<u64> {
+    if models.iter().any(pending) {
+        return Err(Error::Config(format!(
+            "bulk_insert writes `{}` rows only, and this one holds new related rows: use insert_many to write the graph",
+            M::META.name
+        )));
+    }
+    query::insert::bulk_insert(target, models).await
+}
+
+/// `db.update(&mut model)`.
+pub(crate) async fn update<M: Model>(target: Target<'_>, model: &mut M) -> Result<()> {
+    update_row(target, model).await
 }
 
 /// `db.save(&mut model)` in one transaction (the caller's, or its own).
@@ -65,9 +66,10 @@ pub(crate) fn insert_graph<'a, M: Model>(
 pub(crate) async fn save<M: Model>(target: Target<'_>, model: &mut M) -> Result<()> {
     let version = M::META
         .version_column()
-        .map(|(i, _)| (i, model.column_value(i)));
+        .map(|(i, _)| model.column_value(i).map(|v| (i, v)))
+        .transpose()?;
     let atomic = Atomic::begin(target).await?;
-    let outcome = save_one(model, atomic.target()).await;
+    let outcome = save_graph(model, atomic.target()).await;
     let result = atomic.finish(outcome).await;
     if result.is_err()
         && let Some((i, read)) = version
@@ -77,20 +79,7 @@ pub(crate) async fn save<M: Model>(target: Target<'_>, model: &mut M) -> Result<
     result
 }
 
-/// New belongs_to targets inserted, the row updated, then its loaded
-/// collections and rows written, orphans handled.
-async fn save_one<M: Model>(model: &mut M, target: Target<'_>) -> Result<()> {
-    let models = std::slice::from_mut(model);
-    for (rel, strategy) in strategies::<M>() {
-        if let Some(step) = strategy.insert_before(rel, models, target) {
-            step.await?;
-        }
-    }
-    crate::query::update::update_one(target, &mut models[0]).await?;
-    for (rel, strategy) in strategies::<M>() {
-        if let Some(step) = strategy.save(rel, models, target) {
-            step.await?;
-        }
-    }
-    Ok(())
+/// `db.delete(&model)`, with the rules of its relationships.
+pub(crate) async fn delete<M: Model>(target: Target<'_>, model: &M) -> Result<()> {
+    query::delete::delete_one(target, model).await
 }

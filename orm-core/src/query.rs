@@ -1,81 +1,13 @@
-//! Operations on a model's rows: [`select`] (the query builder and its
-//! terminals), the write paths [`insert`], [`update`] and [`delete`], and
-//! hand-written SQL ([`raw`]). [`ModelExt`] gives every model its entry
-//! points: `User::query()`, `User::get(&db, 7)`, `User::find(&db, 7)`.
+//! Operations on one model's rows, the lowest of the operations: [`select`]
+//! (the query builder and its terminals), the write paths [`insert`],
+//! [`update`] and [`delete`], hand-written SQL ([`raw`]), and the traits
+//! through which a query holds its eager loads ([`load`]). Relationships
+//! come in above this: [`crate::loader`], [`crate::relation`],
+//! [`crate::persist`].
 
 pub(crate) mod delete;
 pub(crate) mod insert;
+pub(crate) mod load;
 pub(crate) mod raw;
 pub(crate) mod select;
 pub(crate) mod update;
-
-use std::future::Future;
-
-use crate::backend::{self, Executor, Sql};
-use crate::error::{Error, Result};
-use crate::expr::Expr;
-use crate::model::{KeyValues, Model};
-use select::Select;
-
-/// The entry points of every model: `User::query()`, `User::get(&db, 7)`,
-/// `User::find(&db, 7)`. Implemented for every [`Model`]; in the prelude.
-pub trait ModelExt: Model {
-    /// A query over all rows of this model, with the relationships
-    /// declared `lazy = "selectin"` or `"joined"` loaded.
-    ///
-    /// ```
-    /// # use orm::prelude::*;
-    /// # #[derive(Model)] #[model(table = "users")]
-    /// # pub struct User { #[model(primary_key)] id: i64 }
-    /// let q = User::query().limit(10);
-    /// ```
-    fn query() -> Select<Self> {
-        Select::new().with_defaults()
-    }
-
-    /// The row with primary key `key`, or [`Error::NotFound`].
-    fn get<E: Executor + ?Sized>(
-        exec: &E,
-        key: Self::Key,
-    ) -> impl Future<Output = Result<Self>> + Send {
-        async move {
-            Self::find(exec, key).await?.ok_or(Error::NotFound {
-                model: Self::META.name,
-            })
-        }
-    }
-
-    /// The row with primary key `key`, if there is one. Relationships
-    /// declared `lazy = "selectin"` or `lazy = "joined"` are loaded with
-    /// it, as by [`ModelExt::query`].
-    fn find<E: Executor + ?Sized>(
-        exec: &E,
-        key: Self::Key,
-    ) -> impl Future<Output = Result<Option<Self>>> + Send {
-        async move {
-            let mut binds = Vec::with_capacity(1);
-            key.push_values(&mut binds);
-            let query = Self::query();
-            if query.has_defaults() {
-                let by_key = Expr::And(
-                    Self::META
-                        .primary_key()
-                        .zip(binds)
-                        .map(|(col, value)| Expr::column_eq(Self::META, col, value))
-                        .collect(),
-                );
-                return query.filter(by_key).optional(exec).await;
-            }
-            let stmts = crate::sql::statements::<Self>(exec.dialect());
-            backend::fetch_optional(
-                exec.target(),
-                Sql::Static(&stmts.find_by_key),
-                binds,
-                |row| Self::from_row(row, 0),
-            )
-            .await
-        }
-    }
-}
-
-impl<M: Model> ModelExt for M {}

@@ -11,6 +11,7 @@
 //!   collection.rs    what has_many and many-to-many share
 //!   related.rs       RelatedQuery: the read side of every collection accessor
 //!   strategy.rs      the Strategy trait and the type-erased Ops the metadata holds
+//!   graph.rs         graph insert and save: the strategies' steps in dependency order
 //! ```
 //!
 //! The static side (metadata, descriptors, slots) lives in
@@ -18,6 +19,7 @@
 
 mod belongs_to;
 mod collection;
+mod graph;
 mod has_many;
 mod has_one;
 mod many_to_many;
@@ -25,16 +27,15 @@ mod related;
 mod strategy;
 
 pub use belongs_to::{BelongsToOps, OptionalParent, Parent, held_key};
+pub(crate) use graph::{insert_graph, save_graph, update_row};
 pub use has_many::{HasManyOps, HasManyQuery};
 pub use has_one::{HasOneOps, HasOneQuery};
 pub use many_to_many::{ManyToManyOps, ManyToManyQuery};
 pub use related::{ByAssociation, ByForeignKey, RelatedQuery, Scope};
-pub use strategy::{
-    AnyOps, Ops, new_parent, pending, release_key, strategies, strategy, sync_keys,
-};
+pub use strategy::{AnyOps, Ops, pending, release_key, sync_keys, with_default_loads};
 
 use crate::error::{Error, Result};
-use crate::model::{Model, ModelMeta, Path, RelationMeta};
+use crate::model::{Model, RelationMeta};
 use crate::value::Value;
 
 /// Points `child`'s key at the parent whose collection (or has_one slot)
@@ -44,27 +45,6 @@ use crate::value::Value;
 pub(crate) fn claim<T: Model>(child: &mut T, fk: usize, parent: Value) -> Result<()> {
     release_key(child, fk, &parent);
     child.set_column_value(fk, parent)
-}
-
-/// The column of `T` that identifies a member of a collection of `rel`: a
-/// child's primary key (has_many), the target's referenced column
-/// (many-to-many).
-pub(crate) fn member_key_column<T: Model>(
-    rel: &'static RelationMeta,
-    owner: &'static ModelMeta,
-) -> Result<usize> {
-    match rel.path(owner)? {
-        Path::Through(t) => T::META.index_of(t.target_column),
-        Path::Direct { .. } => match T::META.primary_key().next() {
-            Some(pk) => T::META.index_of(pk),
-            None => Err(Error::Config(format!(
-                "`{}` has no primary key to tell the rows of `{}.{}` apart",
-                T::META.name,
-                rel.owner,
-                rel.name
-            ))),
-        },
-    }
 }
 
 fn relationship_error(rel: &RelationMeta, message: impl Into<String>) -> Error {

@@ -439,6 +439,27 @@ impl RelationMeta {
         }))
     }
 
+    /// The position among `target`'s columns of the column that tells the
+    /// members of a collection of this relationship apart: a child's
+    /// primary key (has_many), the target's referenced column
+    /// (many-to-many).
+    pub fn member_key(
+        &self,
+        owner: &'static ModelMeta,
+        target: &'static ModelMeta,
+    ) -> Result<usize> {
+        match self.path(owner)? {
+            Path::Through(t) => target.index_of(t.target_column),
+            Path::Direct { .. } => match target.primary_key().next() {
+                Some(pk) => target.index_of(pk),
+                None => Err(Error::Config(format!(
+                    "`{}` has no primary key to tell the rows of `{}.{}` apart",
+                    target.name, self.owner, self.name
+                ))),
+            },
+        }
+    }
+
     /// True for has_many and many-to-many.
     pub fn is_collection(&self) -> bool {
         matches!(self.kind, RelationKind::HasMany | RelationKind::ManyToMany)

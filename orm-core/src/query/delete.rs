@@ -69,7 +69,7 @@ pub(crate) async fn delete_one<M: Model>(target: Target<'_>, model: &M) -> Resul
     let mut key = Vec::with_capacity(2);
     model.key_values(&mut key);
     if let Some((index, _)) = M::META.version_column() {
-        key.push(model.column_value(index));
+        key.push(model.column_value(index)?);
     }
     if !has_rules(M::META)? {
         let done = backend::execute(target, Sql::Static(&stmts.delete_by_key), key).await?;

@@ -19,14 +19,8 @@ use crate::query::select::Select;
 use crate::sql::{self, Dialect, Rendered, ast};
 use crate::value::{HashKey, RowRef, Value};
 
+/// Inserts one row and reads back what the database filled in.
 pub(crate) async fn insert_one<M: Model>(target: Target<'_>, mut model: M) -> Result<M> {
-    if crate::relation::pending(&model) {
-        let mut models = insert_many(target, vec![model]).await?;
-        return models
-            .pop()
-            .ok_or_else(|| Error::Config("the insert returned no row".into()));
-    }
-    crate::relation::sync_keys(&mut model)?;
     model.validate()?;
     let stmts = crate::sql::statements::<M>(target.dialect());
     backend::store_as_written(target, &mut model, &stmts.coarsened)?;
@@ -79,6 +73,9 @@ pub(crate) fn rows_per_chunk(dialect: Dialect, columns: usize) -> usize {
     (dialect.max_binds() / columns.max(1)).max(1)
 }
 
+/// Inserts rows (validated by the caller) in as few statements as the
+/// bind limit allows, all or nothing, reading back what the database
+/// filled in.
 pub(crate) async fn insert_many<M: Model>(
     target: Target<'_>,
     mut models: Vec<M>,
@@ -86,17 +83,7 @@ pub(crate) async fn insert_many<M: Model>(
     if models.is_empty() {
         return Ok(models);
     }
-    for m in &models {
-        m.validate()?;
-    }
     let dialect = target.dialect();
-    if models.iter().any(crate::relation::pending) {
-        // A graph: everything in one transaction, the caller's or ours.
-        let atomic = Atomic::begin(target).await?;
-        let outcome = crate::persist::insert_graph(&mut models, atomic.target()).await;
-        atomic.finish(outcome).await?;
-        return Ok(models);
-    }
     let stmts = crate::sql::statements::<M>(dialect);
     let chunk = rows_per_chunk(dialect, stmts.insert_columns);
     let reread = !stmts.returned.is_empty() && !target.shared().server.insert_returning;
@@ -145,12 +132,6 @@ pub(crate) async fn bulk_insert<M: Model>(target: Target<'_>, models: &[M]) -> R
     }
     for m in models {
         m.validate()?;
-        if crate::relation::pending(m) {
-            return Err(Error::Config(format!(
-                "bulk_insert writes `{}` rows only, and this one holds new related rows: use insert_many to write the graph",
-                M::META.name
-            )));
-        }
     }
     let dialect = target.dialect();
     let chunk = rows_per_chunk(dialect, crate::sql::statements::<M>(dialect).insert_columns);
@@ -179,7 +160,6 @@ pub(crate) async fn insert_chunk<M: Model>(target: Target<'_>, rows: &mut [M]) -
     let dialect = target.dialect();
     let stmts = crate::sql::statements::<M>(dialect);
     for row in rows.iter_mut() {
-        crate::relation::sync_keys(row)?;
         backend::store_as_written(target, row, &stmts.coarsened)?;
     }
     let returning = !stmts.returned.is_empty() && target.shared().server.insert_returning;
@@ -273,7 +253,7 @@ async fn insert_then_reread<M: Model>(
             )));
         };
         for &i in &defaults {
-            model.set_column_value(i, row.column_value(i))?;
+            model.set_column_value(i, row.column_value(i)?)?;
         }
     }
     Ok(())

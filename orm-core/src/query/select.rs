@@ -16,8 +16,9 @@ use crate::backend::Executor;
 use crate::backend::{self, Sql};
 use crate::error::{Error, Result};
 use crate::expr::{Assignment, ColumnRef, Expr, OrderBy};
-use crate::loader::{DefaultLoad, Include, IntoLoad, Joined, JoinedLoad, Load, SelectWith};
 use crate::model::{JoinStep, Relation, RelationMeta};
+
+use super::load::{IntoLoad, JoinedLoad, Load};
 use crate::model::{Model, ModelMeta};
 use crate::sql::ast::{self, Item, JoinKind, Source, Where};
 use crate::sql::{self, Dialect, Rendered};
@@ -102,19 +103,16 @@ impl<M: Model> Select<M> {
         }
     }
 
-    /// Adds the loaders of relationships declared `lazy = "selectin"` or
-    /// `lazy = "joined"`.
-    pub(crate) fn with_defaults(mut self) -> Self {
-        for (rel, strategy) in crate::relation::strategies::<M>() {
-            if rel.lazy == crate::model::Lazy::Raise {
-                continue;
-            }
-            match strategy.default_load(rel) {
-                Some(DefaultLoad::Selectin(load)) => self.default_includes.push(load),
-                Some(DefaultLoad::Joined(load)) => self.joined.push(load),
-                None => {}
-            }
-        }
+    /// Adds the loader of a relationship declared `lazy = "selectin"`.
+    pub(crate) fn default_include(mut self, load: Arc<dyn Load<M>>) -> Self {
+        self.default_includes.push(load);
+        self
+    }
+
+    /// Adds a loader reading a to-one relationship in the same statement
+    /// (`include_joined`, `lazy = "joined"`).
+    pub(crate) fn joined_load(mut self, load: Arc<dyn JoinedLoad<M>>) -> Self {
+        self.joined.push(load);
         self
     }
 
@@ -128,26 +126,6 @@ impl<M: Model> Select<M> {
     #[must_use]
     pub fn include(mut self, relation: impl IntoLoad<M>) -> Self {
         self.includes.push(relation.into_load());
-        self
-    }
-
-    /// Each row together with the rows of `relation`, as pairs: for
-    /// relationships that have no field on the model, such as a backref
-    /// side. `Tag::query().with(Tag::POSTS).all(&db)` is
-    /// `Vec<(Tag, Vec<Post>)>`, in two statements.
-    pub fn with<T: Model + Clone>(self, relation: impl Into<Include<M, T>>) -> SelectWith<M, T> {
-        SelectWith {
-            select: self,
-            include: relation.into(),
-        }
-    }
-
-    /// Loads a to-one relationship (belongs_to, has_one) in the same
-    /// statement by `LEFT JOIN`; limit and offset still count parents.
-    #[must_use]
-    pub fn include_joined<T: Model>(mut self, relation: Relation<M, T>) -> Self {
-        self.joined
-            .push(Arc::new(Joined::<M, T>::new(relation.meta())));
         self
     }
 

@@ -8,15 +8,10 @@ use crate::sql;
 use crate::sql::ast::{self, Where};
 use crate::value::Value;
 
+/// Writes every non-key column of one row by its key (and checks and bumps
+/// its version); [`Error::NotFound`] or [`Error::StaleData`] when no row
+/// matched.
 pub(crate) async fn update_one<M: Model>(target: Target<'_>, model: &mut M) -> Result<()> {
-    if let Some(relation) = crate::relation::new_parent(&*model) {
-        return Err(Error::Relationship {
-            model: M::META.name,
-            relation,
-            message: "holds a new row, which update does not insert: use db.save(&mut model) to write it with the row, or insert it first and link it with BelongsTo::loaded".into(),
-        });
-    }
-    crate::relation::sync_keys(model)?;
     model.validate()?;
     let stmts = crate::sql::statements::<M>(target.dialect());
     backend::store_as_written(target, model, &stmts.coarsened)?;

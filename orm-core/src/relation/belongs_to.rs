@@ -2,10 +2,9 @@
 //! new targets first and takes their keys; every write takes the key from
 //! a target the slot holds.
 
-use std::any::Any;
 use std::marker::PhantomData;
 
-use super::strategy::{Step, Strategy};
+use super::strategy::{Step, Strategy, with_default_loads};
 use crate::backend::Executor;
 use crate::backend::Target;
 use crate::error::Error;
@@ -14,6 +13,7 @@ use crate::expr::Expr;
 use crate::loader::DefaultLoad;
 use crate::model::{BelongsTo, Model, RelationMeta};
 use crate::model::{Link, RelationKind};
+use crate::query::select::Select;
 use crate::value::{HashKey, Value};
 
 /// The strategy of a belongs_to field of `P` to `T`. Emitted by the derive.
@@ -43,14 +43,11 @@ pub fn held_key<T: Model>(slot: &BelongsTo<T>, references: Option<&str>) -> Opti
         Some(name) => T::META.columns.iter().position(|c| c.name == name),
         None => T::META.columns.iter().position(|c| c.primary_key),
     }?;
-    Some(target.column_value(column))
+    // The position comes from the target's own columns.
+    target.column_value(column).ok()
 }
 
 impl<P: Model, T: Model> Strategy<P> for BelongsToOps<P, T> {
-    fn slot<'m>(&self, model: &'m mut P) -> &'m mut dyn Any {
-        (self.slot)(model)
-    }
-
     fn pending(&self, model: &P) -> bool {
         (self.peek)(model).is_new()
     }
@@ -114,11 +111,11 @@ impl<P: Model, T: Model> BelongsToOps<P, T> {
                 targets.push(t);
             }
         }
-        crate::persist::insert_graph(&mut targets, target).await?;
+        super::graph::insert_graph(&mut targets, target).await?;
         let link = rel.link(P::META)?;
         let referenced = T::META.index_of(link.parent_column)?;
         for (i, t) in owners.into_iter().zip(targets) {
-            models[i].set_column_value(self.key, t.column_value(referenced))?;
+            models[i].set_column_value(self.key, t.column_value(referenced)?)?;
             (self.slot)(&mut models[i]).set(Some(t));
         }
         Ok(())
@@ -155,7 +152,7 @@ impl<'a, C: Model, P: Model> Parent<'a, C, P> {
         let link = self.rel.link(C::META)?;
         let value = self
             .child
-            .column_value(C::META.index_of(link.child_column)?);
+            .column_value(C::META.index_of(link.child_column)?)?;
         Ok((link, value))
     }
 
@@ -164,7 +161,7 @@ impl<'a, C: Model, P: Model> Parent<'a, C, P> {
         if value.is_null() {
             return Ok(None);
         }
-        crate::query::ModelExt::query()
+        with_default_loads(Select::<P>::new())
             .filter(Expr::column_eq(P::META, link.parent_column, value))
             .optional(exec)
             .await
@@ -183,7 +180,7 @@ impl<'a, C: Model, P: Model> Parent<'a, C, P> {
     /// or set it too.
     pub async fn set(self, exec: &(impl Executor + ?Sized), target: &P) -> Result<()> {
         let (link, _) = self.key()?;
-        let value = target.column_value(P::META.index_of(link.parent_column)?);
+        let value = target.column_value(P::META.index_of(link.parent_column)?)?;
         let mut key = Vec::new();
         self.child.key_values(&mut key);
         crate::query::update::set_columns(

@@ -40,7 +40,7 @@ pub(crate) async fn take_and_insert<P: Model, T: Model>(
         let Some((items, fresh)) = slot(m).take_marked() else {
             continue;
         };
-        let owner = m.column_value(owner_column);
+        let owner = m.column_value(owner_column)?;
         let mut rows = Vec::with_capacity(items.len());
         let mut count = 0;
         for (mut item, is_new) in items.into_iter().zip(fresh) {
@@ -61,7 +61,7 @@ pub(crate) async fn take_and_insert<P: Model, T: Model>(
             existing,
         });
     }
-    crate::persist::insert_graph(&mut new_rows, target).await?;
+    super::graph::insert_graph(&mut new_rows, target).await?;
     let mut new_rows = new_rows.into_iter();
     for (t, count) in taken.iter_mut().zip(new_counts) {
         t.rows.extend(new_rows.by_ref().take(count));
@@ -76,15 +76,16 @@ pub(crate) fn put_back<P: Model, T: Model>(
     slot: fn(&mut P) -> &mut HasMany<T>,
     taken: Vec<Taken<T>>,
     member_column: usize,
-) {
+) -> Result<()> {
     for t in taken {
         let keys = t
             .rows
             .iter()
             .map(|r| r.column_value(member_column))
-            .collect();
+            .collect::<Result<_>>()?;
         slot(&mut models[t.parent]).set_loaded(t.rows, keys);
     }
+    Ok(())
 }
 
 /// What is in `now` but not in `before`, and the reverse; with no record of

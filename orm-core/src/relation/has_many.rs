@@ -3,13 +3,12 @@
 //! re-parented); a save also updates the existing ones and handles the
 //! rows removed since the ORM loaded the collection (orphans).
 
-use std::any::Any;
 use std::marker::PhantomData;
 
 use super::collection::{diff, put_back, take_and_insert, take_marked};
 use super::related::{ByForeignKey, RelatedQuery, Scope};
 use super::strategy::{Step, Strategy};
-use super::{claim, member_key_column, relationship_error};
+use super::{claim, relationship_error};
 use crate::backend::Executor;
 use crate::backend::Target;
 use crate::error::{Error, Result};
@@ -33,10 +32,6 @@ pub struct HasManyOps<P, T> {
 }
 
 impl<P: Model, T: Model> Strategy<P> for HasManyOps<P, T> {
-    fn slot<'m>(&self, model: &'m mut P) -> &'m mut dyn Any {
-        (self.slot)(model)
-    }
-
     fn pending(&self, model: &P) -> bool {
         (self.peek)(model).__pending()
     }
@@ -103,12 +98,7 @@ impl<P: Model, T: Model> HasManyOps<P, T> {
                 crate::query::update::reparent(target, &link, t.owner.clone(), keys).await?;
             }
         }
-        put_back(
-            models,
-            self.slot,
-            taken,
-            member_key_column::<T>(rel, P::META)?,
-        );
+        put_back(models, self.slot, taken, rel.member_key(P::META, T::META)?)?;
         Ok(())
     }
 
@@ -123,7 +113,7 @@ impl<P: Model, T: Model> HasManyOps<P, T> {
         let link = rel.link(P::META)?;
         let fk = T::META.index_of(link.child_column)?;
         let owner_column = P::META.index_of(link.parent_column)?;
-        let member = member_key_column::<T>(rel, P::META)?;
+        let member = rel.member_key(P::META, T::META)?;
         for model in models.iter_mut() {
             let Some(marked) = take_marked(model, self.slot) else {
                 continue;
@@ -137,7 +127,7 @@ impl<P: Model, T: Model> HasManyOps<P, T> {
                     .zip(&marked.fresh)
                     .filter(|(_, is_new)| !**is_new)
                     .map(|(item, _)| item.column_value(member))
-                    .collect();
+                    .collect::<Result<_>>()?;
                 let (_, removed) = diff(&kept, Some(before));
                 if !removed.is_empty() && !rel.cascade.delete_orphan && !link.child_column.nullable
                 {
@@ -146,16 +136,19 @@ impl<P: Model, T: Model> HasManyOps<P, T> {
                 }
             }
             let (mut existing, mut new_rows, before) = marked.split();
-            let owner = model.column_value(owner_column);
+            let owner = model.column_value(owner_column)?;
             for row in existing.iter_mut().chain(new_rows.iter_mut()) {
                 claim(row, fk, owner.clone())?;
             }
             for row in existing.iter_mut() {
-                crate::query::update::update_one(target, row).await?;
+                super::graph::update_row(target, row).await?;
             }
-            crate::persist::insert_graph(&mut new_rows, target).await?;
+            super::graph::insert_graph(&mut new_rows, target).await?;
             existing.append(&mut new_rows);
-            let now: Vec<Value> = existing.iter().map(|r| r.column_value(member)).collect();
+            let now: Vec<Value> = existing
+                .iter()
+                .map(|r| r.column_value(member))
+                .collect::<Result<_>>()?;
             let (_, removed) = diff(&now, before.as_deref());
             if !removed.is_empty() {
                 orphan(target, rel, &link, removed).await?;
@@ -209,7 +202,7 @@ impl Scope for ByForeignKey {
         select: Select<T>,
     ) -> Result<Select<T>> {
         let link = rel.link(P::META)?;
-        let value = parent.column_value(P::META.index_of(link.parent_column)?);
+        let value = parent.column_value(P::META.index_of(link.parent_column)?)?;
         Ok(select.filter(Expr::column_eq(T::META, link.child_column, value)))
     }
 }
@@ -220,9 +213,8 @@ impl<P: Model, C: Model> RelatedQuery<'_, P, C, ByForeignKey> {
     }
 
     fn parent_value(&self, link: &Link) -> Result<Value> {
-        Ok(self
-            .parent
-            .column_value(P::META.index_of(link.parent_column)?))
+        self.parent
+            .column_value(P::META.index_of(link.parent_column)?)
     }
 
     /// Makes `child` one of this parent's rows: its key is set to the
@@ -245,7 +237,7 @@ impl<P: Model, C: Model> RelatedQuery<'_, P, C, ByForeignKey> {
     pub async fn remove(&self, exec: &(impl Executor + ?Sized), child: &C) -> Result<()> {
         let link = self.link()?;
         let parent = self.parent_value(&link)?;
-        let current = child.column_value(C::META.index_of(link.child_column)?);
+        let current = child.column_value(C::META.index_of(link.child_column)?)?;
         if current != parent {
             return Err(relationship_error(
                 self.rel,

@@ -2,7 +2,6 @@
 //! target, unique. A graph insert or save writes the slot's row with its
 //! key set to the owner: inserted when new, updated when it exists.
 
-use std::any::Any;
 use std::marker::PhantomData;
 
 use super::claim;
@@ -27,10 +26,6 @@ pub struct HasOneOps<P, T> {
 }
 
 impl<P: Model, T: Model> Strategy<P> for HasOneOps<P, T> {
-    fn slot<'m>(&self, model: &'m mut P) -> &'m mut dyn Any {
-        (self.slot)(model)
-    }
-
     fn pending(&self, model: &P) -> bool {
         (self.peek)(model).__pending()
     }
@@ -77,7 +72,7 @@ impl<P: Model, T: Model> HasOneOps<P, T> {
         let mut new_rows = Vec::new();
         let mut existing: Vec<(usize, T)> = Vec::new();
         for (i, m) in models.iter_mut().enumerate() {
-            let value = m.column_value(parent_col);
+            let value = m.column_value(parent_col)?;
             if let Some((mut row, fresh)) = (self.slot)(m).take_marked() {
                 claim(&mut row, fk, value)?;
                 if fresh {
@@ -88,12 +83,12 @@ impl<P: Model, T: Model> HasOneOps<P, T> {
                 }
             }
         }
-        crate::persist::insert_graph(&mut new_rows, target).await?;
+        super::graph::insert_graph(&mut new_rows, target).await?;
         for (i, row) in owners.into_iter().zip(new_rows) {
             (self.slot)(&mut models[i]).set(Some(row));
         }
         for (i, mut row) in existing {
-            crate::query::update::update_one(target, &mut row).await?;
+            super::graph::update_row(target, &mut row).await?;
             (self.slot)(&mut models[i]).set(Some(row));
         }
         Ok(())

@@ -4,7 +4,6 @@
 //! only; a graph insert or save writes new targets, then the association
 //! rows of every pair (a save: only the pairs added and removed).
 
-use std::any::Any;
 use std::marker::PhantomData;
 
 use super::collection::{diff, put_back, take_and_insert, take_marked};
@@ -34,10 +33,6 @@ pub struct ManyToManyOps<P, T> {
 }
 
 impl<P: Model, T: Model> Strategy<P> for ManyToManyOps<P, T> {
-    fn slot<'m>(&self, model: &'m mut P) -> &'m mut dyn Any {
-        (self.slot)(model)
-    }
-
     fn pending(&self, model: &P) -> bool {
         (self.peek)(model).__pending()
     }
@@ -89,11 +84,11 @@ impl<P: Model, T: Model> ManyToManyOps<P, T> {
             .flat_map(|c| {
                 c.rows
                     .iter()
-                    .map(|row| (c.owner.clone(), row.column_value(target_column)))
+                    .map(|row| Ok((c.owner.clone(), row.column_value(target_column)?)))
             })
-            .collect();
+            .collect::<Result<_>>()?;
         link_pairs(target, &t, pairs).await?;
-        put_back(models, self.slot, taken, target_column);
+        put_back(models, self.slot, taken, target_column)?;
         Ok(())
     }
 
@@ -114,13 +109,13 @@ impl<P: Model, T: Model> ManyToManyOps<P, T> {
                 continue;
             };
             let (mut existing, mut new_rows, before) = marked.split();
-            crate::persist::insert_graph(&mut new_rows, target).await?;
+            super::graph::insert_graph(&mut new_rows, target).await?;
             existing.append(&mut new_rows);
-            let owner = model.column_value(owner_column);
+            let owner = model.column_value(owner_column)?;
             let now: Vec<Value> = existing
                 .iter()
                 .map(|r| r.column_value(target_column))
-                .collect();
+                .collect::<Result<_>>()?;
             let (added, removed) = diff(&now, before.as_deref());
             if !removed.is_empty() {
                 let of_owner = Expr::column_eq(t.assoc, t.left, owner.clone());

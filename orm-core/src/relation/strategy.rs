@@ -23,7 +23,8 @@ use futures_core::future::BoxFuture;
 use crate::backend::Target;
 use crate::error::Result;
 use crate::loader::DefaultLoad;
-use crate::model::{Model, RelationMeta};
+use crate::model::{Lazy, Model, RelationMeta};
+use crate::query::select::Select;
 use crate::value::Value;
 
 /// A step of a graph write, when the relationship has one.
@@ -31,10 +32,6 @@ pub type Step<'a> = Option<BoxFuture<'a, Result<()>>>;
 
 /// What one relationship kind does to the rows of its owner `P`.
 pub trait Strategy<P>: Send + Sync {
-    /// The relationship's slot on `model`, for the loaders to fill (they
-    /// know its type).
-    fn slot<'m>(&self, model: &'m mut P) -> &'m mut dyn Any;
-
     /// True when the slot holds rows to write with the model.
     fn pending(&self, model: &P) -> bool;
 
@@ -115,10 +112,20 @@ pub fn strategies<P: Model>()
     })
 }
 
-/// The strategy of `rel`, a relationship of `P` with a field.
-pub fn strategy<P: Model>(rel: &RelationMeta) -> Option<&'static (dyn Strategy<P> + Sync)> {
-    let ops = (rel.ops?)();
-    ops.downcast_ref::<Ops<P>>().map(|o| o.0)
+/// `select` with the loaders of `P`'s relationships declared
+/// `lazy = "selectin"` or `lazy = "joined"`.
+pub fn with_default_loads<P: Model>(mut select: Select<P>) -> Select<P> {
+    for (rel, strategy) in strategies::<P>() {
+        if rel.lazy == Lazy::Raise {
+            continue;
+        }
+        select = match strategy.default_load(rel) {
+            Some(DefaultLoad::Selectin(load)) => select.default_include(load),
+            Some(DefaultLoad::Joined(load)) => select.joined_load(load),
+            None => select,
+        };
+    }
+    select
 }
 
 /// True when a slot of `model` holds rows to write with it.

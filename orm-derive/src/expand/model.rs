@@ -60,7 +60,11 @@ pub fn expand(cont: &Container, strategies: bool) -> TokenStream {
     };
     let column_value_arms = columns.iter().enumerate().map(|(i, f)| {
         let value = value_of(f);
-        quote!(#i => #value,)
+        quote!(#i => ::core::result::Result::Ok(#value),)
+    });
+    let relation_slot_arms = cont.relations().enumerate().map(|(i, (f, _))| {
+        let fid = f.ident;
+        quote!(#i => ::core::option::Option::Some(&mut self.#fid),)
     });
     let set_column_arms = columns.iter().enumerate().map(|(i, f)| {
         let fid = f.ident;
@@ -198,19 +202,26 @@ pub fn expand(cont: &Container, strategies: bool) -> TokenStream {
                 #(#key_values)*
             }
 
-            fn column_value(&self, index: usize) -> __orm::Value {
+            fn column_value(&self, index: usize) -> __orm::Result<__orm::Value> {
                 match index {
                     #(#column_value_arms)*
-                    _ => __orm::Value::Null(__orm::SqlType::BigInt),
+                    _ => ::core::result::Result::Err(__orm::no_column(#model_name, index)),
                 }
             }
 
             fn set_column_value(&mut self, index: usize, value: __orm::Value) -> __orm::Result<()> {
                 match index {
                     #(#set_column_arms)*
-                    _ => {}
+                    _ => return ::core::result::Result::Err(__orm::no_column(#model_name, index)),
                 }
                 ::core::result::Result::Ok(())
+            }
+
+            fn relation_slot(&mut self, index: usize) -> ::core::option::Option<&mut dyn ::core::any::Any> {
+                match index {
+                    #(#relation_slot_arms)*
+                    _ => ::core::option::Option::None,
+                }
             }
 
             fn read_column(
@@ -221,7 +232,7 @@ pub fn expand(cont: &Container, strategies: bool) -> TokenStream {
             ) -> __orm::Result<()> {
                 match index {
                     #(#read_column_arms)*
-                    _ => {}
+                    _ => return ::core::result::Result::Err(__orm::no_column(#model_name, index)),
                 }
                 ::core::result::Result::Ok(())
             }
@@ -238,7 +249,7 @@ pub fn expand(cont: &Container, strategies: bool) -> TokenStream {
             fn validate_column(index: usize, value: &__orm::Value) -> __orm::Result<()> {
                 match index {
                     #(#validate_column_arms)*
-                    _ => {}
+                    _ => return ::core::result::Result::Err(__orm::no_column(#model_name, index)),
                 }
                 ::core::result::Result::Ok(())
             }
