@@ -228,7 +228,7 @@ impl RowRef<'_> {
 ///
 /// Implemented for the integers, floats, `bool`, `String`, `Vec<u8>`,
 /// `Option<T>`, and behind features for chrono, uuid, rust_decimal and
-/// [`Json<T>`](crate::Json).
+/// `Json<T>` (feature `json`).
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be stored in a column",
     label = "unsupported field type",

@@ -118,7 +118,7 @@ impl<M: Model> Select<M> {
 
     /// Loads a relationship of the rows with one more statement (per
     /// relationship level): `.include(User::POSTS)`, nested and filtered
-    /// with [`Include`]:
+    /// with [`Include`](crate::Include):
     /// `.include(User::POSTS.filter(..).include(Post::COMMENTS))`.
     ///
     /// Every parent's slot ends up loaded: an empty collection or `None`
