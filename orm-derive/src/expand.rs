@@ -5,6 +5,7 @@
 pub mod columns;
 pub mod model;
 pub mod relations;
+mod tokens;
 
 use proc_macro2::TokenStream;
 use quote::quote;

@@ -2,184 +2,139 @@
 //! generated keys, validation and the cached statements.
 
 use proc_macro2::TokenStream;
-use quote::{quote, quote_spanned};
+use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
+use super::relations::relation_meta;
+use super::tokens::opt_str;
 use crate::internals::ast::{Container, Field};
 
+/// The `Model` impl, assembled from the steps below: the metadata
+/// constant, row decoding, bind values, key handling and validation.
 pub fn expand(cont: &Container, strategies: bool) -> TokenStream {
     let ident = cont.ident;
-    let model_name = ident.to_string();
-    let table = &cont.table;
-    let schema = match &cont.attrs.schema {
-        Some(s) => quote!(::core::option::Option::Some(#s)),
-        None => quote!(::core::option::Option::None),
-    };
-    let auto = cont.auto_field().map(|f| f.ident.clone());
-    let columns: Vec<&Field> = cont.columns().collect();
-
-    let column_metas = columns
-        .iter()
-        .map(|f| column_meta(cont, f, auto.as_ref() == Some(f.ident)));
-    let relation_metas = cont
-        .relations()
-        .map(|(f, rel)| super::relations::relation_meta(cont, f, rel, strategies));
-    let type_checks = columns
-        .iter()
-        .map(|f| type_checks(f, auto.as_ref() == Some(f.ident)));
-
-    let decode_fields = cont.fields.iter().map(|f| {
-        let fid = f.ident;
-        match columns.iter().position(|c| c.ident == f.ident) {
-            Some(idx) => {
-                let column = &f.column;
-                quote!(#fid: __orm::decode_field(row, offset + #idx, #model_name, #column)?)
-            }
-            None => match &f.relation {
-                Some(_) => {
-                    let ty = f.ty;
-                    let fname = &f.name;
-                    quote!(#fid: <#ty>::unloaded(&(#model_name, #fname)))
-                }
-                None => quote!(#fid: ::core::default::Default::default()),
-            },
-        }
-    });
-
-    let value_of = |f: &Field| -> TokenStream {
-        let fid = f.ident;
-        match cont.belongs_to_of(f) {
-            // The relationship wins over a hand-set key, as in SQLAlchemy.
-            Some((rel_field, rel)) => {
-                let slot = rel_field.ident;
-                let references = opt_str(rel.references.as_ref().map(|r| r.value.as_str()));
-                quote!(__orm::key_value(&self.#slot, #references, &self.#fid))
-            }
-            None => quote!(__orm::ColumnType::to_value(&self.#fid)),
-        }
-    };
-    let column_value_arms = columns.iter().enumerate().map(|(i, f)| {
-        let value = value_of(f);
-        quote!(#i => ::core::result::Result::Ok(#value),)
-    });
-    let relation_slot_arms = cont.relations().enumerate().map(|(i, (f, _))| {
-        let fid = f.ident;
-        quote!(#i => ::core::option::Option::Some(&mut self.#fid),)
-    });
-    let set_column_arms = columns.iter().enumerate().map(|(i, f)| {
-        let fid = f.ident;
-        let fname = &f.name;
-        quote!(#i => self.#fid = __orm::from_value(value, #model_name, #fname)?,)
-    });
-
-    let push = |f: &&Field| {
-        let value = value_of(f);
-        quote!(out.push(#value);)
-    };
-    let insert_values = columns
-        .iter()
-        .filter(|f| auto.as_ref() != Some(f.ident))
-        .map(push);
-    let update_values = columns.iter().filter(|f| !f.is_primary_key()).map(push);
-    let key_values = columns.iter().filter(|f| f.is_primary_key()).map(push);
-
-    let pk: Vec<&&Field> = columns.iter().filter(|f| f.is_primary_key()).collect();
-    let key_type = match pk.as_slice() {
-        [one] => {
-            let ty = one.ty;
-            quote!(#ty)
-        }
-        many => {
-            let tys = many.iter().map(|f| f.ty);
-            quote!((#(#tys,)*))
-        }
-    };
-
-    let read_column_arms = columns.iter().enumerate().map(|(i, f)| {
-        let fid = f.ident;
-        let column = &f.column;
-        quote!(#i => self.#fid = __orm::decode_field(row, idx, #model_name, #column)?,)
-    });
-
-    let set_last_id = match cont.auto_field() {
-        Some(f) => {
-            let fid = f.ident;
-            let span = f.attrs.auto.map_or(f.ty.span(), |(_, s)| s);
-            quote_spanned! {span=>
-                self.#fid = __orm::last_insert_id(first, step, #model_name)?;
-                ::core::result::Result::Ok(())
-            }
-        }
-        None => quote! {
-            let _ = (first, step);
-            ::core::result::Result::Ok(())
-        },
-    };
-
-    // The checks of each field's value, one function per field, shared by
-    // `validate` (the model's fields) and `validate_column` (a value about
-    // to be set), so that a misplaced attribute is reported once.
-    let check_fns = columns.iter().enumerate().map(|(i, f)| {
-        let ty = f.ty;
-        let fname = &f.name;
-        let check_fn = quote::format_ident!("__orm_check_{}", i);
-        let v = quote_spanned!(f.ident.span()=> v);
-        let mut checks = quote! {
-            __orm::check_value(#v, #model_name, #fname)?;
-        };
-        if let Some((max, span)) = f.attrs.max_length {
-            let max = max as usize;
-            checks.extend(quote_spanned! {span=>
-                __orm::check_max_length(#v, #max, #model_name, #fname)?;
-            });
-        }
-        if let Some(path) = &f.attrs.validate {
-            checks.extend(quote_spanned! {path.span()=>
-                __orm::validate(#path, #v, #model_name, #fname)?;
-            });
-        }
-        quote! {
-            #[inline]
-            fn #check_fn(v: &#ty) -> __orm::Result<()> {
-                #checks
-                ::core::result::Result::Ok(())
-            }
-        }
-    });
-    let validate_column_arms = columns.iter().enumerate().map(|(i, f)| {
-        let ty = f.ty;
-        let fname = &f.name;
-        let check_fn = quote::format_ident!("__orm_check_{}", i);
-        quote! {
-            #i => {
-                let v: #ty = __orm::from_value(value.clone(), #model_name, #fname)?;
-                #check_fn(&v)?;
-            }
-        }
-    });
-
-    let validations = columns.iter().enumerate().map(|(i, f)| {
-        let fid = f.ident;
-        let check_fn = quote::format_ident!("__orm_check_{}", i);
-        quote!(#check_fn(&self.#fid)?;)
-    });
-
+    let cx = Gen::new(cont);
+    let type_checks = cx.columns.iter().map(|f| type_checks(f, cx.is_auto(f)));
+    let check_fns = cx.check_fns();
+    let meta = cx.meta(strategies);
+    let key_type = cx.key_type();
+    let decoding = cx.decoding();
+    let values = cx.values();
+    let keys = cx.generated_key();
+    let validation = cx.validation();
     quote! {
         #(#type_checks)*
 
-        #(#check_fns)*
+        #check_fns
 
         impl __orm::Model for #ident {
-            const META: &'static __orm::ModelMeta = &__orm::ModelMeta {
+            const META: &'static __orm::ModelMeta = #meta;
+
+            type Key = #key_type;
+
+            #decoding
+            #values
+            #keys
+            #validation
+
+            fn __cache() -> &'static __orm::StatementCache {
+                static CACHE: __orm::StatementCache = __orm::StatementCache::new();
+                &CACHE
+            }
+        }
+    }
+}
+
+/// What every step needs: the model, its column fields in order, and the
+/// field whose value the database generates.
+struct Gen<'c, 'a> {
+    cont: &'c Container<'a>,
+    model_name: String,
+    columns: Vec<&'c Field<'a>>,
+    auto: Option<syn::Ident>,
+}
+
+impl<'c, 'a> Gen<'c, 'a> {
+    fn new(cont: &'c Container<'a>) -> Self {
+        Gen {
+            cont,
+            model_name: cont.ident.to_string(),
+            columns: cont.columns().collect(),
+            auto: cont.auto_field().map(|f| f.ident.clone()),
+        }
+    }
+
+    fn is_auto(&self, f: &Field) -> bool {
+        self.auto.as_ref() == Some(f.ident)
+    }
+
+    /// `Model::META`: table, columns and relationships.
+    fn meta(&self, strategies: bool) -> TokenStream {
+        let cont = self.cont;
+        let model_name = &self.model_name;
+        let table = &cont.table;
+        let schema = opt_str(cont.attrs.schema.as_deref());
+        let column_metas = self
+            .columns
+            .iter()
+            .map(|f| column_meta(cont, f, self.is_auto(f)));
+        let relation_metas = cont
+            .relations()
+            .map(|(f, rel)| relation_meta(cont, f, rel, strategies));
+        quote! {
+            &__orm::ModelMeta {
                 name: #model_name,
                 table: #table,
                 schema: #schema,
                 columns: &[#(#column_metas),*],
                 relations: &[#(#relation_metas),*],
-            };
+            }
+        }
+    }
 
-            type Key = #key_type;
+    /// `Model::Key`: the primary key's type, a tuple when composite.
+    fn key_type(&self) -> TokenStream {
+        let pk: Vec<&&Field> = self.columns.iter().filter(|f| f.is_primary_key()).collect();
+        match pk.as_slice() {
+            [one] => {
+                let ty = one.ty;
+                quote!(#ty)
+            }
+            many => {
+                let tys = many.iter().map(|f| f.ty);
+                quote!((#(#tys,)*))
+            }
+        }
+    }
 
+    /// `from_row` (every field: columns by position, relationship slots
+    /// unloaded, the rest defaulted) and `read_column` (one column).
+    fn decoding(&self) -> TokenStream {
+        let ident = self.cont.ident;
+        let model_name = &self.model_name;
+        let decode_fields = self.cont.fields.iter().map(|f| {
+            let fid = f.ident;
+            match self.columns.iter().position(|c| c.ident == f.ident) {
+                Some(idx) => {
+                    let column = &f.column;
+                    quote!(#fid: __orm::decode_field(row, offset + #idx, #model_name, #column)?)
+                }
+                None => match &f.relation {
+                    Some(_) => {
+                        let ty = f.ty;
+                        let fname = &f.name;
+                        quote!(#fid: <#ty>::unloaded(&(#model_name, #fname)))
+                    }
+                    None => quote!(#fid: ::core::default::Default::default()),
+                },
+            }
+        });
+        let read_column_arms = self.columns.iter().enumerate().map(|(i, f)| {
+            let fid = f.ident;
+            let column = &f.column;
+            quote!(#i => self.#fid = __orm::decode_field(row, idx, #model_name, #column)?,)
+        });
+        quote! {
             #[inline]
             fn from_row(row: __orm::RowRef<'_>, offset: usize) -> __orm::Result<Self> {
                 ::core::result::Result::Ok(#ident {
@@ -187,6 +142,61 @@ pub fn expand(cont: &Container, strategies: bool) -> TokenStream {
                 })
             }
 
+            fn read_column(
+                &mut self,
+                index: usize,
+                row: __orm::RowRef<'_>,
+                idx: usize,
+            ) -> __orm::Result<()> {
+                match index {
+                    #(#read_column_arms)*
+                    _ => return ::core::result::Result::Err(__orm::no_column(#model_name, index)),
+                }
+                ::core::result::Result::Ok(())
+            }
+        }
+    }
+
+    /// The value bound for field `f`: a key held by a belongs_to slot wins
+    /// over a hand-set key field, as in SQLAlchemy.
+    fn value_of(&self, f: &Field) -> TokenStream {
+        let fid = f.ident;
+        match self.cont.belongs_to_of(f) {
+            Some((rel_field, rel)) => {
+                let slot = rel_field.ident;
+                let references = opt_str(rel.references.as_ref().map(|r| r.value.as_str()));
+                quote!(__orm::key_value(&self.#slot, #references, &self.#fid))
+            }
+            None => quote!(__orm::ColumnType::to_value(&self.#fid)),
+        }
+    }
+
+    /// The bind values (`insert_values`, `update_values`, `key_values`,
+    /// `column_value`), `set_column_value` and `relation_slot`.
+    fn values(&self) -> TokenStream {
+        let model_name = &self.model_name;
+        let columns = &self.columns;
+        let push = |f: &&Field| {
+            let value = self.value_of(f);
+            quote!(out.push(#value);)
+        };
+        let insert_values = columns.iter().filter(|f| !self.is_auto(f)).map(push);
+        let update_values = columns.iter().filter(|f| !f.is_primary_key()).map(push);
+        let key_values = columns.iter().filter(|f| f.is_primary_key()).map(push);
+        let column_value_arms = columns.iter().enumerate().map(|(i, f)| {
+            let value = self.value_of(f);
+            quote!(#i => ::core::result::Result::Ok(#value),)
+        });
+        let set_column_arms = columns.iter().enumerate().map(|(i, f)| {
+            let fid = f.ident;
+            let fname = &f.name;
+            quote!(#i => self.#fid = __orm::from_value(value, #model_name, #fname)?,)
+        });
+        let relation_slot_arms = self.cont.relations().enumerate().map(|(i, (f, _))| {
+            let fid = f.ident;
+            quote!(#i => ::core::option::Option::Some(&mut self.#fid),)
+        });
+        quote! {
             #[inline]
             fn insert_values(&self, out: &mut ::std::vec::Vec<__orm::Value>) {
                 #(#insert_values)*
@@ -223,24 +233,88 @@ pub fn expand(cont: &Container, strategies: bool) -> TokenStream {
                     _ => ::core::option::Option::None,
                 }
             }
+        }
+    }
 
-            fn read_column(
-                &mut self,
-                index: usize,
-                row: __orm::RowRef<'_>,
-                idx: usize,
-            ) -> __orm::Result<()> {
-                match index {
-                    #(#read_column_arms)*
-                    _ => return ::core::result::Result::Err(__orm::no_column(#model_name, index)),
+    /// `set_last_insert_id`: the generated key read back after an insert.
+    fn generated_key(&self) -> TokenStream {
+        let model_name = &self.model_name;
+        let body = match self.cont.auto_field() {
+            Some(f) => {
+                let fid = f.ident;
+                let span = f.attrs.auto.map_or(f.ty.span(), |(_, s)| s);
+                quote_spanned! {span=>
+                    self.#fid = __orm::last_insert_id(first, step, #model_name)?;
+                    ::core::result::Result::Ok(())
                 }
+            }
+            None => quote! {
+                let _ = (first, step);
                 ::core::result::Result::Ok(())
-            }
-
+            },
+        };
+        quote! {
             fn set_last_insert_id(&mut self, first: u64, step: u64) -> __orm::Result<()> {
-                #set_last_id
+                #body
             }
+        }
+    }
 
+    /// The checks of each field's value, one function per field, shared by
+    /// `validate` (the model's fields) and `validate_column` (a value about
+    /// to be set), so that a misplaced attribute is reported once.
+    fn check_fns(&self) -> TokenStream {
+        let model_name = &self.model_name;
+        let fns = self.columns.iter().enumerate().map(|(i, f)| {
+            let ty = f.ty;
+            let fname = &f.name;
+            let check_fn = check_fn(i);
+            let v = quote_spanned!(f.ident.span()=> v);
+            let mut checks = quote! {
+                __orm::check_value(#v, #model_name, #fname)?;
+            };
+            if let Some((max, span)) = f.attrs.max_length {
+                let max = max as usize;
+                checks.extend(quote_spanned! {span=>
+                    __orm::check_max_length(#v, #max, #model_name, #fname)?;
+                });
+            }
+            if let Some(path) = &f.attrs.validate {
+                checks.extend(quote_spanned! {path.span()=>
+                    __orm::validate(#path, #v, #model_name, #fname)?;
+                });
+            }
+            quote! {
+                #[inline]
+                fn #check_fn(v: &#ty) -> __orm::Result<()> {
+                    #checks
+                    ::core::result::Result::Ok(())
+                }
+            }
+        });
+        quote!(#(#fns)*)
+    }
+
+    /// `validate` and `validate_column`, through the check functions.
+    fn validation(&self) -> TokenStream {
+        let model_name = &self.model_name;
+        let validate_column_arms = self.columns.iter().enumerate().map(|(i, f)| {
+            let ty = f.ty;
+            let fname = &f.name;
+            let check_fn = check_fn(i);
+            quote! {
+                #i => {
+                    let v: #ty = __orm::from_value(value.clone(), #model_name, #fname)?;
+                    #check_fn(&v)?;
+                }
+            }
+        });
+        let validations = self.columns.iter().enumerate().map(|(i, f)| {
+            let fid = f.ident;
+            let check_fn = check_fn(i);
+            quote!(#check_fn(&self.#fid)?;)
+        });
+        quote! {
             fn validate(&self) -> __orm::Result<()> {
                 #(#validations)*
                 ::core::result::Result::Ok(())
@@ -253,20 +327,12 @@ pub fn expand(cont: &Container, strategies: bool) -> TokenStream {
                 }
                 ::core::result::Result::Ok(())
             }
-
-            fn __cache() -> &'static __orm::StatementCache {
-                static CACHE: __orm::StatementCache = __orm::StatementCache::new();
-                &CACHE
-            }
         }
     }
 }
 
-pub fn opt_str(s: Option<&str>) -> TokenStream {
-    match s {
-        Some(s) => quote!(::core::option::Option::Some(#s)),
-        None => quote!(::core::option::Option::None),
-    }
+fn check_fn(index: usize) -> syn::Ident {
+    format_ident!("__orm_check_{}", index)
 }
 
 fn column_meta(cont: &Container, f: &Field, auto: bool) -> TokenStream {
@@ -291,7 +357,7 @@ fn column_meta(cont: &Container, f: &Field, auto: bool) -> TokenStream {
             let target = &rel.target;
             let target_name = rel.target_name();
             let column = opt_str(rel.references.as_ref().map(|r| r.value.as_str()));
-            let on_delete = syn::Ident::new(rel.on_delete.map_or("NoAction", |(a, _)| a), rel.span);
+            let on_delete = syn::Ident::new(rel.on_delete().variant(), rel.span);
             quote_spanned! {target.span()=>
                 ::core::option::Option::Some(__orm::ForeignKey {
                     target: || <#target as __orm::Model>::META,

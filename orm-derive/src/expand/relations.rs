@@ -12,9 +12,9 @@ use heck::{ToShoutySnakeCase, ToSnakeCase};
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 
-use super::model::opt_str;
+use super::tokens::opt_str;
 use crate::internals::ast::{Container, Field};
-use crate::internals::relation::{Kind, RelAttrs};
+use crate::internals::relation::{Kind, Lazy, RelAttrs};
 
 /// The association's left and right column names: given, or for a table
 /// the ORM declares, `<owner>_id` and `<target>_id`.
@@ -120,11 +120,8 @@ fn secondary_table(cont: &Container, field: &Field, rel: &RelAttrs) -> TokenStre
 }
 
 fn kind_tokens(kind: Kind) -> TokenStream {
-    match kind {
-        Kind::BelongsTo => quote!(__orm::RelationKind::BelongsTo),
-        Kind::HasMany => quote!(__orm::RelationKind::HasMany),
-        Kind::HasOne => quote!(__orm::RelationKind::HasOne),
-    }
+    let variant = syn::Ident::new(kind.variant(), Span::call_site());
+    quote!(__orm::RelationKind::#variant)
 }
 
 /// The names of the statics a relationship's metadata points at: where its
@@ -153,11 +150,7 @@ pub fn relation_meta(
     };
     let owner = cont.ident.to_string();
     let name = &field.name;
-    let kind = if rel.secondary.is_some() {
-        quote!(__orm::RelationKind::ManyToMany)
-    } else {
-        kind_tokens(rel.kind)
-    };
+    let kind = kind_tokens(rel.kind);
     let secondary = secondary_tokens(cont, field, rel, false);
     let target = &rel.target;
     let target_name = rel.target_name();
@@ -170,15 +163,12 @@ pub fn relation_meta(
     let backref = opt_str(rel.backref.as_ref().map(|r| r.value.as_str()));
     let delete = rel.cascade_delete;
     let delete_orphan = rel.cascade_delete_orphan.is_some();
-    let on_delete = syn::Ident::new(
-        rel.on_delete.map_or("NoAction", |(a, _)| a),
-        Span::call_site(),
-    );
+    let on_delete = syn::Ident::new(rel.on_delete().variant(), Span::call_site());
     let order_by = match &rel.order_by {
         Some((column, desc)) => quote!(::core::option::Option::Some((#column, #desc))),
         None => quote!(::core::option::Option::None),
     };
-    let lazy = syn::Ident::new(rel.lazy, Span::call_site());
+    let lazy = syn::Ident::new(rel.lazy.variant(), Span::call_site());
     quote! {
         __orm::RelationMeta {
             owner: #owner,
@@ -208,7 +198,6 @@ pub fn relation_statics_items(
     cont: &Container,
     field: &Field,
     rel: &RelAttrs,
-    index: usize,
     strategies: bool,
 ) -> TokenStream {
     let ident = cont.ident;
@@ -222,15 +211,14 @@ pub fn relation_statics_items(
         return out;
     }
     let lazy = match rel.lazy {
-        "Selectin" => quote! {
+        Lazy::Selectin => quote! {
             ::core::option::Option::Some(|rel| __orm::DefaultLoad::<#ident>::selectin::<#target>(rel))
         },
-        "Joined" => quote! {
+        Lazy::Joined => quote! {
             ::core::option::Option::Some(|rel| __orm::DefaultLoad::<#ident>::joined::<#target>(rel))
         },
-        _ => quote!(::core::option::Option::None),
+        Lazy::Raise => quote!(::core::option::Option::None),
     };
-    let _ = index;
     let ops = match rel.kind {
         Kind::BelongsTo => {
             let key = cont
@@ -257,7 +245,7 @@ pub fn relation_statics_items(
                 _marker: __orm::PhantomData,
             }
         },
-        Kind::HasMany if rel.secondary.is_some() => quote! {
+        Kind::ManyToMany => quote! {
             __orm::ManyToManyOps::<#ident, #target> {
                 slot: |m| &mut m.#fid,
                 peek: |m| &m.#fid,
@@ -280,16 +268,16 @@ pub fn relation_statics_items(
     out
 }
 
+/// The accessor's type; `optional_parent`: a belongs_to whose key is
+/// nullable.
 fn accessor_type(
     kind: Kind,
     optional_parent: bool,
     owner: &TokenStream,
     target: &TokenStream,
 ) -> TokenStream {
-    if optional_parent && kind == Kind::HasMany {
-        return quote!(__orm::ManyToManyQuery<'_, #owner, #target>);
-    }
     match kind {
+        Kind::ManyToMany => quote!(__orm::ManyToManyQuery<'_, #owner, #target>),
         Kind::HasMany => quote!(__orm::HasManyQuery<'_, #owner, #target>),
         Kind::HasOne => quote!(__orm::HasOneQuery<'_, #owner, #target>),
         Kind::BelongsTo if optional_parent => quote!(__orm::OptionalParent<'_, #owner, #target>),
@@ -298,10 +286,8 @@ fn accessor_type(
 }
 
 fn accessor_ctor(kind: Kind, optional_parent: bool) -> TokenStream {
-    if optional_parent && kind == Kind::HasMany {
-        return quote!(__orm::ManyToManyQuery::new);
-    }
     match kind {
+        Kind::ManyToMany => quote!(__orm::ManyToManyQuery::new),
         Kind::HasMany => quote!(__orm::HasManyQuery::new),
         Kind::HasOne => quote!(__orm::HasOneQuery::new),
         Kind::BelongsTo if optional_parent => quote!(__orm::OptionalParent::new),
@@ -327,21 +313,13 @@ pub fn expand(cont: &Container, strategies: bool) -> TokenStream {
             fname.to_shouty_snake_case(),
             span = field.ident.span()
         );
-        // For a has_many, `optional` selects the many-to-many accessor.
-        let optional = match rel.kind {
-            Kind::BelongsTo => cont.key_field(field, rel).is_some_and(|k| k.is_option()),
-            Kind::HasMany => rel.secondary.is_some(),
-            Kind::HasOne => false,
-        };
+        let optional_parent = rel.kind == Kind::BelongsTo
+            && cont.key_field(field, rel).is_some_and(|k| k.is_option());
         outside.extend(secondary_table(cont, field, rel));
-        outside.extend(relation_statics_items(cont, field, rel, i, strategies));
-        let ty = accessor_type(rel.kind, optional, &self_tokens, &target_tokens);
-        let ctor = accessor_ctor(rel.kind, optional);
-        let kind_doc = match rel.kind {
-            Kind::BelongsTo => "many-to-one",
-            Kind::HasMany => "one-to-many",
-            Kind::HasOne => "one-to-one",
-        };
+        outside.extend(relation_statics_items(cont, field, rel, strategies));
+        let ty = accessor_type(rel.kind, optional_parent, &self_tokens, &target_tokens);
+        let ctor = accessor_ctor(rel.kind, optional_parent);
+        let kind_doc = rel.kind.describe();
         let target_name = rel.target_name();
         let doc_accessor = format!(
             "The `{fname}` relationship ({kind_doc} to `{target_name}`): one statement per read."
@@ -396,9 +374,8 @@ fn backref_items(
     let target = &rel.target;
     let target_name = rel.target_name();
     let fname = &field.name;
-    let many_to_many = rel.secondary.is_some();
     let (kind, key) = match rel.kind {
-        Kind::HasMany if many_to_many => (Kind::HasMany, quote!(::core::option::Option::None)),
+        Kind::ManyToMany => (Kind::ManyToMany, quote!(::core::option::Option::None)),
         // belongs_to's inverse is a collection keyed by this model's key
         // column.
         Kind::BelongsTo => (
@@ -412,16 +389,8 @@ fn backref_items(
             opt_str(rel.foreign_key.as_ref().map(|k| k.value.as_str())),
         ),
     };
-    let kind_tokens = if many_to_many {
-        quote!(__orm::RelationKind::ManyToMany)
-    } else {
-        kind_tokens(kind)
-    };
+    let kind_tokens = kind_tokens(kind);
     let secondary = secondary_tokens(cont, field, rel, true);
-    let references = match rel.kind {
-        Kind::BelongsTo => quote!(::core::option::Option::None),
-        _ => quote!(::core::option::Option::None),
-    };
     let meta_ident = format_ident!("__ORM_BACKREF_{}", i);
     let path_ident = format_ident!("__ORM_BACKREF_PATH_{}", i);
     let method = syn::Ident::new(name, span);
@@ -432,7 +401,7 @@ fn backref_items(
     // the target: whether it is nullable (so whether the accessor returns
     // an Option) is read from the target's metadata at compile time. The
     // inverse of a many-to-many is a many-to-many.
-    let (ty, ctor) = if kind == Kind::BelongsTo && !many_to_many {
+    let (ty, ctor) = if kind == Kind::BelongsTo {
         let fk = opt_str(rel.foreign_key.as_ref().map(|k| k.value.as_str()));
         let pick = quote! {
             <__orm::KeyNullable<{
@@ -446,10 +415,10 @@ fn backref_items(
     } else {
         (
             respan(
-                accessor_type(kind, many_to_many, &self_tokens, &owner_tokens),
+                accessor_type(kind, false, &self_tokens, &owner_tokens),
                 span,
             ),
-            respan(accessor_ctor(kind, many_to_many), span),
+            respan(accessor_ctor(kind, false), span),
         )
     };
     let doc = format!(
@@ -463,7 +432,7 @@ fn backref_items(
             target: || <#ident as __orm::Model>::META,
             target_name: #model_name,
             key: #key,
-            references: #references,
+            references: ::core::option::Option::None,
             back_populates: ::core::option::Option::Some(#fname),
             backref: ::core::option::Option::None,
             cascade: __orm::Cascade { delete: false, delete_orphan: false },

@@ -232,7 +232,10 @@ fn parse_relation(cx: &Ctxt, model: &syn::Ident, field: &str, f: &syn::Field) ->
             ));
         }
         match &mut found {
-            Some(rel) if rel.kind == Kind::HasMany => rel.secondary = Some(secondary),
+            Some(rel) if rel.kind == Kind::HasMany => {
+                rel.kind = Kind::ManyToMany;
+                rel.secondary = Some(secondary);
+            }
             Some(rel) => cx.syn_error(syn::Error::new(
                 secondary.span,
                 format!(

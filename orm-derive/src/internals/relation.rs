@@ -8,27 +8,94 @@ use syn::spanned::Spanned;
 use super::ctxt::Ctxt;
 use super::symbol::*;
 
+/// The kind of a relationship. A many-to-many is declared as a
+/// `#[has_many]` with `#[secondary]`; it becomes `ManyToMany` once the
+/// `#[secondary]` attribute is attached.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     BelongsTo,
     HasMany,
     HasOne,
+    ManyToMany,
 }
 
 impl Kind {
+    /// The attribute that declares it.
     pub fn attr(self) -> &'static str {
         match self {
             Kind::BelongsTo => "belongs_to",
-            Kind::HasMany => "has_many",
+            Kind::HasMany | Kind::ManyToMany => "has_many",
             Kind::HasOne => "has_one",
         }
     }
 
+    /// The name of the field type that holds it.
     pub fn slot(self) -> &'static str {
+        match self {
+            Kind::BelongsTo => "BelongsTo",
+            Kind::HasMany | Kind::ManyToMany => "HasMany",
+            Kind::HasOne => "HasOne",
+        }
+    }
+
+    /// The runtime's `RelationKind` variant.
+    pub fn variant(self) -> &'static str {
         match self {
             Kind::BelongsTo => "BelongsTo",
             Kind::HasMany => "HasMany",
             Kind::HasOne => "HasOne",
+            Kind::ManyToMany => "ManyToMany",
+        }
+    }
+
+    /// How it is described in generated docs.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Kind::BelongsTo => "many-to-one",
+            Kind::HasMany => "one-to-many",
+            Kind::HasOne => "one-to-one",
+            Kind::ManyToMany => "many-to-many",
+        }
+    }
+}
+
+/// `lazy = ".."`: how a relationship loads when a query does not say.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Lazy {
+    Raise,
+    Selectin,
+    Joined,
+}
+
+impl Lazy {
+    /// The runtime's `Lazy` variant.
+    pub fn variant(self) -> &'static str {
+        match self {
+            Lazy::Raise => "Raise",
+            Lazy::Selectin => "Selectin",
+            Lazy::Joined => "Joined",
+        }
+    }
+}
+
+/// `on_delete = ".."`: the foreign key's action.
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
+pub enum OnDelete {
+    #[default]
+    NoAction,
+    Cascade,
+    SetNull,
+    Restrict,
+}
+
+impl OnDelete {
+    /// The runtime's `OnDelete` variant.
+    pub fn variant(self) -> &'static str {
+        match self {
+            OnDelete::NoAction => "NoAction",
+            OnDelete::Cascade => "Cascade",
+            OnDelete::SetNull => "SetNull",
+            OnDelete::Restrict => "Restrict",
         }
     }
 }
@@ -47,18 +114,22 @@ pub struct RelAttrs {
     pub foreign_key: Option<Str>,
     pub back_populates: Option<Str>,
     pub backref: Option<Str>,
-    /// `NoAction`, `Cascade`, `SetNull`, `Restrict`
-    pub on_delete: Option<(&'static str, Span)>,
+    pub on_delete: Option<(OnDelete, Span)>,
     pub cascade_delete: bool,
     pub cascade_delete_orphan: Option<Span>,
     pub order_by: Option<(String, bool)>,
-    /// `Raise`, `Selectin`, `Joined`
-    pub lazy: &'static str,
-    /// `#[secondary(..)]` next to a has_many: a many-to-many.
+    pub lazy: Lazy,
+    /// `#[secondary(..)]` next to a has_many: set exactly when `kind` is
+    /// `ManyToMany`.
     pub secondary: Option<SecondaryAttrs>,
 }
 
 impl RelAttrs {
+    /// The foreign key action (`NO ACTION` unless given).
+    pub fn on_delete(&self) -> OnDelete {
+        self.on_delete.map(|(action, _)| action).unwrap_or_default()
+    }
+
     /// The target model's name: the last segment of its path.
     pub fn target_name(&self) -> String {
         self.target
@@ -94,7 +165,7 @@ pub fn parse(
         cascade_delete: false,
         cascade_delete_orphan: None,
         order_by: None,
-        lazy: "Raise",
+        lazy: Lazy::Raise,
         secondary: None,
     };
     let mut seen: Vec<String> = Vec::new();
@@ -130,10 +201,10 @@ pub fn parse(
         } else if meta.path == ON_DELETE {
             let lit = lit_str(&meta, "on_delete")?;
             let action = match lit.value().to_ascii_lowercase().as_str() {
-                "cascade" => "Cascade",
-                "set null" => "SetNull",
-                "restrict" => "Restrict",
-                "no action" => "NoAction",
+                "cascade" => OnDelete::Cascade,
+                "set null" => OnDelete::SetNull,
+                "restrict" => OnDelete::Restrict,
+                "no action" => OnDelete::NoAction,
                 other => {
                     return Err(syn::Error::new(
                         lit.span(),
@@ -184,9 +255,9 @@ pub fn parse(
         } else if meta.path == LAZY {
             let lit = lit_str(&meta, "lazy")?;
             rel.lazy = match lit.value().as_str() {
-                "raise" => "Raise",
-                "selectin" | "select" => "Selectin",
-                "joined" => "Joined",
+                "raise" => Lazy::Raise,
+                "selectin" | "select" => Lazy::Selectin,
+                "joined" => Lazy::Joined,
                 other => {
                     return Err(syn::Error::new(
                         lit.span(),
