@@ -580,3 +580,40 @@ scenario!(async fn deleting_a_tree_deletes_every_level(db, backend) {
     let _ = other;
     Ok(())
 });
+
+scenario!(async fn a_cascade_follows_a_tree_of_any_depth(db, backend) {
+    db.create_all(&orm::models![Folder]).await?;
+    // A chain of 20 folders, each the child of the one before.
+    let mut chain = folder("f19", vec![]);
+    for depth in (0..19).rev() {
+        chain = folder(&format!("f{depth:02}"), vec![chain]);
+    }
+    let root = db.insert(chain).await?;
+    db.insert(folder("other", vec![])).await?;
+    assert_eq!(Folder::query().count(db).await?, 21);
+    db.delete(&root).await?;
+    let names: Vec<String> = Folder::query().all(db).await?.into_iter().map(|f| f.name).collect();
+    assert_eq!(names, ["other"]);
+    Ok(())
+});
+
+scenario!(async fn a_cascade_through_a_cycle_is_refused(db, backend) {
+    db.create_all(&orm::models![Folder]).await?;
+    // a -> b -> c -> a: each row is its own descendant.
+    let a = db.insert(folder("a", vec![folder("b", vec![folder("c", vec![])])])).await?;
+    let c = Folder::query().filter(Folder::NAME.eq("c")).one(db).await?;
+    Folder::query()
+        .filter(Folder::ID.eq(a.id))
+        .update(db, [Folder::PARENT_ID.set(Some(c.id))])
+        .await?;
+    let err = db.delete(&a).await.unwrap_err();
+    match &err {
+        orm::Error::Relationship { model, relation, message } => {
+            assert_eq!((*model, *relation), ("Folder", "children"));
+            assert!(message.contains("cycle"), "{message}");
+        }
+        other => panic!("expected Error::Relationship, got {other:?}"),
+    }
+    assert_eq!(Folder::query().count(db).await?, 3, "nothing was deleted");
+    Ok(())
+});

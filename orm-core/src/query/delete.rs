@@ -13,6 +13,11 @@
 //! Many-to-many association rows the database does not remove go first.
 //! The same rules apply to the orphans `db.save` deletes. All of it runs
 //! in one transaction (the caller's, or one of its own).
+//!
+//! `cascade = "delete"` follows children of children as deep as the rows
+//! go. Rows that reference each other in a cycle (a row its own
+//! descendant) cannot be deleted in any order: that is
+//! [`Error::Relationship`], found when a row's key comes round again.
 
 use futures_core::future::BoxFuture;
 
@@ -26,8 +31,9 @@ use crate::sql;
 use crate::sql::ast::{self, Item, Where};
 use crate::value::Value;
 
-/// How deep `cascade = "delete"` follows children of children.
-const MAX_CASCADE_DEPTH: usize = 8;
+/// One level of a cascade: the table, a column and the values of that
+/// column in the level's rows, when they were read on the way down.
+type Level = (&'static ModelMeta, &'static str, Vec<Value>);
 
 fn handled_by_database(rel: &RelationMeta, link: &crate::model::Link) -> bool {
     rel.on_delete == OnDelete::Cascade
@@ -85,7 +91,7 @@ pub(crate) async fn delete_one<M: Model>(target: Target<'_>, model: &M) -> Resul
             this.push(Expr::column_eq(M::META, col, value_of(model, col)?));
         }
         let this = Expr::And(this);
-        apply_rules(atomic.target(), M::META, &this, &[M::META], 0).await?;
+        apply_rules(atomic.target(), M::META, &this, &[M::META], &[]).await?;
         let done =
             backend::execute(atomic.target(), Sql::Static(&stmts.delete_by_key), key).await?;
         if done.rows_affected == 0 {
@@ -120,7 +126,7 @@ pub(crate) fn delete_rows<'a>(
     condition: Expr,
 ) -> BoxFuture<'a, Result<()>> {
     Box::pin(async move {
-        apply_rules(target, meta, &condition, &[meta], 0).await?;
+        apply_rules(target, meta, &condition, &[meta], &[]).await?;
         delete_where(target, meta, &condition).await?;
         Ok(())
     })
@@ -130,13 +136,14 @@ pub(crate) fn delete_rows<'a>(
 /// to the rows of `meta` matching `condition` (which reads the tables of
 /// `chain`): association rows removed, `cascade = "delete"` children
 /// deleted with their own rules, nullable keys set to NULL, and NOT NULL
-/// keys with rows left refused.
+/// keys with rows left refused. `path`: the keys known of the levels
+/// above, to find a cycle.
 fn apply_rules<'a>(
     target: Target<'a>,
     meta: &'static ModelMeta,
     condition: &'a Expr,
     chain: &'a [&'static ModelMeta],
-    depth: usize,
+    path: &'a [Level],
 ) -> BoxFuture<'a, Result<()>> {
     Box::pin(async move {
         for t in associations(meta)? {
@@ -150,8 +157,8 @@ fn apply_rules<'a>(
                 t.left,
             )
             .await?;
-            if let Some(of_these) = of_these {
-                delete_where(target, t.assoc, &of_these).await?;
+            if let Some(Related { condition, .. }) = of_these {
+                delete_where(target, t.assoc, &condition).await?;
             }
         }
         for rel in children(meta) {
@@ -169,22 +176,35 @@ fn apply_rules<'a>(
                 link.child_column,
             )
             .await?;
-            let Some(of_these) = of_these else {
+            let Some(Related {
+                condition: of_these,
+                keys,
+            }) = of_these
+            else {
                 continue;
             };
             if rel.cascade.delete {
-                if depth >= MAX_CASCADE_DEPTH {
-                    return Err(Error::Relationship {
-                        model: rel.owner,
-                        relation: rel.name,
-                        message: format!(
-                            "`cascade = \"delete\"` goes more than {MAX_CASCADE_DEPTH} levels deep: declare `on_delete = \"cascade\"` to let the database follow it"
-                        ),
-                    });
+                let mut below = path.to_vec();
+                if let Some(keys) = keys {
+                    if below.iter().any(|(m, column, seen)| {
+                        m.is(meta)
+                            && *column == link.parent_column.name
+                            && keys.iter().any(|k| seen.contains(k))
+                    }) {
+                        return Err(Error::Relationship {
+                            model: rel.owner,
+                            relation: rel.name,
+                            message: format!(
+                                "`cascade = \"delete\"` on `{}.{}` meets rows of `{}` that reference each other in a cycle, so no delete can go first: set one of their keys to NULL (or delete one of them) first",
+                                rel.owner, rel.name, meta.name
+                            ),
+                        });
+                    }
+                    below.push((meta, link.parent_column.name, keys));
                 }
                 let mut deeper = chain.to_vec();
                 deeper.push(link.child);
-                apply_rules(target, link.child, &of_these, &deeper, depth + 1).await?;
+                apply_rules(target, link.child, &of_these, &deeper, &below).await?;
                 delete_where(target, link.child, &of_these).await?;
             } else if link.child_column.nullable {
                 set_null(target, &link, &of_these).await?;
@@ -224,7 +244,8 @@ fn apply_rules<'a>(
 /// `table.column IN (SELECT meta.referenced FROM meta WHERE condition)`.
 /// When `table` is one the condition reads (a self-referential
 /// relationship; MySQL cannot write a table its subquery reads), the keys
-/// are read first and listed; `None` when there are none.
+/// are read first and listed (and returned with it); `None` when there are
+/// none.
 async fn related(
     target: Target<'_>,
     meta: &'static ModelMeta,
@@ -233,22 +254,28 @@ async fn related(
     referenced: &'static ColumnMeta,
     table: &'static ModelMeta,
     column: &'static ColumnMeta,
-) -> Result<Option<Expr>> {
+) -> Result<Option<Related>> {
     let tested = Box::new(Expr::column(table, column));
     // Rows chosen by their referenced column need no subquery.
     if let Some(values) = values_of(condition, meta, referenced) {
-        return Ok(Some(Expr::AnyOf {
-            expr: tested,
-            ty: referenced.sql_type,
-            values,
+        return Ok(Some(Related {
+            condition: Expr::AnyOf {
+                expr: tested,
+                ty: referenced.sql_type,
+                values: values.clone(),
+            },
+            keys: Some(values),
         }));
     }
     if !chain.iter().any(|m| m.is(table)) {
-        return Ok(Some(Expr::InSelect {
-            expr: tested,
-            table: meta,
-            column: referenced.name,
-            filter: Box::new(condition.clone()),
+        return Ok(Some(Related {
+            condition: Expr::InSelect {
+                expr: tested,
+                table: meta,
+                column: referenced.name,
+                filter: Box::new(condition.clone()),
+            },
+            keys: None,
         }));
     }
     let r = sql::select(
@@ -267,11 +294,21 @@ async fn related(
     if keys.is_empty() {
         return Ok(None);
     }
-    Ok(Some(Expr::AnyOf {
-        expr: tested,
-        ty,
-        values: keys,
+    Ok(Some(Related {
+        condition: Expr::AnyOf {
+            expr: tested,
+            ty,
+            values: keys.clone(),
+        },
+        keys: Some(keys),
     }))
+}
+
+/// The rows related to a level: the condition that selects them, and the
+/// keys of the level's rows they reference when those were read.
+struct Related {
+    condition: Expr,
+    keys: Option<Vec<Value>>,
 }
 
 /// The values of `meta.column` that `condition` selects, when it selects
