@@ -75,8 +75,6 @@ pub use relation::{
 pub use sql::Dialect;
 #[cfg(feature = "json")]
 pub use value::Json;
-#[doc(hidden)]
-pub use value::decode_field;
 pub use value::{
     AutoKey, Collatable, ColumnType, HasLength, IntoValue, RowRef, SqlType, Value, VersionCounter,
 };

@@ -53,9 +53,10 @@ tuple_key!(A: 0, B: 1, C: 2, D: 3);
 
 /// A struct mapped to a table. Implemented by `#[derive(Model)]`.
 ///
-/// The methods are generated: the metadata, decoding a row by position,
-/// the values to bind, and the checks of each field. What users call on a
-/// model (`User::query()`, `User::get(&db, 7)`) comes with
+/// The derive generates it: the metadata, decoding a row by position,
+/// and the checks of each field (plus hidden methods the operations use
+/// to bind values and fill fields). What users call on a model
+/// (`User::query()`, `User::get(&db, 7)`) comes with
 /// [`ModelExt`](crate::ModelExt), in the prelude.
 pub trait Model: Sized + Send + Sync + Unpin + 'static {
     /// The table description.
@@ -70,34 +71,42 @@ pub trait Model: Sized + Send + Sync + Unpin + 'static {
 
     /// Appends the values of every column except a generated key, in column
     /// order.
+    #[doc(hidden)]
     fn insert_values(&self, out: &mut Vec<Value>);
 
     /// Appends the values of every non-key column, in column order.
+    #[doc(hidden)]
     fn update_values(&self, out: &mut Vec<Value>);
 
     /// Appends the values of the primary key columns.
+    #[doc(hidden)]
     fn key_values(&self, out: &mut Vec<Value>);
 
     /// The value of the column at `index` of [`ModelMeta::columns`];
     /// [`Error::Config`](crate::Error::Config) for an index past the last
     /// column.
+    #[doc(hidden)]
     fn column_value(&self, index: usize) -> Result<Value>;
 
     /// Sets the field of the column at `index` from `value`.
+    #[doc(hidden)]
     fn set_column_value(&mut self, index: usize, value: Value) -> Result<()>;
 
     /// The field of the relationship at `index` of
     /// [`ModelMeta::relations`] (a [`HasMany`], [`HasOne`] or
     /// [`BelongsTo`]), for the loaders to fill; `None` past the last.
+    #[doc(hidden)]
     fn relation_slot(&mut self, index: usize) -> Option<&mut dyn std::any::Any>;
 
     /// Sets the field of the column at `index` of [`ModelMeta::columns`]
     /// from the cell at `idx` of `row` (a generated key or a default read
     /// back by `RETURNING`).
+    #[doc(hidden)]
     fn read_column(&mut self, index: usize, row: RowRef<'_>, idx: usize) -> Result<()>;
 
     /// Stores the key reported by MySQL's `LAST_INSERT_ID()`, plus `step`
     /// for the later rows of a multi-row insert.
+    #[doc(hidden)]
     fn set_last_insert_id(&mut self, first: u64, step: u64) -> Result<()>;
 
     /// Runs the field validators and `max_length` checks.
@@ -105,6 +114,7 @@ pub trait Model: Sized + Send + Sync + Unpin + 'static {
 
     /// Runs the checks of the column at `index` on a value about to be
     /// written to it (a filtered update's `SET`).
+    #[doc(hidden)]
     fn validate_column(index: usize, value: &Value) -> Result<()>;
 
     /// The model's cache of fixed statements, one per dialect.
