@@ -186,20 +186,7 @@ fn apply_rules<'a>(
             if rel.cascade.delete {
                 let mut below = path.to_vec();
                 if let Some(keys) = keys {
-                    if below.iter().any(|(m, column, seen)| {
-                        m.is(meta)
-                            && *column == link.parent_column.name
-                            && keys.iter().any(|k| seen.contains(k))
-                    }) {
-                        return Err(Error::Relationship {
-                            model: rel.owner,
-                            relation: rel.name,
-                            message: format!(
-                                "`cascade = \"delete\"` on `{}.{}` meets rows of `{}` that reference each other in a cycle, so no delete can go first: set one of their keys to NULL (or delete one of them) first",
-                                rel.owner, rel.name, meta.name
-                            ),
-                        });
-                    }
+                    refuse_cycle(rel, meta, &link, &keys, path)?;
                     below.push((meta, link.parent_column.name, keys));
                 }
                 let mut deeper = chain.to_vec();
@@ -209,33 +196,65 @@ fn apply_rules<'a>(
             } else if link.child_column.nullable {
                 set_null(target, &link, &of_these).await?;
             } else {
-                let r = sql::select(
-                    target.dialect(),
-                    &ast::Select {
-                        filter: Some(Where::expr(&of_these)),
-                        limit: Some(1),
-                        ..ast::Select::from(link.child, vec![Item::One])
-                    },
-                )?;
-                let rows =
-                    backend::fetch_all(target, Sql::Owned(r.sql), r.binds, |_| Ok(())).await?;
-                if !rows.is_empty() {
-                    return Err(Error::Relationship {
-                        model: rel.owner,
-                        relation: rel.name,
-                        message: format!(
-                            "cannot delete this `{}`: `{}` rows still reference it through the NOT NULL `{}`; declare `cascade = \"delete\"` on `{}.{}`, or `on_delete = \"cascade\"`, or delete them first",
-                            rel.owner,
-                            link.child.name,
-                            link.child_column.field,
-                            rel.owner,
-                            rel.name
-                        ),
-                    });
-                }
+                refuse_remaining(target, rel, &link, &of_these).await?;
             }
         }
         Ok(())
+    })
+}
+
+/// [`Error::Relationship`] when a row of this level (`keys`) is also a row
+/// of a level above: the rows reference each other in a cycle.
+fn refuse_cycle(
+    rel: &RelationMeta,
+    meta: &'static ModelMeta,
+    link: &Link,
+    keys: &[Value],
+    path: &[Level],
+) -> Result<()> {
+    let again = path.iter().any(|(m, column, seen)| {
+        m.is(meta) && *column == link.parent_column.name && keys.iter().any(|k| seen.contains(k))
+    });
+    if !again {
+        return Ok(());
+    }
+    Err(Error::Relationship {
+        model: rel.owner,
+        relation: rel.name,
+        message: format!(
+            "`cascade = \"delete\"` on `{}.{}` meets rows of `{}` that reference each other in a cycle, so no delete can go first: set one of their keys to NULL (or delete one of them) first",
+            rel.owner, rel.name, meta.name
+        ),
+    })
+}
+
+/// [`Error::Relationship`] when rows still reference the parents being
+/// deleted through a NOT NULL key that no rule handles.
+async fn refuse_remaining(
+    target: Target<'_>,
+    rel: &RelationMeta,
+    link: &Link,
+    of_these: &Expr,
+) -> Result<()> {
+    let r = sql::select(
+        target.dialect(),
+        &ast::Select {
+            filter: Some(Where::expr(of_these)),
+            limit: Some(1),
+            ..ast::Select::from(link.child, vec![Item::One])
+        },
+    )?;
+    let rows = backend::fetch_all(target, Sql::Owned(r.sql), r.binds, |_| Ok(())).await?;
+    if rows.is_empty() {
+        return Ok(());
+    }
+    Err(Error::Relationship {
+        model: rel.owner,
+        relation: rel.name,
+        message: format!(
+            "cannot delete this `{}`: `{}` rows still reference it through the NOT NULL `{}`; declare `cascade = \"delete\"` on `{}.{}`, or `on_delete = \"cascade\"`, or delete them first",
+            rel.owner, link.child.name, link.child_column.field, rel.owner, rel.name
+        ),
     })
 }
 
