@@ -9,7 +9,7 @@ pub use crate::model::{
     PathCell, Relation, RelationKind, RelationMeta, Secondary, StatementCache,
 };
 pub use crate::relation::{
-    AnyOps, BelongsToOps, HasManyOps, HasManyQuery, HasOneOps, HasOneQuery, ManyToManyOps,
+    AnyOps, BelongsToOps, Field, HasManyOps, HasManyQuery, HasOneOps, HasOneQuery, ManyToManyOps,
     ManyToManyQuery, Ops, OptionalParent, Parent,
 };
 pub use crate::value::{
@@ -161,21 +161,27 @@ pub const fn foreign_keys_to(meta: &ModelMeta, target: &str, column: Option<&str
     let mut n = 0;
     let mut i = 0;
     while i < meta.columns.len() {
-        let c = &meta.columns[i];
-        if let Some(fk) = &c.references
-            && str_eq(fk.target_name, target)
-        {
-            let named = match column {
-                Some(name) => str_eq(c.name, name) || str_eq(c.field, name),
-                None => true,
-            };
-            if named {
-                n += 1;
-            }
+        if is_foreign_key_to(&meta.columns[i], target, column) {
+            n += 1;
         }
         i += 1;
     }
     n
+}
+
+/// Whether `c` is a foreign key to the model named `target` (and is the
+/// column named `column`, by field or column name, when given).
+const fn is_foreign_key_to(c: &ColumnMeta, target: &str, column: Option<&str>) -> bool {
+    let Some(fk) = &c.references else {
+        return false;
+    };
+    if !str_eq(fk.target_name, target) {
+        return false;
+    }
+    match column {
+        Some(name) => str_eq(c.name, name) || str_eq(c.field, name),
+        None => true,
+    }
 }
 
 /// Whether the foreign key of `meta` to the model named `target` (the one
@@ -185,16 +191,8 @@ pub const fn foreign_key_nullable(meta: &ModelMeta, target: &str, column: Option
     let mut i = 0;
     while i < meta.columns.len() {
         let c = &meta.columns[i];
-        if let Some(fk) = &c.references
-            && str_eq(fk.target_name, target)
-        {
-            let named = match column {
-                Some(name) => str_eq(c.name, name) || str_eq(c.field, name),
-                None => true,
-            };
-            if named {
-                return c.nullable;
-            }
+        if is_foreign_key_to(c, target, column) {
+            return c.nullable;
         }
         i += 1;
     }

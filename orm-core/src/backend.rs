@@ -408,6 +408,21 @@ pub(crate) trait Backend: sqlx::Database {
     }
 }
 
+/// `value` with the time of its timestamps passed through `cut`, when that
+/// changes it: what a backend's [`Backend::stored`] reports.
+#[cfg(feature = "chrono")]
+pub(super) fn cut_timestamps(
+    value: &Value,
+    cut: impl Fn(chrono::NaiveDateTime) -> Option<chrono::NaiveDateTime>,
+) -> Option<Value> {
+    let changed = |t: chrono::NaiveDateTime| cut(t).filter(|stored| *stored != t);
+    match value {
+        Value::DateTime(t) => changed(*t).map(Value::DateTime),
+        Value::DateTimeUtc(t) => changed(t.naive_utc()).map(|n| Value::DateTimeUtc(n.and_utc())),
+        _ => None,
+    }
+}
+
 fn arguments<DB: Backend>(binds: Vec<Value>) -> Result<DB::Arguments> {
     let mut args = DB::Arguments::default();
     args.reserve(binds.len(), binds.len() * 8);
@@ -556,6 +571,32 @@ macro_rules! with_conn {
     };
 }
 
+/// A statement on its way: recorded, timed for tracing when enabled, and
+/// its error checked for a disconnect.
+struct Observed<'a> {
+    shared: &'a Shared,
+    started: Option<Instant>,
+    text: Option<String>,
+}
+
+impl<'a> Observed<'a> {
+    #[inline]
+    fn start(shared: &'a Shared, sql: &Sql) -> Self {
+        let started = shared.before(sql.as_str());
+        Observed {
+            shared,
+            started,
+            text: started.map(|_| sql.as_str().to_owned()),
+        }
+    }
+
+    #[inline]
+    fn finish<T>(self, result: Result<T>) -> Result<T> {
+        self.shared.after(self.started, self.text.as_deref());
+        result.map_err(|e| self.shared.failed(e))
+    }
+}
+
 /// Runs a query and decodes every row.
 pub(crate) async fn fetch_all<T>(
     target: Target<'_>,
@@ -563,9 +604,7 @@ pub(crate) async fn fetch_all<T>(
     binds: Vec<Value>,
     mut decode: impl FnMut(RowRef<'_>) -> Result<T> + Send,
 ) -> Result<Vec<T>> {
-    let shared = target.shared();
-    let started = shared.before(sql.as_str());
-    let text = started.map(|_| sql.as_str().to_owned());
+    let observed = Observed::start(target.shared(), &sql);
     let (sql, single) = sql.into_parts();
     let result = with_conn!(target, single, |conn| fetch_generic(
         conn,
@@ -574,8 +613,7 @@ pub(crate) async fn fetch_all<T>(
         &mut decode
     )
     .await);
-    shared.after(started, text.as_deref());
-    result.map_err(|e| shared.failed(e))
+    observed.finish(result)
 }
 
 /// Runs a query expected to return at most one row (a lookup by key) and
@@ -586,9 +624,7 @@ pub(crate) async fn fetch_optional<T>(
     binds: Vec<Value>,
     mut decode: impl FnMut(RowRef<'_>) -> Result<T> + Send,
 ) -> Result<Option<T>> {
-    let shared = target.shared();
-    let started = shared.before(sql.as_str());
-    let text = started.map(|_| sql.as_str().to_owned());
+    let observed = Observed::start(target.shared(), &sql);
     let (sql, single) = sql.into_parts();
     let result = with_conn!(target, single, |conn| fetch_optional_generic(
         conn,
@@ -597,20 +633,16 @@ pub(crate) async fn fetch_optional<T>(
         &mut decode
     )
     .await);
-    shared.after(started, text.as_deref());
-    result.map_err(|e| shared.failed(e))
+    observed.finish(result)
 }
 
 /// Runs a statement that returns no rows.
 pub(crate) async fn execute(target: Target<'_>, sql: Sql, binds: Vec<Value>) -> Result<Done> {
-    let shared = target.shared();
-    let started = shared.before(sql.as_str());
-    let text = started.map(|_| sql.as_str().to_owned());
+    let observed = Observed::start(target.shared(), &sql);
     let (sql, single) = sql.into_parts();
     let result = with_conn!(target, single, |conn| execute_generic(conn, sql, binds)
         .await);
-    shared.after(started, text.as_deref());
-    result.map_err(|e| shared.failed(e))
+    observed.finish(result)
 }
 
 /// Runs a script of several statements without parameters (schema files,

@@ -44,21 +44,13 @@ impl Backend for MySql {
         #[cfg(feature = "chrono")]
         {
             use chrono::Timelike;
-            let cut = |t: chrono::NaiveDateTime| {
-                let nanos = t.nanosecond();
-                let kept = nanos / 1000 * 1000;
-                (kept != nanos).then(|| t.with_nanosecond(kept)).flatten()
-            };
-            match value {
-                Value::DateTime(t) => return cut(*t).map(Value::DateTime),
-                Value::DateTimeUtc(t) => {
-                    return cut(t.naive_utc()).map(|n| Value::DateTimeUtc(n.and_utc()));
-                }
-                _ => {}
-            }
+            super::cut_timestamps(value, |t| t.with_nanosecond(t.nanosecond() / 1000 * 1000))
         }
-        let _ = value;
-        None
+        #[cfg(not(feature = "chrono"))]
+        {
+            let _ = value;
+            None
+        }
     }
 
     fn row(row: &MySqlRow) -> RowRef<'_> {

@@ -41,21 +41,16 @@ impl Backend for Postgres {
         #[cfg(feature = "chrono")]
         {
             let epoch = chrono::NaiveDate::from_ymd_opt(2000, 1, 1)?.and_hms_opt(0, 0, 0)?;
-            let cut = |t: chrono::NaiveDateTime| {
+            super::cut_timestamps(value, |t| {
                 let micros = (t - epoch).num_microseconds()?;
-                let stored = epoch + chrono::TimeDelta::microseconds(micros);
-                (stored != t).then_some(stored)
-            };
-            match value {
-                Value::DateTime(t) => return cut(*t).map(Value::DateTime),
-                Value::DateTimeUtc(t) => {
-                    return cut(t.naive_utc()).map(|n| Value::DateTimeUtc(n.and_utc()));
-                }
-                _ => {}
-            }
+                Some(epoch + chrono::TimeDelta::microseconds(micros))
+            })
         }
-        let _ = value;
-        None
+        #[cfg(not(feature = "chrono"))]
+        {
+            let _ = value;
+            None
+        }
     }
 
     fn row(row: &PgRow) -> RowRef<'_> {

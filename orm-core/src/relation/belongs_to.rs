@@ -2,9 +2,7 @@
 //! new targets first and takes their keys; every write takes the key from
 //! a target the slot holds.
 
-use std::marker::PhantomData;
-
-use super::strategy::{Step, Strategy, with_default_loads};
+use super::strategy::{Field, Step, Strategy, with_default_loads};
 use crate::backend::Executor;
 use crate::backend::Target;
 use crate::error::Error;
@@ -19,17 +17,11 @@ use crate::value::{HashKey, Value};
 /// The strategy of a belongs_to field of `P` to `T`. Emitted by the derive.
 pub struct BelongsToOps<P, T> {
     /// The field.
-    pub slot: fn(&mut P) -> &mut BelongsTo<T>,
-    /// The field, read.
-    pub peek: fn(&P) -> &BelongsTo<T>,
+    pub field: Field<P, BelongsTo<T>>,
     /// The position of the key field among the columns.
     pub key: usize,
     /// The target's referenced column (`None`: its primary key).
     pub references: Option<&'static str>,
-    /// The default loader (`lazy = "selectin"` / `"joined"`).
-    pub lazy: Option<fn(&'static RelationMeta) -> DefaultLoad<P>>,
-    #[doc(hidden)]
-    pub _marker: PhantomData<fn() -> (P, T)>,
 }
 
 /// The key of the target `slot` holds, when it holds one that exists (a new
@@ -49,7 +41,7 @@ pub fn held_key<T: Model>(slot: &BelongsTo<T>, references: Option<&str>) -> Opti
 
 impl<P: Model, T: Model> Strategy<P> for BelongsToOps<P, T> {
     fn pending(&self, model: &P) -> bool {
-        (self.peek)(model).is_new()
+        (self.field.peek)(model).is_new()
     }
 
     fn insert_before<'a>(
@@ -58,14 +50,15 @@ impl<P: Model, T: Model> Strategy<P> for BelongsToOps<P, T> {
         models: &'a mut [P],
         target: Target<'a>,
     ) -> Step<'a> {
-        if !models.iter().any(|m| (self.peek)(m).is_new()) {
-            return None;
-        }
-        Some(Box::pin(self.insert_targets(rel, models, target)))
+        self.field.step_if(
+            models,
+            |s| s.is_new(),
+            |models| self.insert_targets(rel, models, target),
+        )
     }
 
     fn sync_key(&self, model: &mut P) -> Result<()> {
-        match held_key((self.peek)(model), self.references) {
+        match held_key((self.field.peek)(model), self.references) {
             Some(key) => model.set_column_value(self.key, key),
             None => Ok(()),
         }
@@ -75,7 +68,7 @@ impl<P: Model, T: Model> Strategy<P> for BelongsToOps<P, T> {
         if index != self.key {
             return;
         }
-        let slot = (self.slot)(model);
+        let slot = (self.field.slot)(model);
         let other = match held_key(slot, self.references) {
             Some(held) => HashKey(held) != HashKey(key.clone()),
             None => slot.is_new(),
@@ -86,11 +79,11 @@ impl<P: Model, T: Model> Strategy<P> for BelongsToOps<P, T> {
     }
 
     fn holds_new_parent(&self, model: &P) -> bool {
-        (self.peek)(model).is_new()
+        (self.field.peek)(model).is_new()
     }
 
     fn default_load(&self, rel: &'static RelationMeta) -> Option<DefaultLoad<P>> {
-        self.lazy.map(|make| make(rel))
+        self.field.default_load(rel)
     }
 }
 
@@ -106,7 +99,7 @@ impl<P: Model, T: Model> BelongsToOps<P, T> {
         let mut owners = Vec::new();
         let mut targets = Vec::new();
         for (i, m) in models.iter_mut().enumerate() {
-            if let Some(t) = (self.slot)(m).take_new() {
+            if let Some(t) = (self.field.slot)(m).take_new() {
                 owners.push(i);
                 targets.push(t);
             }
@@ -116,7 +109,7 @@ impl<P: Model, T: Model> BelongsToOps<P, T> {
         let referenced = T::META.index_of(link.parent_column)?;
         for (i, t) in owners.into_iter().zip(targets) {
             models[i].set_column_value(self.key, t.column_value(referenced)?)?;
-            (self.slot)(&mut models[i]).set(Some(t));
+            (self.field.slot)(&mut models[i]).set(Some(t));
         }
         Ok(())
     }

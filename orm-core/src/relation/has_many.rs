@@ -3,11 +3,9 @@
 //! re-parented); a save also updates the existing ones and handles the
 //! rows removed since the ORM loaded the collection (orphans).
 
-use std::marker::PhantomData;
-
 use super::collection::{diff, put_back, take_and_insert, take_marked};
 use super::related::{ByForeignKey, RelatedQuery, Scope};
-use super::strategy::{Step, Strategy};
+use super::strategy::{Field, Step, Strategy};
 use super::{claim, relationship_error};
 use crate::backend::Executor;
 use crate::backend::Target;
@@ -20,20 +18,11 @@ use crate::value::Value;
 
 /// The strategy of a has_many field of `P` to `T` (without `secondary`).
 /// Emitted by the derive.
-pub struct HasManyOps<P, T> {
-    /// The field.
-    pub slot: fn(&mut P) -> &mut HasMany<T>,
-    /// The field, read.
-    pub peek: fn(&P) -> &HasMany<T>,
-    /// The default loader (`lazy = "selectin"`).
-    pub lazy: Option<fn(&'static RelationMeta) -> DefaultLoad<P>>,
-    #[doc(hidden)]
-    pub _marker: PhantomData<fn() -> (P, T)>,
-}
+pub struct HasManyOps<P, T>(pub Field<P, HasMany<T>>);
 
 impl<P: Model, T: Model> Strategy<P> for HasManyOps<P, T> {
     fn pending(&self, model: &P) -> bool {
-        (self.peek)(model).__pending()
+        (self.0.peek)(model).__pending()
     }
 
     fn insert_after<'a>(
@@ -42,10 +31,11 @@ impl<P: Model, T: Model> Strategy<P> for HasManyOps<P, T> {
         models: &'a mut [P],
         target: Target<'a>,
     ) -> Step<'a> {
-        if !models.iter().any(|m| (self.peek)(m).__pending()) {
-            return None;
-        }
-        Some(Box::pin(self.insert(rel, models, target)))
+        self.0.step_if(
+            models,
+            |s| s.__pending(),
+            |models| self.insert(rel, models, target),
+        )
     }
 
     fn save<'a>(
@@ -54,14 +44,15 @@ impl<P: Model, T: Model> Strategy<P> for HasManyOps<P, T> {
         models: &'a mut [P],
         target: Target<'a>,
     ) -> Step<'a> {
-        if !models.iter().any(|m| (self.peek)(m).is_loaded()) {
-            return None;
-        }
-        Some(Box::pin(self.save_loaded(rel, models, target)))
+        self.0.step_if(
+            models,
+            |s| s.is_loaded(),
+            |models| self.save_loaded(rel, models, target),
+        )
     }
 
     fn default_load(&self, rel: &'static RelationMeta) -> Option<DefaultLoad<P>> {
-        self.lazy.map(|make| make(rel))
+        self.0.default_load(rel)
     }
 }
 
@@ -79,7 +70,7 @@ impl<P: Model, T: Model> HasManyOps<P, T> {
         let owner_column = P::META.index_of(link.parent_column)?;
         let taken = take_and_insert(
             models,
-            self.slot,
+            self.0.slot,
             owner_column,
             |row, owner| claim(row, fk, owner.clone()),
             target,
@@ -98,7 +89,12 @@ impl<P: Model, T: Model> HasManyOps<P, T> {
                 crate::query::update::reparent(target, &link, t.owner.clone(), keys).await?;
             }
         }
-        put_back(models, self.slot, taken, rel.member_key(P::META, T::META)?)?;
+        put_back(
+            models,
+            self.0.slot,
+            taken,
+            rel.member_key(P::META, T::META)?,
+        )?;
         Ok(())
     }
 
@@ -115,7 +111,7 @@ impl<P: Model, T: Model> HasManyOps<P, T> {
         let owner_column = P::META.index_of(link.parent_column)?;
         let member = rel.member_key(P::META, T::META)?;
         for model in models.iter_mut() {
-            let Some(marked) = take_marked(model, self.slot) else {
+            let Some(marked) = take_marked(model, self.0.slot) else {
                 continue;
             };
             // Refuse orphans the relationship cannot take before writing
@@ -131,7 +127,7 @@ impl<P: Model, T: Model> HasManyOps<P, T> {
                 let (_, removed) = diff(&kept, Some(before));
                 if !removed.is_empty() && !rel.cascade.delete_orphan && !link.child_column.nullable
                 {
-                    marked.restore(model, self.slot);
+                    marked.restore(model, self.0.slot);
                     return Err(orphan_refused(rel, &link));
                 }
             }
@@ -153,7 +149,7 @@ impl<P: Model, T: Model> HasManyOps<P, T> {
             if !removed.is_empty() {
                 orphan(target, rel, &link, removed).await?;
             }
-            (self.slot)(model).set_loaded(existing, now);
+            (self.0.slot)(model).set_loaded(existing, now);
         }
         Ok(())
     }

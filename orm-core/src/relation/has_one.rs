@@ -2,11 +2,9 @@
 //! target, unique. A graph insert or save writes the slot's row with its
 //! key set to the owner: inserted when new, updated when it exists.
 
-use std::marker::PhantomData;
-
 use super::claim;
 use super::has_many::HasManyQuery;
-use super::strategy::{Step, Strategy};
+use super::strategy::{Field, Step, Strategy};
 use crate::backend::Executor;
 use crate::backend::Target;
 use crate::error::Result;
@@ -14,20 +12,11 @@ use crate::loader::DefaultLoad;
 use crate::model::{HasOne, Model, RelationMeta};
 
 /// The strategy of a has_one field of `P` to `T`. Emitted by the derive.
-pub struct HasOneOps<P, T> {
-    /// The field.
-    pub slot: fn(&mut P) -> &mut HasOne<T>,
-    /// The field, read.
-    pub peek: fn(&P) -> &HasOne<T>,
-    /// The default loader (`lazy = "selectin"` / `"joined"`).
-    pub lazy: Option<fn(&'static RelationMeta) -> DefaultLoad<P>>,
-    #[doc(hidden)]
-    pub _marker: PhantomData<fn() -> (P, T)>,
-}
+pub struct HasOneOps<P, T>(pub Field<P, HasOne<T>>);
 
 impl<P: Model, T: Model> Strategy<P> for HasOneOps<P, T> {
     fn pending(&self, model: &P) -> bool {
-        (self.peek)(model).__pending()
+        (self.0.peek)(model).__pending()
     }
 
     fn insert_after<'a>(
@@ -36,10 +25,11 @@ impl<P: Model, T: Model> Strategy<P> for HasOneOps<P, T> {
         models: &'a mut [P],
         target: Target<'a>,
     ) -> Step<'a> {
-        if !models.iter().any(|m| (self.peek)(m).__pending()) {
-            return None;
-        }
-        Some(Box::pin(self.write(rel, models, target)))
+        self.0.step_if(
+            models,
+            |s| s.__pending(),
+            |models| self.write(rel, models, target),
+        )
     }
 
     fn save<'a>(
@@ -52,7 +42,7 @@ impl<P: Model, T: Model> Strategy<P> for HasOneOps<P, T> {
     }
 
     fn default_load(&self, rel: &'static RelationMeta) -> Option<DefaultLoad<P>> {
-        self.lazy.map(|make| make(rel))
+        self.0.default_load(rel)
     }
 }
 
@@ -73,7 +63,7 @@ impl<P: Model, T: Model> HasOneOps<P, T> {
         let mut existing: Vec<(usize, T)> = Vec::new();
         for (i, m) in models.iter_mut().enumerate() {
             let value = m.column_value(parent_col)?;
-            if let Some((mut row, fresh)) = (self.slot)(m).take_marked() {
+            if let Some((mut row, fresh)) = (self.0.slot)(m).take_marked() {
                 claim(&mut row, fk, value)?;
                 if fresh {
                     owners.push(i);
@@ -85,11 +75,11 @@ impl<P: Model, T: Model> HasOneOps<P, T> {
         }
         super::graph::insert_graph(&mut new_rows, target).await?;
         for (i, row) in owners.into_iter().zip(new_rows) {
-            (self.slot)(&mut models[i]).set(Some(row));
+            (self.0.slot)(&mut models[i]).set(Some(row));
         }
         for (i, mut row) in existing {
             super::graph::update_row(target, &mut row).await?;
-            (self.slot)(&mut models[i]).set(Some(row));
+            (self.0.slot)(&mut models[i]).set(Some(row));
         }
         Ok(())
     }

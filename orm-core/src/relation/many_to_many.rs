@@ -4,11 +4,9 @@
 //! only; a graph insert or save writes new targets, then the association
 //! rows of every pair (a save: only the pairs added and removed).
 
-use std::marker::PhantomData;
-
 use super::collection::{diff, put_back, take_and_insert, take_marked};
 use super::related::{ByAssociation, RelatedQuery, Scope};
-use super::strategy::{Step, Strategy};
+use super::strategy::{Field, Step, Strategy};
 use crate::backend::{self, Atomic, Executor, Sql, Target};
 use crate::error::{Error, Result};
 use crate::expr::Expr;
@@ -21,20 +19,11 @@ use crate::value::Value;
 
 /// The strategy of a many-to-many field of `P` to `T`. Emitted by the
 /// derive.
-pub struct ManyToManyOps<P, T> {
-    /// The field.
-    pub slot: fn(&mut P) -> &mut HasMany<T>,
-    /// The field, read.
-    pub peek: fn(&P) -> &HasMany<T>,
-    /// The default loader (`lazy = "selectin"`).
-    pub lazy: Option<fn(&'static RelationMeta) -> DefaultLoad<P>>,
-    #[doc(hidden)]
-    pub _marker: PhantomData<fn() -> (P, T)>,
-}
+pub struct ManyToManyOps<P, T>(pub Field<P, HasMany<T>>);
 
 impl<P: Model, T: Model> Strategy<P> for ManyToManyOps<P, T> {
     fn pending(&self, model: &P) -> bool {
-        (self.peek)(model).__pending()
+        (self.0.peek)(model).__pending()
     }
 
     fn insert_after<'a>(
@@ -43,10 +32,11 @@ impl<P: Model, T: Model> Strategy<P> for ManyToManyOps<P, T> {
         models: &'a mut [P],
         target: Target<'a>,
     ) -> Step<'a> {
-        if !models.iter().any(|m| (self.peek)(m).__pending()) {
-            return None;
-        }
-        Some(Box::pin(self.insert(rel, models, target)))
+        self.0.step_if(
+            models,
+            |s| s.__pending(),
+            |models| self.insert(rel, models, target),
+        )
     }
 
     fn save<'a>(
@@ -55,14 +45,15 @@ impl<P: Model, T: Model> Strategy<P> for ManyToManyOps<P, T> {
         models: &'a mut [P],
         target: Target<'a>,
     ) -> Step<'a> {
-        if !models.iter().any(|m| (self.peek)(m).is_loaded()) {
-            return None;
-        }
-        Some(Box::pin(self.save_loaded(rel, models, target)))
+        self.0.step_if(
+            models,
+            |s| s.is_loaded(),
+            |models| self.save_loaded(rel, models, target),
+        )
     }
 
     fn default_load(&self, rel: &'static RelationMeta) -> Option<DefaultLoad<P>> {
-        self.lazy.map(|make| make(rel))
+        self.0.default_load(rel)
     }
 }
 
@@ -78,7 +69,8 @@ impl<P: Model, T: Model> ManyToManyOps<P, T> {
         let t = rel.through(P::META)?;
         let owner_column = P::META.index_of(t.owner_column)?;
         let target_column = T::META.index_of(t.target_column)?;
-        let taken = take_and_insert(models, self.slot, owner_column, |_, _| Ok(()), target).await?;
+        let taken =
+            take_and_insert(models, self.0.slot, owner_column, |_, _| Ok(()), target).await?;
         let pairs: Vec<(Value, Value)> = taken
             .iter()
             .flat_map(|c| {
@@ -88,7 +80,7 @@ impl<P: Model, T: Model> ManyToManyOps<P, T> {
             })
             .collect::<Result<_>>()?;
         link_pairs(target, &t, pairs).await?;
-        put_back(models, self.slot, taken, target_column)?;
+        put_back(models, self.0.slot, taken, target_column)?;
         Ok(())
     }
 
@@ -105,7 +97,7 @@ impl<P: Model, T: Model> ManyToManyOps<P, T> {
         let owner_column = P::META.index_of(t.owner_column)?;
         let target_column = T::META.index_of(t.target_column)?;
         for model in models.iter_mut() {
-            let Some(marked) = take_marked(model, self.slot) else {
+            let Some(marked) = take_marked(model, self.0.slot) else {
                 continue;
             };
             let (mut existing, mut new_rows, before) = marked.split();
@@ -128,7 +120,7 @@ impl<P: Model, T: Model> ManyToManyOps<P, T> {
             }
             let pairs = added.into_iter().map(|r| (owner.clone(), r)).collect();
             link_pairs(target, &t, pairs).await?;
-            (self.slot)(model).set_loaded(existing, now);
+            (self.0.slot)(model).set_loaded(existing, now);
         }
         Ok(())
     }

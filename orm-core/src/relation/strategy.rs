@@ -17,6 +17,7 @@
 //! the save and the loaders never look at a relationship's kind.
 
 use std::any::Any;
+use std::future::Future;
 
 use futures_core::future::BoxFuture;
 
@@ -29,6 +30,41 @@ use crate::value::Value;
 
 /// A step of a graph write, when the relationship has one.
 pub type Step<'a> = Option<BoxFuture<'a, Result<()>>>;
+
+/// A relationship field of `P` whose slot is `S` (`HasMany<T>`,
+/// `HasOne<T>`, `BelongsTo<T>`): what the derive emits for every kind, and
+/// what each kind's strategy reaches the field through.
+pub struct Field<P, S> {
+    /// The field.
+    pub slot: fn(&mut P) -> &mut S,
+    /// The field, read.
+    pub peek: fn(&P) -> &S,
+    /// The default loader (`lazy = "selectin"` / `"joined"`).
+    pub lazy: Option<fn(&'static RelationMeta) -> DefaultLoad<P>>,
+}
+
+impl<P, S> Field<P, S> {
+    /// `step` over `models` when the slot of any of them passes `test`.
+    pub(super) fn step_if<'a, F>(
+        &self,
+        models: &'a mut [P],
+        test: impl Fn(&S) -> bool,
+        step: impl FnOnce(&'a mut [P]) -> F,
+    ) -> Step<'a>
+    where
+        F: Future<Output = Result<()>> + Send + 'a,
+    {
+        if !models.iter().any(|m| test((self.peek)(m))) {
+            return None;
+        }
+        Some(Box::pin(step(models)))
+    }
+
+    /// The default loader of the relationship `rel`, when declared.
+    pub(super) fn default_load(&self, rel: &'static RelationMeta) -> Option<DefaultLoad<P>> {
+        self.lazy.map(|make| make(rel))
+    }
+}
 
 /// What one relationship kind does to the rows of its owner `P`.
 pub trait Strategy<P>: Send + Sync {

@@ -219,6 +219,9 @@ pub fn relation_statics_items(
         },
         Lazy::Raise => quote!(::core::option::Option::None),
     };
+    let slot = quote! {
+        __orm::Field { slot: |m| &mut m.#fid, peek: |m| &m.#fid, lazy: #lazy }
+    };
     let ops = match rel.kind {
         Kind::BelongsTo => {
             let key = cont
@@ -227,40 +230,12 @@ pub fn relation_statics_items(
                 .unwrap_or_default();
             let references = opt_str(rel.references.as_ref().map(|r| r.value.as_str()));
             quote! {
-                __orm::BelongsToOps::<#ident, #target> {
-                    slot: |m| &mut m.#fid,
-                    peek: |m| &m.#fid,
-                    key: #key,
-                    references: #references,
-                    lazy: #lazy,
-                    _marker: __orm::PhantomData,
-                }
+                __orm::BelongsToOps::<#ident, #target> { field: #slot, key: #key, references: #references }
             }
         }
-        Kind::HasOne => quote! {
-            __orm::HasOneOps::<#ident, #target> {
-                slot: |m| &mut m.#fid,
-                peek: |m| &m.#fid,
-                lazy: #lazy,
-                _marker: __orm::PhantomData,
-            }
-        },
-        Kind::ManyToMany => quote! {
-            __orm::ManyToManyOps::<#ident, #target> {
-                slot: |m| &mut m.#fid,
-                peek: |m| &m.#fid,
-                lazy: #lazy,
-                _marker: __orm::PhantomData,
-            }
-        },
-        Kind::HasMany => quote! {
-            __orm::HasManyOps::<#ident, #target> {
-                slot: |m| &mut m.#fid,
-                peek: |m| &m.#fid,
-                lazy: #lazy,
-                _marker: __orm::PhantomData,
-            }
-        },
+        Kind::HasOne => quote!(__orm::HasOneOps::<#ident, #target>(#slot)),
+        Kind::HasMany => quote!(__orm::HasManyOps::<#ident, #target>(#slot)),
+        Kind::ManyToMany => quote!(__orm::ManyToManyOps::<#ident, #target>(#slot)),
     };
     out.extend(quote! {
         static #ops_static: __orm::Ops<#ident> = __orm::Ops(&#ops);
