@@ -40,7 +40,7 @@
 //! The guide lives in `docs/`: getting started, defining models, querying.
 
 pub use orm_core::*;
-pub use orm_derive::Model;
+pub use orm_derive::{Model, migrate};
 
 /// What most code needs: `use orm::prelude::*;`.
 pub mod prelude {

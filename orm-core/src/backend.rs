@@ -25,6 +25,7 @@
 //! transaction instead (an in-memory database lives in its connection).
 
 mod connect;
+pub(crate) mod migrate;
 #[cfg(feature = "mysql")]
 mod mysql;
 mod pool;

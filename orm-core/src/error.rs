@@ -180,6 +180,14 @@ pub enum Error {
     #[error("the transaction is already finished")]
     TransactionClosed,
 
+    /// A migration folder that cannot run as it is (a file changed after
+    /// it was applied, a gap, a database newer than the folder, a bad file
+    /// name), or a migration that failed: the message names the file and
+    /// what to do. Nothing of the refused or failed step stays applied,
+    /// except on MySQL, which commits DDL statement by statement.
+    #[error("migration: {0}")]
+    Migration(String),
+
     /// Any other database or driver error.
     #[error("{}", describe_database_error(.0))]
     Database(#[source] sqlx::Error),

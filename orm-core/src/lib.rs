@@ -72,7 +72,9 @@ pub use relation::{
     ByAssociation, ByForeignKey, HasManyQuery, HasOneQuery, ManyToManyQuery, OptionalParent,
     Parent, RelatedQuery, Scope,
 };
-pub use sql::Dialect;
+pub use schema::migrate::{Applied, MigrationFile, MigrationStatus, Migrator};
+pub use schema::{Drift, Migration};
+pub use sql::{Catalog, CatalogColumn, CatalogForeignKey, Dialect, Difference, Index, Table};
 #[cfg(feature = "json")]
 pub use value::Json;
 pub use value::{

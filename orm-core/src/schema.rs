@@ -1,11 +1,22 @@
 //! Schema operations: `create_all` in foreign-key order, `drop_all` in
-//! reverse, and the DDL text for migration files.
+//! reverse, the DDL text of the models, and their evolution: the live
+//! database read back ([`inspect`]), compared ([`Drift`]), the migration
+//! between them ([`Migration`]) and the runner of migration folders
+//! ([`migrate`]).
+
+mod drift;
+mod inspect;
+pub mod migrate;
+mod migration;
+
+pub use drift::Drift;
+pub use migration::Migration;
 
 use crate::backend::{self, Sql, Target};
 use crate::error::Result;
 use crate::model::{ModelMeta, RelationKind, Schema};
 use crate::sql::ast::CreateTable;
-use crate::sql::{self, Dialect};
+use crate::sql::{self, Catalog, Dialect};
 
 impl Schema {
     /// Every statement of `create_all`, in order (MySQL 8's collation names
@@ -14,20 +25,18 @@ impl Schema {
         self.create_statements_for(dialect, false)
     }
 
-    fn create_statements_for(&self, dialect: Dialect, mariadb: bool) -> Result<Vec<String>> {
+    /// The models in foreign-key order, and the columns made unique
+    /// beyond their own declaration: the key of a has_one's target (one
+    /// row per parent).
+    #[allow(clippy::type_complexity)]
+    fn ordered_with_uniques(
+        &self,
+    ) -> Result<(
+        Vec<&'static ModelMeta>,
+        Vec<(&'static ModelMeta, &'static str)>,
+    )> {
         let ordered = self.ordered()?;
-        let mut out = Vec::new();
-        let mut schemas: Vec<&str> = Vec::new();
-        for m in &ordered {
-            if let Some(s) = m.schema
-                && !schemas.contains(&s)
-            {
-                schemas.push(s);
-                out.extend(sql::create_schema(dialect, s));
-            }
-        }
-        // The key of a has_one's target is unique: one row per parent.
-        let mut unique: Vec<(&'static ModelMeta, &'static str)> = Vec::new();
+        let mut unique = Vec::new();
         for m in &ordered {
             for rel in m
                 .relations
@@ -36,6 +45,28 @@ impl Schema {
             {
                 let link = rel.link(m)?;
                 unique.push((link.child, link.child_column.name));
+            }
+        }
+        Ok((ordered, unique))
+    }
+
+    /// The catalog the models declare, as `create_all` makes it on a
+    /// `dialect` server (`mariadb`: the MySQL-family server is MariaDB).
+    pub(crate) fn catalog(&self, dialect: Dialect, mariadb: bool) -> Result<Catalog> {
+        let (ordered, unique) = self.ordered_with_uniques()?;
+        sql::expected(dialect, mariadb, &ordered, &unique)
+    }
+
+    fn create_statements_for(&self, dialect: Dialect, mariadb: bool) -> Result<Vec<String>> {
+        let (ordered, unique) = self.ordered_with_uniques()?;
+        let mut out = Vec::new();
+        let mut schemas: Vec<&str> = Vec::new();
+        for m in &ordered {
+            if let Some(s) = m.schema
+                && !schemas.contains(&s)
+            {
+                schemas.push(s);
+                out.extend(sql::create_schema(dialect, s));
             }
         }
         for m in ordered {

@@ -12,6 +12,10 @@
 //!   render.rs     the entry points: a statement and a dialect in, (sql, binds) out
 //!   fixed.rs      a model's fixed statements, rendered once per dialect
 //!   raw.rs        placeholders and statement ends of hand-written SQL
+//!   catalog.rs    Catalog: a schema as data, from the models; types and defaults normalized
+//!   introspect.rs the catalog queries of each dialect, their rows assembled into a Catalog
+//!   drift.rs      Difference: two catalogs compared
+//!   migration.rs  Step: the changes between two catalogs, up and down, as DDL
 //!   writer.rs     SqlWriter: text and binds together (private to this layer)
 //! ```
 //!
@@ -27,9 +31,13 @@
 //! | key list          | `IN (?, ?)`         | `= ANY($1)`        | `IN (?, ?)`           |
 
 pub mod ast;
+mod catalog;
 mod ddl;
 mod dialect;
+mod drift;
 mod fixed;
+mod introspect;
+mod migration;
 mod mysql;
 mod postgres;
 mod raw;
@@ -41,13 +49,18 @@ mod testing;
 mod writer;
 
 pub use ast::TransactionSql;
+pub use catalog::{Catalog, CatalogColumn, CatalogForeignKey, Index, Table, expected};
 pub use dialect::Dialect;
+pub use drift::{Difference, compare};
 pub use fixed::statements;
+pub use introspect::{IntrospectedRows, TextRow, assemble, introspection};
+pub use migration::{plan, render as render_migration};
 pub use mysql::SERVER_PROBE as MYSQL_SERVER_PROBE;
 pub use raw::rewrite_placeholders;
 pub use render::{
     create_schema, create_table, delete, drop_table, insert, insert_missing_pairs, select,
     transaction, update,
 };
+pub use sqlite::AFTER_FAILED_SCRIPT as SQLITE_AFTER_FAILED_SCRIPT;
 pub use sqlite::CASEFOLD as SQLITE_CASEFOLD;
 pub use writer::Rendered;

@@ -94,3 +94,18 @@ pub fn derive_model(input: TokenStream) -> TokenStream {
         Err(err) => fallback::expand(cont.as_ref(), err).into(),
     }
 }
+
+/// Embeds a folder of migrations (sqlx's format) at compile time:
+/// `orm::migrate!("migrations")`, the path relative to the crate's
+/// `Cargo.toml` (default `"migrations"`). Gives an `orm::Migrator`.
+///
+/// Each `.sql` file is included with `include_str!`, so a changed file
+/// rebuilds the crate; a file added to the folder does not by itself (add
+/// `println!("cargo:rerun-if-changed=migrations");` to a `build.rs`, as
+/// with sqlx's `migrate!`).
+#[proc_macro]
+pub fn migrate(input: TokenStream) -> TokenStream {
+    migrations::expand(input.into()).into()
+}
+
+mod migrations;

@@ -9,6 +9,7 @@ mod models;
 
 mod crud;
 mod errors;
+mod evolution;
 mod faults;
 mod loading;
 mod many_to_many;

@@ -3,7 +3,7 @@
 
 use orm::prelude::*;
 
-mod library {
+pub(crate) mod library {
     use super::*;
 
     /// SQLAlchemy's `relationship("Author", secondary=association_table,
@@ -43,7 +43,7 @@ mod library {
     }
 }
 
-mod blog {
+pub(crate) mod blog {
     use super::*;
 
     /// An association object with an extra column.
@@ -105,7 +105,7 @@ mod blog {
     }
 }
 
-mod social {
+pub(crate) mod social {
     use super::*;
 
     /// Self-referential: `follows(follower_id, followed_id)`, `left`/`right`

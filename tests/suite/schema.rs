@@ -89,16 +89,17 @@ scenario!(async fn create_all_creates_only_missing_tables(db, backend) {
     Ok(())
 });
 
+#[derive(Model, Debug, Clone, PartialEq)]
+pub struct Setting {
+    #[model(primary_key)]
+    pub id: i64,
+    #[model(default = "'blue'")]
+    pub colour: Option<String>,
+    #[model(default = "10")]
+    pub size: i32,
+}
+
 scenario!(async fn defaults_apply_to_unset_optional_columns(db, backend) {
-    #[derive(Model, Debug, Clone, PartialEq)]
-    pub struct Setting {
-        #[model(primary_key)]
-        pub id: i64,
-        #[model(default = "'blue'")]
-        pub colour: Option<String>,
-        #[model(default = "10")]
-        pub size: i32,
-    }
     db.create_all(&orm::models![Setting]).await?;
     let s = db.insert(Setting { id: 0, colour: None, size: 3 }).await?;
     let t = db.insert(Setting { id: 0, colour: Some("red".into()), size: 4 }).await?;

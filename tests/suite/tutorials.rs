@@ -4,7 +4,7 @@
 use orm::prelude::*;
 use orm::{BelongsTo, HasMany, HasOne};
 
-mod one_to_one {
+pub(crate) mod one_to_one {
     use super::*;
 
     #[derive(Model, Debug, Clone, PartialEq)]
@@ -48,7 +48,7 @@ scenario!(async fn author_and_book_one_to_one(db, backend) {
     Ok(())
 });
 
-mod one_to_many {
+pub(crate) mod one_to_many {
     use super::*;
 
     #[derive(Model, Debug, Clone, PartialEq)]
@@ -88,7 +88,7 @@ scenario!(async fn user_and_posts_one_to_many(db, backend) {
     Ok(())
 });
 
-mod products {
+pub(crate) mod products {
     use super::*;
 
     #[derive(Model, Debug, Clone, PartialEq)]
@@ -137,7 +137,7 @@ scenario!(async fn product_creator_reassigned(db, backend) {
     Ok(())
 });
 
-mod stores {
+pub(crate) mod stores {
     use super::*;
 
     pub fn longer_than_three(name: &String) -> Result<(), String> {
@@ -195,7 +195,7 @@ scenario!(async fn user_store_with_validation(db, backend) {
     Ok(())
 });
 
-mod teams {
+pub(crate) mod teams {
     use super::*;
 
     #[derive(Model, Debug, Clone, PartialEq)]
@@ -264,7 +264,7 @@ scenario!(async fn players_joined_with_teams(db, backend) {
     Ok(())
 });
 
-mod book_authors {
+pub(crate) mod book_authors {
     use super::*;
 
     /// `books = relationship("Book", secondary=association_table, backref="authors")`
@@ -310,7 +310,7 @@ scenario!(async fn books_and_authors_through_an_association_table(db, backend) {
     Ok(())
 });
 
-mod songs {
+pub(crate) mod songs {
     use super::*;
 
     #[derive(Model, Debug, Clone, PartialEq)]
@@ -355,7 +355,7 @@ scenario!(async fn songs_and_playlists_from_both_sides(db, backend) {
     Ok(())
 });
 
-mod rosters {
+pub(crate) mod rosters {
     use super::*;
 
     #[derive(Model, Debug, Clone, PartialEq)]

@@ -32,6 +32,11 @@ macro_rules! with_renderer {
 }
 pub(super) use with_renderer;
 
+/// An empty writer in `dialect`.
+pub(super) fn writer_for(dialect: Dialect) -> super::writer::SqlWriter {
+    with_renderer!(dialect, |r| r.writer())
+}
+
 /// A `SELECT`.
 pub fn select(dialect: Dialect, s: &Select<'_>) -> Result<Rendered, BuildError> {
     with_renderer!(dialect, |r| {

@@ -13,6 +13,11 @@ use super::renderer::Renderer;
 /// connections (as PostgreSQL's `ILIKE` and MySQL's `LOWER` fold).
 pub const CASEFOLD: &str = "orm_casefold";
 
+/// What a connection runs after a migration script failed part-way: the
+/// script's own transaction rolled back (an error when there was none is
+/// ignored) and foreign keys on again, as a rebuild turns them off.
+pub const AFTER_FAILED_SCRIPT: [&str; 2] = ["ROLLBACK", "PRAGMA foreign_keys = ON"];
+
 /// The SQLite renderer.
 pub(super) struct Sqlite;
 

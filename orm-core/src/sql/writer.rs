@@ -81,11 +81,17 @@ impl SqlWriter {
     /// Appends the quoted table name of `meta`, qualified by its schema
     /// where the dialect has schemas.
     pub(super) fn table(&mut self, meta: &ModelMeta) {
-        if let (Some(schema), true) = (meta.schema, self.schemas) {
+        self.qualified(meta.schema, meta.table);
+    }
+
+    /// Appends the quoted `name`, qualified by `schema` where the dialect
+    /// has schemas.
+    pub(super) fn qualified(&mut self, schema: Option<&str>, name: &str) {
+        if let (Some(schema), true) = (schema, self.schemas) {
             self.ident(schema);
             self.sql.push('.');
         }
-        self.ident(meta.table);
+        self.ident(name);
     }
 
     /// Appends `table.column`, with the table's alias when it has one here.
