@@ -27,7 +27,7 @@ use crate::backend::{self, Executor, Sql, Target};
 use crate::error::{Error, Result};
 use crate::expr::{ColumnRef, Expr, OrderBy};
 use crate::model::{BelongsTo, HasMany, HasOne, JoinStep, Relation, RelationMeta};
-use crate::model::{ColumnMeta, Model, ModelMeta, Path};
+use crate::model::{ColumnMeta, Model, ModelMeta, Path, column_values};
 use crate::query::load::{IntoLoad, JoinedLoad, Load};
 use crate::query::select::{Select, WithRow};
 use crate::sql::Dialect;
@@ -194,10 +194,7 @@ fn fill_slot<T: Model>(
 ) -> Result<()> {
     if let Some(collection) = slot.downcast_mut::<HasMany<T>>() {
         let member = rel.member_key(owner, T::META)?;
-        let keys = rows
-            .iter()
-            .map(|r| r.column_value(member))
-            .collect::<Result<_>>()?;
+        let keys = column_values(&rows, member)?;
         collection.set_loaded(rows, keys);
         return Ok(());
     }
@@ -315,10 +312,7 @@ impl<P: Model, T: Model + Clone> Include<P, T> {
         let path = self.rel.path(P::META)?;
         let (owner_column, column) = path.ends();
         let idx = P::META.index_of(owner_column)?;
-        let parent_keys: Vec<Value> = parents
-            .iter()
-            .map(|p| p.column_value(idx))
-            .collect::<Result<_>>()?;
+        let parent_keys = column_values(parents, idx)?;
         let ty = owner_column.sql_type;
         // Rows of a many-to-many come through the association, with the
         // owner's key selected beside them; the others carry it themselves.

@@ -122,6 +122,16 @@ pub trait Model: Sized + Send + Sync + Unpin + 'static {
     fn __cache() -> &'static StatementCache;
 }
 
+/// The values of the column at `index` of every row, in order (one
+/// allocation of the right size: this runs per loaded row).
+pub(crate) fn column_values<M: Model>(rows: &[M], index: usize) -> Result<Vec<Value>> {
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        out.push(row.column_value(index)?);
+    }
+    Ok(out)
+}
+
 /// The value of `column` in `model`.
 pub(crate) fn value_of<M: Model>(model: &M, column: &ColumnMeta) -> Result<Value> {
     model.column_value(M::META.index_of(column)?)

@@ -278,3 +278,123 @@ scenario!(async fn a_model_history_migrates_up_and_down_with_its_rows(db, backen
     let _ = backend;
     Ok(())
 });
+
+/// `name` and `sql` written into `dir`.
+fn put(dir: &std::path::Path, name: &str, sql: &str) {
+    std::fs::write(dir.join(name), sql).unwrap();
+}
+
+fn migration_error(result: orm::Result<impl std::fmt::Debug>) -> String {
+    match result {
+        Err(orm::Error::Migration(message)) => message,
+        other => panic!("expected Error::Migration, got {other:?}"),
+    }
+}
+
+const CREATE_A: &str = "CREATE TABLE ev_a (id INTEGER NOT NULL PRIMARY KEY);\n";
+const CREATE_B: &str = "CREATE TABLE ev_b (id INTEGER NOT NULL PRIMARY KEY);\n";
+const CREATE_C: &str = "CREATE TABLE ev_c (id INTEGER NOT NULL PRIMARY KEY);\n";
+
+scenario!(async fn an_embedded_folder_runs_reverts_and_reports(db, backend) {
+    let migrator = orm::migrate!("tests/migrations");
+    assert_eq!(migrator.migrations().len(), 2);
+    let status = migrator.status(db).await?;
+    assert!(status.iter().all(|s| !s.applied));
+    let applied = migrator.run(db).await?;
+    let files: Vec<&str> = applied.iter().map(|a| a.migration.file.as_str()).collect();
+    assert_eq!(files, ["20260101000000_create_fixture.up.sql", "20260102000000_add_note.up.sql"]);
+    orm::raw("INSERT INTO ev_fixture (id, name, note) VALUES (1, 'a', 'b')").execute(db).await?;
+    assert!(migrator.run(db).await?.is_empty(), "nothing pending");
+    // sqlx's own migrator reads the same table the same way.
+    let status = migrator.status(db).await?;
+    assert!(status.iter().all(|s| s.applied && !s.changed && !s.missing));
+    let reverted = migrator.revert(db).await?.unwrap();
+    assert_eq!(reverted.migration.version, 20260102000000);
+    let status = migrator.status(db).await?;
+    assert_eq!(status.iter().map(|s| s.applied).collect::<Vec<_>>(), [true, false]);
+    migrator.revert(db).await?;
+    assert!(migrator.revert(db).await?.is_none(), "nothing left to revert");
+    Ok(())
+});
+
+scenario!(async fn a_folder_out_of_step_with_the_database_is_refused(db, backend) {
+    let dir = migration_dir();
+    put(&dir, "1_a.up.sql", CREATE_A);
+    put(&dir, "1_a.down.sql", "DROP TABLE ev_a;\n");
+    put(&dir, "3_c.up.sql", CREATE_C);
+    orm::Migrator::from_dir(&dir)?.run(db).await?;
+
+    // A migration older than one applied: refused, nothing runs.
+    put(&dir, "2_b.up.sql", CREATE_B);
+    let message = migration_error(orm::Migrator::from_dir(&dir)?.run(db).await);
+    assert!(message.contains("`2_b.up.sql`") && message.contains("out of order"), "{message}");
+    assert!(orm::raw("SELECT COUNT(*) FROM ev_b").scalar::<i64>(db).await.is_err(), "ev_b was not created");
+    std::fs::remove_file(dir.join("2_b.up.sql")).unwrap();
+
+    // An applied file changed since.
+    put(&dir, "1_a.up.sql", "CREATE TABLE ev_a (id BIGINT NOT NULL PRIMARY KEY);\n");
+    let message = migration_error(orm::Migrator::from_dir(&dir)?.run(db).await);
+    assert!(message.contains("`1_a.up.sql` was changed"), "{message}");
+    put(&dir, "1_a.up.sql", CREATE_A);
+
+    // An applied migration the folder no longer has: the database is newer.
+    std::fs::remove_file(dir.join("3_c.up.sql")).unwrap();
+    let migrator = orm::Migrator::from_dir(&dir)?;
+    let message = migration_error(migrator.run(db).await);
+    assert!(message.contains("migration 3") && message.contains("newer"), "{message}");
+    let status = migrator.status(db).await?;
+    assert!(status.iter().any(|s| s.missing && s.migration.version == 3));
+    put(&dir, "3_c.up.sql", CREATE_C);
+
+    // The latest has no down file.
+    let message = migration_error(orm::Migrator::from_dir(&dir)?.revert(db).await);
+    assert!(message.contains("`3_c.up.sql` has no `.down.sql`"), "{message}");
+
+    // A name that is not a migration's.
+    put(&dir, "notes.sql", "SELECT 1;\n");
+    let message = migration_error(orm::Migrator::from_dir(&dir));
+    assert!(message.contains("`notes.sql`"), "{message}");
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+});
+
+scenario!(async fn a_failing_migration_names_its_file_and_leaves_nothing(db, backend) {
+    let dir = migration_dir();
+    put(&dir, "1_a.up.sql", CREATE_A);
+    put(&dir, "2_broken.up.sql", "CREATE TABLE ev_b (id INTEGER NOT NULL PRIMARY KEY);\nINSERT INTO ev_nowhere VALUES (1);\n");
+    let migrator = orm::Migrator::from_dir(&dir)?;
+    let message = migration_error(migrator.run(db).await);
+    assert!(message.contains("`2_broken.up.sql` failed"), "{message}");
+    let status = migrator.status(db).await;
+    if backend != Backend::MySql {
+        // MySQL commits DDL as it goes; the others roll the file back.
+        let status = status?;
+        assert_eq!(status.iter().map(|s| s.applied).collect::<Vec<_>>(), [true, false]);
+        assert!(orm::raw("SELECT COUNT(*) FROM ev_b").scalar::<i64>(db).await.is_err(), "ev_b was rolled back");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+});
+
+mod strict {
+    use orm::prelude::*;
+
+    /// v1's authors with a NOT NULL column without a default.
+    #[derive(Model, Debug, Clone, PartialEq)]
+    #[model(table = "ev_authors")]
+    pub struct Author {
+        #[model(primary_key)]
+        pub id: i64,
+        #[model(max_length = 80)]
+        pub name: String,
+        pub born: i32,
+    }
+}
+
+scenario!(async fn a_new_not_null_column_without_a_default_is_refused(db, backend) {
+    db.create_all(&orm::models![v1::Author]).await?;
+    let err = orm::models![strict::Author].diff(db).await.unwrap_err();
+    let orm::Error::Config(message) = err else { panic!("expected Error::Config, got {err:?}") };
+    assert!(message.contains("`ev_authors.born` is NOT NULL without a default"), "{message}");
+    Ok(())
+});

@@ -7,7 +7,7 @@ use rustc_hash::FxHashSet;
 
 use crate::backend::Target;
 use crate::error::Result;
-use crate::model::{HasMany, Model};
+use crate::model::{HasMany, Model, column_values};
 use crate::value::{HashKey, Value};
 
 /// One parent's collection, taken out of its slot.
@@ -78,11 +78,7 @@ pub(crate) fn put_back<P: Model, T: Model>(
     member_column: usize,
 ) -> Result<()> {
     for t in taken {
-        let keys = t
-            .rows
-            .iter()
-            .map(|r| r.column_value(member_column))
-            .collect::<Result<_>>()?;
+        let keys = column_values(&t.rows, member_column)?;
         slot(&mut models[t.parent]).set_loaded(t.rows, keys);
     }
     Ok(())

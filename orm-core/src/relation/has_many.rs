@@ -12,7 +12,7 @@ use crate::backend::Target;
 use crate::error::{Error, Result};
 use crate::expr::Expr;
 use crate::loader::DefaultLoad;
-use crate::model::{HasMany, Link, Model, RelationMeta};
+use crate::model::{HasMany, Link, Model, RelationMeta, column_values};
 use crate::query::select::Select;
 use crate::value::Value;
 
@@ -141,10 +141,7 @@ impl<P: Model, T: Model> HasManyOps<P, T> {
             }
             super::graph::insert_graph(&mut new_rows, target).await?;
             existing.append(&mut new_rows);
-            let now: Vec<Value> = existing
-                .iter()
-                .map(|r| r.column_value(member))
-                .collect::<Result<_>>()?;
+            let now = column_values(&existing, member)?;
             let (_, removed) = diff(&now, before.as_deref());
             if !removed.is_empty() {
                 orphan(target, rel, &link, removed).await?;

@@ -11,7 +11,7 @@ use crate::backend::{self, Atomic, Executor, Sql, Target};
 use crate::error::{Error, Result};
 use crate::expr::Expr;
 use crate::loader::DefaultLoad;
-use crate::model::{HasMany, Model, RelationMeta, Through, value_of};
+use crate::model::{HasMany, Model, RelationMeta, Through, column_values, value_of};
 use crate::query::delete::delete_where;
 use crate::query::select::Select;
 use crate::sql::{self, ast::InsertMissingPairs};
@@ -104,10 +104,7 @@ impl<P: Model, T: Model> ManyToManyOps<P, T> {
             super::graph::insert_graph(&mut new_rows, target).await?;
             existing.append(&mut new_rows);
             let owner = model.column_value(owner_column)?;
-            let now: Vec<Value> = existing
-                .iter()
-                .map(|r| r.column_value(target_column))
-                .collect::<Result<_>>()?;
+            let now = column_values(&existing, target_column)?;
             let (added, removed) = diff(&now, before.as_deref());
             if !removed.is_empty() {
                 let of_owner = Expr::column_eq(t.assoc, t.left, owner.clone());

@@ -1,0 +1,1 @@
+DROP TABLE ev_fixture;

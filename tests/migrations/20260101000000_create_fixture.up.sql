@@ -1,0 +1,4 @@
+CREATE TABLE ev_fixture (
+  id INTEGER NOT NULL PRIMARY KEY,
+  name VARCHAR(40) NOT NULL
+);

@@ -1,0 +1,1 @@
+ALTER TABLE ev_fixture DROP COLUMN note;

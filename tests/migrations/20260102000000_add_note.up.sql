@@ -1,0 +1,1 @@
+ALTER TABLE ev_fixture ADD COLUMN note VARCHAR(100) NULL;
