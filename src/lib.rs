@@ -69,4 +69,6 @@ mod guide {
     struct Saving;
     #[doc = include_str!("../docs/production.md")]
     struct Production;
+    #[doc = include_str!("../docs/migrations.md")]
+    struct Migrations;
 }
