@@ -42,6 +42,9 @@
 pub use orm_core::*;
 pub use orm_derive::{Model, migrate};
 
+#[cfg(feature = "cli")]
+pub mod cli;
+
 /// What most code needs: `use orm::prelude::*;`.
 pub mod prelude {
     pub use orm_core::ModelExt as _;
