@@ -129,8 +129,8 @@ impl Schema {
     /// let db = Db::connect("sqlite::memory:").await?;
     /// let schema = orm::models![User];
     /// let m = schema.diff(&db).await?;
-    /// assert!(m.up.starts_with("CREATE TABLE \"users\""));
-    /// assert_eq!(m.down, "DROP TABLE \"users\";\n");
+    /// assert!(m.up.starts_with("CREATE TABLE \"user\""));
+    /// assert!(m.down.ends_with("DROP TABLE \"user\";\n"));
     /// db.execute_script(&m.up).await?;
     /// assert!(schema.diff(&db).await?.is_empty());
     /// # Ok(()) }
