@@ -229,3 +229,38 @@ impl<M: Model, T: ColumnType> From<Column<M, T>> for OrderBy {
         c.asc()
     }
 }
+
+/// One column or several of model `M`, by name: what `on_conflict` and an
+/// upsert's `update` take. `User::EMAIL`, `[Tag::NAME]`, or a tuple of
+/// columns of different types `(Line::ORDER_ID, Line::PRODUCT_ID)`.
+pub trait ColumnList<M> {
+    /// The column names, in order.
+    fn names(self) -> Vec<&'static str>;
+}
+
+impl<M, T> ColumnList<M> for Column<M, T> {
+    fn names(self) -> Vec<&'static str> {
+        vec![self.name]
+    }
+}
+
+impl<M, T, const N: usize> ColumnList<M> for [Column<M, T>; N] {
+    fn names(self) -> Vec<&'static str> {
+        self.iter().map(|c| c.name).collect()
+    }
+}
+
+macro_rules! column_tuple {
+    ($($t:ident . $i:tt),+) => {
+        impl<M, $($t),+> ColumnList<M> for ($(Column<M, $t>,)+) {
+            fn names(self) -> Vec<&'static str> {
+                vec![$(self.$i.name),+]
+            }
+        }
+    };
+}
+column_tuple!(A.0, B.1);
+column_tuple!(A.0, B.1, C.2);
+column_tuple!(A.0, B.1, C.2, D.3);
+column_tuple!(A.0, B.1, C.2, D.3, E.4);
+column_tuple!(A.0, B.1, C.2, D.3, E.4, F.5);

@@ -21,6 +21,7 @@ use futures_util::FutureExt;
 use crate::backend::{self, ConnectOptions, Executor, Shared, Target, TxState, sealed};
 use crate::error::{Error, Result};
 use crate::model::{Model, Schema};
+use crate::persist::{Upsert, UpsertMany};
 use crate::sql::Dialect;
 
 /// A connection pool to one database. The backend is chosen from the URL.
@@ -306,3 +307,25 @@ macro_rules! executor {
 
 executor!(Db, |db| Target::Pool(&db.shared));
 executor!(Tx, |tx| Target::Tx(&tx.state));
+
+macro_rules! upserts {
+    ($handle:ty) => {
+        impl $handle {
+            /// Inserts `model`, or meets the row already holding its
+            /// values in a unique constraint's columns: see [`Upsert`].
+            /// `db.upsert(tag).on_conflict(Tag::NAME).do_nothing().await?`.
+            pub fn upsert<M: Model>(&self, model: M) -> Upsert<'_, M> {
+                Upsert::new(self.target(), vec![model])
+            }
+
+            /// [`upsert`](Self::upsert) of several models, one statement
+            /// per chunk under the bind limit, all or nothing.
+            pub fn upsert_many<M: Model>(&self, models: Vec<M>) -> UpsertMany<'_, M> {
+                UpsertMany::new(self.target(), models)
+            }
+        }
+    };
+}
+
+upserts!(Db);
+upserts!(Tx);

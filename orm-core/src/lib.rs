@@ -55,7 +55,7 @@ mod db;
 mod model_ext;
 
 pub use backend::{ConnectOptions, Executor, JournalMode};
-pub use column::Column;
+pub use column::{Column, ColumnList};
 pub use db::{Db, Recorder, Tx};
 pub use error::{BuildError, Error, Result};
 pub use expr::{Assignment, Direction, Expr, OrderBy};
@@ -65,6 +65,7 @@ pub use model::{
     Relation, RelationKind, RelationMeta, Schema,
 };
 pub use model_ext::ModelExt;
+pub use persist::{Upsert, UpsertMany};
 pub use query::load::IntoLoad;
 pub use query::raw::{Bind, Raw, raw};
 pub use query::select::{Select, WithRow};

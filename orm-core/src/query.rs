@@ -11,3 +11,4 @@ pub(crate) mod load;
 pub(crate) mod raw;
 pub(crate) mod select;
 pub(crate) mod update;
+pub(crate) mod upsert;

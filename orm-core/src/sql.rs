@@ -59,7 +59,7 @@ pub use mysql::SERVER_PROBE as MYSQL_SERVER_PROBE;
 pub use raw::rewrite_placeholders;
 pub use render::{
     create_schema, create_table, delete, drop_table, insert, insert_missing_pairs, select,
-    transaction, update,
+    transaction, update, upsert,
 };
 pub use sqlite::AFTER_FAILED_SCRIPT as SQLITE_AFTER_FAILED_SCRIPT;
 pub use sqlite::CASEFOLD as SQLITE_CASEFOLD;

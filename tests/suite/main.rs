@@ -22,4 +22,5 @@ mod strings;
 mod transactions;
 mod tutorials;
 mod types;
+mod upsert;
 mod writes;

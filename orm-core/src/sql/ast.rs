@@ -154,6 +154,31 @@ pub struct Insert {
     pub returning: bool,
 }
 
+/// What an upsert does with a row whose conflict columns match a row
+/// already in the table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Conflict {
+    /// Keep the existing row.
+    DoNothing,
+    /// Set these columns of the existing row to the new row's values.
+    Update(Vec<&'static str>),
+}
+
+/// An insert that meets existing rows on `columns`: `ON CONFLICT` on
+/// SQLite and PostgreSQL, `ON DUPLICATE KEY UPDATE` on MySQL.
+#[derive(Debug, Clone)]
+pub struct Upsert {
+    /// The rows, as for an insert (`returning` is ignored).
+    pub insert: Insert,
+    /// The columns of the unique constraint (or key) the rows may meet.
+    pub columns: Vec<&'static str>,
+    /// What to do then.
+    pub action: Conflict,
+    /// Return every column of each row written (not of rows left alone),
+    /// where the dialect can (`RETURNING`).
+    pub returning: bool,
+}
+
 /// An `INSERT` of association pairs that adds only the missing ones.
 #[derive(Debug, Clone)]
 pub struct InsertMissingPairs {

@@ -7,7 +7,7 @@
 use crate::model::ColumnMeta;
 use crate::value::SqlType;
 
-use super::ast::{CreateTable, InsertMissingPairs};
+use super::ast::{Conflict, CreateTable, Insert, InsertMissingPairs, Upsert};
 use super::ddl::SchemaRenderer;
 use super::renderer::Renderer;
 use super::writer::SqlWriter;
@@ -36,6 +36,40 @@ impl Renderer for MySql {
     /// An `OFFSET` needs a `LIMIT`: the largest there is.
     fn no_limit(&self) -> Option<i64> {
         Some(i64::MAX)
+    }
+
+    /// `ON DUPLICATE KEY UPDATE c = VALUES(c)` (MySQL meets any unique
+    /// key, not only the columns named); keeping the row is setting its
+    /// first conflict column to itself. Nothing is returned: the rows are
+    /// read back.
+    fn upsert(&self, w: &mut SqlWriter, s: Upsert) {
+        self.insert(
+            w,
+            Insert {
+                returning: false,
+                ..s.insert
+            },
+        );
+        w.push(" ON DUPLICATE KEY UPDATE ");
+        match &s.action {
+            Conflict::DoNothing => {
+                let c = s.columns.first().copied().unwrap_or_default();
+                w.ident(c);
+                w.push(" = ");
+                w.ident(c);
+            }
+            Conflict::Update(set) => {
+                for (i, c) in set.iter().enumerate() {
+                    if i > 0 {
+                        w.push(", ");
+                    }
+                    w.ident(c);
+                    w.push(" = VALUES(");
+                    w.ident(c);
+                    w.push(")");
+                }
+            }
+        }
     }
 
     /// MySQL's `INSERT IGNORE` would also swallow foreign key errors: the

@@ -4,7 +4,9 @@
 use crate::error::{BuildError, Result};
 use crate::model::ModelMeta;
 
-use super::ast::{CreateTable, Delete, Insert, InsertMissingPairs, Select, TransactionSql, Update};
+use super::ast::{
+    CreateTable, Delete, Insert, InsertMissingPairs, Select, TransactionSql, Update, Upsert,
+};
 use super::ddl::SchemaRenderer;
 use super::dialect::Dialect;
 use super::renderer::Renderer;
@@ -51,6 +53,15 @@ pub fn insert(dialect: Dialect, s: Insert) -> Rendered {
     with_renderer!(dialect, |r| {
         let mut w = r.writer();
         r.insert(&mut w, s);
+        w.finish()
+    })
+}
+
+/// An `INSERT` meeting existing rows (an upsert).
+pub fn upsert(dialect: Dialect, s: Upsert) -> Rendered {
+    with_renderer!(dialect, |r| {
+        let mut w = r.writer();
+        r.upsert(&mut w, s);
         w.finish()
     })
 }

@@ -12,7 +12,8 @@ use crate::model::{ColumnMeta, ModelMeta};
 use crate::value::{SqlType, Value};
 
 use super::ast::{
-    Delete, Insert, InsertMissingPairs, Item, Join, JoinKind, Select, Source, Update, Where,
+    Conflict, Delete, Insert, InsertMissingPairs, Item, Join, JoinKind, Select, Source, Update,
+    Upsert, Where,
 };
 use super::writer::SqlWriter;
 
@@ -81,6 +82,41 @@ pub(super) trait Renderer: Sized {
         }
         if s.returning {
             self.returning(w, meta);
+        }
+    }
+
+    /// An insert meeting existing rows: `ON CONFLICT (..) DO NOTHING` or
+    /// `DO UPDATE SET c = excluded.c`, then every column returned.
+    fn upsert(&self, w: &mut SqlWriter, s: Upsert) {
+        let meta = s.insert.table;
+        self.insert(
+            w,
+            Insert {
+                returning: false,
+                ..s.insert
+            },
+        );
+        w.push(" ON CONFLICT ");
+        w.column_list(s.columns.iter().copied());
+        match &s.action {
+            Conflict::DoNothing => w.push(" DO NOTHING"),
+            Conflict::Update(set) => {
+                w.push(" DO UPDATE SET ");
+                for (i, c) in set.iter().enumerate() {
+                    if i > 0 {
+                        w.push(", ");
+                    }
+                    w.ident(c);
+                    w.push(" = excluded.");
+                    w.ident(c);
+                }
+            }
+        }
+        if s.returning {
+            for (i, col) in meta.columns.iter().enumerate() {
+                w.push(if i == 0 { " RETURNING " } else { ", " });
+                w.ident(col.name);
+            }
         }
     }
 
