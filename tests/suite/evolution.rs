@@ -410,19 +410,35 @@ async fn sqlx_reads_the_folder_and_table_alike() -> orm::Result<()> {
     let migrations = dir.join("migrations");
     let m = v1::schema().diff(&db).await?;
     m.write(&migrations, "create_tables")?;
-    put(&migrations, "20300101000000_add_note.up.sql", "ALTER TABLE ev_authors ADD COLUMN note TEXT NULL;\n");
-    put(&migrations, "20300101000000_add_note.down.sql", "ALTER TABLE ev_authors DROP COLUMN note;\n");
+    put(
+        &migrations,
+        "20300101000000_add_note.up.sql",
+        "ALTER TABLE ev_authors ADD COLUMN note TEXT NULL;\n",
+    );
+    put(
+        &migrations,
+        "20300101000000_add_note.down.sql",
+        "ALTER TABLE ev_authors DROP COLUMN note;\n",
+    );
     orm::Migrator::from_dir(&migrations)?.run(&db).await?;
     db.close().await;
 
-    let pool = sqlx::SqlitePool::connect(&url).await.map_err(orm::Error::from)?;
-    let theirs = sqlx::migrate::Migrator::new(migrations.as_path()).await.expect("sqlx reads the folder");
-    // Fails on a changed checksum or a missing version; applies nothing here.
-    theirs.run(&pool).await.expect("sqlx finds the folder applied as it is");
-    let versions: Vec<i64> = sqlx::query_scalar("SELECT version FROM _sqlx_migrations ORDER BY version")
-        .fetch_all(&pool)
+    let pool = sqlx::SqlitePool::connect(&url)
         .await
         .map_err(orm::Error::from)?;
+    let theirs = sqlx::migrate::Migrator::new(migrations.as_path())
+        .await
+        .expect("sqlx reads the folder");
+    // Fails on a changed checksum or a missing version; applies nothing here.
+    theirs
+        .run(&pool)
+        .await
+        .expect("sqlx finds the folder applied as it is");
+    let versions: Vec<i64> =
+        sqlx::query_scalar("SELECT version FROM _sqlx_migrations ORDER BY version")
+            .fetch_all(&pool)
+            .await
+            .map_err(orm::Error::from)?;
     assert_eq!(versions.len(), 2);
     assert_eq!(versions[1], 20300101000000);
     pool.close().await;
