@@ -67,6 +67,7 @@ pub use model::{
 pub use model_ext::ModelExt;
 pub use persist::{Upsert, UpsertMany};
 pub use query::load::IntoLoad;
+pub use query::page::{Page, Paginate};
 pub use query::raw::{Bind, Raw, raw};
 pub use query::select::{Select, WithRow};
 pub use relation::{

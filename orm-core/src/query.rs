@@ -8,6 +8,7 @@
 pub(crate) mod delete;
 pub(crate) mod insert;
 pub(crate) mod load;
+pub(crate) mod page;
 pub(crate) mod raw;
 pub(crate) mod select;
 pub(crate) mod update;

@@ -14,6 +14,7 @@ mod faults;
 mod loading;
 mod many_to_many;
 mod observability;
+mod pages;
 mod query;
 mod relationships;
 mod saving;

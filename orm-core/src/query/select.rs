@@ -164,6 +164,16 @@ impl<M: Model> Select<M> {
         self
     }
 
+    /// True when the query has a `limit` or an `offset`.
+    pub(crate) fn has_paging(&self) -> bool {
+        self.limit.is_some() || self.offset.is_some()
+    }
+
+    /// True when the query has an `order_by`.
+    pub(crate) fn is_ordered(&self) -> bool {
+        !self.order.is_empty()
+    }
+
     /// Whether relationship defaults (`lazy = "selectin"`/`"joined"`)
     /// apply to this query.
     pub(crate) fn has_defaults(&self) -> bool {
