@@ -13,7 +13,6 @@ use super::select::Select;
 /// One page of a query's rows, with the numbers a page navigation needs.
 /// Serializes (feature `serde`) as `{items, total, page, per_page, pages}`.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Page<T> {
     /// The rows of this page (with the query's includes loaded).
     pub items: Vec<T>,
@@ -25,6 +24,20 @@ pub struct Page<T> {
     pub per_page: u64,
     /// How many pages there are (0 when there is no row).
     pub pages: u64,
+}
+
+#[cfg(feature = "serde")]
+impl<T: serde::Serialize> serde::Serialize for Page<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut page = s.serialize_struct("Page", 5)?;
+        page.serialize_field("items", &self.items)?;
+        page.serialize_field("total", &self.total)?;
+        page.serialize_field("page", &self.page)?;
+        page.serialize_field("per_page", &self.per_page)?;
+        page.serialize_field("pages", &self.pages)?;
+        page.end()
+    }
 }
 
 impl<T> Page<T> {
