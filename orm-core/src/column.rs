@@ -6,9 +6,11 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use crate::expr::{Assignment, CmpOp, ColumnRef, Direction, Expr, OrderBy, escape_like};
+use crate::expr::{
+    AggregateFn, Assignment, CmpOp, ColumnRef, Direction, Expr, OrderBy, escape_like,
+};
 use crate::model::Model;
-use crate::value::{ColumnType, IntoValue, Value};
+use crate::value::{ColumnType, IntoValue, SqlType, Value};
 
 /// A column of model `M` holding values of type `T`.
 pub struct Column<M, T> {
@@ -264,3 +266,192 @@ column_tuple!(A.0, B.1, C.2);
 column_tuple!(A.0, B.1, C.2, D.3);
 column_tuple!(A.0, B.1, C.2, D.3, E.4);
 column_tuple!(A.0, B.1, C.2, D.3, E.4, F.5);
+
+/// An aggregate with its Rust result type `T`: `orm::count()`,
+/// `Post::VIEWS.sum()`. Selected in a projection, compared in a `having`,
+/// sorted by in an `order_by`.
+pub struct Aggregate<T> {
+    expr: Expr,
+    _marker: PhantomData<fn() -> T>,
+}
+
+impl<T> Clone for Aggregate<T> {
+    fn clone(&self) -> Self {
+        Aggregate {
+            expr: self.expr.clone(),
+            _marker: PhantomData,
+        }
+    }
+}
+
+impl<T> fmt::Debug for Aggregate<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.expr.fmt(f)
+    }
+}
+
+impl<T> From<Aggregate<T>> for Expr {
+    fn from(a: Aggregate<T>) -> Expr {
+        a.expr
+    }
+}
+
+impl<T> From<Aggregate<T>> for OrderBy {
+    fn from(a: Aggregate<T>) -> OrderBy {
+        OrderBy {
+            expr: a.expr,
+            direction: Direction::Asc,
+        }
+    }
+}
+
+impl<T> Aggregate<T> {
+    /// An aggregate of expression `expr`, decoded as `T`.
+    pub(crate) fn new(expr: Expr) -> Self {
+        Aggregate {
+            expr,
+            _marker: PhantomData,
+        }
+    }
+
+    /// The expression.
+    pub fn expr(&self) -> &Expr {
+        &self.expr
+    }
+
+    /// Ascending order.
+    pub fn asc(self) -> OrderBy {
+        self.into()
+    }
+
+    /// Descending order.
+    pub fn desc(self) -> OrderBy {
+        OrderBy {
+            expr: self.expr,
+            direction: Direction::Desc,
+        }
+    }
+}
+
+impl<T: ColumnType> Aggregate<T> {
+    fn compare(self, op: CmpOp, value: impl IntoValue<T::Scalar>) -> Expr {
+        Expr::Compare(
+            Box::new(self.expr),
+            op,
+            Box::new(Expr::Value(value.into_value())),
+        )
+    }
+
+    /// `aggregate = value`
+    pub fn eq(self, value: impl IntoValue<T::Scalar>) -> Expr {
+        self.compare(CmpOp::Eq, value)
+    }
+
+    /// `aggregate <> value`
+    pub fn ne(self, value: impl IntoValue<T::Scalar>) -> Expr {
+        self.compare(CmpOp::Ne, value)
+    }
+
+    /// `aggregate < value`
+    pub fn lt(self, value: impl IntoValue<T::Scalar>) -> Expr {
+        self.compare(CmpOp::Lt, value)
+    }
+
+    /// `aggregate <= value`
+    pub fn le(self, value: impl IntoValue<T::Scalar>) -> Expr {
+        self.compare(CmpOp::Le, value)
+    }
+
+    /// `aggregate > value`
+    pub fn gt(self, value: impl IntoValue<T::Scalar>) -> Expr {
+        self.compare(CmpOp::Gt, value)
+    }
+
+    /// `aggregate >= value`
+    pub fn ge(self, value: impl IntoValue<T::Scalar>) -> Expr {
+        self.compare(CmpOp::Ge, value)
+    }
+}
+
+/// `COUNT(*)`: the rows of each group (or of the query), an `i64`.
+pub fn count() -> Aggregate<i64> {
+    Aggregate::new(Expr::Aggregate {
+        func: AggregateFn::Count,
+        arg: None,
+        ty: SqlType::BigInt,
+    })
+}
+
+/// Column types that add up: integers sum to an `i64`, floats to an `f64`.
+pub trait Summable: ColumnType {
+    /// The sum's type.
+    type Sum: ColumnType;
+}
+
+impl Summable for i16 {
+    type Sum = i64;
+}
+impl Summable for i32 {
+    type Sum = i64;
+}
+impl Summable for i64 {
+    type Sum = i64;
+}
+impl Summable for f32 {
+    type Sum = f64;
+}
+impl Summable for f64 {
+    type Sum = f64;
+}
+
+impl<M: Model, T: ColumnType> Column<M, T> {
+    fn aggregate<R>(self, func: AggregateFn) -> Aggregate<R> {
+        Aggregate::new(Expr::Aggregate {
+            func,
+            arg: Some(Box::new(self.expr())),
+            ty: T::SQL_TYPE,
+        })
+    }
+
+    /// `COUNT(column)`: the non-NULL values.
+    pub fn count(self) -> Aggregate<i64> {
+        self.aggregate(AggregateFn::Count)
+    }
+
+    /// `COUNT(DISTINCT column)`.
+    pub fn count_distinct(self) -> Aggregate<i64> {
+        self.aggregate(AggregateFn::CountDistinct)
+    }
+
+    /// `MIN(column)`: `None` over no row (or only NULLs).
+    pub fn min(self) -> Aggregate<Option<T::Scalar>> {
+        self.aggregate(AggregateFn::Min)
+    }
+
+    /// `MAX(column)`: `None` over no row (or only NULLs).
+    pub fn max(self) -> Aggregate<Option<T::Scalar>> {
+        self.aggregate(AggregateFn::Max)
+    }
+}
+
+impl<M: Model, T: ColumnType> Column<M, T>
+where
+    T::Scalar: Summable,
+{
+    /// `SUM(column)`: an `i64` for integer columns, an `f64` for floats,
+    /// whatever type the server sums in; `None` over no row.
+    pub fn sum(self) -> Aggregate<Option<<T::Scalar as Summable>::Sum>> {
+        self.aggregate(AggregateFn::Sum)
+    }
+
+    /// `AVG(column)` as an `f64`; `None` over no row.
+    pub fn avg(self) -> Aggregate<Option<f64>> {
+        self.aggregate(AggregateFn::Avg)
+    }
+}
+
+impl<M: Model, T: ColumnType> From<Column<M, T>> for Expr {
+    fn from(c: Column<M, T>) -> Expr {
+        c.expr()
+    }
+}

@@ -4,7 +4,7 @@
 //! renders them. Values inside an expression are always bind parameters.
 
 use crate::model::{ColumnMeta, ModelMeta};
-use crate::value::Value;
+use crate::value::{SqlType, Value};
 
 /// The escape character of every `LIKE` pattern: `\%`, `\_` and `\\`
 /// match a literal `%`, `_` and `\`.
@@ -144,6 +144,35 @@ pub enum Expr {
         /// Upper bound, inclusive.
         high: Value,
     },
+    /// An aggregate over the grouped rows: `COUNT(*)`, `SUM(x)`, ...
+    Aggregate {
+        /// The function.
+        func: AggregateFn,
+        /// Its argument (`None`: `COUNT(*)`).
+        arg: Option<Box<Expr>>,
+        /// The argument's SQL type, which decides the result's type.
+        ty: SqlType,
+    },
+    /// The number of related rows: an [`Expr::Exists`] counted,
+    /// `(SELECT COUNT(*) FROM table WHERE table.inner_column = outer)`.
+    CountOf(Box<Expr>),
+}
+
+/// An aggregate function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AggregateFn {
+    /// `COUNT(x)` (`COUNT(*)` without an argument): an `i64`.
+    Count,
+    /// `COUNT(DISTINCT x)`: an `i64`.
+    CountDistinct,
+    /// `SUM(x)`: `i64` for integers, `f64` for floats, NULL over no row.
+    Sum,
+    /// `AVG(x)`: an `f64`, NULL over no row.
+    Avg,
+    /// `MIN(x)`: the column's type, NULL over no row.
+    Min,
+    /// `MAX(x)`: the column's type, NULL over no row.
+    Max,
 }
 
 impl Expr {

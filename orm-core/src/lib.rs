@@ -55,10 +55,10 @@ mod db;
 mod model_ext;
 
 pub use backend::{ConnectOptions, Executor, JournalMode};
-pub use column::{Column, ColumnList};
+pub use column::{Aggregate, Column, ColumnList, Summable, count};
 pub use db::{Db, Recorder, Tx};
 pub use error::{BuildError, Error, Result};
-pub use expr::{Assignment, Direction, Expr, OrderBy};
+pub use expr::{AggregateFn, Assignment, Direction, Expr, OrderBy};
 pub use loader::{Include, SelectWith, load};
 pub use model::{
     BelongsTo, ColumnMeta, ForeignKey, HasMany, HasOne, KeyValues, Model, ModelMeta, OnDelete,
@@ -68,6 +68,7 @@ pub use model_ext::ModelExt;
 pub use persist::{Upsert, UpsertMany};
 pub use query::load::IntoLoad;
 pub use query::page::{Page, Paginate};
+pub use query::project::{Projected, Projection};
 pub use query::raw::{Bind, Raw, raw};
 pub use query::select::{Select, WithRow};
 pub use relation::{

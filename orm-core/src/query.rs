@@ -9,6 +9,7 @@ pub(crate) mod delete;
 pub(crate) mod insert;
 pub(crate) mod load;
 pub(crate) mod page;
+pub(crate) mod project;
 pub(crate) mod raw;
 pub(crate) mod select;
 pub(crate) mod update;

@@ -7,6 +7,7 @@
 mod harness;
 mod models;
 
+mod aggregates;
 mod crud;
 mod errors;
 mod evolution;

@@ -674,6 +674,13 @@ impl<P: Model, T: Model> Relation<P, T> {
         self.exists(Some(condition))
     }
 
+    /// The number of related rows of each row, as a correlated subquery:
+    /// `User::query().select((User::ID, User::POSTS.count()))` counts
+    /// every user's posts in one statement.
+    pub fn count(&self) -> crate::column::Aggregate<i64> {
+        crate::column::Aggregate::new(Expr::CountOf(Box::new(self.exists(None))))
+    }
+
     /// Rows whose collection contains `item` (SQLAlchemy's `contains`).
     pub fn contains(&self, item: &T) -> Expr {
         self.is(item)

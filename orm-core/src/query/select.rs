@@ -342,6 +342,34 @@ impl<M: Model> Select<M> {
         })
     }
 
+    /// The statement of a projection: this query's joins, filter, order
+    /// and paging, selecting `exprs` grouped by `group_by`.
+    pub(crate) fn projected<'a>(
+        &'a self,
+        exprs: &'a [Expr],
+        group_by: &'a [Expr],
+        having: Option<&'a Expr>,
+    ) -> Result<ast::Select<'a>> {
+        if !self.includes.is_empty() || !self.joined.is_empty() {
+            return Err(Error::Config(format!(
+                "select(..) of `{}` reads values, not models: include and include_joined do not apply",
+                M::META.name
+            )));
+        }
+        if exprs.is_empty() {
+            return Err(Error::Config(format!(
+                "select(..) of `{}` names nothing to select",
+                M::META.name
+            )));
+        }
+        let mut statement = self.statement(Head::Rows)?;
+        statement.items.clear();
+        statement.projection = exprs;
+        statement.group_by = group_by;
+        statement.having = having;
+        Ok(statement)
+    }
+
     fn render(&self, dialect: Dialect, head: Head) -> Result<Rendered> {
         Ok(sql::select(dialect, &self.statement(head)?)?)
     }

@@ -105,12 +105,18 @@ pub struct Join {
 pub struct Select<'a> {
     /// The select list.
     pub items: Vec<Item>,
+    /// Expressions selected after the items (a projection).
+    pub projection: &'a [Expr],
     /// What it reads from.
     pub from: Source<'a>,
     /// The joins, in order.
     pub joins: Vec<Join>,
     /// The condition, if any.
     pub filter: Option<Where<'a>>,
+    /// `GROUP BY` terms.
+    pub group_by: &'a [Expr],
+    /// The condition on the groups.
+    pub having: Option<&'a Expr>,
     /// The sort terms.
     pub order: Cow<'a, [OrderBy]>,
     /// At most this many rows.
@@ -124,9 +130,12 @@ impl<'a> Select<'a> {
     pub fn from(table: &'static ModelMeta, items: Vec<Item>) -> Self {
         Select {
             items,
+            projection: &[],
             from: Source::Table(table),
             joins: Vec::new(),
             filter: None,
+            group_by: &[],
+            having: None,
             order: Cow::Borrowed(&[]),
             limit: None,
             offset: None,

@@ -4,6 +4,7 @@
 //! Text and binary columns that are keys, unique or indexed need a length
 //! on MySQL; without `max_length` they get 255.
 
+use crate::expr::AggregateFn;
 use crate::model::ColumnMeta;
 use crate::value::SqlType;
 
@@ -31,6 +32,16 @@ pub const SERVER_PROBE: &str = "SELECT VERSION(), CAST(@@auto_increment_incremen
 pub(super) struct MySql;
 
 impl Renderer for MySql {
+    /// SUM of integers as `SIGNED`, of floats and AVG as `DOUBLE`: the
+    /// same Rust types (`i64`, `f64`) as on the other backends.
+    fn aggregate_cast(&self, func: AggregateFn, ty: SqlType) -> Option<&'static str> {
+        match func {
+            AggregateFn::Sum if ty.is_integer() => Some("SIGNED"),
+            AggregateFn::Sum | AggregateFn::Avg if ty != SqlType::Decimal => Some("DOUBLE"),
+            _ => None,
+        }
+    }
+
     const QUOTE: char = '`';
 
     /// An `OFFSET` needs a `LIMIT`: the largest there is.

@@ -1,6 +1,7 @@
 //! PostgreSQL: `"quoted"` names, numbered `$1` placeholders, `ILIKE`, key
 //! lists as one array parameter (`= ANY($1)`).
 
+use crate::expr::AggregateFn;
 use crate::expr::Expr;
 use crate::model::ColumnMeta;
 use crate::value::{SqlType, Value};
@@ -13,6 +14,18 @@ use super::writer::SqlWriter;
 pub(super) struct Postgres;
 
 impl Renderer for Postgres {
+    /// SUM of integers as `BIGINT`, of floats and AVG as `DOUBLE PRECISION`: the
+    /// same Rust types (`i64`, `f64`) as on the other backends.
+    fn aggregate_cast(&self, func: AggregateFn, ty: SqlType) -> Option<&'static str> {
+        match func {
+            AggregateFn::Sum if ty.is_integer() => Some("BIGINT"),
+            AggregateFn::Sum | AggregateFn::Avg if ty != SqlType::Decimal => {
+                Some("DOUBLE PRECISION")
+            }
+            _ => None,
+        }
+    }
+
     const NUMBERED: bool = true;
 
     /// A row of nothing but a generated key asks for the default.

@@ -7,7 +7,7 @@
 //! not be built, a `LIKE` pattern ending in its escape character.
 
 use crate::error::BuildError;
-use crate::expr::{CmpOp, Direction, Expr, LIKE_ESCAPE, OrderBy};
+use crate::expr::{AggregateFn, CmpOp, Direction, Expr, LIKE_ESCAPE, OrderBy};
 use crate::model::{ColumnMeta, ModelMeta};
 use crate::value::{SqlType, Value};
 
@@ -41,12 +41,26 @@ pub(super) trait Renderer: Sized {
     fn select(&self, w: &mut SqlWriter, s: &Select<'_>) -> Written {
         w.push("SELECT ");
         self.items(w, &s.items);
+        for (i, e) in s.projection.iter().enumerate() {
+            if i > 0 || !s.items.is_empty() {
+                w.push(", ");
+            }
+            self.expr(w, e)?;
+        }
         w.push(" FROM ");
         self.source(w, &s.from)?;
         for join in &s.joins {
             self.join(w, join);
         }
         self.filter(w, s.filter.as_ref())?;
+        for (i, e) in s.group_by.iter().enumerate() {
+            w.push(if i == 0 { " GROUP BY " } else { ", " });
+            self.expr(w, e)?;
+        }
+        if let Some(h) = s.having {
+            w.push(" HAVING ");
+            self.expr(w, h)?;
+        }
         self.order_by(w, &s.order)?;
         self.limit_offset(w, s.limit, s.offset);
         Ok(())
@@ -396,6 +410,90 @@ pub(super) trait Renderer: Sized {
     // ---------------------------------------------------------------------
     // Expressions
 
+    /// A subquery over the rows related to the outer row: `head` then
+    /// `table alias WHERE alias.inner = outer [AND filter])`, for an
+    /// [`Expr::Exists`] (`EXISTS (SELECT 1 FROM `) or its count.
+    fn related(&self, w: &mut SqlWriter, head: &str, e: &Expr) -> Written {
+        let Expr::Exists {
+            table,
+            inner_column,
+            outer,
+            filter,
+        } = e
+        else {
+            return Err(BuildError::new(
+                "a count of related rows needs a relationship",
+            ));
+        };
+        let alias = w.new_alias(table);
+        w.push(head);
+        w.table(table);
+        w.push(" ");
+        w.ident(&alias);
+        w.push(" WHERE ");
+        w.ident(&alias);
+        w.push(".");
+        w.ident(inner_column);
+        w.push(" = ");
+        // The outer column renders before the alias applies: for a
+        // self-referential relationship the two are the same table.
+        w.column(outer.table, outer.column);
+        w.push_alias(table, alias);
+        if let Some(f) = filter {
+            w.push(" AND ");
+            let inner = self.expr(w, f);
+            w.pop_alias();
+            inner?;
+        } else {
+            w.pop_alias();
+        }
+        w.push(")");
+        Ok(())
+    }
+
+    /// The SQL type an aggregate's result is cast to, so that it decodes
+    /// into one Rust type on every backend; `None`: as the server gives it.
+    fn aggregate_cast(&self, func: AggregateFn, ty: SqlType) -> Option<&'static str> {
+        let _ = (func, ty);
+        None
+    }
+
+    /// `COUNT(*)`, `SUM(x)`, `COUNT(DISTINCT x)`, cast where the dialect
+    /// needs it.
+    fn aggregate(
+        &self,
+        w: &mut SqlWriter,
+        func: AggregateFn,
+        arg: Option<&Expr>,
+        ty: SqlType,
+    ) -> Written {
+        let cast = self.aggregate_cast(func, ty);
+        if cast.is_some() {
+            w.push("CAST(");
+        }
+        w.push(match func {
+            AggregateFn::Count | AggregateFn::CountDistinct => "COUNT(",
+            AggregateFn::Sum => "SUM(",
+            AggregateFn::Avg => "AVG(",
+            AggregateFn::Min => "MIN(",
+            AggregateFn::Max => "MAX(",
+        });
+        if func == AggregateFn::CountDistinct {
+            w.push("DISTINCT ");
+        }
+        match arg {
+            Some(a) => self.expr(w, a)?,
+            None => w.push("*"),
+        }
+        w.push(")");
+        if let Some(to) = cast {
+            w.push(" AS ");
+            w.push(to);
+            w.push(")");
+        }
+        Ok(())
+    }
+
     /// An expression.
     fn expr(&self, w: &mut SqlWriter, e: &Expr) -> Written {
         match e {
@@ -464,36 +562,12 @@ pub(super) trait Renderer: Sized {
                 w.push(" AND ");
                 w.bind(high.clone());
             }
-            Expr::Exists {
-                table,
-                inner_column,
-                outer,
-                filter,
-            } => {
-                let alias = w.new_alias(table);
-                w.push("EXISTS (SELECT 1 FROM ");
-                w.table(table);
-                w.push(" ");
-                w.ident(&alias);
-                w.push(" WHERE ");
-                w.ident(&alias);
-                w.push(".");
-                w.ident(inner_column);
-                w.push(" = ");
-                // The outer column renders before the alias applies: for a
-                // self-referential relationship the two are the same table.
-                w.column(outer.table, outer.column);
-                w.push_alias(table, alias);
-                if let Some(f) = filter {
-                    w.push(" AND ");
-                    let inner = self.expr(w, f);
-                    w.pop_alias();
-                    inner?;
-                } else {
-                    w.pop_alias();
-                }
-                w.push(")");
-            }
+            Expr::Exists { .. } => self.related(w, "EXISTS (SELECT 1 FROM ", e)?,
+            Expr::CountOf(inner) => match &**inner {
+                Expr::Invalid(error) => return Err(error.clone()),
+                _ => self.related(w, "(SELECT COUNT(*) FROM ", inner)?,
+            },
+            Expr::Aggregate { func, arg, ty } => self.aggregate(w, *func, arg.as_deref(), *ty)?,
             Expr::InSelect {
                 expr,
                 table,
