@@ -120,3 +120,34 @@ scenario!(async fn keyset_pages_after_and_before(db, backend) {
     assert_eq!(ids, [all[9], all[8], all[7]]);
     Ok(())
 });
+
+/// A stream that owns its handle: returned from a function, read in a task.
+fn entries_of(db: &Db) -> impl futures_util::Stream<Item = orm::Result<Entry>> + Send + 'static {
+    Entry::query().order_by(Entry::ID).stream_owned(db.clone())
+}
+
+scenario!(async fn an_owned_stream_outlives_the_borrow(db, backend) {
+    setup(db).await?;
+    let stream = entries_of(db);
+    let read = tokio::spawn(async move {
+        use futures_util::StreamExt;
+        let mut stream = stream;
+        let mut n = 0;
+        while let Some(entry) = stream.next().await {
+            entry?;
+            n += 1;
+        }
+        Ok::<_, orm::Error>(n)
+    });
+    assert_eq!(read.await.expect("the task ran")?, 46);
+    // Inside a transaction, moved in whole.
+    let tx = db.begin().await?;
+    let mut s = Entry::query().filter(Entry::RANK.lt(3)).stream_owned(tx);
+    let mut n = 0;
+    while let Some(e) = futures_util::StreamExt::next(&mut s).await {
+        e?;
+        n += 1;
+    }
+    assert_eq!(n, 3);
+    Ok(())
+});

@@ -617,6 +617,42 @@ impl<M: Model> Select<M> {
         }
     }
 
+    /// [`stream`](Select::stream), owning its handle: the stream borrows
+    /// nothing, so it can be returned from a function, moved into a task or
+    /// sent as a response body (`stream_owned(db.clone())`). Rows are
+    /// decoded one at a time as they arrive, as with `stream`.
+    ///
+    /// ```
+    /// # use orm::prelude::*;
+    /// # use futures_util::StreamExt;
+    /// # #[derive(Model, Debug)]
+    /// # pub struct Post { #[model(primary_key)] id: i64 }
+    /// fn all_posts(db: &Db) -> impl futures_util::Stream<Item = orm::Result<Post>> + Send + 'static {
+    ///     Post::query().stream_owned(db.clone())
+    /// }
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> orm::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_all(&orm::models![Post]).await?;
+    /// # db.insert(Post { id: 0 }).await?;
+    /// let mut posts = all_posts(&db);
+    /// drop(db);
+    /// assert!(posts.next().await.is_some());
+    /// # Ok(()) }
+    /// ```
+    pub fn stream_owned<E>(self, exec: E) -> BoxStream<'static, Result<M>>
+    where
+        E: Executor + 'static,
+        M: 'static,
+    {
+        Box::pin(async_stream::try_stream! {
+            let exec = exec;
+            let mut rows = self.stream(&exec);
+            while let Some(row) = futures_util::StreamExt::next(&mut rows).await {
+                yield row?;
+            }
+        })
+    }
+
     fn reject_paging(&self, what: &str) -> Result<()> {
         if !self.joins.is_empty() {
             return Err(Error::Config(format!(
