@@ -13,7 +13,7 @@ pub use crate::relation::{
     ManyToManyQuery, Ops, OptionalParent, Parent,
 };
 pub use crate::value::{
-    AutoKey, Collatable, ColumnType, HasLength, RowRef, SqlType, Value, VersionCounter,
+    AutoKey, Collatable, ColumnType, HasLength, IntoValue, RowRef, SqlType, Value, VersionCounter,
     decode_field,
 };
 pub use std::marker::PhantomData;
@@ -301,4 +301,16 @@ pub const fn key_max_length(meta: &ModelMeta) -> Option<u32> {
         i += 1;
     }
     None
+}
+
+/// The driver's error type, for generated `ColumnType` impls.
+pub type DriverError = sqlx::Error;
+
+/// A stored value that names no variant of enum `name`: a decode error
+/// naming both.
+#[cold]
+pub fn unknown_variant(name: &'static str, value: impl std::fmt::Display) -> sqlx::Error {
+    sqlx::Error::Decode(
+        format!("`{value}` is not a variant of `{name}` (stored by another program, or a variant since removed)").into(),
+    )
 }

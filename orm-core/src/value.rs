@@ -242,6 +242,9 @@ pub trait ColumnType: Sized + Send + Sync + 'static {
     const NULLABLE: bool = false;
     /// The non-optional type: `T` for both `T` and `Option<T>`.
     type Scalar: ColumnType;
+    /// The values an enum may hold, as stored (`#[derive(orm::Enum)]`);
+    /// empty for every other type.
+    const VARIANTS: &'static [&'static str] = &[];
     /// Decodes the cell at `idx` of `row`.
     fn decode(row: RowRef<'_>, idx: usize) -> Result<Self, sqlx::Error>;
     /// Copies the value into a bind parameter.
@@ -560,6 +563,7 @@ impl IntoValue<Option<rust_decimal::Decimal>> for rust_decimal::Decimal {
 impl<T: ColumnType<Scalar = T>> ColumnType for Option<T> {
     const SQL_TYPE: SqlType = T::SQL_TYPE;
     const NULLABLE: bool = true;
+    const VARIANTS: &'static [&'static str] = T::VARIANTS;
     type Scalar = T;
     #[inline]
     fn decode(row: RowRef<'_>, idx: usize) -> Result<Self, sqlx::Error> {

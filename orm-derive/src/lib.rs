@@ -109,3 +109,41 @@ pub fn migrate(input: TokenStream) -> TokenStream {
 }
 
 mod migrations;
+
+/// Stores a fieldless enum in one column: as text, its variant names in
+/// snake_case (the default), or as an integer, its discriminants
+/// (`#[orm(repr = "int")]`). `create_all` adds a `CHECK` listing the
+/// values; a value no variant has is `Error::Decode` naming both.
+///
+/// | attribute | meaning |
+/// |---|---|
+/// | `#[orm(rename_all = "..")]` on the enum | `snake_case` (default), `SCREAMING_SNAKE_CASE`, `kebab-case`, `camelCase`, `PascalCase`, `lowercase`, `UPPERCASE`, `none` |
+/// | `#[orm(repr = "int")]` on the enum | store the discriminant (an `i32`) instead of the name |
+/// | `#[orm(rename = "..")]` on a variant | store this text for it |
+///
+/// ```
+/// use orm::prelude::*;
+///
+/// #[derive(orm::Enum, Debug, Clone, Copy, PartialEq)]
+/// pub enum Status { Draft, InReview, Published }
+///
+/// #[derive(Model, Debug)]
+/// pub struct Post {
+///     #[model(primary_key)]
+///     pub id: i64,
+///     pub status: Status,
+/// }
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> orm::Result<()> {
+/// # let db = Db::connect("sqlite::memory:").await?;
+/// # db.create_all(&orm::models![Post]).await?;
+/// db.insert(Post { id: 0, status: Status::InReview }).await?;
+/// let p = Post::query().filter(Post::STATUS.eq(Status::InReview)).one(&db).await?;
+/// assert_eq!(p.status, Status::InReview); // stored as 'in_review'
+/// # Ok(()) }
+/// ```
+#[proc_macro_derive(Enum, attributes(orm))]
+pub fn derive_enum(input: TokenStream) -> TokenStream {
+    enums::expand(parse_macro_input!(input as DeriveInput)).into()
+}
+
+mod enums;

@@ -9,6 +9,7 @@ mod models;
 
 mod aggregates;
 mod crud;
+mod enums;
 mod errors;
 mod evolution;
 mod faults;

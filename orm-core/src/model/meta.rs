@@ -51,6 +51,9 @@ pub struct ColumnMeta {
     /// The collation of a text column (`#[model(collation = "..")]`);
     /// `None` for the default (binary, trailing spaces significant).
     pub collation: Option<&'static str>,
+    /// The values an enum column may hold (`#[derive(orm::Enum)]`),
+    /// enforced by a `CHECK` in the DDL; empty for other columns.
+    pub variants: &'static [&'static str],
 }
 
 impl ColumnMeta {

@@ -78,6 +78,9 @@ pub struct CatalogColumn {
     pub auto: bool,
     /// The collation written in the DDL, if any.
     pub collation: Option<String>,
+    /// The values an enum column may hold (its `CHECK`), as the models
+    /// declare it; not read from the database, nor compared.
+    pub variants: Vec<String>,
 }
 
 /// An index or a unique constraint.
@@ -208,6 +211,7 @@ fn expected_table(
             default: col.default.map(str::to_string),
             auto: col.auto,
             collation: col.collation.map(str::to_string),
+            variants: col.variants.iter().map(|v| v.to_string()).collect(),
         });
         if (col.unique || also_unique.contains(&col.name)) && !(col.primary_key && pk.len() == 1) {
             table.uniques.push(Index {

@@ -24,6 +24,35 @@ pub fn foreign_key_name(meta: &ModelMeta, column: &str) -> String {
     format!("fk_{}_{}", meta.table, column)
 }
 
+/// `CHECK (column IN ('a', 'b'))`: the values an enum column may hold
+/// (numbers unquoted for an integer column).
+pub(super) fn check_in<R: Renderer>(
+    r: &R,
+    column: &str,
+    ty: crate::value::SqlType,
+    values: &[impl AsRef<str>],
+) -> String {
+    let mut w = r.writer();
+    w.push("CHECK (");
+    w.ident(column);
+    w.push(" IN (");
+    for (i, v) in values.iter().enumerate() {
+        if i > 0 {
+            w.push(", ");
+        }
+        let v = v.as_ref();
+        if ty.is_integer() && v.parse::<i64>().is_ok() {
+            w.push(v);
+        } else {
+            w.push("'");
+            w.push(&v.replace('\'', "''"));
+            w.push("'");
+        }
+    }
+    w.push("))");
+    w.finish().sql
+}
+
 /// How one dialect writes DDL.
 pub(super) trait SchemaRenderer: Renderer {
     /// Indexes are declared in the `CREATE TABLE` body (there is no
@@ -91,6 +120,10 @@ pub(super) trait SchemaRenderer: Renderer {
             if let Some(default) = col.default {
                 w.push(" DEFAULT ");
                 w.push(default);
+            }
+            if !col.variants.is_empty() {
+                w.push(" ");
+                w.push(&check_in(self, col.name, col.sql_type, col.variants));
             }
         }
         if !inline_pk && !pk.is_empty() {

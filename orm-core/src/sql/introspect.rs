@@ -181,6 +181,7 @@ pub fn assemble(
             },
             auto: cell(row, 5) == "1" || serial,
             collation: row.get(7).cloned().flatten(),
+            variants: Vec::new(),
         });
     }
     let mut indexes: BTreeMap<(String, String, String), Vec<(i64, String)>> = BTreeMap::new();

@@ -368,6 +368,18 @@ fn column_def(dialect: Dialect, c: &CatalogColumn, inline_key: bool) -> String {
         out.push_str(" DEFAULT ");
         out.push_str(d);
     }
+    if !c.variants.is_empty() {
+        let numbers = c.variants.iter().all(|v| v.parse::<i64>().is_ok());
+        let ty = if numbers {
+            crate::value::SqlType::BigInt
+        } else {
+            crate::value::SqlType::Text
+        };
+        out.push(' ');
+        out.push_str(&super::render::with_renderer!(dialect, |r| {
+            super::ddl::check_in(r, &c.name, ty, &c.variants)
+        }));
+    }
     out
 }
 

@@ -26,6 +26,7 @@ const fn column(name: &'static str, sql_type: SqlType) -> ColumnMeta {
         references: None,
         version: false,
         collation: None,
+        variants: &[],
     }
 }
 

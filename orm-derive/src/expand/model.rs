@@ -399,6 +399,7 @@ fn column_meta(cont: &Container, f: &Field, auto: bool) -> TokenStream {
             references: #references,
             version: #version,
             collation: #collation,
+            variants: <#ty as __orm::ColumnType>::VARIANTS,
         }
     }
 }

@@ -97,6 +97,7 @@ fn secondary_table(cont: &Container, field: &Field, rel: &RelAttrs) -> TokenStre
                 default: ::core::option::Option::None,
                 version: false,
                 collation: ::core::option::Option::None,
+                variants: &[],
                 references: ::core::option::Option::Some(__orm::ForeignKey {
                     target: || <#model as __orm::Model>::META,
                     target_name: #model_name,
