@@ -80,10 +80,23 @@ async fn setup(db: &Db) -> orm::Result<(User, User, User)> {
     Ok((ada, bob, cy))
 }
 
+/// Per author: id, posts, views summed and averaged, score summed, views
+/// min and max, likes counted.
+type AuthorStats = (
+    i64,
+    i64,
+    Option<i64>,
+    Option<f64>,
+    Option<f64>,
+    Option<i32>,
+    Option<i32>,
+    i64,
+);
+
 scenario!(async fn grouped_aggregates_read_into_one_set_of_types(db, backend) {
     let (ada, bob, _) = setup(db).await?;
     let rec = db.recorder();
-    let rows: Vec<(i64, i64, Option<i64>, Option<f64>, Option<f64>, Option<i32>, Option<i32>, i64)> = Post::query()
+    let rows: Vec<AuthorStats> = Post::query()
         .select((
             Post::AUTHOR_ID,
             orm::count(),

@@ -361,17 +361,33 @@ scenario!(async fn a_folder_out_of_step_with_the_database_is_refused(db, backend
 scenario!(async fn a_failing_migration_names_its_file_and_leaves_nothing(db, backend) {
     let dir = migration_dir();
     put(&dir, "1_a.up.sql", CREATE_A);
+    put(&dir, "1_a.down.sql", "DROP TABLE ev_nowhere;\n");
     put(&dir, "2_broken.up.sql", "CREATE TABLE ev_b (id INTEGER NOT NULL PRIMARY KEY);\nINSERT INTO ev_nowhere VALUES (1);\n");
     let migrator = orm::Migrator::from_dir(&dir)?;
     let message = migration_error(migrator.run(db).await);
     assert!(message.contains("`2_broken.up.sql` failed"), "{message}");
-    let status = migrator.status(db).await;
-    if backend != Backend::MySql {
-        // MySQL commits DDL as it goes; the others roll the file back.
-        let status = status?;
-        assert_eq!(status.iter().map(|s| s.applied).collect::<Vec<_>>(), [true, false]);
-        assert!(orm::raw("SELECT COUNT(*) FROM ev_b").scalar::<i64>(db).await.is_err(), "ev_b was rolled back");
+    if backend == Backend::MySql {
+        // MySQL commits DDL as it goes: the file is marked dirty, and
+        // nothing runs until a person has seen to it.
+        assert!(message.contains("dirty"), "{message}");
+        let status = migrator.status(db).await?;
+        assert!(status.iter().any(|s| s.dirty && s.migration.version == 2), "{status:?}");
+        let again = migration_error(migrator.run(db).await);
+        assert!(again.contains("`2_broken.up.sql` failed part-way") && again.contains("dirty"), "{again}");
+        let _ = std::fs::remove_dir_all(&dir);
+        return Ok(());
     }
+    assert!(message.contains("rolled back"), "{message}");
+    let status = migrator.status(db).await?;
+    assert_eq!(status.iter().map(|s| s.applied).collect::<Vec<_>>(), [true, false]);
+    assert!(status.iter().all(|s| !s.dirty));
+    assert!(orm::raw("SELECT COUNT(*) FROM ev_b").scalar::<i64>(db).await.is_err(), "ev_b was rolled back");
+    // A revert that fails names its down file.
+    std::fs::remove_file(dir.join("2_broken.up.sql")).unwrap();
+    let migrator = orm::Migrator::from_dir(&dir)?;
+    let message = migration_error(migrator.revert(db).await);
+    assert!(message.contains("`1_a.down.sql` failed"), "{message}");
+    assert!(orm::raw("SELECT COUNT(*) FROM ev_a").scalar::<i64>(db).await.is_ok(), "ev_a is still there");
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())
 });
@@ -450,3 +466,81 @@ async fn sqlx_reads_the_folder_and_table_alike() -> orm::Result<()> {
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())
 }
+
+/// Migrations run from a spawned task (a start-up task, a handler).
+#[tokio::test]
+async fn migrations_run_in_a_spawned_task() -> orm::Result<()> {
+    let task = tokio::spawn(async move {
+        let db = Db::connect("sqlite::memory:").await?;
+        let migrator = orm::migrate!("tests/migrations");
+        migrator.run(&db).await?;
+        let status = migrator.status(&db).await?;
+        migrator.revert(&db).await?;
+        Ok::<_, orm::Error>(status.len())
+    });
+    assert_eq!(task.await.expect("the task ran")?, 2);
+    Ok(())
+}
+
+mod keys_v1 {
+    use orm::prelude::*;
+
+    #[derive(Model, Debug, Clone, PartialEq)]
+    #[model(table = "ev_parents")]
+    pub struct Parent {
+        #[model(primary_key)]
+        pub id: i32,
+        pub name: String,
+    }
+
+    #[derive(Model, Debug, Clone, PartialEq)]
+    #[model(table = "ev_children")]
+    pub struct Child {
+        #[model(primary_key)]
+        pub id: i32,
+        #[model(references = Parent)]
+        pub parent_id: i32,
+    }
+}
+
+mod keys_v2 {
+    use orm::prelude::*;
+
+    #[derive(Model, Debug, Clone, PartialEq)]
+    #[model(table = "ev_parents")]
+    pub struct Parent {
+        #[model(primary_key)]
+        pub id: i64,
+        pub name: String,
+    }
+
+    #[derive(Model, Debug, Clone, PartialEq)]
+    #[model(table = "ev_children")]
+    pub struct Child {
+        #[model(primary_key)]
+        pub id: i64,
+        #[model(references = Parent)]
+        pub parent_id: i64,
+    }
+}
+
+scenario!(async fn a_referenced_key_changes_type_with_its_foreign_keys(db, backend) {
+    let dir = migration_dir();
+    let v1 = orm::models![keys_v1::Parent, keys_v1::Child];
+    db.create_all(&v1).await?;
+    let p = db.insert(keys_v1::Parent { id: 0, name: "p".into() }).await?;
+    db.insert(keys_v1::Child { id: 0, parent_id: p.id }).await?;
+    let v2 = orm::models![keys_v2::Parent, keys_v2::Child];
+    let m = v2.diff(db).await?;
+    m.write(&dir, "wider_keys")?;
+    let migrator = orm::Migrator::from_dir(&dir)?;
+    migrator.run(db).await?;
+    let drift = v2.check(db).await?;
+    assert!(drift.is_empty(), "{drift}\n{}", m.up);
+    assert_eq!(keys_v2::Child::query().count(db).await?, 1);
+    migrator.revert(db).await?;
+    let drift = v1.check(db).await?;
+    assert!(drift.is_empty(), "{drift}\n{}", m.down);
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+});

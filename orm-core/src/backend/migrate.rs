@@ -1,7 +1,7 @@
-//! Running sqlx's migrator on a connection of the pool: list what is
-//! applied, apply up to a version, revert down to one.
+//! Running sqlx's migrator on one connection of the pool: what is applied
+//! (and whether one is dirty), apply up to a version, revert one.
 
-use sqlx::migrate::{AppliedMigration, MigrateError, Migrator};
+use sqlx::migrate::{AppliedMigration, Migrate, MigrateError, Migration, Migrator};
 
 use super::{Pool, Shared};
 
@@ -12,8 +12,17 @@ pub(crate) enum MigrateOp {
     Applied,
     /// Applies the pending migrations up to this version.
     RunTo(i64),
-    /// Reverts the applied migrations above this version.
-    UndoTo(i64),
+    /// Reverts the applied migration of this version with its down file.
+    Revert(i64),
+}
+
+/// What the database's migration table says.
+#[derive(Debug, Default)]
+pub(crate) struct MigrationState {
+    /// The migrations applied, by version.
+    pub applied: Vec<AppliedMigration>,
+    /// A migration that failed part-way and is marked so (MySQL).
+    pub dirty: Option<i64>,
 }
 
 /// Runs `op` on one connection leased for it.
@@ -21,25 +30,14 @@ pub(crate) async fn migrate(
     shared: &Shared,
     migrator: &Migrator,
     op: MigrateOp,
-) -> Result<Vec<AppliedMigration>, MigrateError> {
+) -> Result<MigrationState, MigrateError> {
     // After a failure: SQLite's connection (which may hold an in-memory
     // database) is put back in order; a server connection is closed, which
     // also releases the migrator's session lock.
     macro_rules! on {
         ($pool:expr, $after_failure:expr, $close:expr) => {{
             let mut conn = $pool.acquire().await?;
-            let result = match op {
-                MigrateOp::Applied => {
-                    use sqlx::migrate::Migrate;
-                    let table = &migrator.table_name;
-                    match conn.ensure_migrations_table(table).await {
-                        Ok(()) => conn.list_applied_migrations(table).await,
-                        Err(e) => Err(e),
-                    }
-                }
-                MigrateOp::RunTo(v) => migrator.run_to(v, &mut *conn).await.map(|()| Vec::new()),
-                MigrateOp::UndoTo(v) => migrator.undo(&mut *conn, v).await.map(|()| Vec::new()),
-            };
+            let result = run(&mut *conn, migrator, op).await;
             if result.is_err() {
                 let after: &[&str] = $after_failure;
                 for stmt in after {
@@ -61,5 +59,40 @@ pub(crate) async fn migrate(
         Pool::Postgres(p) => on!(p, &[], true),
         #[cfg(feature = "mysql")]
         Pool::MySql(p) => on!(p, &[], true),
+    }
+}
+
+async fn run<C: Migrate + Send>(
+    conn: &mut C,
+    migrator: &Migrator,
+    op: MigrateOp,
+) -> Result<MigrationState, MigrateError> {
+    let table = &*migrator.table_name;
+    match op {
+        MigrateOp::Applied => {
+            conn.ensure_migrations_table(table).await?;
+            Ok(MigrationState {
+                dirty: conn.dirty_version(table).await?,
+                applied: conn.list_applied_migrations(table).await?,
+            })
+        }
+        MigrateOp::RunTo(version) => {
+            migrator.run_direct(Some(version), conn, false).await?;
+            Ok(MigrationState::default())
+        }
+        MigrateOp::Revert(version) => {
+            let down: Option<&Migration> = migrator
+                .iter()
+                .find(|m| m.version == version && m.migration_type.is_down_migration());
+            let Some(down) = down else {
+                return Ok(MigrationState::default());
+            };
+            conn.lock().await?;
+            let reverted = conn.revert(table, down).await;
+            // A failed revert leaves the lock to the closed connection.
+            reverted?;
+            conn.unlock().await?;
+            Ok(MigrationState::default())
+        }
     }
 }

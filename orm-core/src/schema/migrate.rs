@@ -13,10 +13,10 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use sqlx::SqlSafeStr;
-use sqlx::migrate::{AppliedMigration, MigrateError, Migration, MigrationType};
+use sqlx::migrate::{MigrateError, Migration, MigrationType};
 
 use crate::backend::Executor;
-use crate::backend::migrate::{MigrateOp, migrate};
+use crate::backend::migrate::{MigrateOp, MigrationState, migrate};
 use crate::error::{Error, Result};
 
 /// One migration of a folder: its version, description and file names.
@@ -45,6 +45,9 @@ pub struct MigrationStatus {
     pub changed: bool,
     /// Applied, but not in the folder.
     pub missing: bool,
+    /// Failed part-way on a database that commits DDL as it goes (MySQL),
+    /// and marked so: a person must finish or undo it.
+    pub dirty: bool,
 }
 
 /// A migration [`Migrator::run`] or [`Migrator::revert`] applied.
@@ -85,7 +88,7 @@ fn parse_name(name: &str) -> Result<(i64, String, MigrationType)> {
     };
     let (version, description) = stem.split_once('_').ok_or_else(bad)?;
     let version: i64 = version.parse().map_err(|_| bad())?;
-    if version <= 0 || description.is_empty() {
+    if version < 0 || description.is_empty() {
         return Err(bad());
     }
     Ok((version, description.replace('_', " "), kind))
@@ -220,20 +223,31 @@ impl Migrator {
             .map(|m| &*m.checksum)
     }
 
-    async fn applied(&self, exec: &(impl Executor + ?Sized)) -> Result<Vec<AppliedMigration>> {
+    async fn applied(&self, exec: &(impl Executor + ?Sized)) -> Result<MigrationState> {
         if let Some(e) = &self.error {
             return Err(Error::Migration(e.clone()));
         }
         migrate(exec.target().shared(), &self.inner, MigrateOp::Applied)
             .await
-            .map_err(|e| self.error(e))
+            .map_err(|e| self.error(e, None))
+    }
+
+    /// `name` of version `v`, quoted, or the bare version when the folder
+    /// does not have it.
+    fn name_of(&self, v: i64, down: bool) -> String {
+        match self.file(v) {
+            Some(f) if down => format!("`{}`", f.down_file.as_deref().unwrap_or(&f.file)),
+            Some(f) => format!("`{}`", f.file),
+            None => format!("migration {v}"),
+        }
     }
 
     /// Each migration of the folder and of the database, oldest first:
     /// applied or pending, and whether an applied one has changed or is
     /// missing from the folder.
     pub async fn status(&self, exec: &(impl Executor + ?Sized)) -> Result<Vec<MigrationStatus>> {
-        let applied = self.applied(exec).await?;
+        let state = self.applied(exec).await?;
+        let applied = &state.applied;
         let mut out: Vec<MigrationStatus> = self
             .files
             .iter()
@@ -245,10 +259,11 @@ impl Migrator {
                     changed: done
                         .is_some_and(|a| Some(&*a.checksum) != self.up_checksum(f.version)),
                     missing: false,
+                    dirty: state.dirty == Some(f.version),
                 }
             })
             .collect();
-        for a in &applied {
+        for a in applied {
             if self.file(a.version).is_none() {
                 out.push(MigrationStatus {
                     migration: MigrationFile {
@@ -260,6 +275,7 @@ impl Migrator {
                     applied: true,
                     changed: false,
                     missing: true,
+                    dirty: state.dirty == Some(a.version),
                 });
             }
         }
@@ -268,7 +284,14 @@ impl Migrator {
     }
 
     /// The refusals that hold before anything runs.
-    fn validate(&self, applied: &[AppliedMigration]) -> Result<()> {
+    fn validate(&self, state: &MigrationState) -> Result<()> {
+        if let Some(v) = state.dirty {
+            return Err(Error::Migration(format!(
+                "{} failed part-way on an earlier run and is marked dirty in `_sqlx_migrations` (MySQL commits each DDL statement as it runs, so the statements before the failing one stayed applied): finish or undo its statements by hand, then delete its row from `_sqlx_migrations` (to run it again) or set its `success` to true (if you finished it)",
+                self.name_of(v, false)
+            )));
+        }
+        let applied = &state.applied;
         for a in applied {
             match self.file(a.version) {
                 None => {
@@ -309,11 +332,11 @@ impl Migrator {
     /// for a person to finish). Returns what it applied, with the time
     /// each took.
     pub async fn run(&self, exec: &(impl Executor + ?Sized)) -> Result<Vec<Applied>> {
-        let applied = self.applied(exec).await?;
-        self.validate(&applied)?;
+        let state = self.applied(exec).await?;
+        self.validate(&state)?;
         let mut out = Vec::new();
         for f in &self.files {
-            if applied.iter().any(|a| a.version == f.version) {
+            if state.applied.iter().any(|a| a.version == f.version) {
                 continue;
             }
             let started = Instant::now();
@@ -323,7 +346,7 @@ impl Migrator {
                 MigrateOp::RunTo(f.version),
             )
             .await
-            .map_err(|e| self.error(e))?;
+            .map_err(|e| self.error(e, Some((f.version, false, exec.dialect()))))?;
             out.push(Applied {
                 migration: f.clone(),
                 elapsed: started.elapsed(),
@@ -336,9 +359,9 @@ impl Migrator {
     /// when none is applied. A migration without a down file cannot be
     /// reverted: [`Error::Migration`] names it.
     pub async fn revert(&self, exec: &(impl Executor + ?Sized)) -> Result<Option<Applied>> {
-        let applied = self.applied(exec).await?;
-        self.validate(&applied)?;
-        let mut versions: Vec<i64> = applied.iter().map(|a| a.version).collect();
+        let state = self.applied(exec).await?;
+        self.validate(&state)?;
+        let mut versions: Vec<i64> = state.applied.iter().map(|a| a.version).collect();
         versions.sort_unstable();
         let Some(&last) = versions.last() else {
             return Ok(None);
@@ -353,46 +376,53 @@ impl Migrator {
                 file.file
             )));
         }
-        let below = versions.len().checked_sub(2).map_or(0, |i| versions[i]);
         let started = Instant::now();
-        migrate(
-            exec.target().shared(),
-            &self.inner,
-            MigrateOp::UndoTo(below),
-        )
-        .await
-        .map_err(|e| self.error(e))?;
+        migrate(exec.target().shared(), &self.inner, MigrateOp::Revert(last))
+            .await
+            .map_err(|e| self.error(e, Some((last, true, exec.dialect()))))?;
         Ok(Some(Applied {
             migration: file,
             elapsed: started.elapsed(),
         }))
     }
 
-    /// sqlx's error, with the file it is about.
-    fn error(&self, e: MigrateError) -> Error {
-        let name = |v: i64| {
-            self.file(v)
-                .map_or_else(|| v.to_string(), |f| format!("`{}`", f.file))
-        };
-        match e {
-            MigrateError::Execute(e) => Error::from(e),
-            MigrateError::ExecuteMigration(e, v) => Error::Migration(format!(
-                "{} failed and was rolled back where the database allows: {}",
-                name(v),
+    /// sqlx's error, with the file it is about. `running`: the version
+    /// being applied (or reverted, when `down`), and the dialect, which
+    /// says whether a failure was rolled back.
+    fn error(&self, e: MigrateError, running: Option<(i64, bool, crate::sql::Dialect)>) -> Error {
+        let failed = |v: i64, down: bool, dialect: crate::sql::Dialect, e: sqlx::Error| {
+            let what = if dialect == crate::sql::Dialect::MySql {
+                "MySQL commits each DDL statement as it runs, so the statements before the failing one stayed applied, and it is marked dirty in `_sqlx_migrations`: finish or undo it by hand"
+            } else {
+                "it was rolled back: nothing of it stayed applied"
+            };
+            Error::Migration(format!(
+                "{} failed: {}; {what}",
+                self.name_of(v, down),
                 Error::from(e)
+            ))
+        };
+        match (e, running) {
+            (MigrateError::ExecuteMigration(e, v), Some((_, down, dialect))) => {
+                failed(v, down, dialect, e)
+            }
+            (MigrateError::Execute(e), Some((v, down, dialect))) => failed(v, down, dialect, e),
+            (MigrateError::ExecuteMigration(e, v), None) => {
+                failed(v, false, crate::sql::Dialect::Postgres, e)
+            }
+            (MigrateError::Execute(e), None) => Error::from(e),
+            (MigrateError::Dirty(v), _) => Error::Migration(format!(
+                "{} failed part-way on an earlier run and is marked dirty in `_sqlx_migrations`: finish or undo its statements by hand, then delete its row there (to run it again) or set its `success` to true (if you finished it)",
+                self.name_of(v, false)
             )),
-            MigrateError::Dirty(v) => Error::Migration(format!(
-                "{} failed part-way on an earlier run and is marked dirty in `_sqlx_migrations`: finish or undo its statements by hand, then delete its row there",
-                name(v)
-            )),
-            MigrateError::VersionMismatch(v) => Error::Migration(format!(
+            (MigrateError::VersionMismatch(v), _) => Error::Migration(format!(
                 "{} was changed after it was applied to this database: restore it as it was applied",
-                name(v)
+                self.name_of(v, false)
             )),
-            MigrateError::VersionMissing(v) => Error::Migration(format!(
+            (MigrateError::VersionMissing(v), _) => Error::Migration(format!(
                 "the database has migration {v} applied, which this folder does not have: the database is newer than this code"
             )),
-            other => Error::Migration(other.to_string()),
+            (other, _) => Error::Migration(other.to_string()),
         }
     }
 }

@@ -14,6 +14,7 @@ use crate::model::OnDelete;
 
 use super::catalog::{
     Catalog, CatalogColumn, CatalogForeignKey, Index, OnDeleteSql, Table, normalize_default,
+    normalize_type,
 };
 use super::dialect::Dialect;
 use super::drift::{Difference, compare, same_column};
@@ -148,6 +149,59 @@ pub fn plan(
             steps.push(Step::CreateTable(table.clone()));
         }
     }
+    // Foreign keys go first and come back last: a column a key uses (on
+    // either side) cannot change type under it on MySQL, and a key
+    // dropped on one table may hold up a change on another.
+    let mut readd = Vec::new();
+    if dialect != Dialect::Sqlite {
+        let altered: Vec<(&Option<String>, &str, &str)> = diffs
+            .iter()
+            .filter_map(|d| match d {
+                Difference::ColumnChanged {
+                    expected: ec,
+                    actual: ac,
+                    ..
+                } if normalize_type(dialect, mariadb, &ec.ty)
+                    != normalize_type(dialect, mariadb, &ac.ty) =>
+                {
+                    let t = actual.tables.iter().find(|t| t.qualified() == d.table())?;
+                    Some((&t.schema, t.name.as_str(), ec.name.as_str()))
+                }
+                _ => None,
+            })
+            .collect();
+        let uses = |t: &Table, k: &CatalogForeignKey| {
+            altered.iter().any(|(schema, table, column)| {
+                (*schema == &t.schema && *table == t.name && k.columns.iter().any(|c| c == column))
+                    || (*schema == &k.target_schema
+                        && *table == k.target
+                        && k.target_columns.iter().any(|c| c == column))
+            })
+        };
+        for d in &diffs {
+            if let Difference::ExtraForeignKey { table, key } = d
+                && let Some(t) = actual.tables.iter().find(|t| t.qualified() == *table)
+            {
+                steps.push(Step::DropForeignKey(t.clone(), key.clone()));
+            }
+        }
+        for t in &actual.tables {
+            let Some(e) = expected
+                .tables
+                .iter()
+                .find(|e| e.name == t.name && e.schema == t.schema)
+            else {
+                continue;
+            };
+            for k in &t.foreign_keys {
+                if uses(t, k) && e.foreign_keys.iter().any(|x| x.same_as(k, dialect)) {
+                    steps.push(Step::DropForeignKey(t.clone(), k.clone()));
+                    readd.push(Step::AddForeignKey(t.clone(), k.clone()));
+                }
+            }
+        }
+    }
+    let mut missing_keys = Vec::new();
     for e in &expected.tables {
         let Some(a) = actual
             .tables
@@ -168,7 +222,14 @@ pub fn plan(
             continue;
         }
         table_steps(a, &here, &mut steps);
+        for d in &here {
+            if let Difference::MissingForeignKey { key, .. } = d {
+                missing_keys.push(Step::AddForeignKey(a.clone(), key.clone()));
+            }
+        }
     }
+    steps.extend(readd);
+    steps.extend(missing_keys);
     let mut extra: Vec<Table> = diffs
         .iter()
         .filter_map(|d| match d {
@@ -214,9 +275,6 @@ fn table_steps(a: &Table, diffs: &[&Difference], steps: &mut Vec<Step>) {
     let t = || a.clone();
     for d in diffs {
         match d {
-            Difference::ExtraForeignKey { key, .. } => {
-                steps.push(Step::DropForeignKey(t(), key.clone()))
-            }
             Difference::ExtraUnique { unique, .. } => {
                 steps.push(Step::DropUnique(t(), unique.clone()))
             }
@@ -254,11 +312,6 @@ fn table_steps(a: &Table, diffs: &[&Difference], steps: &mut Vec<Step>) {
                 steps.push(Step::AddIndex(t(), index.clone()))
             }
             _ => {}
-        }
-    }
-    for d in diffs {
-        if let Difference::MissingForeignKey { key, .. } = d {
-            steps.push(Step::AddForeignKey(t(), key.clone()));
         }
     }
 }
