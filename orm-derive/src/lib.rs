@@ -42,6 +42,46 @@ use internals::{ast::Container, check, ctxt::Ctxt};
 ///
 /// `Option<T>` fields are nullable columns; every other field is `NOT NULL`.
 ///
+/// # Relationship fields
+///
+/// A relationship is a field of type `BelongsTo<T>`, `HasOne<T>` or
+/// `HasMany<T>` with one of these attributes (docs/relationships.md has
+/// each with its SQLAlchemy spelling):
+///
+/// | attribute | meaning |
+/// |---|---|
+/// | `#[belongs_to(User)]` | many-to-one; the key field is `<field>_id` (or `key = "author_id"`), and it becomes the foreign key (do not also give it `references`); `references = "email"` for another target column |
+/// | `#[has_many(Post)]` | one-to-many; the key lives on `Post` (`foreign_key = ".."` when it has several to this model) |
+/// | `#[has_one(Profile)]` | one-to-one (`uselist=False`); the key on `Profile` is made unique |
+/// | `#[has_many(Tag)]` + `#[secondary(PostTag)]` or `#[secondary(table = "post_tags")]` | many-to-many through an association model or table (`left`, `right` to name its columns) |
+///
+/// Options on any of them: `back_populates = "posts"` (both sides declared,
+/// each naming the other), `backref = "posts"` (generate the other side),
+/// `cascade = "all, delete-orphan"`, `on_delete = "cascade" | "set null" |
+/// "restrict"` (the foreign key's action), `order_by = "title desc"`,
+/// `lazy = "selectin" | "joined" | "raise"` (the default load).
+///
+/// ```
+/// use orm::prelude::*;
+///
+/// #[derive(Model, Debug)]
+/// pub struct User {
+///     #[model(primary_key)]
+///     pub id: i64,
+///     #[has_many(Post, back_populates = "author")]
+///     pub posts: HasMany<Post>,
+/// }
+///
+/// #[derive(Model, Debug)]
+/// pub struct Post {
+///     #[model(primary_key)]
+///     pub id: i64,
+///     pub author_id: i64,
+///     #[belongs_to(User, back_populates = "posts")]
+///     pub author: BelongsTo<User>,
+/// }
+/// ```
+///
 /// # Example
 ///
 /// ```

@@ -68,21 +68,52 @@ impl Migration {
             ))
         };
         std::fs::create_dir_all(dir).map_err(|e| io(e, dir))?;
-        let mut version = utc_version(SystemTime::now());
+        let now = SystemTime::now();
+        let mut version = utc_version(now);
+        let mut latest = None;
         for entry in std::fs::read_dir(dir).map_err(|e| io(e, dir))? {
             let entry = entry.map_err(|e| io(e, dir))?;
             let file = entry.file_name().to_string_lossy().to_string();
             if let Some(existing) = file.split('_').next().and_then(|v| v.parse::<i64>().ok())
                 && existing >= version
             {
-                version = existing + 1;
+                latest = latest.max(Some(existing));
             }
+        }
+        // A later migration already there (written the same second, or by
+        // a clock ahead of ours): the second after it, still a real time.
+        if let Some(latest) = latest {
+            version = next_second(latest);
         }
         let up = dir.join(format!("{version}_{name}.up.sql"));
         let down = dir.join(format!("{version}_{name}.down.sql"));
         std::fs::write(&up, &self.up).map_err(|e| io(e, &up))?;
         std::fs::write(&down, &self.down).map_err(|e| io(e, &down))?;
         Ok((up, down))
+    }
+}
+
+/// The version one second after `version` (a `YYYYMMDDHHMMSS` time); a
+/// version that is not such a time is followed by the next number.
+fn next_second(version: i64) -> i64 {
+    let (date, time) = (version / 1_000_000, version % 1_000_000);
+    let (y, m, d) = (date / 10_000, date / 100 % 100, date % 100);
+    let (h, mi, s) = (time / 10_000, time / 100 % 100, time % 100);
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) || h > 23 || mi > 59 || s > 59 {
+        return version + 1;
+    }
+    // Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    let secs = days * 86_400 + h * 3600 + mi * 60 + s + 1;
+    match u64::try_from(secs) {
+        Ok(secs) => utc_version(UNIX_EPOCH + std::time::Duration::from_secs(secs)),
+        Err(_) => version + 1,
     }
 }
 
@@ -161,5 +192,13 @@ mod tests {
         let t = UNIX_EPOCH + std::time::Duration::from_secs(1_796_032_496);
         assert_eq!(utc_version(t), 20261130095456);
         assert_eq!(utc_version(UNIX_EPOCH), 19700101000000);
+    }
+
+    #[test]
+    fn the_next_version_is_the_next_real_second() {
+        assert_eq!(next_second(20261130154659), 20261130154700);
+        assert_eq!(next_second(20261231235959), 20270101000000);
+        assert_eq!(next_second(20240228235959), 20240229000000);
+        assert_eq!(next_second(3), 4);
     }
 }

@@ -254,6 +254,17 @@ pub fn assemble(
                 col.nullable = false;
             }
         }
+        // SQLite names the index of an inline UNIQUE itself: named as
+        // `create_all` would name the constraint, so that a migration that
+        // recreates the table does not carry SQLite's reserved name.
+        if dialect == Dialect::Sqlite {
+            let table = t.name.clone();
+            for u in t.uniques.iter_mut() {
+                if u.name.starts_with("sqlite_autoindex_") {
+                    u.name = format!("{table}_{}_key", u.columns.join("_"));
+                }
+            }
+        }
         // InnoDB indexes every foreign key, under the key's name when it
         // has to make the index itself.
         if dialect == Dialect::MySql {
