@@ -60,7 +60,7 @@ pub struct Applied {
 }
 
 /// A folder of migrations: embedded at compile time by
-/// [`migrate!`](crate::migrate), or read at run time by
+/// `orm::migrate!`, or read at run time by
 /// [`Migrator::from_dir`].
 #[derive(Debug)]
 pub struct Migrator {
@@ -96,7 +96,7 @@ fn parse_name(name: &str) -> Result<(i64, String, MigrationType)> {
 
 impl Migrator {
     /// The migrations of files given by name and content (what
-    /// [`migrate!`](crate::migrate) embeds). Files whose name does not end
+    /// `orm::migrate!` embeds). Files whose name does not end
     /// in `.sql` are ignored.
     #[doc(hidden)]
     pub fn __embedded(files: &[(&str, &'static str)]) -> Migrator {

@@ -43,7 +43,7 @@ impl Migration {
 
     /// Writes `<version>_<name>.up.sql` and `<version>_<name>.down.sql`
     /// into `dir` (created if missing), in the format `sqlx migrate` and
-    /// [`migrate!`](crate::migrate) read. The version is the current UTC
+    /// `orm::migrate!` read. The version is the current UTC
     /// time as `YYYYMMDDHHMMSS`, later than every migration already in
     /// `dir`. Returns the two paths.
     ///

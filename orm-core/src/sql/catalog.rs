@@ -67,12 +67,13 @@ pub struct CatalogColumn {
     /// The name.
     pub name: String,
     /// The type as the DDL writes it (`BIGINT`, `character varying(60)`);
-    /// compared through [`normalize_type`].
+    /// compared with the dialect's synonyms folded (`character varying(60)`
+    /// is `VARCHAR(60)`).
     pub ty: String,
     /// Accepts NULL.
     pub nullable: bool,
     /// The default expression as the DDL writes it; `None`: no default.
-    /// Compared through [`normalize_default`].
+    /// Compared as expressions (casts and current-time spellings folded).
     pub default: Option<String>,
     /// The database generates it (identity, auto-increment, rowid).
     pub auto: bool,
