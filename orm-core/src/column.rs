@@ -15,6 +15,8 @@ use crate::value::{ColumnType, IntoValue, SqlType, Value};
 /// A column of model `M` holding values of type `T`.
 pub struct Column<M, T> {
     name: &'static str,
+    /// The join it is read through, when named (`Relation::col`).
+    alias: Option<&'static str>,
     _marker: PhantomData<fn() -> (M, T)>,
 }
 
@@ -38,6 +40,16 @@ impl<M, T> Column<M, T> {
     pub const fn new(name: &'static str) -> Self {
         Column {
             name,
+            alias: None,
+            _marker: PhantomData,
+        }
+    }
+
+    /// This column read through the join named `alias`.
+    pub(crate) const fn through(self, alias: &'static str) -> Self {
+        Column {
+            name: self.name,
+            alias: Some(alias),
             _marker: PhantomData,
         }
     }
@@ -54,6 +66,7 @@ impl<M: Model, T: ColumnType> Column<M, T> {
         Expr::Column(ColumnRef {
             table: M::META,
             column: self.name,
+            alias: self.alias,
         })
     }
 

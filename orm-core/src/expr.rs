@@ -30,6 +30,10 @@ pub struct ColumnRef {
     pub table: &'static ModelMeta,
     /// The column name.
     pub column: &'static str,
+    /// The join it is read through, by the relationship's name
+    /// (`Employee::MANAGER.col(Employee::NAME)`), when the query joins the
+    /// table more than once.
+    pub alias: Option<&'static str>,
 }
 
 impl ColumnRef {
@@ -38,6 +42,7 @@ impl ColumnRef {
         ColumnRef {
             table,
             column: column.name,
+            alias: None,
         }
     }
 }

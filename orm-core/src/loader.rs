@@ -264,6 +264,7 @@ impl<P: Model, T: Model + Clone> Include<P, T> {
                     ColumnRef {
                         table: step.table,
                         column: col.name,
+                        alias: None,
                     },
                 )
             });

@@ -8,6 +8,7 @@ mod harness;
 mod models;
 
 mod aggregates;
+mod aliases;
 mod crud;
 mod enums;
 mod errors;

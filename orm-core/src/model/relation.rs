@@ -79,6 +79,7 @@ impl Through {
             existing: ColumnRef::of(self.target, self.target_column),
             to_many: false,
             origin,
+            alias: None,
         }
     }
 }
@@ -96,6 +97,9 @@ pub struct JoinStep {
     pub to_many: bool,
     /// The relationship it came from.
     pub origin: &'static RelationMeta,
+    /// The name the joined table goes by in the query, when the query
+    /// has it more than once (the relationship's name).
+    pub alias: Option<&'static str>,
 }
 
 /// The default loading strategy of a relationship.
@@ -370,6 +374,7 @@ impl RelationMeta {
                     existing: ColumnRef::of(link.child, link.child_column),
                     to_many: false,
                     origin: self,
+                    alias: None,
                 }]
             }
             RelationKind::HasMany | RelationKind::HasOne => {
@@ -380,6 +385,7 @@ impl RelationMeta {
                     existing: ColumnRef::of(link.parent, link.parent_column),
                     to_many: self.kind == RelationKind::HasMany,
                     origin: self,
+                    alias: None,
                 }]
             }
             RelationKind::ManyToMany => {
@@ -391,6 +397,7 @@ impl RelationMeta {
                         existing: ColumnRef::of(t.owner, t.owner_column),
                         to_many: true,
                         origin: self,
+                        alias: None,
                     },
                     JoinStep {
                         table: t.target,
@@ -398,6 +405,7 @@ impl RelationMeta {
                         existing: ColumnRef::of(t.assoc, t.right),
                         to_many: true,
                         origin: self,
+                        alias: None,
                     },
                 ]
             }
@@ -430,6 +438,7 @@ impl RelationMeta {
             expr: Expr::Column(ColumnRef {
                 table: target,
                 column: column.name,
+                alias: None,
             }),
             direction: if desc {
                 crate::expr::Direction::Desc
@@ -672,6 +681,15 @@ impl<P: Model, T: Model> Relation<P, T> {
     /// to-one relationships).
     pub fn has(&self, condition: Expr) -> Expr {
         self.exists(Some(condition))
+    }
+
+    /// `column` of the target, read through this relationship's join:
+    /// `Employee::MANAGER.col(Employee::NAME)` when a query joins the
+    /// table more than once (`Message::SENDER` and `Message::RECIPIENT`,
+    /// or employees and their managers). Where the query joins the table
+    /// once, it is the table's own column.
+    pub fn col<V>(&self, column: crate::column::Column<T, V>) -> crate::column::Column<T, V> {
+        column.through(self.meta().name)
     }
 
     /// The number of related rows of each row, as a correlated subquery:

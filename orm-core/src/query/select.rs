@@ -24,6 +24,51 @@ use crate::sql::ast::{self, Item, JoinKind, Source, Where};
 use crate::sql::{self, Dialect, Rendered};
 use crate::value::ColumnType;
 
+/// The tables a statement has so far, and the names its joins go by: a
+/// table joined again (a second relationship to it, or a relationship of a
+/// table to itself) is named after its relationship.
+struct Names {
+    tables: Vec<&'static ModelMeta>,
+    names: Vec<&'static str>,
+}
+
+impl Names {
+    fn new(root: &'static ModelMeta) -> Self {
+        Names {
+            tables: vec![root],
+            names: Vec::new(),
+        }
+    }
+
+    /// The name `step` goes by (`None`: its table's own).
+    fn name(&mut self, step: &JoinStep) -> Result<Option<&'static str>> {
+        let seen = self.tables.iter().any(|m| m.is(step.table));
+        self.tables.push(step.table);
+        if !seen {
+            return Ok(None);
+        }
+        let origin = step.origin;
+        if origin.kind == crate::model::RelationKind::ManyToMany {
+            return Err(Error::Config(format!(
+                "`{}` is already part of this query: joining it again through the many-to-many `{}.{}` is not supported; filter with `{}::{}.any(..)` instead",
+                step.table.name,
+                origin.owner,
+                origin.name,
+                origin.owner,
+                origin.name.to_uppercase()
+            )));
+        }
+        if self.names.contains(&origin.name) {
+            return Err(Error::Config(format!(
+                "two joins of this query would both be named `{}` (`{}.{}`): join one of them once",
+                origin.name, origin.owner, origin.name
+            )));
+        }
+        self.names.push(origin.name);
+        Ok(Some(origin.name))
+    }
+}
+
 /// A query over the rows of model `M`.
 pub struct Select<M> {
     includes: Vec<Arc<dyn Load<M>>>,
@@ -236,52 +281,27 @@ impl<M: Model> Select<M> {
 
     /// Refuses a table that would appear twice: joins have no table
     /// aliases yet.
-    fn check_tables(&self) -> Result<()> {
-        let mut seen: Vec<&'static ModelMeta> = vec![M::META];
-        for j in &self.joined {
-            if seen.iter().any(|m| m.is(j.meta())) {
-                return Err(Error::Config(format!(
-                    "`{}` is loaded into itself: include_joined on a self-referential relationship would need a table alias; use include",
-                    j.meta().name
-                )));
-            }
-            seen.push(j.meta());
-        }
-        for join in &self.joins {
-            let step = &join.step;
-            if seen.iter().any(|m| m.is(step.table)) {
-                return Err(Error::Config(format!(
-                    "`{}` is already part of this query: joining `{}.{}` would need a table alias, which joins do not support yet; filter with `{}.any(..)`/`has(..)` instead",
-                    step.table.name,
-                    step.origin.owner,
-                    step.origin.name,
-                    step.origin.name.to_uppercase()
-                )));
-            }
-            seen.push(step.table);
-        }
-        Ok(())
-    }
 
     /// The statement of this query with `head` as its select list.
     fn statement(&self, head: Head) -> Result<ast::Select<'_>> {
         let mut items = Vec::with_capacity(2);
         let mut joins = Vec::new();
         let paged = self.limit.is_some() || self.offset.is_some();
+        // A table the query already has goes by its relationship's name.
+        let mut names = Names::new(M::META);
         match head {
             Head::Rows => {
                 items.push(Item::Model(M::META));
                 for j in &self.joined {
-                    if j.meta().is(M::META) {
-                        return Err(Error::Config(format!(
-                            "`{}` would be joined to itself: include_joined on a self-referential relationship needs a table alias; use include",
-                            M::META.name
-                        )));
-                    }
-                    items.push(Item::Model(j.meta()));
+                    let mut step = j.step()?;
+                    step.alias = names.name(&step)?;
+                    items.push(match step.alias {
+                        Some(alias) => Item::ModelAs(j.meta(), alias),
+                        None => Item::Model(j.meta()),
+                    });
                     joins.push(ast::Join {
                         kind: JoinKind::Left,
-                        step: j.step()?,
+                        step,
                     });
                 }
             }
@@ -290,20 +310,33 @@ impl<M: Model> Select<M> {
             Head::Count if paged => items.push(Item::OneAs("one")),
             Head::Count => items.push(Item::CountAll),
             Head::Exists => items.push(Item::One),
-            Head::Pairs(joined) => {
-                items.push(Item::Model(M::META));
-                items.push(Item::Model(joined));
-            }
+            // The joined model's columns follow, once the joins are named.
+            Head::Pairs(_) => items.push(Item::Model(M::META)),
         }
-        self.check_tables()?;
-        let own_joins = self.joins.iter().map(|j| ast::Join {
-            kind: if j.left {
-                JoinKind::Left
-            } else {
-                JoinKind::Inner
-            },
-            step: j.step,
-        });
+        let mut own = Vec::with_capacity(self.joins.len());
+        for j in &self.joins {
+            let mut step = j.step;
+            step.alias = names.name(&step)?;
+            own.push(ast::Join {
+                kind: if j.left {
+                    JoinKind::Left
+                } else {
+                    JoinKind::Inner
+                },
+                step,
+            });
+        }
+        if let Head::Pairs(joined) = head {
+            let alias = own
+                .iter()
+                .find(|j| j.step.table.is(joined))
+                .and_then(|j| j.step.alias);
+            items.push(match alias {
+                Some(alias) => Item::ModelAs(joined, alias),
+                None => Item::Model(joined),
+            });
+        }
+        let own_joins = own.into_iter();
         let filter = self.filter.as_ref().map(Where::expr);
         let narrow = !matches!(head, Head::Pairs(_)) && self.joins.iter().any(|j| j.step.to_many);
         let filter = if narrow {

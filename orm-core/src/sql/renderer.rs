@@ -39,6 +39,15 @@ pub(super) trait Renderer: Sized {
 
     /// `SELECT items FROM source [joins] [WHERE] [ORDER BY] [LIMIT/OFFSET]`
     fn select(&self, w: &mut SqlWriter, s: &Select<'_>) -> Written {
+        let outer = w.set_named(s.joins.iter().filter_map(|j| j.step.alias).collect());
+        let written = self.select_body(w, s);
+        w.set_named(outer);
+        written
+    }
+
+    /// The text of [`Renderer::select`], with the statement's named joins
+    /// in force.
+    fn select_body(&self, w: &mut SqlWriter, s: &Select<'_>) -> Written {
         w.push("SELECT ");
         self.items(w, &s.items);
         for (i, e) in s.projection.iter().enumerate() {
@@ -312,10 +321,18 @@ pub(super) trait Renderer: Sized {
         });
         let step = &join.step;
         w.table(step.table);
+        if let Some(alias) = step.alias {
+            w.push(" AS ");
+            w.ident(alias);
+        }
         w.push(" ON ");
-        w.column(step.table, step.column);
+        w.column_through(step.table, step.alias, step.column);
         w.push(" = ");
-        w.column(step.existing.table, step.existing.column);
+        w.column_through(
+            step.existing.table,
+            step.existing.alias,
+            step.existing.column,
+        );
     }
 
     /// ` WHERE <condition>` when there is one.
@@ -497,7 +514,7 @@ pub(super) trait Renderer: Sized {
     /// An expression.
     fn expr(&self, w: &mut SqlWriter, e: &Expr) -> Written {
         match e {
-            Expr::Column(c) => w.column(c.table, c.column),
+            Expr::Column(c) => w.column_through(c.table, c.alias, c.column),
             Expr::Value(v) => w.bind(v.clone()),
             Expr::Compare(l, op, r) => {
                 self.expr(w, l)?;

@@ -31,6 +31,8 @@ pub(super) struct SqlWriter {
     /// Tables renamed in the current subquery: their columns render with
     /// the alias.
     aliases: Vec<(&'static ModelMeta, String)>,
+    /// The joins of the statement being written that go by a name.
+    named: Vec<&'static str>,
 }
 
 impl SqlWriter {
@@ -43,6 +45,7 @@ impl SqlWriter {
             sql: String::with_capacity(128),
             binds: Vec::new(),
             aliases: Vec::new(),
+            named: Vec::new(),
         }
     }
 
@@ -105,6 +108,30 @@ impl SqlWriter {
         }
         self.sql.push('.');
         self.ident(column);
+    }
+
+    /// Appends `alias.column` when the statement has a join named
+    /// `alias`, else `table.column`.
+    pub(super) fn column_through(
+        &mut self,
+        table: &'static ModelMeta,
+        alias: Option<&'static str>,
+        column: &str,
+    ) {
+        match alias {
+            Some(a) if self.named.contains(&a) => {
+                self.ident(a);
+                self.sql.push('.');
+                self.ident(column);
+            }
+            _ => self.column(table, column),
+        }
+    }
+
+    /// The named joins of a statement about to be written; returns those
+    /// of the statement around it, to restore after.
+    pub(super) fn set_named(&mut self, named: Vec<&'static str>) -> Vec<&'static str> {
+        std::mem::replace(&mut self.named, named)
     }
 
     /// Appends a placeholder and records its value.
