@@ -279,9 +279,6 @@ impl<M: Model> Select<M> {
         self
     }
 
-    /// Refuses a table that would appear twice: joins have no table
-    /// aliases yet.
-
     /// The statement of this query with `head` as its select list.
     fn statement(&self, head: Head) -> Result<ast::Select<'_>> {
         let mut items = Vec::with_capacity(2);
