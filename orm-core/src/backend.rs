@@ -409,6 +409,26 @@ pub(crate) trait Backend: sqlx::Database {
     }
 }
 
+/// A `time` timestamp as the server keeps it: its time passed through
+/// `cut`, an offset date-time in UTC (as it reads back); `None` when that
+/// is the value as given, or it holds no `time` timestamp.
+#[cfg(feature = "time")]
+pub(super) fn cut_time(
+    value: &Value,
+    cut: impl Fn(time::PrimitiveDateTime) -> Option<time::PrimitiveDateTime>,
+) -> Option<Value> {
+    match value {
+        Value::TimeDateTime(t) => cut(*t).filter(|c| c != t).map(Value::TimeDateTime),
+        Value::TimeOffset(t) => {
+            let utc = t.to_offset(time::UtcOffset::UTC);
+            let plain = time::PrimitiveDateTime::new(utc.date(), utc.time());
+            let stored = cut(plain).unwrap_or(plain).assume_utc();
+            (stored != *t || !t.offset().is_utc()).then_some(Value::TimeOffset(stored))
+        }
+        _ => None,
+    }
+}
+
 /// `value` with the time of its timestamps passed through `cut`, when that
 /// changes it: what a backend's [`Backend::stored`] reports.
 #[cfg(feature = "chrono")]

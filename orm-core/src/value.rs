@@ -83,6 +83,15 @@ pub enum Value {
     /// A date and time in UTC.
     #[cfg(feature = "chrono")]
     DateTimeUtc(chrono::DateTime<chrono::Utc>),
+    /// A date (the `time` crate's).
+    #[cfg(feature = "time")]
+    TimeDate(time::Date),
+    /// A date and time without offset (the `time` crate's).
+    #[cfg(feature = "time")]
+    TimeDateTime(time::PrimitiveDateTime),
+    /// A date and time with an offset (the `time` crate's).
+    #[cfg(feature = "time")]
+    TimeOffset(time::OffsetDateTime),
     /// A UUID.
     #[cfg(feature = "uuid")]
     Uuid(uuid::Uuid),
@@ -123,6 +132,12 @@ impl Value {
             SqlType::DateTime => Value::DateTime(row.get(idx)?),
             #[cfg(feature = "chrono")]
             SqlType::DateTimeUtc => Value::DateTimeUtc(row.get(idx)?),
+            #[cfg(all(feature = "time", not(feature = "chrono")))]
+            SqlType::Date => Value::TimeDate(row.get(idx)?),
+            #[cfg(all(feature = "time", not(feature = "chrono")))]
+            SqlType::DateTime => Value::TimeDateTime(row.get(idx)?),
+            #[cfg(all(feature = "time", not(feature = "chrono")))]
+            SqlType::DateTimeUtc => Value::TimeOffset(row.get(idx)?),
             #[cfg(feature = "uuid")]
             SqlType::Uuid => Value::Uuid(row.get(idx)?),
             #[cfg(feature = "rust_decimal")]
@@ -181,6 +196,12 @@ impl std::hash::Hash for HashKey {
             Value::DateTime(d) => d.hash(state),
             #[cfg(feature = "chrono")]
             Value::DateTimeUtc(d) => d.hash(state),
+            #[cfg(feature = "time")]
+            Value::TimeDate(d) => d.hash(state),
+            #[cfg(feature = "time")]
+            Value::TimeDateTime(d) => d.hash(state),
+            #[cfg(feature = "time")]
+            Value::TimeOffset(d) => d.hash(state),
             #[cfg(feature = "rust_decimal")]
             Value::Decimal(d) => d.hash(state),
             // Rare key types share a bucket; equality still decides.
@@ -227,12 +248,12 @@ impl RowRef<'_> {
 /// A Rust type that can be stored in one column.
 ///
 /// Implemented for the integers, floats, `bool`, `String`, `Vec<u8>`,
-/// `Option<T>`, and behind features for chrono, uuid, rust_decimal and
+/// `Option<T>`, and behind features for chrono, time, uuid, rust_decimal and
 /// `Json<T>` (feature `json`).
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be stored in a column",
     label = "unsupported field type",
-    note = "supported: i16, i32, i64, f32, f64, bool, String, Vec<u8>, Option<T>, and with features chrono, uuid, rust_decimal and Json<T>",
+    note = "supported: i16, i32, i64, f32, f64, bool, String, Vec<u8>, Option<T>, and with features chrono, time, uuid, rust_decimal and Json<T>",
     note = "a field that is not a column takes `#[model(skip)]`"
 )]
 pub trait ColumnType: Sized + Send + Sync + 'static {
@@ -494,6 +515,19 @@ no_nan_check!(
 
 #[cfg(feature = "uuid")]
 no_nan_check!(uuid::Uuid);
+
+#[cfg(feature = "time")]
+no_nan_check!(time::Date, time::PrimitiveDateTime, time::OffsetDateTime);
+
+#[cfg(feature = "time")]
+pg_strict!(time::Date, time::PrimitiveDateTime, time::OffsetDateTime);
+
+#[cfg(feature = "time")]
+scalar! {
+    time::Date => Date, TimeDate;
+    time::PrimitiveDateTime => DateTime, TimeDateTime;
+    time::OffsetDateTime => DateTimeUtc, TimeOffset;
+}
 
 #[cfg(feature = "chrono")]
 pg_strict!(

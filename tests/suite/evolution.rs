@@ -64,7 +64,7 @@ scenario!(async fn every_model_of_the_suite_checks_clean_after_create_all(db, ba
             Backend::Postgres => orm::models![crate::strings::Code, crate::strings::TagPg],
             Backend::MySql => orm::models![crate::strings::Code, crate::strings::TagMySql],
         }),
-        ("types", orm::models![crate::types::Everything]),
+        ("types", orm::models![crate::types::Everything, crate::types::Times]),
         ("writes", orm::models![
             crate::writes::Author, crate::writes::Article, crate::writes::Store, crate::writes::Page,
             crate::writes::Revision, crate::writes::Owner, crate::writes::Pet, crate::writes::Event

@@ -145,3 +145,47 @@ scenario!(async fn typed_values_filter_correctly(db, backend) {
     }
     Ok(())
 });
+
+/// The `time` crate's types (feature `time`).
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "time_values")]
+pub struct Times {
+    #[model(primary_key)]
+    pub id: i64,
+    pub date: time::Date,
+    pub at: time::PrimitiveDateTime,
+    pub utc: time::OffsetDateTime,
+    pub maybe: Option<time::OffsetDateTime>,
+}
+
+scenario!(async fn time_crate_values_round_trip_with_their_boundaries(db, backend) {
+    use time::macros::{date, datetime};
+    db.create_all(&orm::models![Times]).await?;
+    let cases = [
+        (date!(1970-01-01), datetime!(2000-02-29 0:00:00.000_001), datetime!(1999-12-31 23:59:59 UTC), None),
+        (date!(2038-01-19), datetime!(2038-01-19 3:14:07.999_999), datetime!(2024-06-01 12:00 +2), Some(datetime!(1971-01-01 0:00 UTC))),
+        // Nanoseconds: PostgreSQL and MySQL keep microseconds, and the
+        // value returned says so.
+        (date!(9999-12-31), datetime!(2024-01-01 0:00:00.123_456_789), datetime!(2024-01-01 0:00:00.987_654_321 UTC), None),
+    ];
+    for (date, at, utc, maybe) in cases {
+        let written = db.insert(Times { id: 0, date, at, utc, maybe }).await?;
+        let read = Times::get(db, written.id).await?;
+        assert_eq!(read, written, "what insert returned is what the database holds");
+        assert_eq!(read.date, date);
+        if backend == Backend::Sqlite {
+            assert_eq!((read.at, read.utc), (at, utc));
+        } else {
+            assert_eq!(read.at.nanosecond() / 1000, at.nanosecond() / 1000);
+            assert_eq!(read.utc.unix_timestamp_nanos() / 1000, utc.unix_timestamp_nanos() / 1000, "the same instant");
+        }
+    }
+    let later = Times::query()
+        .filter(Times::AT.gt(datetime!(2020-01-01 0:00)))
+        .count(db)
+        .await?;
+    assert_eq!(later, 2);
+    let none = Times::query().filter(Times::MAYBE.is_null()).count(db).await?;
+    assert_eq!(none, 2);
+    Ok(())
+});

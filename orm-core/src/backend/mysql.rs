@@ -27,6 +27,16 @@ impl Backend for MySql {
             // is stored as NULL by MariaDB.
             #[cfg(feature = "chrono")]
             Value::DateTimeUtc(v) => args.add(v.naive_utc()),
+            #[cfg(feature = "time")]
+            Value::TimeDate(v) => args.add(v),
+            #[cfg(feature = "time")]
+            Value::TimeDateTime(v) => args.add(v),
+            // As DATETIME in UTC, as a chrono time is.
+            #[cfg(feature = "time")]
+            Value::TimeOffset(v) => {
+                let utc = v.to_offset(time::UtcOffset::UTC);
+                args.add(time::PrimitiveDateTime::new(utc.date(), utc.time()))
+            }
             #[cfg(feature = "uuid")]
             Value::Uuid(v) => args.add(v),
             #[cfg(feature = "rust_decimal")]
@@ -41,6 +51,12 @@ impl Backend for MySql {
     /// Timestamps travel with whole microseconds: the nanoseconds below
     /// them are dropped, as the driver does.
     fn stored(value: &Value) -> Option<Value> {
+        #[cfg(feature = "time")]
+        if let Some(cut) = super::cut_time(value, |t| {
+            t.replace_nanosecond(t.nanosecond() / 1000 * 1000).ok()
+        }) {
+            return Some(cut);
+        }
         #[cfg(feature = "chrono")]
         {
             use chrono::Timelike;

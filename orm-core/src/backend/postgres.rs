@@ -25,6 +25,12 @@ impl Backend for Postgres {
             Value::DateTime(v) => args.add(v),
             #[cfg(feature = "chrono")]
             Value::DateTimeUtc(v) => args.add(v),
+            #[cfg(feature = "time")]
+            Value::TimeDate(v) => args.add(v),
+            #[cfg(feature = "time")]
+            Value::TimeDateTime(v) => args.add(v),
+            #[cfg(feature = "time")]
+            Value::TimeOffset(v) => args.add(v),
             #[cfg(feature = "uuid")]
             Value::Uuid(v) => args.add(v),
             #[cfg(feature = "rust_decimal")]
@@ -38,6 +44,17 @@ impl Backend for Postgres {
     /// Timestamps travel as whole microseconds since 2000-01-01, cut
     /// toward that epoch: the same arithmetic as the driver's.
     fn stored(value: &Value) -> Option<Value> {
+        #[cfg(feature = "time")]
+        if let Some(cut) = super::cut_time(value, |t| {
+            let epoch = time::PrimitiveDateTime::new(
+                time::Date::from_calendar_date(2000, time::Month::January, 1).ok()?,
+                time::Time::MIDNIGHT,
+            );
+            let micros = i64::try_from((t - epoch).whole_microseconds()).ok()?;
+            Some(epoch + time::Duration::microseconds(micros))
+        }) {
+            return Some(cut);
+        }
         #[cfg(feature = "chrono")]
         {
             let epoch = chrono::NaiveDate::from_ymd_opt(2000, 1, 1)?.and_hms_opt(0, 0, 0)?;
@@ -107,6 +124,12 @@ fn bind_null(args: &mut PgArguments, ty: SqlType) -> Result<(), BoxDynError> {
         SqlType::DateTime => args.add(None::<chrono::NaiveDateTime>),
         #[cfg(feature = "chrono")]
         SqlType::DateTimeUtc => args.add(None::<chrono::DateTime<chrono::Utc>>),
+        #[cfg(all(feature = "time", not(feature = "chrono")))]
+        SqlType::Date => args.add(None::<time::Date>),
+        #[cfg(all(feature = "time", not(feature = "chrono")))]
+        SqlType::DateTime => args.add(None::<time::PrimitiveDateTime>),
+        #[cfg(all(feature = "time", not(feature = "chrono")))]
+        SqlType::DateTimeUtc => args.add(None::<time::OffsetDateTime>),
         #[cfg(feature = "uuid")]
         SqlType::Uuid => args.add(None::<uuid::Uuid>),
         #[cfg(feature = "rust_decimal")]

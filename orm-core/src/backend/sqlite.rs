@@ -61,6 +61,12 @@ impl Backend for Sqlite {
             Value::DateTime(v) => args.add(v),
             #[cfg(feature = "chrono")]
             Value::DateTimeUtc(v) => args.add(v),
+            #[cfg(feature = "time")]
+            Value::TimeDate(v) => args.add(v),
+            #[cfg(feature = "time")]
+            Value::TimeDateTime(v) => args.add(v),
+            #[cfg(feature = "time")]
+            Value::TimeOffset(v) => args.add(v),
             #[cfg(feature = "uuid")]
             Value::Uuid(v) => args.add(v),
             #[cfg(feature = "rust_decimal")]
