@@ -40,7 +40,7 @@
 //! The guide lives in `docs/`: getting started, defining models, querying.
 
 pub use orm_core::*;
-pub use orm_derive::{Enum, Model, migrate};
+pub use orm_derive::{Enum, FromRow, Model, migrate};
 
 #[cfg(feature = "cli")]
 pub mod cli;

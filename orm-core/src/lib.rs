@@ -68,7 +68,7 @@ pub use model_ext::ModelExt;
 pub use persist::{Upsert, UpsertMany};
 pub use query::load::IntoLoad;
 pub use query::page::{Page, Paginate};
-pub use query::project::{Projected, Projection};
+pub use query::project::{FromRow, Projected, Projection};
 pub use query::raw::{Bind, Raw, raw};
 pub use query::select::{Select, WithRow};
 pub use relation::{

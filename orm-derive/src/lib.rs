@@ -187,3 +187,36 @@ pub fn derive_enum(input: TokenStream) -> TokenStream {
 }
 
 mod enums;
+
+/// Reads a projection's rows into a plain struct: its fields, in order,
+/// take the values of `select((..))`, and the types must match (checked at
+/// compile time). `.select((Post::AUTHOR_ID, orm::count())).all_into::<Stats>(&db)`.
+///
+/// ```
+/// use orm::prelude::*;
+///
+/// #[derive(orm::FromRow, Debug, PartialEq)]
+/// pub struct Stats {
+///     pub author_id: i64,
+///     pub posts: i64,
+/// }
+/// # #[derive(Model, Debug)]
+/// # pub struct Post { #[model(primary_key)] id: i64, author_id: i64 }
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> orm::Result<()> {
+/// # let db = Db::connect("sqlite::memory:").await?;
+/// # db.create_all(&orm::models![Post]).await?;
+/// # db.insert(Post { id: 0, author_id: 7 }).await?;
+/// let stats: Vec<Stats> = Post::query()
+///     .select((Post::AUTHOR_ID, orm::count()))
+///     .group_by(Post::AUTHOR_ID)
+///     .all_into(&db)
+///     .await?;
+/// assert_eq!(stats, [Stats { author_id: 7, posts: 1 }]);
+/// # Ok(()) }
+/// ```
+#[proc_macro_derive(FromRow, attributes(orm))]
+pub fn derive_from_row(input: TokenStream) -> TokenStream {
+    from_row::expand(parse_macro_input!(input as DeriveInput)).into()
+}
+
+mod from_row;

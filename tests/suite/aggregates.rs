@@ -191,3 +191,29 @@ scenario!(async fn a_projection_with_includes_is_refused(db, backend) {
     assert!(matches!(&err, orm::Error::Config(m) if m.contains("include")), "{err:?}");
     Ok(())
 });
+
+#[derive(orm::FromRow, Debug, PartialEq)]
+pub struct AuthorPosts {
+    pub name: String,
+    pub posts: i64,
+    pub views: Option<i64>,
+}
+
+scenario!(async fn a_projection_reads_into_a_plain_struct(db, backend) {
+    setup(db).await?;
+    let stats: Vec<AuthorPosts> = Post::query()
+        .join(Post::AUTHOR)
+        .select((User::NAME, orm::count(), Post::VIEWS.sum()))
+        .group_by(User::NAME)
+        .order_by(User::NAME)
+        .all_into(db)
+        .await?;
+    assert_eq!(
+        stats,
+        [
+            AuthorPosts { name: "ada".into(), posts: 3, views: Some(2_000_000_030) },
+            AuthorPosts { name: "bob".into(), posts: 1, views: Some(7) },
+        ]
+    );
+    Ok(())
+});

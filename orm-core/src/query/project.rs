@@ -29,7 +29,8 @@ fn decode_cell<T: ColumnType>(row: RowRef<'_>, idx: &mut usize) -> Result<T> {
     Ok(v)
 }
 
-impl<M: Model, T: ColumnType> Projection<M> for Column<M, T> {
+/// A column of the queried model, or of a model the query joins.
+impl<M, C: Model, T: ColumnType> Projection<M> for Column<C, T> {
     type Row = T;
     fn exprs(self, out: &mut Vec<Expr>) {
         out.push(self.expr());
@@ -70,6 +71,16 @@ projection_tuple!(A.0, B.1, C.2, D.3, E.4);
 projection_tuple!(A.0, B.1, C.2, D.3, E.4, F.5);
 projection_tuple!(A.0, B.1, C.2, D.3, E.4, F.5, G.6);
 projection_tuple!(A.0, B.1, C.2, D.3, E.4, F.5, G.6, H.7);
+
+/// A plain struct filled from a projection's rows: `#[derive(orm::FromRow)]`
+/// writes it, its fields in order taking the projection's values.
+pub trait FromRow: Sized {
+    /// The projection's row: a tuple of the field types (one field: its
+    /// type).
+    type Row;
+    /// The struct of one row.
+    fn from_row(row: Self::Row) -> Self;
+}
 
 /// A query that selects a projection: [`Select::select`].
 #[must_use = "a query runs when a terminal (.all, .one, .optional) is awaited"]
@@ -181,6 +192,15 @@ impl<M: Model, P: Projection<M>> Projected<M, P> {
             P::decode(row, &mut 0)
         })
         .await
+    }
+
+    /// Every row, as the struct `S` (`#[derive(orm::FromRow)]`) whose
+    /// fields match the projection's values in order and type.
+    pub async fn all_into<S: FromRow<Row = P::Row>>(
+        self,
+        exec: &(impl Executor + ?Sized),
+    ) -> Result<Vec<S>> {
+        Ok(self.all(exec).await?.into_iter().map(S::from_row).collect())
     }
 
     /// The first row, if any.
