@@ -54,7 +54,8 @@ pub fn schema(kind: Kind) -> String {
         "INT"
     };
     format!(
-        "DROP TABLE IF EXISTS post_tags;
+        "DROP TABLE IF EXISTS labels;
+DROP TABLE IF EXISTS post_tags;
 DROP TABLE IF EXISTS tags;
 DROP TABLE IF EXISTS comments;
 DROP TABLE IF EXISTS posts;
@@ -67,6 +68,7 @@ CREATE INDEX comments_post_id ON comments (post_id);
 CREATE TABLE tags (id {key}, name {text} NOT NULL);
 CREATE TABLE post_tags (post_id {int} NOT NULL, tag_id {int} NOT NULL, PRIMARY KEY (post_id, tag_id));
 CREATE INDEX post_tags_tag_id ON post_tags (tag_id);
+CREATE TABLE labels (id {key}, name {text} NOT NULL UNIQUE);
 "
     )
 }
@@ -94,6 +96,11 @@ pub fn hair_color(i: usize) -> &'static str {
     } else {
         "brown"
     }
+}
+
+/// The names of the upsert workload's labels.
+pub fn label_names(n: usize) -> Vec<String> {
+    (0..n).map(|i| format!("label {i}")).collect()
 }
 
 pub fn user_name(i: usize) -> String {

@@ -238,6 +238,69 @@ impl Floor {
             .unwrap())
     }
 
+    /// Posts per user: `GROUP BY` with `COUNT(*)`.
+    pub async fn aggregate(&self) -> Vec<(i32, i64)> {
+        each_pool!(self, p => sqlx::query_as::<_, (i32, i64)>(
+            "SELECT user_id, COUNT(*) FROM posts GROUP BY user_id"
+        )
+        .fetch_all(p)
+        .await
+        .unwrap())
+    }
+
+    /// Labels inserted or updated by name, read back: one statement with
+    /// `RETURNING`; on MySQL `ON DUPLICATE KEY UPDATE` and a read by name
+    /// in one transaction.
+    pub async fn upsert(&self, names: &[String]) -> Vec<(i32, String)> {
+        let mut sql = String::from("INSERT INTO labels (name) VALUES ");
+        for i in 0..names.len() {
+            sql.push_str(if i == 0 { "(?)" } else { ", (?)" });
+        }
+        match self {
+            Floor::MySql(p) => {
+                sql.push_str(" ON DUPLICATE KEY UPDATE name = VALUES(name)");
+                let mut tx = p.begin().await.unwrap();
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for n in names {
+                    q = q.bind(n.clone());
+                }
+                q.execute(&mut *tx).await.unwrap();
+                let read = format!(
+                    "SELECT id, name FROM labels WHERE name IN ({})",
+                    vec!["?"; names.len()].join(", ")
+                );
+                let mut q = sqlx::query_as::<_, (i32, String)>(sqlx::AssertSqlSafe(read));
+                for n in names {
+                    q = q.bind(n.clone());
+                }
+                let rows = q.fetch_all(&mut *tx).await.unwrap();
+                tx.commit().await.unwrap();
+                rows
+            }
+            Floor::Sqlite(p) => {
+                sql.push_str(
+                    " ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id, name",
+                );
+                let mut q = sqlx::query_as::<_, (i32, String)>(sqlx::AssertSqlSafe(sql));
+                for n in names {
+                    q = q.bind(n.clone());
+                }
+                q.fetch_all(p).await.unwrap()
+            }
+            Floor::Postgres(p) => {
+                sql.push_str(
+                    " ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id, name",
+                );
+                let sql = Kind::Postgres.sql(&sql);
+                let mut q = sqlx::query_as::<_, (i32, String)>(sqlx::AssertSqlSafe(sql));
+                for n in names {
+                    q = q.bind(n.clone());
+                }
+                q.fetch_all(p).await.unwrap()
+            }
+        }
+    }
+
     pub async fn get(&self, st: &Statements, id: i32) -> RawUser {
         each_pool!(self, p => sqlx::query_as::<_, RawUser>(st.by_key)
             .bind(id)

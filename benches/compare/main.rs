@@ -203,6 +203,24 @@ macro_rules! contenders {
     }};
 }
 
+/// Hand-written sqlx and this ORM only: workloads the other ORMs are not
+/// measured on.
+macro_rules! pair {
+    ($group:expr, $side:expr, $n:expr, reset: $reset:expr, sqlx: $sqlx:expr, orm: $orm:expr) => {{
+        let side: &Side = $side;
+        let n: usize = $n;
+        let rt = &side.rt;
+        $reset;
+        $group.bench_with_input(BenchmarkId::new("sqlx", n), &n, |b, _| {
+            b.to_async(rt).iter(|| async { black_box($sqlx) })
+        });
+        $reset;
+        $group.bench_with_input(BenchmarkId::new("orm", n), &n, |b, _| {
+            b.to_async(rt).iter(|| async { black_box($orm) })
+        });
+    }};
+}
+
 fn group<'a>(c: &'a mut Criterion, workload: &str, side: &Side) -> BenchmarkGroup<'a, WallTime> {
     let mut g = c.benchmark_group(format!("{workload}/{}", side.kind.name()));
     g.sample_size(if smoke() { 10 } else { 20 });
@@ -434,6 +452,27 @@ fn bench_side(c: &mut Criterion, side: &Side) {
         diesel: posts_with_tags());
     g.finish();
 
+    // Posts per user over 10,000 posts.
+    let (agg_users, agg_posts) = if smoke() { (2, 2) } else { (1_000, 10) };
+    side.seed(Data {
+        users: agg_users,
+        posts_per_user: agg_posts,
+        ..Data::default()
+    });
+    let mut g = group(c, "aggregate", side);
+    pair!(g, side, agg_users * agg_posts, reset: nothing(),
+        sqlx: side.floor.aggregate().await,
+        orm: ours::aggregate(&side.db).await);
+    g.finish();
+
+    // 100 labels upserted by name (all of them there after the first).
+    let names = fixture::label_names(if smoke() { 2 } else { 100 });
+    let mut g = group(c, "upsert", side);
+    pair!(g, side, names.len(), reset: nothing(),
+        sqlx: side.floor.upsert(&names).await,
+        orm: ours::upsert(&side.db, &names).await);
+    g.finish();
+
     let (graph_users, per_user) = if smoke() { (1, 1) } else { (100, 10) };
     let mut g = group(c, "graph-insert", side);
     contenders!(g, side, graph_users * per_user, reset: side.seed(users(0)),
@@ -466,7 +505,9 @@ criterion_group!(benches, compare);
 fn profile(spec: &str) {
     let parts: Vec<&str> = spec.split('/').collect();
     let [workload, contender, n] = parts[..] else {
-        panic!("ORM_BENCH_PROFILE=<get|trivial|associations>/<sqlx|orm|sea-orm>/<iterations>");
+        panic!(
+            "ORM_BENCH_PROFILE=<get|trivial|associations|aggregate|upsert>/<sqlx|orm|sea-orm>/<iterations>"
+        );
     };
     let n: usize = n.parse().unwrap();
     let side = match std::env::var("ORM_BENCH_POSTGRES_URL") {
@@ -474,7 +515,13 @@ fn profile(spec: &str) {
         Err(_) => Side::connect(Kind::Sqlite, "sqlite::memory:"),
     };
     let rows = std::env::var("ORM_BENCH_PROFILE_ROWS").map_or(100, |s| s.parse().unwrap());
-    side.seed(if workload == "associations" {
+    side.seed(if workload == "aggregate" {
+        Data {
+            users: rows,
+            posts_per_user: 10,
+            ..Data::default()
+        }
+    } else if workload == "associations" {
         // The associations workload's tree: users x 10 posts x 10 comments.
         Data {
             users: rows,
@@ -502,6 +549,14 @@ fn profile(spec: &str) {
                     drop(black_box(side.floor.associations(&side.st).await))
                 }
                 ("associations", "orm") => drop(black_box(ours::associations(&side.db).await)),
+                ("aggregate", "sqlx") => drop(black_box(side.floor.aggregate().await)),
+                ("aggregate", "orm") => drop(black_box(ours::aggregate(&side.db).await)),
+                ("upsert", "sqlx") => drop(black_box(
+                    side.floor.upsert(&fixture::label_names(rows)).await,
+                )),
+                ("upsert", "orm") => drop(black_box(
+                    ours::upsert(&side.db, &fixture::label_names(rows)).await,
+                )),
                 _ => panic!("no profile for {spec}"),
             }
         }

@@ -132,3 +132,37 @@ pub fn graph(users: usize, per_user: usize) -> Vec<User> {
 pub async fn graph_insert(db: &Db, users: Vec<User>) -> Vec<User> {
     db.insert_many(users).await.unwrap()
 }
+
+#[derive(Model, Debug, Clone)]
+#[model(table = "labels")]
+pub struct Label {
+    #[model(primary_key)]
+    pub id: i32,
+    pub name: String,
+}
+
+/// Posts per user.
+pub async fn aggregate(db: &Db) -> Vec<(i32, i64)> {
+    Post::query()
+        .select((Post::USER_ID, orm::count()))
+        .group_by(Post::USER_ID)
+        .all(db)
+        .await
+        .unwrap()
+}
+
+/// Labels inserted or updated by name, read back.
+pub async fn upsert(db: &Db, names: &[String]) -> Vec<Label> {
+    let labels = names
+        .iter()
+        .map(|n| Label {
+            id: 0,
+            name: n.clone(),
+        })
+        .collect();
+    db.upsert_many(labels)
+        .on_conflict(Label::NAME)
+        .update(Label::NAME)
+        .await
+        .unwrap()
+}
