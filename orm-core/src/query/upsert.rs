@@ -88,6 +88,27 @@ fn conflict_columns<M: Model>(columns: &[&'static str]) -> Result<Vec<&'static C
         .collect()
 }
 
+/// True when `given[i]` and `returned[i]` hold the same values in
+/// `columns`, for every `i`.
+fn same_keys<M: Model>(
+    given: &[M],
+    returned: &[M],
+    columns: &[&'static ColumnMeta],
+) -> Result<bool> {
+    let indexes = columns
+        .iter()
+        .map(|c| M::META.index_of(c))
+        .collect::<Result<Vec<usize>>>()?;
+    for (g, r) in given.iter().zip(returned) {
+        for &i in &indexes {
+            if HashKey(g.column_value(i)?) != HashKey(r.column_value(i)?) {
+                return Ok(false);
+            }
+        }
+    }
+    Ok(true)
+}
+
 /// The values of `columns` in `model`, as a key.
 fn key_of<M: Model>(model: &M, columns: &[&'static ColumnMeta]) -> Result<Vec<HashKey>> {
     columns
@@ -142,6 +163,11 @@ async fn upsert_chunk<M: Model>(
             M::from_row(row, 0)
         })
         .await?;
+        // The rows usually come back in the order they were given: then
+        // they pair up without a map (the order is checked, not assumed).
+        if got.len() == rows.len() && same_keys(rows, &got, columns)? {
+            return Ok(got.into_iter().map(Some).collect());
+        }
         for m in got {
             written.insert(key_of(&m, columns)?, m);
         }
