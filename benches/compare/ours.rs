@@ -138,6 +138,7 @@ pub async fn graph_insert(db: &Db, users: Vec<User>) -> Vec<User> {
 pub struct Label {
     #[model(primary_key)]
     pub id: i32,
+    #[model(unique)]
     pub name: String,
 }
 

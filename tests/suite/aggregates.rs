@@ -217,3 +217,25 @@ scenario!(async fn a_projection_reads_into_a_plain_struct(db, backend) {
     );
     Ok(())
 });
+
+scenario!(async fn averages_keep_their_precision_and_one_means_one(db, backend) {
+    let (_, _, cy) = setup(db).await?;
+    for views in [5, 7, 10] {
+        db.insert(Post { author_id: cy.id, ..post(views, 1.0, None) }).await?;
+    }
+    let grouped: Vec<(i64, Option<f64>)> = Post::query()
+        .filter(Post::AUTHOR_ID.eq(cy.id))
+        .select((Post::AUTHOR_ID, Post::VIEWS.avg()))
+        .group_by(Post::AUTHOR_ID)
+        .all(db)
+        .await?;
+    assert_eq!(grouped, [(cy.id, Some(22.0 / 3.0))]);
+    let plain: Option<f64> = Post::query().filter(Post::AUTHOR_ID.eq(cy.id)).select(Post::VIEWS.avg()).one(db).await?;
+    assert_eq!(plain, Some(22.0 / 3.0));
+    // one() and optional() of a projection tell one row from several.
+    let err = Post::query().select(Post::VIEWS).one(db).await.unwrap_err();
+    assert!(matches!(err, orm::Error::MultipleRows { .. }), "{err:?}");
+    let top: i32 = Post::query().select(Post::VIEWS).order_by(Post::VIEWS.desc()).limit(1).one(db).await?;
+    assert_eq!(top, 2_000_000_000);
+    Ok(())
+});

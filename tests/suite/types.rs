@@ -187,5 +187,10 @@ scenario!(async fn time_crate_values_round_trip_with_their_boundaries(db, backen
     assert_eq!(later, 2);
     let none = Times::query().filter(Times::MAYBE.is_null()).count(db).await?;
     assert_eq!(none, 2);
+    // Offsets compare as instants on every backend (12:00 +2 is 10:00 UTC).
+    let at_ten = Times::query().filter(Times::UTC.eq(datetime!(2024-06-01 10:00 UTC))).count(db).await?;
+    assert_eq!(at_ten, 1);
+    let before = Times::query().filter(Times::UTC.lt(datetime!(2024-06-01 10:00:01 UTC))).count(db).await?;
+    assert_eq!(before, 3);
     Ok(())
 });

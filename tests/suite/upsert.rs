@@ -141,3 +141,41 @@ scenario!(async fn bad_upserts_are_refused_before_anything_is_written(db, backen
     assert_eq!(Tag::query().count(db).await?, 0);
     Ok(())
 });
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "u_plain")]
+pub struct Plain {
+    #[model(primary_key)]
+    pub id: i64,
+    pub name: String,
+}
+
+scenario!(async fn conflict_targets_without_a_constraint_are_refused_before_writing(db, backend) {
+    db.create_all(&orm::models![Tag, Plain]).await?;
+    // No on_conflict, and the key is generated: it never meets a row.
+    let err = db.upsert(tag("x", 1)).do_nothing().await.unwrap_err();
+    assert!(matches!(&err, orm::Error::Config(m) if m.contains("generated key `id`")), "{err:?}");
+    let err = db.upsert(tag("x", 1)).on_conflict(Tag::ID).update(Tag::USES).await.unwrap_err();
+    assert!(matches!(&err, orm::Error::Config(m) if m.contains("generated key")), "{err:?}");
+    // A column no constraint covers.
+    let err = db.upsert(tag("x", 1)).on_conflict(Tag::USES).do_nothing().await.unwrap_err();
+    assert!(matches!(&err, orm::Error::Config(m) if m.contains("(uses)") && m.contains("unique")), "{err:?}");
+    let err = db
+        .upsert(Plain { id: 0, name: "p".into() })
+        .on_conflict(Plain::NAME)
+        .do_nothing()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, orm::Error::Config(_)), "{err:?}");
+    // The same values twice in one update.
+    let err = db
+        .upsert_many(vec![tag("js", 1), tag("js", 2)])
+        .on_conflict(Tag::NAME)
+        .update(Tag::USES)
+        .await
+        .unwrap_err();
+    assert!(matches!(&err, orm::Error::Config(m) if m.contains("twice")), "{err:?}");
+    assert_eq!(Tag::query().count(db).await?, 0, "nothing was written");
+    assert_eq!(Plain::query().count(db).await?, 0);
+    Ok(())
+});

@@ -15,6 +15,18 @@ use crate::sql::SQLITE_CASEFOLD as CASEFOLD;
 use crate::value::{RowRef, Value};
 
 impl Backend for Sqlite {
+    /// An offset date-time is written (and so read back) in UTC.
+    fn stored(value: &Value) -> Option<Value> {
+        #[cfg(feature = "time")]
+        if let Value::TimeOffset(t) = value
+            && !t.offset().is_utc()
+        {
+            return Some(Value::TimeOffset(t.to_offset(time::UtcOffset::UTC)));
+        }
+        let _ = value;
+        None
+    }
+
     const DRAIN_FIRST: bool = true;
     const FAILED_COMMIT_ENDS_TRANSACTION: bool = false;
 
@@ -65,8 +77,10 @@ impl Backend for Sqlite {
             Value::TimeDate(v) => args.add(v),
             #[cfg(feature = "time")]
             Value::TimeDateTime(v) => args.add(v),
+            // In UTC: SQLite compares the text, so every value must be
+            // written with the same offset.
             #[cfg(feature = "time")]
-            Value::TimeOffset(v) => args.add(v),
+            Value::TimeOffset(v) => args.add(v.to_offset(time::UtcOffset::UTC)),
             #[cfg(feature = "uuid")]
             Value::Uuid(v) => args.add(v),
             #[cfg(feature = "rust_decimal")]

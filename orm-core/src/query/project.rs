@@ -203,12 +203,21 @@ impl<M: Model, P: Projection<M>> Projected<M, P> {
         Ok(self.all(exec).await?.into_iter().map(S::from_row).collect())
     }
 
-    /// The first row, if any.
+    /// The row, if there is one; [`Error::MultipleRows`] when there are
+    /// several (as [`Select::optional`]).
     pub async fn optional(self, exec: &(impl Executor + ?Sized)) -> Result<Option<P::Row>> {
-        Ok(self.limit(1).all(exec).await?.pop())
+        let limit = self.select.current_limit().map_or(2, |l| l.min(2));
+        let mut rows = self.limit(limit).all(exec).await?;
+        if rows.len() > 1 {
+            return Err(Error::MultipleRows {
+                model: M::META.name,
+            });
+        }
+        Ok(rows.pop())
     }
 
-    /// The one row; [`Error::NotFound`] when there is none.
+    /// The one row; [`Error::NotFound`] when there is none,
+    /// [`Error::MultipleRows`] when there are several.
     pub async fn one(self, exec: &(impl Executor + ?Sized)) -> Result<P::Row> {
         self.optional(exec).await?.ok_or_else(|| Error::NotFound {
             model: M::META.name,

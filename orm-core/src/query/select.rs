@@ -209,6 +209,11 @@ impl<M: Model> Select<M> {
         self
     }
 
+    /// The query's `limit`, if any.
+    pub(crate) fn current_limit(&self) -> Option<u64> {
+        self.limit
+    }
+
     /// True when the query has a `limit` or an `offset`.
     pub(crate) fn has_paging(&self) -> bool {
         self.limit.is_some() || self.offset.is_some()

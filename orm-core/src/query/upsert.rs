@@ -30,6 +30,21 @@ pub(crate) async fn upsert<M: Model>(
         return Ok(Vec::new());
     }
     let conflict = conflict_columns::<M>(columns)?;
+    // The same values twice would be updated twice by one statement
+    // (refused by PostgreSQL, silently by MySQL, and the first row would
+    // not say what the database holds).
+    if matches!(action, Conflict::Update(_)) {
+        let mut seen = rustc_hash::FxHashSet::default();
+        for m in models {
+            if !seen.insert(key_of(m, &conflict)?) {
+                return Err(Error::Config(format!(
+                    "an upsert of `{}` rows names the same {} twice: give each once",
+                    M::META.name,
+                    names(&conflict)
+                )));
+            }
+        }
+    }
     if let Conflict::Update(set) = action {
         if set.is_empty() {
             return Err(Error::Config(format!(
@@ -66,26 +81,53 @@ pub(crate) async fn upsert<M: Model>(
     atomic.finish(outcome).await
 }
 
-/// The columns of a conflict target, checked: at least one, each a column
-/// of `M` that is not generated.
+/// `(a, b)` of the columns.
+fn names(columns: &[&'static ColumnMeta]) -> String {
+    let names: Vec<&str> = columns.iter().map(|c| c.name).collect();
+    format!("({})", names.join(", "))
+}
+
+/// The columns of a conflict target, checked against the model: the
+/// primary key (not generated: a generated key is not written, so it
+/// never meets a row) or a `unique` column. Anything else would meet no
+/// constraint: SQLite and PostgreSQL refuse it, and MySQL would insert
+/// the row while saying it kept one.
 fn conflict_columns<M: Model>(columns: &[&'static str]) -> Result<Vec<&'static ColumnMeta>> {
+    let model = M::META.name;
     if columns.is_empty() {
         return Err(Error::Config(format!(
-            "an upsert of `{}` needs the columns of a unique constraint or key: `.on_conflict({}::..)`",
-            M::META.name,
-            M::META.name
+            "an upsert of `{model}` needs the columns of a unique constraint or key: `.on_conflict({model}::..)`"
         )));
     }
-    columns
+    let found = columns
         .iter()
         .map(|name| {
             M::META
                 .columns
                 .iter()
                 .find(|c| c.name == *name)
-                .ok_or_else(|| Error::Config(format!("`{}` has no column `{name}`", M::META.name)))
+                .ok_or_else(|| Error::Config(format!("`{model}` has no column `{name}`")))
         })
-        .collect()
+        .collect::<Result<Vec<&'static ColumnMeta>>>()?;
+    if let Some(auto) = found.iter().find(|c| c.auto) {
+        return Err(Error::Config(format!(
+            "an upsert of `{model}` cannot meet rows on its generated key `{}`: the key is not written, so no row ever matches it; name a unique column with `.on_conflict({model}::..)`",
+            auto.name
+        )));
+    }
+    let key: Vec<&str> = M::META.primary_key().map(|c| c.name).collect();
+    let mut given: Vec<&str> = found.iter().map(|c| c.name).collect();
+    given.sort_unstable();
+    let mut key_sorted = key.clone();
+    key_sorted.sort_unstable();
+    let unique = matches!(found.as_slice(), [one] if one.unique);
+    if given != key_sorted && !unique {
+        return Err(Error::Config(format!(
+            "an upsert of `{model}` on {}: those columns are neither the primary key nor a `unique` column, so no constraint makes rows meet on them; mark the column `#[model(unique)]`, or name the key",
+            names(&found)
+        )));
+    }
+    Ok(found)
 }
 
 /// True when `given[i]` and `returned[i]` hold the same values in

@@ -37,9 +37,15 @@ impl Renderer for MySql {
     fn aggregate_cast(&self, func: AggregateFn, ty: SqlType) -> Option<&'static str> {
         match func {
             AggregateFn::Sum if ty.is_integer() => Some("SIGNED"),
-            AggregateFn::Sum | AggregateFn::Avg if ty != SqlType::Decimal => Some("DOUBLE"),
+            AggregateFn::Sum if ty != SqlType::Decimal => Some("DOUBLE"),
             _ => None,
         }
+    }
+
+    /// AVG of a DOUBLE: MySQL averages integers as DECIMAL with a scale
+    /// that depends on the query, which a cast after cannot give back.
+    fn aggregate_arg_cast(&self, func: AggregateFn, ty: SqlType) -> Option<&'static str> {
+        (func == AggregateFn::Avg && ty != SqlType::Decimal).then_some("DOUBLE")
     }
 
     const QUOTE: char = '`';

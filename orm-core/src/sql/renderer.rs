@@ -475,6 +475,13 @@ pub(super) trait Renderer: Sized {
         None
     }
 
+    /// The SQL type an aggregate's argument is cast to first; `None`: as
+    /// it is.
+    fn aggregate_arg_cast(&self, func: AggregateFn, ty: SqlType) -> Option<&'static str> {
+        let _ = (func, ty);
+        None
+    }
+
     /// `COUNT(*)`, `SUM(x)`, `COUNT(DISTINCT x)`, cast where the dialect
     /// needs it.
     fn aggregate(
@@ -498,8 +505,19 @@ pub(super) trait Renderer: Sized {
         if func == AggregateFn::CountDistinct {
             w.push("DISTINCT ");
         }
+        let arg_cast = self.aggregate_arg_cast(func, ty);
         match arg {
-            Some(a) => self.expr(w, a)?,
+            Some(a) => {
+                if arg_cast.is_some() {
+                    w.push("CAST(");
+                }
+                self.expr(w, a)?;
+                if let Some(to) = arg_cast {
+                    w.push(" AS ");
+                    w.push(to);
+                    w.push(")");
+                }
+            }
             None => w.push("*"),
         }
         w.push(")");
