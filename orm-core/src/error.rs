@@ -85,6 +85,17 @@ pub enum Error {
         message: String,
     },
 
+    /// A CHECK constraint refused the row (an enum column's `CHECK` of its
+    /// values, or one of your own).
+    #[error("check constraint failed: {message}")]
+    CheckViolation {
+        /// The constraint (or the checked expression), where the backend
+        /// names it.
+        constraint: Option<String>,
+        /// The database's own message.
+        message: String,
+    },
+
     /// A value was rejected before it was sent: a `validate` function or a
     /// `max_length` check.
     #[error("invalid `{model}.{field}`: {message}")]
@@ -412,6 +423,18 @@ fn map_sqlx(err: sqlx::Error) -> Error {
                     column: not_null_column(&message),
                     message,
                 },
+                ErrorKind::CheckViolation => Error::CheckViolation {
+                    constraint: db
+                        .constraint()
+                        .map(str::to_string)
+                        .or_else(|| {
+                            message
+                                .strip_prefix("CHECK constraint failed: ")
+                                .map(str::to_string)
+                        })
+                        .or_else(|| quoted_after(&message, "CONSTRAINT ")),
+                    message,
+                },
                 _ => Error::Database(sqlx::Error::Database(db)),
             }
         }
@@ -456,17 +479,21 @@ fn kind_from_code(code: &str, message: &str) -> sqlx::error::ErrorKind {
         "1062" | "1586" => ErrorKind::UniqueViolation,
         "1216" | "1217" | "1451" | "1452" => ErrorKind::ForeignKeyViolation,
         "1048" | "1364" => ErrorKind::NotNullViolation,
+        "3819" | "4025" => ErrorKind::CheckViolation,
         // PostgreSQL SQLSTATE
         "23505" => ErrorKind::UniqueViolation,
         "23503" => ErrorKind::ForeignKeyViolation,
         "23502" => ErrorKind::NotNullViolation,
+        "23514" => ErrorKind::CheckViolation,
         // SQLite extended result codes
         "1555" | "2067" => ErrorKind::UniqueViolation,
         "787" => ErrorKind::ForeignKeyViolation,
         "1299" => ErrorKind::NotNullViolation,
+        "275" => ErrorKind::CheckViolation,
         _ if message.starts_with("UNIQUE constraint failed") => ErrorKind::UniqueViolation,
         _ if message.starts_with("FOREIGN KEY constraint failed") => ErrorKind::ForeignKeyViolation,
         _ if message.starts_with("NOT NULL constraint failed") => ErrorKind::NotNullViolation,
+        _ if message.starts_with("CHECK constraint failed") => ErrorKind::CheckViolation,
         _ => ErrorKind::Other,
     }
 }
