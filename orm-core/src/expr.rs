@@ -181,6 +181,39 @@ pub enum AggregateFn {
 }
 
 impl Expr {
+    /// Calls `f` with every column this expression reads from the rows of
+    /// its own statement (not those of its subqueries).
+    pub(crate) fn visit_columns(&self, f: &mut impl FnMut(&ColumnRef)) {
+        match self {
+            Expr::Column(c) => f(c),
+            Expr::Compare(l, _, r) => {
+                l.visit_columns(f);
+                r.visit_columns(f);
+            }
+            Expr::Like { expr, .. }
+            | Expr::IsNull(expr, _)
+            | Expr::InList { expr, .. }
+            | Expr::Between { expr, .. }
+            | Expr::AnyOf { expr, .. }
+            | Expr::InSelect { expr, .. }
+            | Expr::Not(expr) => expr.visit_columns(f),
+            Expr::And(items) | Expr::Or(items) => {
+                for e in items {
+                    e.visit_columns(f);
+                }
+            }
+            Expr::Aggregate { arg, .. } => {
+                if let Some(a) = arg {
+                    a.visit_columns(f);
+                }
+            }
+            // The outer column of a relationship subquery.
+            Expr::Exists { outer, .. } => f(outer),
+            Expr::CountOf(inner) => inner.visit_columns(f),
+            Expr::Value(_) | Expr::Invalid(_) => {}
+        }
+    }
+
     /// `table.column`.
     pub(crate) fn column(table: &'static ModelMeta, column: &'static ColumnMeta) -> Expr {
         Expr::Column(ColumnRef::of(table, column))

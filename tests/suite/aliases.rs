@@ -157,3 +157,23 @@ scenario!(async fn a_table_joined_to_itself(db, backend) {
     assert_eq!(dev.manager.get()?.name, "mid");
     Ok(())
 });
+
+scenario!(async fn a_column_of_a_table_the_query_lacks_is_refused(db, backend) {
+    people(db).await?;
+    let rec = db.recorder();
+    // Person is not joined.
+    let err = Message::query().filter(Person::NAME.eq("ada")).all(db).await.unwrap_err();
+    assert!(matches!(&err, orm::Error::Config(m) if m.contains("not part of it")), "{err:?}");
+    let err = Message::query().select((Person::NAME, orm::count())).all(db).await.unwrap_err();
+    assert!(matches!(&err, orm::Error::Config(m) if m.contains("not part of it")), "{err:?}");
+    // A relationship's join used but not made.
+    let err = Message::query()
+        .join(Message::SENDER)
+        .filter(Message::RECIPIENT.col(Person::NAME).eq("bob"))
+        .all(db)
+        .await
+        .unwrap_err();
+    assert!(matches!(&err, orm::Error::Config(m) if m.contains("`recipient`")), "{err:?}");
+    assert_eq!(rec.count(), 0, "nothing was sent");
+    Ok(())
+});

@@ -285,7 +285,7 @@ impl<M: Model> Select<M> {
     }
 
     /// The statement of this query with `head` as its select list.
-    fn statement(&self, head: Head) -> Result<ast::Select<'_>> {
+    fn statement(&self, head: Head, extra: &[&Expr]) -> Result<ast::Select<'_>> {
         let mut items = Vec::with_capacity(2);
         let mut joins = Vec::new();
         let paged = self.limit.is_some() || self.offset.is_some();
@@ -338,6 +338,7 @@ impl<M: Model> Select<M> {
                 None => Item::Model(joined),
             });
         }
+        self.check_columns(head, &own, extra)?;
         let own_joins = own.into_iter();
         let filter = self.filter.as_ref().map(Where::expr);
         let narrow = !matches!(head, Head::Pairs(_)) && self.joins.iter().any(|j| j.step.to_many);
@@ -377,6 +378,58 @@ impl<M: Model> Select<M> {
         })
     }
 
+    /// Refuses a column of a table the statement does not have (a model
+    /// not joined, a relationship's join not made): the database would
+    /// answer in its own words, differently on each backend.
+    fn check_columns(&self, head: Head, joins: &[ast::Join], extra: &[&Expr]) -> Result<()> {
+        let joined_loads: Vec<&'static ModelMeta> = match head {
+            Head::Rows => self.joined.iter().map(|j| j.meta()).collect(),
+            _ => Vec::new(),
+        };
+        let has = |c: &ColumnRef| {
+            c.table.is(M::META)
+                || joins.iter().any(|j| j.step.table.is(c.table))
+                || joined_loads.iter().any(|m| m.is(c.table))
+        };
+        let mut missing: Option<ColumnRef> = None;
+        let mut check = |c: &ColumnRef| {
+            let named_join_missing = c
+                .alias
+                .is_some_and(|a| !joins.iter().any(|j| j.step.origin.name == a));
+            if missing.is_none() && (!has(c) || named_join_missing) {
+                missing = Some(*c);
+            }
+        };
+        if let Some(f) = &self.filter {
+            f.visit_columns(&mut check);
+        }
+        for o in &self.order {
+            o.expr.visit_columns(&mut check);
+        }
+        for e in extra {
+            e.visit_columns(&mut check);
+        }
+        match missing {
+            None => Ok(()),
+            Some(c) => Err(Error::Config(match c.alias {
+                Some(alias) => format!(
+                    "a query of `{}` reads `{}.{}` through the join `{alias}`, which it does not make: add `.join(..)` of that relationship",
+                    M::META.name,
+                    c.table.name,
+                    c.column
+                ),
+                None => format!(
+                    "a query of `{}` reads `{}.{}`, but `{}` is not part of it: join it with `.join(..)` of a relationship to `{}`",
+                    M::META.name,
+                    c.table.name,
+                    c.column,
+                    c.table.name,
+                    c.table.name
+                ),
+            })),
+        }
+    }
+
     /// The statement of a projection: this query's joins, filter, order
     /// and paging, selecting `exprs` grouped by `group_by`.
     pub(crate) fn projected<'a>(
@@ -397,7 +450,9 @@ impl<M: Model> Select<M> {
                 M::META.name
             )));
         }
-        let mut statement = self.statement(Head::Rows)?;
+        let mut extra: Vec<&Expr> = exprs.iter().chain(group_by).collect();
+        extra.extend(having);
+        let mut statement = self.statement(Head::Rows, &extra)?;
         statement.items.clear();
         statement.projection = exprs;
         statement.group_by = group_by;
@@ -406,7 +461,7 @@ impl<M: Model> Select<M> {
     }
 
     fn render(&self, dialect: Dialect, head: Head) -> Result<Rendered> {
-        Ok(sql::select(dialect, &self.statement(head)?)?)
+        Ok(sql::select(dialect, &self.statement(head, &[])?)?)
     }
 
     /// The SQL this query runs in `dialect`, with its bind values.
