@@ -236,17 +236,30 @@ async fn read_by<M: Model>(
     rows: &[M],
     columns: &[&'static ColumnMeta],
 ) -> Result<FxHashMap<Vec<HashKey>, M>> {
-    let mut any = Vec::with_capacity(rows.len());
-    for m in rows {
-        let mut all = Vec::with_capacity(columns.len());
-        for c in columns {
-            let v: Value = crate::model::value_of(m, c)?;
-            all.push(Expr::column_eq(M::META, c, v));
+    let condition = match columns {
+        // One column: `IN (..)` (`= ANY($1)` on PostgreSQL).
+        [one] => Expr::any_of(
+            M::META,
+            one,
+            rows.iter()
+                .map(|m| crate::model::value_of(m, one))
+                .collect::<Result<Vec<Value>>>()?,
+        ),
+        _ => {
+            let mut any = Vec::with_capacity(rows.len());
+            for m in rows {
+                let mut all = Vec::with_capacity(columns.len());
+                for c in columns {
+                    let v: Value = crate::model::value_of(m, c)?;
+                    all.push(Expr::column_eq(M::META, c, v));
+                }
+                any.push(Expr::And(all));
+            }
+            Expr::Or(any)
         }
-        any.push(Expr::And(all));
-    }
+    };
     let found = Select::<M>::new()
-        .filter(Expr::Or(any))
+        .filter(condition)
         .all_plain(target)
         .await?;
     let mut out = FxHashMap::default();
