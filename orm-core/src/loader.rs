@@ -27,7 +27,7 @@ use crate::backend::{self, Executor, Sql, Target};
 use crate::error::{Error, Result};
 use crate::expr::{ColumnRef, Expr, OrderBy};
 use crate::model::{BelongsTo, HasMany, HasOne, JoinStep, Relation, RelationMeta};
-use crate::model::{ColumnMeta, Model, ModelMeta, Path, column_values};
+use crate::model::{ColumnMeta, Model, ModelMeta, Path, RelationKind, column_values};
 use crate::query::load::{IntoLoad, JoinedLoad, Load};
 use crate::query::select::{Select, WithRow};
 use crate::sql::Dialect;
@@ -355,6 +355,43 @@ impl<P: Model, T: Model + Clone> Include<P, T> {
     }
 }
 
+/// The position among `T`'s relationships of the to-one slot that pairs
+/// with `rel` (its `back_populates`), when `rel` is a has_many or has_one
+/// whose inverse is a belongs_to field of `T`.
+fn inverse_slot<P: Model, T: Model>(rel: &'static RelationMeta) -> Option<usize> {
+    if !matches!(rel.kind, RelationKind::HasMany | RelationKind::HasOne) {
+        return None;
+    }
+    let back = rel.back_populates?;
+    T::META.relations.iter().position(|r| {
+        r.name == back
+            && r.kind == RelationKind::BelongsTo
+            && r.ops.is_some()
+            && (r.target)().is(P::META)
+    })
+}
+
+/// Gives each of `rows` its parent in the inverse slot (SQLAlchemy's
+/// back-population): one copy of the parent's columns, its own
+/// relationships unloaded, shared by all of them. No statement.
+fn back_populate<P: Model, T: Model>(parent: &P, rows: &mut [T], index: usize) {
+    if rows.is_empty() {
+        return;
+    }
+    let Some(copy) = parent.__detached() else {
+        return;
+    };
+    let shared = Arc::new(copy);
+    for row in rows.iter_mut() {
+        if let Some(slot) = row
+            .relation_slot(index)
+            .and_then(|s| s.downcast_mut::<BelongsTo<P>>())
+        {
+            slot.set_shared(Arc::clone(&shared));
+        }
+    }
+}
+
 /// Hands each parent the rows of its key: moved to the last parent with
 /// that key, cloned for the others (several posts sharing one author).
 fn distribute<T: Clone>(
@@ -402,7 +439,11 @@ impl<P: Model, T: Model + Clone> Load<P> for Include<P, T> {
                 return Ok(());
             }
             let related = self.related(parents, target).await?;
-            for (parent, rows) in parents.iter_mut().zip(related) {
+            let inverse = inverse_slot::<P, T>(self.rel);
+            for (parent, mut rows) in parents.iter_mut().zip(related) {
+                if let Some(index) = inverse {
+                    back_populate(parent, &mut rows, index);
+                }
                 self.fill(parent, rows)?;
             }
             Ok(())

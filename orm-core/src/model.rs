@@ -117,6 +117,11 @@ pub trait Model: Sized + Send + Sync + Unpin + 'static {
     #[doc(hidden)]
     fn validate_column(index: usize, value: &Value) -> Result<()>;
 
+    /// A copy of the model's columns, its relationship slots unloaded: the
+    /// parent a collection load gives each child's inverse slot.
+    #[doc(hidden)]
+    fn __detached(&self) -> Option<Self>;
+
     /// The model's cache of fixed statements, one per dialect.
     #[doc(hidden)]
     fn __cache() -> &'static StatementCache;

@@ -239,3 +239,22 @@ scenario!(async fn averages_keep_their_precision_and_one_means_one(db, backend) 
     assert_eq!(top, 2_000_000_000);
     Ok(())
 });
+
+scenario!(async fn a_loaded_collection_gives_each_child_its_parent(db, backend) {
+    let (ada, _, _) = setup(db).await?;
+    let rec = db.recorder();
+    let users = User::query().include(User::POSTS).order_by(User::NAME).all(db).await?;
+    assert_eq!(rec.count(), 2, "the users and their posts: nothing more");
+    let first = &users[0];
+    assert_eq!(first.id, ada.id);
+    for post in first.posts.get()? {
+        let author = post.author.get()?;
+        assert_eq!((author.id, author.name.as_str()), (ada.id, "ada"));
+        assert!(!author.posts.is_loaded(), "the parent's own collections stay unloaded");
+    }
+    // The eager loads of a query and orm::load do it alike.
+    let mut again = User::query().filter(User::ID.eq(ada.id)).all(db).await?;
+    orm::load(&mut again, User::POSTS, db).await?;
+    assert_eq!(again[0].posts.get()?[0].author.get()?.name, "ada");
+    Ok(())
+});

@@ -3,6 +3,8 @@
 //! model and relationship.
 
 use std::fmt;
+use std::ops::Deref;
+use std::sync::Arc;
 
 use crate::error::{Error, Result};
 
@@ -321,13 +323,54 @@ impl<T> From<T> for HasOne<T> {
     }
 }
 
+/// The target a `BelongsTo` holds: its own, or shared with its siblings
+/// (the parent a collection load gave each child). Cloning a slot copies
+/// the target, as a slot of its own would.
+pub(crate) struct Shared<T>(Arc<T>);
+
+impl<T> Shared<T> {
+    fn new(target: T) -> Self {
+        Shared(Arc::new(target))
+    }
+
+    /// The target, when no sibling shares it.
+    fn into_inner(self) -> Option<T> {
+        Arc::try_unwrap(self.0).ok()
+    }
+}
+
+impl<T> Deref for Shared<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: Clone> Clone for Shared<T> {
+    fn clone(&self) -> Self {
+        Shared::new((*self.0).clone())
+    }
+}
+
+impl<T: PartialEq> PartialEq for Shared<T> {
+    fn eq(&self, other: &Self) -> bool {
+        *self.0 == *other.0
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for Shared<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        (*self.0).fmt(f)
+    }
+}
+
 /// A many-to-one relationship: `post.author`. Loaded, it holds the target
 /// (or `None` for a NULL key).
 ///
 /// Assigning a target and saving writes the key from it: the relationship
 /// wins over a hand-set key field.
 pub struct BelongsTo<T> {
-    item: Option<Option<Box<T>>>,
+    item: Option<Option<Shared<T>>>,
     /// The target is new (inserted before the row pointing at it).
     fresh: bool,
     origin: Origin,
@@ -350,7 +393,7 @@ impl<T> BelongsTo<T> {
     /// key from it.
     pub fn loaded(target: T) -> Self {
         BelongsTo {
-            item: Some(Some(Box::new(target))),
+            item: Some(Some(Shared::new(target))),
             fresh: false,
             origin: Origin::default(),
         }
@@ -360,7 +403,7 @@ impl<T> BelongsTo<T> {
     /// from it (SQLAlchemy's `Product(creator=User(...))`).
     pub fn new(target: T) -> Self {
         BelongsTo {
-            item: Some(Some(Box::new(target))),
+            item: Some(Some(Shared::new(target))),
             fresh: true,
             origin: Origin::default(),
         }
@@ -382,7 +425,8 @@ impl<T> BelongsTo<T> {
             return None;
         }
         self.fresh = false;
-        self.item.take()?.map(|b| *b)
+        // A new target is never shared (only loads share a parent).
+        self.item.take()?.and_then(Shared::into_inner)
     }
 
     /// True when a new target waits to be inserted.
@@ -420,9 +464,16 @@ impl<T> BelongsTo<T> {
         self.item.as_ref().and_then(|i| i.as_deref())
     }
 
+    /// Loads the slot with a parent shared with its siblings: what a
+    /// collection load writes into each child's inverse slot.
+    pub(crate) fn set_shared(&mut self, target: Arc<T>) {
+        self.item = Some(Some(Shared(target)));
+        self.fresh = false;
+    }
+
     /// Loads the slot with `target`, a row that exists (or none).
     pub fn set(&mut self, target: Option<T>) {
-        self.item = Some(target.map(Box::new));
+        self.item = Some(target.map(Shared::new));
         self.fresh = false;
     }
 }

@@ -192,6 +192,19 @@ impl<'c, 'a> Gen<'c, 'a> {
             let fname = &f.name;
             quote!(#i => self.#fid = __orm::from_value(value, #model_name, #fname)?,)
         });
+        let ident = self.cont.ident;
+        let detached = self.cont.fields.iter().map(|f| {
+            let fid = f.ident;
+            let ty = f.ty;
+            if columns.iter().any(|c| c.ident == f.ident) {
+                quote!(#fid: <#ty as __orm::ColumnType>::from_value(__orm::ColumnType::to_value(&self.#fid))?)
+            } else if f.relation.is_some() {
+                let fname = &f.name;
+                quote!(#fid: <#ty>::unloaded(&(#model_name, #fname)))
+            } else {
+                quote!(#fid: ::core::default::Default::default())
+            }
+        });
         let relation_slot_arms = self.cont.relations().enumerate().map(|(i, (f, _))| {
             let fid = f.ident;
             quote!(#i => ::core::option::Option::Some(&mut self.#fid),)
@@ -225,6 +238,12 @@ impl<'c, 'a> Gen<'c, 'a> {
                     _ => return ::core::result::Result::Err(__orm::no_column(#model_name, index)),
                 }
                 ::core::result::Result::Ok(())
+            }
+
+            fn __detached(&self) -> ::core::option::Option<Self> {
+                ::core::option::Option::Some(#ident {
+                    #(#detached,)*
+                })
             }
 
             fn relation_slot(&mut self, index: usize) -> ::core::option::Option<&mut dyn ::core::any::Any> {
