@@ -276,6 +276,11 @@ pub trait ColumnType: Sized + Send + Sync + 'static {
     }
     /// Reads a value of this type back; `None` when it holds another type.
     fn from_value(value: Value) -> Option<Self>;
+    /// A copy of the value (through [`Value`] unless the type says how).
+    #[doc(hidden)]
+    fn clone_column(&self) -> Option<Self> {
+        Self::from_value(self.to_value())
+    }
     /// Refuses a value no backend can store the same way (a float NaN:
     /// SQLite turns it into NULL, MySQL refuses it), with the reason.
     fn check(&self) -> Result<(), String> {
@@ -483,6 +488,10 @@ macro_rules! scalar {
                 }
             }
             #[inline]
+            fn clone_column(&self) -> Option<Self> {
+                Some(self.clone())
+            }
+            #[inline]
             fn check(&self) -> Result<(), String> {
                 NanCheck::nan_check(self)
             }
@@ -599,6 +608,13 @@ impl<T: ColumnType<Scalar = T>> ColumnType for Option<T> {
     const NULLABLE: bool = true;
     const VARIANTS: &'static [&'static str] = T::VARIANTS;
     type Scalar = T;
+    #[inline]
+    fn clone_column(&self) -> Option<Self> {
+        match self {
+            None => Some(None),
+            Some(v) => v.clone_column().map(Some),
+        }
+    }
     #[inline]
     fn decode(row: RowRef<'_>, idx: usize) -> Result<Self, sqlx::Error> {
         if row.is_null(idx)? {

@@ -197,7 +197,7 @@ impl<'c, 'a> Gen<'c, 'a> {
             let fid = f.ident;
             let ty = f.ty;
             if columns.iter().any(|c| c.ident == f.ident) {
-                quote!(#fid: <#ty as __orm::ColumnType>::from_value(__orm::ColumnType::to_value(&self.#fid))?)
+                quote!(#fid: <#ty as __orm::ColumnType>::clone_column(&self.#fid)?)
             } else if f.relation.is_some() {
                 let fname = &f.name;
                 quote!(#fid: <#ty>::unloaded(&(#model_name, #fname)))
