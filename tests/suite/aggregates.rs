@@ -258,3 +258,24 @@ scenario!(async fn a_loaded_collection_gives_each_child_its_parent(db, backend) 
     assert_eq!(again[0].posts.get()?[0].author.get()?.name, "ada");
     Ok(())
 });
+
+/// A value that does not decode names the model and the selected column.
+#[tokio::test]
+async fn a_projection_decode_error_names_the_column() -> orm::Result<()> {
+    let db = Db::connect("sqlite::memory:").await?;
+    setup(&db).await?;
+    // SQLite keeps text in an INTEGER column when asked to.
+    orm::raw("UPDATE ag_posts SET views = 'many'")
+        .execute(&db)
+        .await?;
+    let err = Post::query()
+        .select((Post::ID, Post::VIEWS))
+        .all(&db)
+        .await
+        .unwrap_err();
+    match err {
+        orm::Error::Decode { model, column, .. } => assert_eq!((model, column), ("Post", "views")),
+        other => panic!("expected Error::Decode, got {other:?}"),
+    }
+    Ok(())
+}

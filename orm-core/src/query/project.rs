@@ -82,6 +82,23 @@ pub trait FromRow: Sized {
     fn from_row(row: Self::Row) -> Self;
 }
 
+/// How a selected expression is named in a decode error.
+fn label(e: &Expr) -> &'static str {
+    match e {
+        Expr::Column(c) => c.column,
+        Expr::Aggregate { func, .. } => match func {
+            crate::expr::AggregateFn::Count => "COUNT(..)",
+            crate::expr::AggregateFn::CountDistinct => "COUNT(DISTINCT ..)",
+            crate::expr::AggregateFn::Sum => "SUM(..)",
+            crate::expr::AggregateFn::Avg => "AVG(..)",
+            crate::expr::AggregateFn::Min => "MIN(..)",
+            crate::expr::AggregateFn::Max => "MAX(..)",
+        },
+        Expr::CountOf(_) => "COUNT of related rows",
+        _ => "(expression)",
+    }
+}
+
 /// A query that selects a projection: [`Select::select`].
 #[must_use = "a query runs when a terminal (.all, .one, .optional) is awaited"]
 pub struct Projected<M, P: Projection<M>> {
@@ -188,8 +205,18 @@ impl<M: Model, P: Projection<M>> Projected<M, P> {
     /// Every row.
     pub async fn all(self, exec: &(impl Executor + ?Sized)) -> Result<Vec<P::Row>> {
         let r = self.render(exec.dialect())?;
+        let labels: Vec<&'static str> = self.exprs.iter().map(label).collect();
         backend::fetch_all(exec.target(), Sql::Owned(r.sql), r.binds, |row| {
-            P::decode(row, &mut 0)
+            let mut idx = 0;
+            P::decode(row, &mut idx).map_err(|e| match e {
+                // Name the value that failed: the cell index stopped on it.
+                Error::Decode { message, .. } => Error::Decode {
+                    model: M::META.name,
+                    column: labels.get(idx).copied().unwrap_or("(value)"),
+                    message,
+                },
+                other => other,
+            })
         })
         .await
     }
