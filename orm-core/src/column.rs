@@ -12,6 +12,42 @@ use crate::expr::{
 use crate::model::Model;
 use crate::value::{ColumnType, IntoValue, SqlType, Value};
 
+/// The comparison operators of a typed column or aggregate (`$what`
+/// names it in their docs), over its `compare`.
+macro_rules! comparisons {
+    ($what:literal) => {
+        #[doc = concat!("`", $what, " = value`")]
+        pub fn eq(self, value: impl IntoValue<T::Scalar>) -> Expr {
+            self.compare(CmpOp::Eq, value)
+        }
+
+        #[doc = concat!("`", $what, " <> value`")]
+        pub fn ne(self, value: impl IntoValue<T::Scalar>) -> Expr {
+            self.compare(CmpOp::Ne, value)
+        }
+
+        #[doc = concat!("`", $what, " < value`")]
+        pub fn lt(self, value: impl IntoValue<T::Scalar>) -> Expr {
+            self.compare(CmpOp::Lt, value)
+        }
+
+        #[doc = concat!("`", $what, " <= value`")]
+        pub fn le(self, value: impl IntoValue<T::Scalar>) -> Expr {
+            self.compare(CmpOp::Le, value)
+        }
+
+        #[doc = concat!("`", $what, " > value`")]
+        pub fn gt(self, value: impl IntoValue<T::Scalar>) -> Expr {
+            self.compare(CmpOp::Gt, value)
+        }
+
+        #[doc = concat!("`", $what, " >= value`")]
+        pub fn ge(self, value: impl IntoValue<T::Scalar>) -> Expr {
+            self.compare(CmpOp::Ge, value)
+        }
+    };
+}
+
 /// A column of model `M` holding values of type `T`.
 pub struct Column<M, T> {
     name: &'static str,
@@ -78,35 +114,7 @@ impl<M: Model, T: ColumnType> Column<M, T> {
         )
     }
 
-    /// `column = value`
-    pub fn eq(self, value: impl IntoValue<T::Scalar>) -> Expr {
-        self.compare(CmpOp::Eq, value)
-    }
-
-    /// `column <> value`
-    pub fn ne(self, value: impl IntoValue<T::Scalar>) -> Expr {
-        self.compare(CmpOp::Ne, value)
-    }
-
-    /// `column < value`
-    pub fn lt(self, value: impl IntoValue<T::Scalar>) -> Expr {
-        self.compare(CmpOp::Lt, value)
-    }
-
-    /// `column <= value`
-    pub fn le(self, value: impl IntoValue<T::Scalar>) -> Expr {
-        self.compare(CmpOp::Le, value)
-    }
-
-    /// `column > value`
-    pub fn gt(self, value: impl IntoValue<T::Scalar>) -> Expr {
-        self.compare(CmpOp::Gt, value)
-    }
-
-    /// `column >= value`
-    pub fn ge(self, value: impl IntoValue<T::Scalar>) -> Expr {
-        self.compare(CmpOp::Ge, value)
-    }
+    comparisons!("column");
 
     /// `column = other` for a column of the same type, of this or another
     /// model.
@@ -355,35 +363,7 @@ impl<T: ColumnType> Aggregate<T> {
         )
     }
 
-    /// `aggregate = value`
-    pub fn eq(self, value: impl IntoValue<T::Scalar>) -> Expr {
-        self.compare(CmpOp::Eq, value)
-    }
-
-    /// `aggregate <> value`
-    pub fn ne(self, value: impl IntoValue<T::Scalar>) -> Expr {
-        self.compare(CmpOp::Ne, value)
-    }
-
-    /// `aggregate < value`
-    pub fn lt(self, value: impl IntoValue<T::Scalar>) -> Expr {
-        self.compare(CmpOp::Lt, value)
-    }
-
-    /// `aggregate <= value`
-    pub fn le(self, value: impl IntoValue<T::Scalar>) -> Expr {
-        self.compare(CmpOp::Le, value)
-    }
-
-    /// `aggregate > value`
-    pub fn gt(self, value: impl IntoValue<T::Scalar>) -> Expr {
-        self.compare(CmpOp::Gt, value)
-    }
-
-    /// `aggregate >= value`
-    pub fn ge(self, value: impl IntoValue<T::Scalar>) -> Expr {
-        self.compare(CmpOp::Ge, value)
-    }
+    comparisons!("aggregate");
 }
 
 /// `COUNT(*)`: the rows of each group (or of the query), an `i64`.
