@@ -87,14 +87,14 @@ fn label(e: &Expr) -> &'static str {
     match e {
         Expr::Column(c) => c.column,
         Expr::Aggregate { func, .. } => match func {
-            crate::expr::AggregateFn::Count => "COUNT(..)",
-            crate::expr::AggregateFn::CountDistinct => "COUNT(DISTINCT ..)",
-            crate::expr::AggregateFn::Sum => "SUM(..)",
-            crate::expr::AggregateFn::Avg => "AVG(..)",
-            crate::expr::AggregateFn::Min => "MIN(..)",
-            crate::expr::AggregateFn::Max => "MAX(..)",
+            crate::expr::AggregateFn::Count => "count()",
+            crate::expr::AggregateFn::CountDistinct => "count_distinct()",
+            crate::expr::AggregateFn::Sum => "sum()",
+            crate::expr::AggregateFn::Avg => "avg()",
+            crate::expr::AggregateFn::Min => "min()",
+            crate::expr::AggregateFn::Max => "max()",
         },
-        Expr::CountOf(_) => "COUNT of related rows",
+        Expr::CountOf(_) => "a relationship's count()",
         _ => "(expression)",
     }
 }
