@@ -162,7 +162,25 @@ pub fn assemble(
             },
         );
     }
-    for row in &rows.columns {
+    add_columns(dialect, mariadb, &rows.columns, &mut tables);
+    add_indexes(&rows.indexes, &mut tables);
+    add_foreign_keys(dialect, default_schema, &rows.foreign_keys, &mut tables);
+    for t in tables.values_mut() {
+        as_the_models_see_it(dialect, t);
+    }
+    Catalog {
+        tables: tables.into_values().collect(),
+    }
+}
+
+/// The columns' rows, into their tables.
+fn add_columns(
+    dialect: Dialect,
+    mariadb: bool,
+    rows: &[TextRow],
+    tables: &mut BTreeMap<String, Table>,
+) {
+    for row in rows {
         let Some(table) = tables.get_mut(cell(row, 0)) else {
             continue;
         };
@@ -184,8 +202,13 @@ pub fn assemble(
             variants: Vec::new(),
         });
     }
+}
+
+/// The index rows (one per column of an index), into primary keys,
+/// uniques and indexes.
+fn add_indexes(rows: &[TextRow], tables: &mut BTreeMap<String, Table>) {
     let mut indexes: BTreeMap<(String, String, String), Vec<(i64, String)>> = BTreeMap::new();
-    for row in &rows.indexes {
+    for row in rows {
         indexes
             .entry((
                 cell(row, 0).to_string(),
@@ -210,8 +233,17 @@ pub fn assemble(
             _ => t.indexes.push(Index { name, columns }),
         }
     }
+}
+
+/// The foreign key rows (one per column of a key), into their tables.
+fn add_foreign_keys(
+    dialect: Dialect,
+    default_schema: &str,
+    rows: &[TextRow],
+    tables: &mut BTreeMap<String, Table>,
+) {
     let mut fks: BTreeMap<(String, String), CatalogForeignKey> = BTreeMap::new();
-    for row in &rows.foreign_keys {
+    for row in rows {
         let table = cell(row, 0).to_string();
         // SQLite keeps no name: its rows carry the key's number instead.
         let key = cell(row, 1).to_string();
@@ -239,44 +271,42 @@ pub fn assemble(
             t.foreign_keys.push(fk);
         }
     }
-    for t in tables.values_mut() {
-        // SQLite's `INTEGER PRIMARY KEY` is the rowid: generated, never
-        // NULL (though the catalog reports it nullable).
-        if dialect == Dialect::Sqlite
-            && let [only] = t.primary_key.as_slice()
-            && let Some(col) = t.columns.iter_mut().find(|c| &c.name == only)
-            && col.ty.eq_ignore_ascii_case("INTEGER")
-        {
-            col.auto = true;
-        }
-        for col in t.columns.iter_mut() {
-            if t.primary_key.contains(&col.name) {
-                col.nullable = false;
-            }
-        }
-        // SQLite names the index of an inline UNIQUE itself: named as
-        // `create_all` would name the constraint, so that a migration that
-        // recreates the table does not carry SQLite's reserved name.
-        if dialect == Dialect::Sqlite {
-            let table = t.name.clone();
-            for u in t.uniques.iter_mut() {
-                if u.name.starts_with("sqlite_autoindex_") {
-                    u.name = format!("{table}_{}_key", u.columns.join("_"));
-                }
-            }
-        }
-        // InnoDB indexes every foreign key, under the key's name when it
-        // has to make the index itself.
-        if dialect == Dialect::MySql {
-            let fks = t.foreign_keys.clone();
-            t.indexes.retain(|i| {
-                !fks.iter().any(|fk| {
-                    fk.name.as_deref() == Some(i.name.as_str()) && fk.columns == i.columns
-                })
-            });
+}
+
+/// What a backend keeps its own way, read as the models declare it.
+fn as_the_models_see_it(dialect: Dialect, t: &mut Table) {
+    // SQLite's `INTEGER PRIMARY KEY` is the rowid: generated, never NULL
+    // (though the catalog reports it nullable).
+    if dialect == Dialect::Sqlite
+        && let [only] = t.primary_key.as_slice()
+        && let Some(col) = t.columns.iter_mut().find(|c| &c.name == only)
+        && col.ty.eq_ignore_ascii_case("INTEGER")
+    {
+        col.auto = true;
+    }
+    for col in t.columns.iter_mut() {
+        if t.primary_key.contains(&col.name) {
+            col.nullable = false;
         }
     }
-    Catalog {
-        tables: tables.into_values().collect(),
+    // SQLite names the index of an inline UNIQUE itself: named as
+    // `create_all` would name the constraint, so that a migration that
+    // recreates the table does not carry SQLite's reserved name.
+    if dialect == Dialect::Sqlite {
+        let table = t.name.clone();
+        for u in t.uniques.iter_mut() {
+            if u.name.starts_with("sqlite_autoindex_") {
+                u.name = format!("{table}_{}_key", u.columns.join("_"));
+            }
+        }
+    }
+    // InnoDB indexes every foreign key, under the key's name when it has
+    // to make the index itself.
+    if dialect == Dialect::MySql {
+        let fks = t.foreign_keys.clone();
+        t.indexes.retain(|i| {
+            !fks.iter()
+                .any(|fk| fk.name.as_deref() == Some(i.name.as_str()) && fk.columns == i.columns)
+        });
     }
 }

@@ -131,19 +131,8 @@ pub fn plan(
     actual: &Catalog,
 ) -> Result<Vec<Step>> {
     let diffs = compare(dialect, mariadb, expected, actual);
+    refuse_unfillable_columns(&diffs)?;
     let mut steps = Vec::new();
-    for d in &diffs {
-        if let Difference::MissingColumn { table, column } = d
-            && !column.nullable
-            && !column.auto
-            && column.default.is_none()
-        {
-            return Err(Error::Config(format!(
-                "column `{table}.{}` is NOT NULL without a default, and `{table}` exists: its rows need a value. Give the field `#[model(default = \"..\")]`, or make it an `Option`, then diff again (or write that step by hand)",
-                column.name
-            )));
-        }
-    }
     for d in &diffs {
         if let Difference::MissingTable { table } = d {
             steps.push(Step::CreateTable(table.clone()));
@@ -152,55 +141,11 @@ pub fn plan(
     // Foreign keys go first and come back last: a column a key uses (on
     // either side) cannot change type under it on MySQL, and a key
     // dropped on one table may hold up a change on another.
-    let mut readd = Vec::new();
-    if dialect != Dialect::Sqlite {
-        let altered: Vec<(&Option<String>, &str, &str)> = diffs
-            .iter()
-            .filter_map(|d| match d {
-                Difference::ColumnChanged {
-                    expected: ec,
-                    actual: ac,
-                    ..
-                } if normalize_type(dialect, mariadb, &ec.ty)
-                    != normalize_type(dialect, mariadb, &ac.ty) =>
-                {
-                    let t = actual.tables.iter().find(|t| t.qualified() == d.table())?;
-                    Some((&t.schema, t.name.as_str(), ec.name.as_str()))
-                }
-                _ => None,
-            })
-            .collect();
-        let uses = |t: &Table, k: &CatalogForeignKey| {
-            altered.iter().any(|(schema, table, column)| {
-                (*schema == &t.schema && *table == t.name && k.columns.iter().any(|c| c == column))
-                    || (*schema == &k.target_schema
-                        && *table == k.target
-                        && k.target_columns.iter().any(|c| c == column))
-            })
-        };
-        for d in &diffs {
-            if let Difference::ExtraForeignKey { table, key } = d
-                && let Some(t) = actual.tables.iter().find(|t| t.qualified() == *table)
-            {
-                steps.push(Step::DropForeignKey(t.clone(), key.clone()));
-            }
-        }
-        for t in &actual.tables {
-            let Some(e) = expected
-                .tables
-                .iter()
-                .find(|e| e.name == t.name && e.schema == t.schema)
-            else {
-                continue;
-            };
-            for k in &t.foreign_keys {
-                if uses(t, k) && e.foreign_keys.iter().any(|x| x.same_as(k, dialect)) {
-                    steps.push(Step::DropForeignKey(t.clone(), k.clone()));
-                    readd.push(Step::AddForeignKey(t.clone(), k.clone()));
-                }
-            }
-        }
-    }
+    let readd = if dialect == Dialect::Sqlite {
+        Vec::new()
+    } else {
+        drop_foreign_keys(dialect, mariadb, &diffs, expected, actual, &mut steps)
+    };
     let mut missing_keys = Vec::new();
     for e in &expected.tables {
         let Some(a) = actual
@@ -230,6 +175,92 @@ pub fn plan(
     }
     steps.extend(readd);
     steps.extend(missing_keys);
+    drop_extra_tables(&diffs, &mut steps);
+    Ok(steps)
+}
+
+/// [`Error::Config`] for a NOT NULL column without a default on a table
+/// that exists: its rows would need a value.
+fn refuse_unfillable_columns(diffs: &[Difference]) -> Result<()> {
+    for d in diffs {
+        if let Difference::MissingColumn { table, column } = d
+            && !column.nullable
+            && !column.auto
+            && column.default.is_none()
+        {
+            return Err(Error::Config(format!(
+                "column `{table}.{}` is NOT NULL without a default, and `{table}` exists: its rows need a value. Give the field `#[model(default = \"..\")]`, or make it an `Option`, then diff again (or write that step by hand)",
+                column.name
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Drops the foreign keys the models no longer have, and those a column
+/// type change needs out of the way; returns the steps that add the latter
+/// back.
+fn drop_foreign_keys(
+    dialect: Dialect,
+    mariadb: bool,
+    diffs: &[Difference],
+    expected: &Catalog,
+    actual: &Catalog,
+    steps: &mut Vec<Step>,
+) -> Vec<Step> {
+    let altered: Vec<(&Option<String>, &str, &str)> = diffs
+        .iter()
+        .filter_map(|d| match d {
+            Difference::ColumnChanged {
+                expected: ec,
+                actual: ac,
+                ..
+            } if normalize_type(dialect, mariadb, &ec.ty)
+                != normalize_type(dialect, mariadb, &ac.ty) =>
+            {
+                let t = actual.tables.iter().find(|t| t.qualified() == d.table())?;
+                Some((&t.schema, t.name.as_str(), ec.name.as_str()))
+            }
+            _ => None,
+        })
+        .collect();
+    let uses = |t: &Table, k: &CatalogForeignKey| {
+        altered.iter().any(|(schema, table, column)| {
+            (*schema == &t.schema && *table == t.name && k.columns.iter().any(|c| c == column))
+                || (*schema == &k.target_schema
+                    && *table == k.target
+                    && k.target_columns.iter().any(|c| c == column))
+        })
+    };
+    for d in diffs {
+        if let Difference::ExtraForeignKey { table, key } = d
+            && let Some(t) = actual.tables.iter().find(|t| t.qualified() == *table)
+        {
+            steps.push(Step::DropForeignKey(t.clone(), key.clone()));
+        }
+    }
+    let mut readd = Vec::new();
+    for t in &actual.tables {
+        let Some(e) = expected
+            .tables
+            .iter()
+            .find(|e| e.name == t.name && e.schema == t.schema)
+        else {
+            continue;
+        };
+        for k in &t.foreign_keys {
+            if uses(t, k) && e.foreign_keys.iter().any(|x| x.same_as(k, dialect)) {
+                steps.push(Step::DropForeignKey(t.clone(), k.clone()));
+                readd.push(Step::AddForeignKey(t.clone(), k.clone()));
+            }
+        }
+    }
+    readd
+}
+
+/// Drops the tables no model declares, each before the tables it
+/// references.
+fn drop_extra_tables(diffs: &[Difference], steps: &mut Vec<Step>) {
     let mut extra: Vec<Table> = diffs
         .iter()
         .filter_map(|d| match d {
@@ -237,7 +268,6 @@ pub fn plan(
             _ => None,
         })
         .collect();
-    // Drop a table before the tables it references.
     while !extra.is_empty() {
         let free = extra
             .iter()
@@ -252,7 +282,6 @@ pub fn plan(
             .unwrap_or(0);
         steps.push(Step::DropTable(extra.remove(free)));
     }
-    Ok(steps)
 }
 
 /// True when SQLite's `ALTER TABLE` (or `CREATE`/`DROP INDEX`) makes the
