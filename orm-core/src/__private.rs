@@ -13,54 +13,34 @@ pub use crate::relation::{
     ManyToManyQuery, Ops, OptionalParent, Parent,
 };
 pub use crate::value::{
-    AutoKey, Collatable, ColumnType, HasLength, IntoValue, RowRef, SqlType, Value, VersionCounter,
-    decode_field,
+    AutoKey, Collatable, ColumnType, HasLength, IntoValue, RowRef, SqlType, Validator, Value,
+    VersionCounter,
 };
 pub use std::marker::PhantomData;
 
-use std::fmt::Display;
-
-/// A field validator: `fn(&T) -> Result<(), E>` where `E: Display`.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` is not a validator for a `{T}` field",
-    label = "expected a function `fn(&{T}) -> Result<(), E>` where `E: Display`",
-    note = "a `validate = path` function takes the field by reference and returns `Ok(())` or an error message"
-)]
-pub trait Validator<T> {
-    /// Runs the check.
-    fn check(&self, value: &T) -> std::result::Result<(), String>;
-}
-
-impl<T, E: Display, F: Fn(&T) -> std::result::Result<(), E>> Validator<T> for F {
-    fn check(&self, value: &T) -> std::result::Result<(), String> {
-        self(value).map_err(|e| e.to_string())
-    }
-}
-
-/// Runs `validator` on a field, naming the model and field on failure.
+/// A validator's verdict, naming the model and field on failure.
 #[inline]
-pub fn validate<T, V: Validator<T>>(
-    validator: V,
-    value: &T,
+pub fn validated(
+    verdict: std::result::Result<(), String>,
     model: &'static str,
     field: &'static str,
 ) -> Result<()> {
-    validator.check(value).map_err(|message| Error::Validation {
+    verdict.map_err(|message| Error::Validation {
         model,
         field,
         message,
     })
 }
 
-/// Checks a `max_length`.
+/// Checks a `max_length` against a value's length.
 #[inline]
-pub fn check_max_length<T: HasLength>(
-    value: &T,
+pub fn length_checked(
+    length: Option<usize>,
     max: usize,
     model: &'static str,
     field: &'static str,
 ) -> Result<()> {
-    match value.length() {
+    match length {
         Some(len) if len > max => Err(Error::Validation {
             model,
             field,
@@ -70,34 +50,25 @@ pub fn check_max_length<T: HasLength>(
     }
 }
 
-/// Runs the type's own check ([`ColumnType::check`]: no NaN).
+/// The type's own check ([`ColumnType::check`]: no NaN), naming the field.
 #[inline]
-pub fn check_value<T: ColumnType>(
-    value: &T,
+pub fn checked(
+    check: std::result::Result<(), String>,
     model: &'static str,
     field: &'static str,
 ) -> Result<()> {
-    value.check().map_err(|message| Error::Validation {
+    check.map_err(|message| Error::Validation {
         model,
         field,
         message,
     })
 }
 
-/// Requires `T: VersionCounter`.
-pub const fn assert_version_counter<T: VersionCounter>() {}
-
-/// Requires `T: Collatable`.
-pub const fn assert_collatable<T: Collatable>() {}
-
-/// Requires `T: ColumnType` (a readable error for unsupported field types).
-pub const fn assert_column_type<T: ColumnType>() {}
-
-/// Requires `T: AutoKey` (a readable error for `auto` on non-integers).
-pub const fn assert_auto_key<T: AutoKey>() {}
-
-/// Requires `T: HasLength` (a readable error for a misplaced `max_length`).
-pub const fn assert_has_length<T: HasLength>() {}
+/// A decode error naming the model and column.
+#[cold]
+pub fn decode_error(model: &'static str, column: &'static str, err: sqlx::Error) -> Error {
+    Error::decode(model, column, err)
+}
 
 /// The error of a column position past a model's last column.
 #[cold]
@@ -105,15 +76,12 @@ pub fn no_column(model: &'static str, index: usize) -> Error {
     Error::Config(format!("`{model}` has no column at position {index}"))
 }
 
-/// Stores a key from `LAST_INSERT_ID()`.
-pub fn last_insert_id<T: AutoKey>(first: u64, step: u64, model: &'static str) -> Result<T> {
-    T::from_u64(first)
-        .and_then(|k| k.offset(step))
-        .ok_or_else(|| {
-            Error::Config(format!(
-                "generated key {first}+{step} does not fit the key of `{model}`"
-            ))
-        })
+/// A key from `LAST_INSERT_ID()` that does not fit the key field.
+#[cold]
+pub fn key_out_of_range(first: u64, step: u64, model: &'static str) -> Error {
+    Error::Config(format!(
+        "generated key {first}+{step} does not fit the key of `{model}`"
+    ))
 }
 
 /// The value of a belongs_to key column: from the target the slot holds
@@ -128,14 +96,16 @@ pub fn key_value<T: Model, K: ColumnType>(
     crate::relation::held_key(slot, references).unwrap_or_else(|| field.to_value())
 }
 
-/// Converts a value into a field, naming the field when it does not fit.
-pub fn from_value<T: ColumnType>(
+/// Converts a value into a field with `from_value` (the field type's own),
+/// naming the field when it does not fit.
+pub fn converted<T>(
     value: Value,
+    from_value: fn(Value) -> Option<T>,
     model: &'static str,
     field: &'static str,
 ) -> Result<T> {
     let shown = format!("{value:?}");
-    T::from_value(value)
+    from_value(value)
         .ok_or_else(|| Error::Config(format!("cannot store {shown} in `{model}.{field}`")))
 }
 

@@ -81,5 +81,6 @@ pub use sql::{Catalog, CatalogColumn, CatalogForeignKey, Dialect, Difference, In
 #[cfg(feature = "json")]
 pub use value::Json;
 pub use value::{
-    AutoKey, Collatable, ColumnType, HasLength, IntoValue, RowRef, SqlType, Value, VersionCounter,
+    AutoKey, Collatable, ColumnType, HasLength, IntoValue, RowRef, SqlType, Validator, Value,
+    VersionCounter,
 };

@@ -6,8 +6,6 @@
 //! [`ColumnType::decode`] reads its cell straight out of the backend row by
 //! position.
 
-use crate::error::Error;
-
 /// The SQL type of a column, used for DDL and for typed NULL binds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -689,18 +687,6 @@ where
     }
 }
 
-/// Decodes the cell at `idx` into a field, naming the model and column in
-/// the error.
-#[inline]
-pub fn decode_field<T: ColumnType>(
-    row: RowRef<'_>,
-    idx: usize,
-    model: &'static str,
-    column: &'static str,
-) -> Result<T, Error> {
-    T::decode(row, idx).map_err(|e| Error::decode(model, column, e))
-}
-
 /// Integer types the database can generate as keys.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be a database-generated key",
@@ -757,13 +743,45 @@ impl<T: HasLength> HasLength for Option<T> {
     }
 }
 
+/// A field validator (`#[model(validate = path)]`): a function
+/// `fn(&T) -> Result<(), E>` where `E: Display`, run before every insert
+/// and update; an `Err` becomes [`Error::Validation`](crate::Error::Validation)
+/// naming the field.
+///
+/// ```
+/// fn not_blank(name: &String) -> Result<(), String> {
+///     if name.trim().is_empty() { Err("must not be blank".into()) } else { Ok(()) }
+/// }
+/// # fn takes<V: orm::Validator<String>>(_: V) {}
+/// # takes(not_blank);
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a validator for a `{T}` field",
+    label = "expected a function `fn(&{T}) -> Result<(), E>` where `E: Display`",
+    note = "a `validate = path` function takes the field by reference and returns `Ok(())` or an error message"
+)]
+pub trait Validator<T> {
+    /// Runs the check; the error's text on failure.
+    fn check(&self, value: &T) -> Result<(), String>;
+}
+
+impl<T, E: std::fmt::Display, F: Fn(&T) -> Result<(), E>> Validator<T> for F {
+    fn check(&self, value: &T) -> Result<(), String> {
+        self(value).map_err(|e| e.to_string())
+    }
+}
+
 /// Integer types a `#[model(version)]` counter can have.
 #[diagnostic::on_unimplemented(
     message = "`#[model(version)]` needs an integer field, not `{Self}`",
     label = "not i16, i32 or i64",
     note = "the version is a counter bumped by every update: make the field i16, i32 or i64"
 )]
-pub trait VersionCounter {}
+pub trait VersionCounter {
+    /// Named by generated code to require the trait.
+    #[doc(hidden)]
+    const IS: () = ();
+}
 impl VersionCounter for i16 {}
 impl VersionCounter for i32 {}
 impl VersionCounter for i64 {}
@@ -774,6 +792,10 @@ impl VersionCounter for i64 {}
     label = "not String or Option<String>",
     note = "a collation decides how text compares: remove it from this field"
 )]
-pub trait Collatable {}
+pub trait Collatable {
+    /// Named by generated code to require the trait.
+    #[doc(hidden)]
+    const IS: () = ();
+}
 impl Collatable for String {}
 impl Collatable for Option<String> {}

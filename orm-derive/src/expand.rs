@@ -16,13 +16,15 @@ use crate::internals::ast::Container;
 /// attributes had errors (the metadata then says the relationships have
 /// none, and the errors stay few).
 pub fn expand(cont: &Container, strategies: bool) -> TokenStream {
-    let krate = match &cont.attrs.krate {
-        Some(path) => quote!(#path),
-        None => quote!(::orm),
-    };
+    let krate = krate(cont);
     let model_impl = model::expand(cont, strategies);
     let columns = columns::expand(cont);
     let relations = relations::expand(cont, strategies);
+    let checks = if strategies {
+        relations::checks_of(cont)
+    } else {
+        TokenStream::new()
+    };
     quote! {
         #[doc(hidden)]
         #[allow(non_upper_case_globals, unused_qualifications, clippy::all)]
@@ -32,5 +34,14 @@ pub fn expand(cont: &Container, strategies: bool) -> TokenStream {
             #columns
             #relations
         };
+        #checks
+    }
+}
+
+/// The path of the runtime crate: `::orm`, or `#[model(crate = "..")]`.
+pub fn krate(cont: &Container) -> TokenStream {
+    match &cont.attrs.krate {
+        Some(path) => quote!(#path),
+        None => quote!(::orm),
     }
 }

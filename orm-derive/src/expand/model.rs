@@ -117,7 +117,9 @@ impl<'c, 'a> Gen<'c, 'a> {
             match self.columns.iter().position(|c| c.ident == f.ident) {
                 Some(idx) => {
                     let column = &f.column;
-                    quote!(#fid: __orm::decode_field(row, offset + #idx, #model_name, #column)?)
+                    let ty = f.ty;
+                    quote!(#fid: <#ty as __orm::ColumnType>::decode(row, offset + #idx)
+                        .map_err(|e| __orm::decode_error(#model_name, #column, e))?)
                 }
                 None => match &f.relation {
                     Some(_) => {
@@ -132,7 +134,9 @@ impl<'c, 'a> Gen<'c, 'a> {
         let read_column_arms = self.columns.iter().enumerate().map(|(i, f)| {
             let fid = f.ident;
             let column = &f.column;
-            quote!(#i => self.#fid = __orm::decode_field(row, idx, #model_name, #column)?,)
+            let ty = f.ty;
+            quote!(#i => self.#fid = <#ty as __orm::ColumnType>::decode(row, idx)
+                .map_err(|e| __orm::decode_error(#model_name, #column, e))?,)
         });
         quote! {
             #[inline]
@@ -190,7 +194,13 @@ impl<'c, 'a> Gen<'c, 'a> {
         let set_column_arms = columns.iter().enumerate().map(|(i, f)| {
             let fid = f.ident;
             let fname = &f.name;
-            quote!(#i => self.#fid = __orm::from_value(value, #model_name, #fname)?,)
+            let ty = f.ty;
+            quote!(#i => self.#fid = __orm::converted(
+                value,
+                <#ty as __orm::ColumnType>::from_value,
+                #model_name,
+                #fname,
+            )?,)
         });
         let ident = self.cont.ident;
         let detached = self.cont.fields.iter().map(|f| {
@@ -261,9 +271,12 @@ impl<'c, 'a> Gen<'c, 'a> {
         let body = match self.cont.auto_field() {
             Some(f) => {
                 let fid = f.ident;
+                let ty = f.ty;
                 let span = f.attrs.auto.map_or(f.ty.span(), |(_, s)| s);
                 quote_spanned! {span=>
-                    self.#fid = __orm::last_insert_id(first, step, #model_name)?;
+                    self.#fid = <#ty as __orm::AutoKey>::from_u64(first)
+                    .and_then(|k| <#ty as __orm::AutoKey>::offset(k, step))
+                    .ok_or_else(|| __orm::key_out_of_range(first, step, #model_name))?;
                     ::core::result::Result::Ok(())
                 }
             }
@@ -290,17 +303,21 @@ impl<'c, 'a> Gen<'c, 'a> {
             let check_fn = check_fn(i);
             let v = quote_spanned!(f.ident.span()=> v);
             let mut checks = quote! {
-                __orm::check_value(#v, #model_name, #fname)?;
+                __orm::checked(<#ty as __orm::ColumnType>::check(#v), #model_name, #fname)?;
             };
             if let Some((max, span)) = f.attrs.max_length {
                 let max = max as usize;
                 checks.extend(quote_spanned! {span=>
-                    __orm::check_max_length(#v, #max, #model_name, #fname)?;
+                    __orm::length_checked(<#ty as __orm::HasLength>::length(#v), #max, #model_name, #fname)?;
                 });
             }
             if let Some(path) = &f.attrs.validate {
                 checks.extend(quote_spanned! {path.span()=>
-                    __orm::validate(#path, #v, #model_name, #fname)?;
+                    __orm::validated(
+                        <_ as __orm::Validator<#ty>>::check(&#path, #v),
+                        #model_name,
+                        #fname,
+                    )?;
                 });
             }
             quote! {
@@ -323,7 +340,12 @@ impl<'c, 'a> Gen<'c, 'a> {
             let check_fn = check_fn(i);
             quote! {
                 #i => {
-                    let v: #ty = __orm::from_value(value.clone(), #model_name, #fname)?;
+                    let v: #ty = __orm::converted(
+                        value.clone(),
+                        <#ty as __orm::ColumnType>::from_value,
+                        #model_name,
+                        #fname,
+                    )?;
                     #check_fn(&v)?;
                 }
             }
@@ -427,26 +449,26 @@ fn column_meta(cont: &Container, f: &Field, auto: bool) -> TokenStream {
 fn type_checks(f: &Field, auto: bool) -> TokenStream {
     let ty = f.ty;
     let mut out = quote_spanned! {ty.span()=>
-        const _: () = __orm::assert_column_type::<#ty>();
+        const _: __orm::SqlType = <#ty as __orm::ColumnType>::SQL_TYPE;
     };
     if let (true, Some((true, span))) = (auto, f.attrs.auto) {
         out.extend(quote_spanned! {span=>
-            const _: () = __orm::assert_auto_key::<#ty>();
+            const _: fn(u64) -> ::core::option::Option<#ty> = <#ty as __orm::AutoKey>::from_u64;
         });
     }
     if let Some((_, span)) = f.attrs.max_length {
         out.extend(quote_spanned! {span=>
-            const _: () = __orm::assert_has_length::<#ty>();
+            const _: fn(&#ty) -> ::core::option::Option<usize> = <#ty as __orm::HasLength>::length;
         });
     }
     if let Some(span) = f.attrs.version {
         out.extend(quote_spanned! {span=>
-            const _: () = __orm::assert_version_counter::<#ty>();
+            const _: () = <#ty as __orm::VersionCounter>::IS;
         });
     }
     if let Some((_, span)) = &f.attrs.collation {
         out.extend(quote_spanned! {*span=>
-            const _: () = __orm::assert_collatable::<#ty>();
+            const _: () = <#ty as __orm::Collatable>::IS;
         });
     }
     out

@@ -311,7 +311,6 @@ pub fn expand(cont: &Container, strategies: bool) -> TokenStream {
                 __orm::Relation::new(&<#ident as __orm::Model>::META.relations[#i]);
         });
 
-        outside.extend(checks(cont, field, rel));
         if let Some(backref) = &rel.backref {
             outside.extend(backref_items(
                 cont,
@@ -334,6 +333,15 @@ pub fn expand(cont: &Container, strategies: bool) -> TokenStream {
         }
         #outside
     }
+}
+
+/// The rules between each relationship's two models, as const items that
+/// stand on their own (outside the derive's block, so that a failure is
+/// reported as the evaluation of the item itself, at the user's attribute).
+pub fn checks_of(cont: &Container) -> TokenStream {
+    cont.relations()
+        .map(|(field, rel)| checks(cont, field, rel))
+        .collect()
 }
 
 /// The inverse of `field` generated on its target, named `name`.
@@ -461,6 +469,7 @@ fn respan(tokens: TokenStream, span: Span) -> TokenStream {
 
 /// The rules between this model and the target, as const evaluations.
 fn checks(cont: &Container, field: &Field, rel: &RelAttrs) -> TokenStream {
+    let krate = super::krate(cont);
     let a = cont.ident.to_string();
     let t = rel.target_name();
     let target = &rel.target;
@@ -492,6 +501,7 @@ fn checks(cont: &Container, field: &Field, rel: &RelAttrs) -> TokenStream {
                 );
                 out.extend(quote_spanned! {sec.span=>
                     const _: () = {
+                use #krate::__private as __orm;
                         let n = __orm::foreign_keys_to(<#assoc as __orm::Model>::META, #side_name, #given);
                         if n == 0 {
                             ::core::panic!(#none);
@@ -520,6 +530,7 @@ fn checks(cont: &Container, field: &Field, rel: &RelAttrs) -> TokenStream {
         let zero_message = named_missing.unwrap_or(none);
         out.extend(quote_spanned! {span=>
             const _: () = {
+                use #krate::__private as __orm;
                 let n = __orm::foreign_keys_to(<#target as __orm::Model>::META, #a, #fk);
                 if n == 0 {
                     ::core::panic!(#zero_message);
@@ -549,6 +560,7 @@ fn checks(cont: &Container, field: &Field, rel: &RelAttrs) -> TokenStream {
         );
         out.extend(quote_spanned! {span=>
             const _: () = {
+                use #krate::__private as __orm;
                 match __orm::key_type_matches(
                     <#key_ty as __orm::ColumnType>::SQL_TYPE,
                     <#target as __orm::Model>::META,
@@ -575,6 +587,7 @@ fn checks(cont: &Container, field: &Field, rel: &RelAttrs) -> TokenStream {
         );
         out.extend(quote_spanned! {back.span=>
             const _: () = {
+                use #krate::__private as __orm;
                 match __orm::relation_named(<#target as __orm::Model>::META, #g) {
                     ::core::option::Option::None => ::core::panic!(#missing),
                     ::core::option::Option::Some(other) => {
@@ -598,6 +611,7 @@ fn checks(cont: &Container, field: &Field, rel: &RelAttrs) -> TokenStream {
         );
         out.extend(quote_spanned! {backref.span=>
             const _: () = {
+                use #krate::__private as __orm;
                 if __orm::has_member(<#target as __orm::Model>::META, #b) {
                     ::core::panic!(#collision);
                 }
