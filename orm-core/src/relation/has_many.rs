@@ -5,7 +5,7 @@
 
 use super::collection::{diff, put_back, take_and_insert, take_marked};
 use super::related::{ByForeignKey, RelatedQuery, Scope};
-use super::strategy::{Field, Step, Strategy};
+use super::strategy::{Field, Step, Strategy, after_owner};
 use super::{claim, relationship_error};
 use crate::backend::Executor;
 use crate::backend::Target;
@@ -20,41 +20,7 @@ use crate::value::Value;
 /// Emitted by the derive.
 pub struct HasManyOps<P, T>(pub Field<P, HasMany<T>>);
 
-impl<P: Model, T: Model> Strategy<P> for HasManyOps<P, T> {
-    fn pending(&self, model: &P) -> bool {
-        (self.0.peek)(model).__pending()
-    }
-
-    fn insert_after<'a>(
-        &'a self,
-        rel: &'static RelationMeta,
-        models: &'a mut [P],
-        target: Target<'a>,
-    ) -> Step<'a> {
-        self.0.step_if(
-            models,
-            |s| s.__pending(),
-            |models| self.insert(rel, models, target),
-        )
-    }
-
-    fn save<'a>(
-        &'a self,
-        rel: &'static RelationMeta,
-        models: &'a mut [P],
-        target: Target<'a>,
-    ) -> Step<'a> {
-        self.0.step_if(
-            models,
-            |s| s.is_loaded(),
-            |models| self.save_loaded(rel, models, target),
-        )
-    }
-
-    fn default_load(&self, rel: &'static RelationMeta) -> Option<DefaultLoad<P>> {
-        self.0.default_load(rel)
-    }
-}
+after_owner!(HasManyOps, insert, save_loaded, |s| s.is_loaded());
 
 impl<P: Model, T: Model> HasManyOps<P, T> {
     /// New children inserted with their key set, in one batch for every

@@ -4,7 +4,7 @@
 
 use super::claim;
 use super::has_many::HasManyQuery;
-use super::strategy::{Field, Step, Strategy};
+use super::strategy::{Field, Step, Strategy, after_owner};
 use crate::backend::Executor;
 use crate::backend::Target;
 use crate::error::Result;
@@ -14,37 +14,7 @@ use crate::model::{HasOne, Model, RelationMeta};
 /// The strategy of a has_one field of `P` to `T`. Emitted by the derive.
 pub struct HasOneOps<P, T>(pub Field<P, HasOne<T>>);
 
-impl<P: Model, T: Model> Strategy<P> for HasOneOps<P, T> {
-    fn pending(&self, model: &P) -> bool {
-        (self.0.peek)(model).__pending()
-    }
-
-    fn insert_after<'a>(
-        &'a self,
-        rel: &'static RelationMeta,
-        models: &'a mut [P],
-        target: Target<'a>,
-    ) -> Step<'a> {
-        self.0.step_if(
-            models,
-            |s| s.__pending(),
-            |models| self.write(rel, models, target),
-        )
-    }
-
-    fn save<'a>(
-        &'a self,
-        rel: &'static RelationMeta,
-        models: &'a mut [P],
-        target: Target<'a>,
-    ) -> Step<'a> {
-        self.insert_after(rel, models, target)
-    }
-
-    fn default_load(&self, rel: &'static RelationMeta) -> Option<DefaultLoad<P>> {
-        self.0.default_load(rel)
-    }
-}
+after_owner!(HasOneOps, write, write, |s| s.__pending());
 
 impl<P: Model, T: Model> HasOneOps<P, T> {
     /// Inserts the slots' new rows with their key set to the owner (one

@@ -6,7 +6,7 @@
 
 use super::collection::{diff, put_back, take_and_insert, take_marked};
 use super::related::{ByAssociation, RelatedQuery, Scope};
-use super::strategy::{Field, Step, Strategy};
+use super::strategy::{Field, Step, Strategy, after_owner};
 use crate::backend::{self, Atomic, Executor, Sql, Target};
 use crate::error::{Error, Result};
 use crate::expr::Expr;
@@ -21,41 +21,7 @@ use crate::value::Value;
 /// derive.
 pub struct ManyToManyOps<P, T>(pub Field<P, HasMany<T>>);
 
-impl<P: Model, T: Model> Strategy<P> for ManyToManyOps<P, T> {
-    fn pending(&self, model: &P) -> bool {
-        (self.0.peek)(model).__pending()
-    }
-
-    fn insert_after<'a>(
-        &'a self,
-        rel: &'static RelationMeta,
-        models: &'a mut [P],
-        target: Target<'a>,
-    ) -> Step<'a> {
-        self.0.step_if(
-            models,
-            |s| s.__pending(),
-            |models| self.insert(rel, models, target),
-        )
-    }
-
-    fn save<'a>(
-        &'a self,
-        rel: &'static RelationMeta,
-        models: &'a mut [P],
-        target: Target<'a>,
-    ) -> Step<'a> {
-        self.0.step_if(
-            models,
-            |s| s.is_loaded(),
-            |models| self.save_loaded(rel, models, target),
-        )
-    }
-
-    fn default_load(&self, rel: &'static RelationMeta) -> Option<DefaultLoad<P>> {
-        self.0.default_load(rel)
-    }
-}
+after_owner!(ManyToManyOps, insert, save_loaded, |s| s.is_loaded());
 
 impl<P: Model, T: Model> ManyToManyOps<P, T> {
     /// New targets inserted in one batch, then the association row of

@@ -134,6 +134,49 @@ pub trait Strategy<P>: Send + Sync {
     }
 }
 
+/// The [`Strategy`] of a kind whose rows are written after their owner's
+/// (has_many, has_one, many-to-many; `$ops` holds its [`Field`] as `.0`):
+/// pending while the slot holds new rows; a graph insert runs `$insert`
+/// over the models whose slot is pending, a save runs `$save` over those
+/// whose slot passes `$saves`.
+macro_rules! after_owner {
+    ($ops:ident, $insert:ident, $save:ident, $saves:expr) => {
+        impl<P: Model, T: Model> Strategy<P> for $ops<P, T> {
+            fn pending(&self, model: &P) -> bool {
+                (self.0.peek)(model).__pending()
+            }
+
+            fn insert_after<'a>(
+                &'a self,
+                rel: &'static RelationMeta,
+                models: &'a mut [P],
+                target: Target<'a>,
+            ) -> Step<'a> {
+                self.0.step_if(
+                    models,
+                    |s| s.__pending(),
+                    |models| self.$insert(rel, models, target),
+                )
+            }
+
+            fn save<'a>(
+                &'a self,
+                rel: &'static RelationMeta,
+                models: &'a mut [P],
+                target: Target<'a>,
+            ) -> Step<'a> {
+                self.0
+                    .step_if(models, $saves, |models| self.$save(rel, models, target))
+            }
+
+            fn default_load(&self, rel: &'static RelationMeta) -> Option<DefaultLoad<P>> {
+                self.0.default_load(rel)
+            }
+        }
+    };
+}
+pub(super) use after_owner;
+
 /// A strategy as the metadata holds it: a static the derive emits per
 /// relationship field, typed with the owner so that the operations can take
 /// it back from `dyn Any`.
