@@ -168,11 +168,10 @@ macro_rules! on_dasync {
     };
 }
 
-/// One benchmark per contender for one workload and size; `$reset` runs
-/// before each contender (fresh tables for the write workloads).
-macro_rules! contenders {
-    ($group:expr, $side:expr, $n:expr, reset: $reset:expr,
-     sqlx: $sqlx:expr, orm: $orm:expr, sea: $sea:expr, diesel: $f:ident ($($arg:expr),*)) => {{
+/// Hand-written sqlx and this ORM: every workload's first two contenders,
+/// and the only two of workloads the other ORMs are not measured on.
+macro_rules! pair {
+    ($group:expr, $side:expr, $n:expr, reset: $reset:expr, sqlx: $sqlx:expr, orm: $orm:expr) => {{
         let side: &Side = $side;
         let n: usize = $n;
         let rt = &side.rt;
@@ -184,6 +183,18 @@ macro_rules! contenders {
         $group.bench_with_input(BenchmarkId::new("orm", n), &n, |b, _| {
             b.to_async(rt).iter(|| async { black_box($orm) })
         });
+    }};
+}
+
+/// One benchmark per contender for one workload and size; `$reset` runs
+/// before each contender (fresh tables for the write workloads).
+macro_rules! contenders {
+    ($group:expr, $side:expr, $n:expr, reset: $reset:expr,
+     sqlx: $sqlx:expr, orm: $orm:expr, sea: $sea:expr, diesel: $f:ident ($($arg:expr),*)) => {{
+        pair!($group, $side, $n, reset: $reset, sqlx: $sqlx, orm: $orm);
+        let side: &Side = $side;
+        let n: usize = $n;
+        let rt = &side.rt;
         $reset;
         $group.bench_with_input(BenchmarkId::new("sea-orm", n), &n, |b, _| {
             b.to_async(rt).iter(|| async { black_box($sea) })
@@ -200,24 +211,6 @@ macro_rules! contenders {
                 b.to_async(rt).iter(|| async { on_dasync!(d, $f($($arg),*)) })
             });
         }
-    }};
-}
-
-/// Hand-written sqlx and this ORM only: workloads the other ORMs are not
-/// measured on.
-macro_rules! pair {
-    ($group:expr, $side:expr, $n:expr, reset: $reset:expr, sqlx: $sqlx:expr, orm: $orm:expr) => {{
-        let side: &Side = $side;
-        let n: usize = $n;
-        let rt = &side.rt;
-        $reset;
-        $group.bench_with_input(BenchmarkId::new("sqlx", n), &n, |b, _| {
-            b.to_async(rt).iter(|| async { black_box($sqlx) })
-        });
-        $reset;
-        $group.bench_with_input(BenchmarkId::new("orm", n), &n, |b, _| {
-            b.to_async(rt).iter(|| async { black_box($orm) })
-        });
     }};
 }
 
