@@ -431,16 +431,20 @@ pub(super) trait Renderer: Sized {
     /// `table alias WHERE alias.inner = outer [AND filter])`, for an
     /// [`Expr::Exists`] (`EXISTS (SELECT 1 FROM `) or its count.
     fn related(&self, w: &mut SqlWriter, head: &str, e: &Expr) -> Written {
-        let Expr::Exists {
-            table,
-            inner_column,
-            outer,
-            filter,
-        } = e
-        else {
-            return Err(BuildError::new(
-                "a count of related rows needs a relationship",
-            ));
+        let (table, inner_column, outer, filter) = match e {
+            Expr::Exists {
+                table,
+                inner_column,
+                outer,
+                filter,
+            } => (table, inner_column, outer, filter),
+            // A relationship that could not be resolved says why.
+            Expr::Invalid(error) => return Err(error.clone()),
+            _ => {
+                return Err(BuildError::new(
+                    "a count of related rows needs a relationship",
+                ));
+            }
         };
         let alias = w.new_alias(table);
         w.push(head);
@@ -598,10 +602,7 @@ pub(super) trait Renderer: Sized {
                 w.bind(high.clone());
             }
             Expr::Exists { .. } => self.related(w, "EXISTS (SELECT 1 FROM ", e)?,
-            Expr::CountOf(inner) => match &**inner {
-                Expr::Invalid(error) => return Err(error.clone()),
-                _ => self.related(w, "(SELECT COUNT(*) FROM ", inner)?,
-            },
+            Expr::CountOf(inner) => self.related(w, "(SELECT COUNT(*) FROM ", inner)?,
             Expr::Aggregate { func, arg, ty } => self.aggregate(w, *func, arg.as_deref(), *ty)?,
             Expr::InSelect {
                 expr,
