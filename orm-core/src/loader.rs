@@ -21,7 +21,9 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 
 use futures_core::future::BoxFuture;
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::collections::hash_map::Entry;
+
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::backend::{self, Executor, Sql, Target};
 use crate::error::{Error, Result};
@@ -185,17 +187,21 @@ fn slot<'m, P: Model>(model: &'m mut P, rel: &RelationMeta) -> Result<&'m mut dy
 
 /// Fills a slot of whichever kind with `rows`: a collection with all of
 /// them (remembering their member keys for a later save), a to-one slot
-/// with the first or none.
+/// with the first or none. `member` is the member key's column when the
+/// caller has it (`RelationMeta::member_key`).
 fn fill_slot<T: Model>(
     slot: &mut dyn Any,
     rel: &'static RelationMeta,
     owner: &'static ModelMeta,
     mut rows: Vec<T>,
+    member: Option<usize>,
 ) -> Result<()> {
     if let Some(collection) = slot.downcast_mut::<HasMany<T>>() {
-        let member = rel.member_key(owner, T::META)?;
-        let keys = column_values(&rows, member)?;
-        collection.set_loaded(rows, keys);
+        let member = match member {
+            Some(m) => m,
+            None => rel.member_key(owner, T::META)?,
+        };
+        collection.set_loaded(rows, member, T::column_value);
         return Ok(());
     }
     let first = if rows.is_empty() {
@@ -225,16 +231,21 @@ fn keys_per_statement(dialect: Dialect) -> usize {
     }
 }
 
-/// Distinct non-NULL keys, in first-seen order.
-fn distinct(values: impl Iterator<Item = Value>) -> Vec<Value> {
-    let mut seen = HashSet::default();
+/// Distinct non-NULL keys, in first-seen order, with the position of each.
+fn distinct(values: &[Value]) -> (Vec<Value>, HashMap<HashKey, usize>) {
+    let mut position = HashMap::default();
     let mut out = Vec::new();
     for v in values {
-        if !v.is_null() && seen.insert(HashKey(v.clone())) {
-            out.push(v);
+        if v.is_null() {
+            continue;
+        }
+        let next = out.len();
+        if let Entry::Vacant(e) = position.entry(HashKey(v.clone())) {
+            e.insert(next);
+            out.push(v.clone());
         }
     }
-    out
+    (out, position)
 }
 
 impl<P: Model, T: Model + Clone> Include<P, T> {
@@ -321,7 +332,7 @@ impl<P: Model, T: Model + Clone> Include<P, T> {
             Path::Through(t) => (Some((t.assoc_onto_target(self.rel), t.left)), None),
             Path::Direct { .. } => (None, Some(T::META.index_of_name(column.column)?)),
         };
-        let keys = distinct(parent_keys.iter().cloned());
+        let (keys, position) = distinct(&parent_keys);
         let unique = keys.len() == parent_keys.len();
         let (mut rows, owners) = if keys.is_empty() {
             (Vec::new(), Vec::new())
@@ -331,27 +342,32 @@ impl<P: Model, T: Model + Clone> Include<P, T> {
         for child in &self.children {
             child.load(&mut rows, target).await?;
         }
-        let mut groups: HashMap<HashKey, Vec<T>> = HashMap::default();
+        // One group per distinct key, in the keys' order; a row whose key
+        // no parent holds belongs to none.
+        let mut groups: Vec<Vec<T>> = Vec::new();
+        groups.resize_with(position.len(), Vec::new);
+        let mut put = |key: Value, row: T| {
+            if let Some(&i) = position.get(&HashKey(key)) {
+                groups[i].push(row);
+            }
+        };
         match group_of {
             Some(idx) => {
                 for row in rows {
-                    groups
-                        .entry(HashKey(row.column_value(idx)?))
-                        .or_default()
-                        .push(row);
+                    put(row.column_value(idx)?, row);
                 }
             }
             None => {
                 for (row, owner) in rows.into_iter().zip(owners) {
-                    groups.entry(HashKey(owner)).or_default().push(row);
+                    put(owner, row);
                 }
             }
         }
-        Ok(distribute(parent_keys, groups, unique))
+        Ok(distribute(parent_keys, &position, groups, unique))
     }
 
-    fn fill(&self, parent: &mut P, rows: Vec<T>) -> Result<()> {
-        fill_slot(slot(parent, self.rel)?, self.rel, P::META, rows)
+    fn fill(&self, parent: &mut P, rows: Vec<T>, member: Option<usize>) -> Result<()> {
+        fill_slot(slot(parent, self.rel)?, self.rel, P::META, rows, member)
     }
 }
 
@@ -392,44 +408,39 @@ fn back_populate<P: Model, T: Model>(parent: &P, rows: &mut [T], index: usize) {
     }
 }
 
-/// Hands each parent the rows of its key: moved to the last parent with
-/// that key, cloned for the others (several posts sharing one author).
+/// Hands each parent the rows of its key (`groups`, one per distinct key
+/// at its `position`): moved to the last parent with that key, cloned for
+/// the others (several posts sharing one author).
 fn distribute<T: Clone>(
     keys: Vec<Value>,
-    mut groups: HashMap<HashKey, Vec<T>>,
+    position: &HashMap<HashKey, usize>,
+    groups: Vec<Vec<T>>,
     unique: bool,
 ) -> Vec<Vec<T>> {
-    let keys: Vec<HashKey> = keys.into_iter().map(HashKey).collect();
     if unique {
         // Each parent has its own key (the usual has_many/many-to-many
-        // case): every group moves, nothing is cloned or counted.
-        return keys
-            .iter()
-            .map(|k| groups.remove(k).unwrap_or_default())
-            .collect();
+        // case): the groups are in parent order, nothing is cloned.
+        return groups;
     }
-    let mut remaining: HashMap<&HashKey, usize> = HashMap::default();
-    for k in &keys {
-        *remaining.entry(k).or_default() += 1;
-    }
-    let mut out = Vec::with_capacity(keys.len());
-    for k in &keys {
-        if k.0.is_null() {
-            out.push(Vec::new());
-            continue;
+    let at: Vec<Option<usize>> = keys
+        .into_iter()
+        .map(|k| position.get(&HashKey(k)).copied())
+        .collect();
+    let mut last = vec![usize::MAX; groups.len()];
+    for (parent, group) in at.iter().enumerate() {
+        if let Some(g) = group {
+            last[*g] = parent;
         }
-        let left = remaining.get_mut(k).map_or(0, |n| {
-            *n -= 1;
-            *n
-        });
-        let rows = if left == 0 {
-            groups.remove(k).unwrap_or_default()
-        } else {
-            groups.get(k).cloned().unwrap_or_default()
-        };
-        out.push(rows);
     }
-    out
+    let mut groups: Vec<Option<Vec<T>>> = groups.into_iter().map(Some).collect();
+    at.iter()
+        .enumerate()
+        .map(|(parent, group)| match group {
+            None => Vec::new(),
+            Some(g) if last[*g] == parent => groups[*g].take().unwrap_or_default(),
+            Some(g) => groups[*g].clone().unwrap_or_default(),
+        })
+        .collect()
 }
 
 impl<P: Model, T: Model + Clone> Load<P> for Include<P, T> {
@@ -440,11 +451,16 @@ impl<P: Model, T: Model + Clone> Load<P> for Include<P, T> {
             }
             let related = self.related(parents, target).await?;
             let inverse = inverse_slot::<P, T>(self.rel);
+            let member = if self.rel.is_collection() {
+                Some(self.rel.member_key(P::META, T::META)?)
+            } else {
+                None
+            };
             for (parent, mut rows) in parents.iter_mut().zip(related) {
                 if let Some(index) = inverse {
                     back_populate(parent, &mut rows, index);
                 }
-                self.fill(parent, rows)?;
+                self.fill(parent, rows, member)?;
             }
             Ok(())
         })
@@ -506,6 +522,7 @@ impl<P: Model, T: Model> JoinedLoad<P> for Joined<P, T> {
             self.rel,
             P::META,
             value.into_iter().collect(),
+            None,
         )
     }
 }

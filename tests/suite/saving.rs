@@ -327,6 +327,17 @@ scenario!(async fn saving_a_loaded_graph(db, backend) {
     let names: Vec<String> = p.tags().all(db).await?.into_iter().map(|t| t.name).collect();
     assert_eq!(names, ["sql"]);
     assert_eq!(Tag::query().count(db).await?, 2, "targets are not deleted");
+
+    // Taking the members out and pushing others replaces them; a second
+    // save of the same model compares against what the first wrote.
+    assert_eq!(p.tags.take().map(|t| t.len()), Some(1));
+    p.tags.push_existing(rust.clone());
+    db.save(&mut p).await?;
+    let names: Vec<String> = p.tags().all(db).await?.into_iter().map(|t| t.name).collect();
+    assert_eq!(names, ["rust"]);
+    p.tags.get_mut()?.clear();
+    db.save(&mut p).await?;
+    assert_eq!(p.tags().count(db).await?, 0);
     Ok(())
 });
 

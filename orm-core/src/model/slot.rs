@@ -7,6 +7,7 @@ use std::ops::Deref;
 use std::sync::Arc;
 
 use crate::error::{Error, Result};
+use crate::value::Value;
 
 /// Which model and relationship a slot belongs to, for error messages.
 /// Slots made by the ORM know it; `Default` ones do not.
@@ -115,13 +116,120 @@ macro_rules! slot_common {
 /// ```
 pub struct HasMany<T> {
     items: Option<Vec<T>>,
-    /// The keys of the rows as the ORM loaded them, to find the rows
-    /// removed since (orphans) when the parent is saved.
-    loaded_keys: Option<Vec<crate::value::Value>>,
-    /// Which items are new (to insert), by position; items past its end
-    /// (pushed through `get_mut`) are new too.
-    fresh: Vec<bool>,
+    /// Which items are new and which keys the collection was loaded with.
+    fresh: Track<T>,
     origin: Origin,
+}
+
+/// Reads the key of one member: `Model::column_value`.
+pub(crate) type KeyOf<T> = fn(&T, usize) -> Result<Value>;
+
+/// What a save needs to know of a collection beyond its rows: which of
+/// them are new, and the members' keys as loaded (to find the rows removed
+/// since, the orphans). A collection as the ORM loads it pays no
+/// allocation for either: its rows are all old and its keys are read from
+/// them when first needed.
+struct Track<T> {
+    /// Positions below this hold rows that exist.
+    old: u32,
+    /// The column of a member's key, for `key`.
+    member: u32,
+    /// Set while the first `old` rows are as loaded: their keys are the
+    /// loaded keys, read on demand.
+    key: Option<KeyOf<T>>,
+    /// Marks past `old`, and keys recorded once the rows could change.
+    cold: Option<Box<Cold>>,
+}
+
+#[derive(Clone, Default)]
+struct Cold {
+    /// Whether each position from `old` on is new; positions past the end
+    /// (pushed through `get_mut`) are new too.
+    marks: Vec<bool>,
+    /// The members' keys as loaded.
+    keys: Option<Vec<Value>>,
+}
+
+impl<T> Default for Track<T> {
+    fn default() -> Self {
+        Track {
+            old: 0,
+            member: 0,
+            key: None,
+            cold: None,
+        }
+    }
+}
+
+impl<T> Clone for Track<T> {
+    fn clone(&self) -> Self {
+        Track {
+            old: self.old,
+            member: self.member,
+            key: self.key,
+            cold: self.cold.clone(),
+        }
+    }
+}
+
+impl<T> Track<T> {
+    /// Every one of `len` rows exists; no record of keys.
+    fn existing(len: usize) -> Self {
+        Track {
+            old: u32::try_from(len).unwrap_or(u32::MAX),
+            ..Track::default()
+        }
+    }
+
+    fn cold(&mut self) -> &mut Cold {
+        self.cold.get_or_insert_with(Box::default)
+    }
+
+    /// Marks the row about to be pushed at `position` (the current length).
+    fn push(&mut self, position: usize, is_new: bool) {
+        let old = self.old as usize;
+        if position < old {
+            // Rows were removed (through `get_mut` or `take`, which kept
+            // the loaded keys first): the marks restart there.
+            self.old = position as u32;
+            if let Some(cold) = &mut self.cold {
+                cold.marks.clear();
+            }
+        }
+        let from = self.old as usize;
+        let marks = &mut self.cold().marks;
+        marks.resize(position - from, true);
+        marks.push(is_new);
+    }
+
+    /// Records the loaded keys from `rows` before they can change; a no-op
+    /// once recorded.
+    fn keep_keys(&mut self, rows: Option<&[T]>) -> Result<()> {
+        let (Some(key), Some(rows)) = (self.key, rows) else {
+            return Ok(());
+        };
+        self.key = None;
+        let keys = self.read_keys(rows, key)?;
+        self.cold().keys = Some(keys);
+        Ok(())
+    }
+
+    fn read_keys(&self, rows: &[T], key: KeyOf<T>) -> Result<Vec<Value>> {
+        let old = (self.old as usize).min(rows.len());
+        rows[..old]
+            .iter()
+            .map(|row| key(row, self.member as usize))
+            .collect()
+    }
+
+    /// Whether each of `len` rows is new.
+    fn marks(&self, len: usize) -> Vec<bool> {
+        let old = self.old as usize;
+        let marks = self.cold.as_ref().map_or(&[][..], |c| &c.marks[..]);
+        (0..len)
+            .map(|i| i >= old && marks.get(i - old).copied().unwrap_or(true))
+            .collect()
+    }
 }
 
 slot_common!(HasMany, items);
@@ -130,21 +238,17 @@ impl<T> HasMany<T> {
     fn extra() -> Self {
         HasMany {
             items: None,
-            loaded_keys: None,
-            fresh: Vec::new(),
+            fresh: Track::default(),
             origin: Origin::default(),
         }
     }
 
-    fn copy_extra(&mut self, other: &Self) {
-        self.loaded_keys.clone_from(&other.loaded_keys);
-    }
+    fn copy_extra(&mut self, _other: &Self) {}
 
     /// A loaded collection of rows that exist in the database.
     pub fn loaded(items: Vec<T>) -> Self {
         HasMany {
-            loaded_keys: None,
-            fresh: vec![false; items.len()],
+            fresh: Track::existing(items.len()),
             items: Some(items),
             origin: Origin::default(),
         }
@@ -155,8 +259,7 @@ impl<T> HasMany<T> {
     /// parent.
     pub fn new(items: Vec<T>) -> Self {
         HasMany {
-            loaded_keys: None,
-            fresh: vec![true; items.len()],
+            fresh: Track::default(),
             items: Some(items),
             origin: Origin::default(),
         }
@@ -165,30 +268,39 @@ impl<T> HasMany<T> {
     /// Adds a new row, inserted with the parent.
     pub fn push_new(&mut self, item: T) {
         let items = self.items.get_or_insert_with(Vec::new);
-        self.fresh.resize(items.len(), true);
+        self.fresh.push(items.len(), true);
         items.push(item);
-        self.fresh.push(true);
     }
 
     /// Adds a row that exists: saving the parent links it (re-parents it,
     /// or writes the association row of a many-to-many).
     pub fn push_existing(&mut self, item: T) {
         let items = self.items.get_or_insert_with(Vec::new);
-        self.fresh.resize(items.len(), true);
+        self.fresh.push(items.len(), false);
         items.push(item);
-        self.fresh.push(false);
     }
 
-    /// The items with whether each is new; the slot is left unloaded.
     fn pending(&self) -> bool {
         self.items.as_ref().is_some_and(|i| !i.is_empty())
     }
 
-    pub(crate) fn take_marked(&mut self) -> Option<(Vec<T>, Vec<bool>)> {
-        let items = self.items.take()?;
-        let mut fresh = std::mem::take(&mut self.fresh);
-        fresh.resize(items.len(), true);
-        Some((items, fresh))
+    /// Takes the items out with whether each is new, and the members' keys
+    /// as loaded (`None` when the ORM did not load the collection); the
+    /// slot is left unloaded.
+    #[allow(clippy::type_complexity)]
+    pub(crate) fn take_marked(
+        &mut self,
+    ) -> Result<Option<(Vec<T>, Vec<bool>, Option<Vec<Value>>)>> {
+        let Some(items) = &self.items else {
+            return Ok(None);
+        };
+        let keys = match self.fresh.key {
+            Some(key) => Some(self.fresh.read_keys(items, key)?),
+            None => self.fresh.cold.as_mut().and_then(|c| c.keys.take()),
+        };
+        let marks = self.fresh.marks(items.len());
+        self.fresh = Track::default();
+        Ok(self.items.take().map(|items| (items, marks, keys)))
     }
 
     /// The loaded rows, or [`Error::NotLoaded`].
@@ -201,41 +313,45 @@ impl<T> HasMany<T> {
     /// The loaded rows, mutably.
     pub fn get_mut(&mut self) -> Result<&mut Vec<T>> {
         let origin = self.origin;
-        self.items.as_mut().ok_or_else(|| origin.not_loaded())
+        let items = self.items.as_mut().ok_or_else(|| origin.not_loaded())?;
+        // The rows may change from here: keep the keys they were loaded
+        // with for the next save.
+        self.fresh.keep_keys(Some(items))?;
+        Ok(items)
     }
 
     /// Loads the slot with `items`, rows that exist in the database.
     pub fn set(&mut self, items: Vec<T>) {
-        self.fresh = vec![false; items.len()];
+        self.fresh = Track::existing(items.len());
         self.items = Some(items);
-        self.loaded_keys = None;
     }
 
-    /// Loads the slot with rows read from the database, remembering their
-    /// keys so that a later save knows which were removed.
-    pub(crate) fn set_loaded(&mut self, items: Vec<T>, keys: Vec<crate::value::Value>) {
-        self.set(items);
-        self.loaded_keys = Some(keys);
-    }
-
-    pub(crate) fn take_loaded_keys(&mut self) -> Option<Vec<crate::value::Value>> {
-        self.loaded_keys.take()
-    }
-
-    /// Puts back what `take_marked` and `take_loaded_keys` took.
-    pub(crate) fn restore(
-        &mut self,
-        items: Vec<T>,
-        fresh: Vec<bool>,
-        keys: Option<Vec<crate::value::Value>>,
-    ) {
+    /// Loads the slot with rows read from the database, remembering that
+    /// their keys (column `member`, read by `key`) are the loaded ones, so
+    /// that a later save knows which were removed.
+    pub(crate) fn set_loaded(&mut self, items: Vec<T>, member: usize, key: KeyOf<T>) {
+        self.fresh = Track {
+            key: Some(key),
+            member: u32::try_from(member).unwrap_or(u32::MAX),
+            ..Track::existing(items.len())
+        };
         self.items = Some(items);
-        self.fresh = fresh;
-        self.loaded_keys = keys;
+    }
+
+    /// Puts back what `take_marked` took.
+    pub(crate) fn restore(&mut self, items: Vec<T>, fresh: Vec<bool>, keys: Option<Vec<Value>>) {
+        self.items = Some(items);
+        self.fresh = Track {
+            cold: Some(Box::new(Cold { marks: fresh, keys })),
+            ..Track::default()
+        };
     }
 
     /// Takes the loaded rows out, leaving the slot unloaded.
     pub fn take(&mut self) -> Option<Vec<T>> {
+        // Rows pushed afterwards replace these: a save then removes them.
+        // Reading a key the ORM located cannot fail.
+        let _ = self.fresh.keep_keys(self.items.as_deref());
         self.items.take()
     }
 }

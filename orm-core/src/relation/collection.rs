@@ -7,7 +7,7 @@ use rustc_hash::FxHashSet;
 
 use crate::backend::Target;
 use crate::error::Result;
-use crate::model::{HasMany, Model, column_values};
+use crate::model::{HasMany, Model};
 use crate::value::{HashKey, Value};
 
 /// One parent's collection, taken out of its slot.
@@ -37,7 +37,7 @@ pub(crate) async fn take_and_insert<P: Model, T: Model>(
     let mut new_rows: Vec<T> = Vec::new();
     let mut new_counts = Vec::new();
     for (parent, m) in models.iter_mut().enumerate() {
-        let Some((items, fresh)) = slot(m).take_marked() else {
+        let Some((items, fresh, _)) = slot(m).take_marked()? else {
             continue;
         };
         let owner = m.column_value(owner_column)?;
@@ -78,8 +78,7 @@ pub(crate) fn put_back<P: Model, T: Model>(
     member_column: usize,
 ) -> Result<()> {
     for t in taken {
-        let keys = column_values(&t.rows, member_column)?;
-        slot(&mut models[t.parent]).set_loaded(t.rows, keys);
+        slot(&mut models[t.parent]).set_loaded(t.rows, member_column, T::column_value);
     }
     Ok(())
 }
@@ -119,14 +118,14 @@ pub(crate) struct Marked<T> {
 pub(crate) fn take_marked<P, T>(
     model: &mut P,
     slot: fn(&mut P) -> &mut HasMany<T>,
-) -> Option<Marked<T>> {
-    let (items, fresh) = slot(model).take_marked()?;
-    let before = slot(model).take_loaded_keys();
-    Some(Marked {
-        items,
-        fresh,
-        before,
-    })
+) -> Result<Option<Marked<T>>> {
+    Ok(slot(model)
+        .take_marked()?
+        .map(|(items, fresh, before)| Marked {
+            items,
+            fresh,
+            before,
+        }))
 }
 
 impl<T> Marked<T> {

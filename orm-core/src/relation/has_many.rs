@@ -77,7 +77,7 @@ impl<P: Model, T: Model> HasManyOps<P, T> {
         let owner_column = P::META.index_of(link.parent_column)?;
         let member = rel.member_key(P::META, T::META)?;
         for model in models.iter_mut() {
-            let Some(marked) = take_marked(model, self.0.slot) else {
+            let Some(marked) = take_marked(model, self.0.slot)? else {
                 continue;
             };
             // Refuse orphans the relationship cannot take before writing
@@ -112,7 +112,7 @@ impl<P: Model, T: Model> HasManyOps<P, T> {
             if !removed.is_empty() {
                 orphan(target, rel, &link, removed).await?;
             }
-            (self.0.slot)(model).set_loaded(existing, now);
+            (self.0.slot)(model).set_loaded(existing, member, T::column_value);
         }
         Ok(())
     }

@@ -63,7 +63,7 @@ impl<P: Model, T: Model> ManyToManyOps<P, T> {
         let owner_column = P::META.index_of(t.owner_column)?;
         let target_column = T::META.index_of(t.target_column)?;
         for model in models.iter_mut() {
-            let Some(marked) = take_marked(model, self.0.slot) else {
+            let Some(marked) = take_marked(model, self.0.slot)? else {
                 continue;
             };
             let (mut existing, mut new_rows, before) = marked.split();
@@ -83,7 +83,7 @@ impl<P: Model, T: Model> ManyToManyOps<P, T> {
             }
             let pairs = added.into_iter().map(|r| (owner.clone(), r)).collect();
             link_pairs(target, &t, pairs).await?;
-            (self.0.slot)(model).set_loaded(existing, now);
+            (self.0.slot)(model).set_loaded(existing, target_column, T::column_value);
         }
         Ok(())
     }
