@@ -21,9 +21,6 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 
 use futures_core::future::BoxFuture;
-use std::collections::hash_map::Entry;
-
-use rustc_hash::FxHashMap as HashMap;
 
 use crate::backend::{self, Executor, Sql, Target};
 use crate::error::{Error, Result};
@@ -33,7 +30,7 @@ use crate::model::{ColumnMeta, Model, ModelMeta, Path, RelationKind, column_valu
 use crate::query::load::{IntoLoad, JoinedLoad, Load};
 use crate::query::select::{Select, WithRow};
 use crate::sql::Dialect;
-use crate::value::{HashKey, Value};
+use crate::value::{KeyPositions, Value};
 
 /// A relationship to load eagerly, with a filter, an order and nested
 /// relationships of its target.
@@ -232,16 +229,11 @@ fn keys_per_statement(dialect: Dialect) -> usize {
 }
 
 /// Distinct non-NULL keys, in first-seen order, with the position of each.
-fn distinct(values: &[Value]) -> (Vec<Value>, HashMap<HashKey, usize>) {
-    let mut position = HashMap::default();
+fn distinct(values: &[Value]) -> (Vec<Value>, KeyPositions) {
+    let mut position = KeyPositions::default();
     let mut out = Vec::new();
     for v in values {
-        if v.is_null() {
-            continue;
-        }
-        let next = out.len();
-        if let Entry::Vacant(e) = position.entry(HashKey(v.clone())) {
-            e.insert(next);
+        if !v.is_null() && position.insert(v) {
             out.push(v.clone());
         }
     }
@@ -342,25 +334,24 @@ impl<P: Model, T: Model + Clone> Include<P, T> {
         for child in &self.children {
             child.load(&mut rows, target).await?;
         }
-        // One group per distinct key, in the keys' order; a row whose key
-        // no parent holds belongs to none.
-        let mut groups: Vec<Vec<T>> = Vec::new();
-        groups.resize_with(position.len(), Vec::new);
-        let mut put = |key: Value, row: T| {
-            if let Some(&i) = position.get(&HashKey(key)) {
-                groups[i].push(row);
-            }
+        // One group per distinct key, in the keys' order, each sized
+        // before it is filled; a row whose key no parent holds belongs to
+        // none.
+        let at: Vec<Option<usize>> = match group_of {
+            Some(idx) => rows
+                .iter()
+                .map(|row| Ok(position.get(row.column_value(idx)?)))
+                .collect::<Result<_>>()?,
+            None => owners.into_iter().map(|o| position.get(o)).collect(),
         };
-        match group_of {
-            Some(idx) => {
-                for row in rows {
-                    put(row.column_value(idx)?, row);
-                }
-            }
-            None => {
-                for (row, owner) in rows.into_iter().zip(owners) {
-                    put(owner, row);
-                }
+        let mut sizes = vec![0usize; position.len()];
+        for g in at.iter().flatten() {
+            sizes[*g] += 1;
+        }
+        let mut groups: Vec<Vec<T>> = sizes.into_iter().map(Vec::with_capacity).collect();
+        for (row, g) in rows.into_iter().zip(at) {
+            if let Some(g) = g {
+                groups[g].push(row);
             }
         }
         Ok(distribute(parent_keys, &position, groups, unique))
@@ -413,7 +404,7 @@ fn back_populate<P: Model, T: Model>(parent: &P, rows: &mut [T], index: usize) {
 /// the others (several posts sharing one author).
 fn distribute<T: Clone>(
     keys: Vec<Value>,
-    position: &HashMap<HashKey, usize>,
+    position: &KeyPositions,
     groups: Vec<Vec<T>>,
     unique: bool,
 ) -> Vec<Vec<T>> {
@@ -424,7 +415,7 @@ fn distribute<T: Clone>(
     }
     let at: Vec<Option<usize>> = keys
         .into_iter()
-        .map(|k| position.get(&HashKey(k)).copied())
+        .map(|k| if k.is_null() { None } else { position.get(k) })
         .collect();
     let mut last = vec![usize::MAX; groups.len()];
     for (parent, group) in at.iter().enumerate() {

@@ -153,7 +153,11 @@ pub struct HashKey(pub Value);
 
 impl HashKey {
     fn as_int(&self) -> Option<i64> {
-        match self.0 {
+        Self::int_of(&self.0)
+    }
+
+    fn int_of(value: &Value) -> Option<i64> {
+        match *value {
             Value::I16(v) => Some(v.into()),
             Value::I32(v) => Some(v.into()),
             Value::I64(v) => Some(v),
@@ -205,6 +209,48 @@ impl std::hash::Hash for HashKey {
             // Rare key types share a bucket; equality still decides.
             _ => 1u8.hash(state),
         }
+    }
+}
+
+/// Distinct keys, each with its position (the order it was first added),
+/// found as [`HashKey`] compares them. Integer keys, the usual case, are
+/// hashed as plain integers.
+#[derive(Debug, Default)]
+pub struct KeyPositions {
+    ints: rustc_hash::FxHashMap<i64, usize>,
+    others: rustc_hash::FxHashMap<HashKey, usize>,
+}
+
+impl KeyPositions {
+    /// How many distinct keys were added.
+    pub fn len(&self) -> usize {
+        self.ints.len() + self.others.len()
+    }
+
+    /// Adds `key` at the next position; false when it is there already.
+    pub fn insert(&mut self, key: &Value) -> bool {
+        use std::collections::hash_map::Entry;
+        let next = self.len();
+        let vacant = match HashKey::int_of(key) {
+            Some(i) => match self.ints.entry(i) {
+                Entry::Vacant(e) => Some(e.insert(next)),
+                Entry::Occupied(_) => None,
+            },
+            None => match self.others.entry(HashKey(key.clone())) {
+                Entry::Vacant(e) => Some(e.insert(next)),
+                Entry::Occupied(_) => None,
+            },
+        };
+        vacant.is_some()
+    }
+
+    /// The position of `key`, if it was added.
+    pub fn get(&self, key: Value) -> Option<usize> {
+        match HashKey::int_of(&key) {
+            Some(i) => self.ints.get(&i),
+            None => self.others.get(&HashKey(key)),
+        }
+        .copied()
     }
 }
 
