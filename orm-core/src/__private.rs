@@ -220,6 +220,99 @@ pub const fn has_member(meta: &'static ModelMeta, name: &str) -> bool {
     relation_named(meta, name).is_some()
 }
 
+/// The column of `meta` that is its foreign key to the model named
+/// `target` (the one named `column` when given), when exactly one is.
+pub const fn foreign_key_column(
+    meta: &'static ModelMeta,
+    target: &str,
+    column: Option<&str>,
+) -> Option<&'static ColumnMeta> {
+    let mut found = None;
+    let mut i = 0;
+    while i < meta.columns.len() {
+        if is_foreign_key_to(&meta.columns[i], target, column) {
+            if found.is_some() {
+                return None;
+            }
+            found = Some(&meta.columns[i]);
+        }
+        i += 1;
+    }
+    found
+}
+
+/// Whether `c` is named `name` (by field or column name).
+pub const fn column_is(c: &ColumnMeta, name: &str) -> bool {
+    str_eq(c.name, name) || str_eq(c.field, name)
+}
+
+/// The column of `meta` named `name` (by field or column name).
+pub const fn column_named(meta: &'static ModelMeta, name: &str) -> Option<&'static ColumnMeta> {
+    let mut i = 0;
+    while i < meta.columns.len() {
+        if column_is(&meta.columns[i], name) {
+            return Some(&meta.columns[i]);
+        }
+        i += 1;
+    }
+    None
+}
+
+/// How many columns make `meta`'s primary key.
+pub const fn key_width(meta: &ModelMeta) -> usize {
+    let mut n = 0;
+    let mut i = 0;
+    while i < meta.columns.len() {
+        if meta.columns[i].primary_key {
+            n += 1;
+        }
+        i += 1;
+    }
+    n
+}
+
+/// Whether the column of `target` named `name` tells its rows apart: a
+/// single-column primary key, or `unique`. True when there is no such
+/// column (reported on its own).
+pub const fn references_unique(target: &'static ModelMeta, name: &str) -> bool {
+    match column_named(target, name) {
+        Some(c) => c.unique || (c.primary_key && key_width(target) == 1),
+        None => true,
+    }
+}
+
+/// Whether a many-to-many of `target` (other than the one named
+/// `except`) declares the association table `table` with other columns
+/// than `left` (its owner's) and `right`.
+pub const fn association_differs(
+    target: &'static ModelMeta,
+    table: &str,
+    left: Option<&str>,
+    right: Option<&str>,
+    except: &str,
+) -> bool {
+    let mut i = 0;
+    while i < target.relations.len() {
+        if let Some(s) = &target.relations[i].secondary
+            && !str_eq(target.relations[i].name, except)
+            && str_eq(s.table_name, table)
+            && (!opt_str_eq(s.left, left) || !opt_str_eq(s.right, right))
+        {
+            return true;
+        }
+        i += 1;
+    }
+    false
+}
+
+const fn opt_str_eq(a: Option<&str>, b: Option<&str>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => str_eq(a, b),
+        (None, None) => true,
+        _ => false,
+    }
+}
+
 /// Whether a key of type `key` fits the referenced column of `target` (its
 /// named column, or its single primary key); `None` when there is no such
 /// column.

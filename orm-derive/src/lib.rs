@@ -131,7 +131,7 @@ pub fn derive_model(input: TokenStream) -> TokenStream {
             Some(cont) => expand::expand(cont, true).into(),
             None => TokenStream::new(),
         },
-        Err(err) => fallback::expand(cont.as_ref(), err).into(),
+        Err(err) => fallback::expand(cont, err).into(),
     }
 }
 

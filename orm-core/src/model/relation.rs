@@ -41,6 +41,8 @@ pub struct Secondary {
     /// The association table: a model's, or one the derive declares for
     /// `#[secondary(table = "..")]`.
     pub table: fn() -> &'static ModelMeta,
+    /// The association table's name, for compile-time checks.
+    pub table_name: &'static str,
     /// Its column referencing the owner (found from the foreign keys when
     /// `None`).
     pub left: Option<&'static str>,

@@ -45,11 +45,15 @@ fn secondary_tokens(cont: &Container, field: &Field, rel: &RelAttrs, swap: bool)
     let Some(sec) = &rel.secondary else {
         return quote!(::core::option::Option::None);
     };
-    let table = match &sec.model {
-        Some(model) => quote!(|| <#model as __orm::Model>::META),
-        None => {
+    let (table, table_name) = match (&sec.model, &sec.table) {
+        (Some(model), _) => (
+            quote!(|| <#model as __orm::Model>::META),
+            quote!(<#model as __orm::Model>::META.table),
+        ),
+        (None, table) => {
             let c = secondary_const(field);
-            quote!(|| &#c)
+            let name = table.as_ref().map(|t| t.value.clone()).unwrap_or_default();
+            (quote!(|| &#c), quote!(#name))
         }
     };
     let (mut left, mut right) = secondary_columns(cont, rel);
@@ -59,7 +63,7 @@ fn secondary_tokens(cont: &Container, field: &Field, rel: &RelAttrs, swap: bool)
     let left = opt_str(left.as_deref());
     let right = opt_str(right.as_deref());
     quote! {
-        ::core::option::Option::Some(__orm::Secondary { table: #table, left: #left, right: #right })
+        ::core::option::Option::Some(__orm::Secondary { table: #table, table_name: #table_name, left: #left, right: #right })
     }
 }
 
@@ -527,7 +531,19 @@ fn checks(cont: &Container, field: &Field, rel: &RelAttrs) -> TokenStream {
         let several = format!(
             "`{t}` has several foreign keys to `{a}`, so `{a}.{f}` is ambiguous: say which one it uses with `foreign_key = \"..\"`"
         );
-        let zero_message = named_missing.unwrap_or(none);
+        // The key on this model, by the usual names: the relationship is
+        // declared on the wrong side.
+        let key_here = cont
+            .columns()
+            .find(|c| c.name == format!("{f}_id") || c.name == format!("{}_id", t.to_snake_case()));
+        let zero_message = match (named_missing, key_here) {
+            (Some(named), _) => named,
+            (None, Some(key)) => format!(
+                "`{a}.{f}` is #[{attr}({t})], but its key `{a}.{}` is on `{a}`: a relationship whose key is on its own model is `#[belongs_to({t})]`; `#[{attr}]` goes on the model without the key",
+                key.name
+            ),
+            (None, None) => none,
+        };
         out.extend(quote_spanned! {span=>
             const _: () = {
                 use #krate::__private as __orm;
@@ -569,6 +585,172 @@ fn checks(cont: &Container, field: &Field, rel: &RelAttrs) -> TokenStream {
                     ::core::option::Option::Some(true) => {}
                     ::core::option::Option::Some(false) => ::core::panic!(#message),
                     ::core::option::Option::None => ::core::panic!(#missing),
+                }
+            };
+        });
+    }
+
+    if rel.kind == Kind::BelongsTo
+        && let Some(r) = &rel.references
+    {
+        let name = &r.value;
+        let message = format!(
+            "`{a}.{f}` references `{t}.{name}`, which does not tell `{t}` rows apart: mark it `#[model(unique)]`, or reference the primary key"
+        );
+        out.extend(quote_spanned! {r.span=>
+            const _: () = {
+                use #krate::__private as __orm;
+                if !__orm::references_unique(<#target as __orm::Model>::META, #name) {
+                    ::core::panic!(#message);
+                }
+            };
+        });
+    }
+
+    if let (Some((column, _)), Some(span)) = (&rel.order_by, rel.order_by_span) {
+        let message = format!(
+            "`order_by = \"{column}\"` on `{a}.{f}` names no column of `{t}`: name one of its fields"
+        );
+        out.extend(quote_spanned! {span=>
+            const _: () = {
+                use #krate::__private as __orm;
+                if __orm::column_named(<#target as __orm::Model>::META, #column).is_none() {
+                    ::core::panic!(#message);
+                }
+            };
+        });
+    }
+
+    if rel.kind == Kind::ManyToMany {
+        let message = format!(
+            "`{a}.{f}` is a many-to-many to `{t}`, whose primary key has several columns: an association row holds one key of each side; give `{t}` a single-column key (and keep the pair unique with `#[model(unique)]`)"
+        );
+        out.extend(quote_spanned! {span=>
+            const _: () = {
+                use #krate::__private as __orm;
+                if __orm::key_width(<#target as __orm::Model>::META) > 1 {
+                    ::core::panic!(#message);
+                }
+            };
+        });
+    }
+
+    // A mistake both sides can see is reported by one of them.
+    let reports = |g: &str| (a.as_str(), f.as_str()) <= (t.as_str(), g);
+
+    if let Some(sec) = &rel.secondary
+        && let Some(table) = &sec.table
+        && reports("")
+    {
+        let name = &table.value;
+        let (left, right) = secondary_columns(cont, rel);
+        let (left, right) = (opt_str(left.as_deref()), opt_str(right.as_deref()));
+        let message = format!(
+            "`{a}.{f}` and a relationship of `{t}` both declare the association table `{name}`, with different columns: declare the table once, as a model named by `#[secondary(..)]` on both sides, or give both the same columns (left and right swapped)"
+        );
+        // A self-referential model does not compare the relationship with
+        // itself.
+        let except = if a == t { f.as_str() } else { "" };
+        out.extend(quote_spanned! {table.span=>
+            const _: () = {
+                use #krate::__private as __orm;
+                if __orm::association_differs(<#target as __orm::Model>::META, #name, #right, #left, #except) {
+                    ::core::panic!(#message);
+                }
+            };
+        });
+    }
+
+    if let Some(back) = &rel.back_populates
+        && rel.backref.is_none()
+    {
+        let g = &back.value;
+        let both_to_one = format!(
+            "`{a}.{f}` and `{t}.{g}` are both belongs_to, so neither holds the other's rows: make one side `#[has_one({})]` or `#[has_many({})]` over the other's key",
+            if reports(g) { &t } else { &a },
+            if reports(g) { &t } else { &a }
+        );
+        let both_collections = format!(
+            "`{a}.{f}` and `{t}.{g}` are both {} relationships: a back_populates pair is a has_many or has_one with the belongs_to over the same key, or two many-to-many through one association",
+            rel.kind.describe()
+        );
+        let not_both_m2m = format!(
+            "`{a}.{f}` is a many-to-many, but its back_populates `{t}.{g}` is not: declare `{t}.{g}` with `#[secondary]` through the same association"
+        );
+        let other_keys = format!(
+            "`{a}.{f}` and `{t}.{g}` go over different foreign keys of `{t}`, so they cannot be a back_populates pair: pair each with the relationship over its own key (a has_many names it with `foreign_key = \"..\"`, a belongs_to with `key = \"..\"`)"
+        );
+        let check = match rel.kind {
+            Kind::BelongsTo if reports(g) => quote! {
+                if matches!(other.kind, __orm::RelationKind::BelongsTo) {
+                    ::core::panic!(#both_to_one);
+                }
+            },
+            Kind::ManyToMany if reports(g) => {
+                let this_table = match rel.secondary.as_ref() {
+                    Some(sec) => match (&sec.model, &sec.table) {
+                        (Some(m), _) => quote!(<#m as __orm::Model>::META.table),
+                        (None, Some(t)) => {
+                            let v = &t.value;
+                            quote!(#v)
+                        }
+                        (None, None) => quote!(""),
+                    },
+                    None => quote!(""),
+                };
+                let other_table = format!(
+                    "`{a}.{f}` and `{t}.{g}` go through different association tables: a back_populates pair of many-to-many goes through one"
+                );
+                quote! {
+                    match other.secondary {
+                        ::core::option::Option::None => ::core::panic!(#not_both_m2m),
+                        ::core::option::Option::Some(s) => {
+                            if !__orm::str_eq(s.table_name, #this_table) {
+                                ::core::panic!(#other_table);
+                            }
+                        }
+                    }
+                }
+            }
+            Kind::HasMany | Kind::HasOne => {
+                let fk = opt_str(rel.foreign_key.as_ref().map(|k| k.value.as_str()));
+                let same_kind = if reports(g) {
+                    quote! {
+                        if matches!(other.kind, __orm::RelationKind::HasMany | __orm::RelationKind::HasOne) {
+                            ::core::panic!(#both_collections);
+                        }
+                    }
+                } else {
+                    TokenStream::new()
+                };
+                quote! {
+                    #same_kind
+                    if let (::core::option::Option::Some(column), ::core::option::Option::Some(key)) = (
+                        __orm::foreign_key_column(<#target as __orm::Model>::META, #a, #fk),
+                        other.key,
+                    ) && matches!(other.kind, __orm::RelationKind::BelongsTo)
+                        && !__orm::column_is(column, key)
+                    {
+                        ::core::panic!(#other_keys);
+                    }
+                }
+            }
+            Kind::BelongsTo => TokenStream::new(),
+            // The many-to-many side reports a mismatch of kinds.
+            Kind::ManyToMany => quote! {
+                if other.secondary.is_none() {
+                    ::core::panic!(#not_both_m2m);
+                }
+            },
+        };
+        let check = respan(check, back.span);
+        out.extend(quote_spanned! {back.span=>
+            const _: () = {
+                use #krate::__private as __orm;
+                if let ::core::option::Option::Some(other) = __orm::relation_named(<#target as __orm::Model>::META, #g)
+                    && __orm::str_eq(other.target_name, #a)
+                {
+                    #check
                 }
             };
         });

@@ -5,9 +5,10 @@ use std::collections::HashMap;
 
 use syn::spanned::Spanned;
 
-use super::ast::Container;
+use super::ast::{Container, Field};
 use super::ctxt::Ctxt;
 use super::relation::Kind;
+use super::relation::RelAttrs;
 use super::symbol::SKIP;
 
 pub fn check(cx: &Ctxt, cont: &Container) {
@@ -21,6 +22,130 @@ pub fn check(cx: &Ctxt, cont: &Container) {
     check_relation_options(cx, cont);
     check_secondary_columns(cx, cont);
     check_slots_have_relationships(cx, cont);
+    check_many_to_many_options(cx, cont);
+    check_on_delete(cx, cont);
+    check_back_populates_names(cx, cont);
+    check_shared_keys(cx, cont);
+}
+
+/// A many-to-many deletes only its association rows: the targets are
+/// shared, so `cascade` (delete, delete-orphan) has nothing it may delete.
+fn check_many_to_many_options(cx: &Ctxt, cont: &Container) {
+    for (field, rel) in cont.relations() {
+        if rel.kind != Kind::ManyToMany {
+            continue;
+        }
+        if let Some(span) = rel.cascade_span
+            && (rel.cascade_delete || rel.cascade_delete_orphan.is_some())
+        {
+            cx.syn_error(syn::Error::new(
+                span,
+                format!(
+                    "`cascade` on `{}.{}`, a many-to-many: deleting a `{}` or removing a `{}` from it deletes only the association rows, never a `{}` (other rows may share it); remove `cascade`, and delete the `{}` rows yourself if they should go",
+                    cont.ident,
+                    field.name,
+                    cont.ident,
+                    rel.target_name(),
+                    rel.target_name(),
+                    rel.target_name()
+                ),
+            ));
+        }
+    }
+}
+
+/// `on_delete` is the action of a foreign key, so it belongs on the side
+/// that holds the key (the belongs_to), and `set null` needs a key that
+/// can be NULL.
+fn check_on_delete(cx: &Ctxt, cont: &Container) {
+    use super::relation::OnDelete;
+    for (field, rel) in cont.relations() {
+        let Some((action, span)) = rel.on_delete else {
+            continue;
+        };
+        let owner = format!("`{}.{}`", cont.ident, field.name);
+        if rel.kind != Kind::BelongsTo {
+            let fix = if rel.kind == Kind::ManyToMany {
+                "the association table's foreign keys always cascade; remove `on_delete`"
+                    .to_string()
+            } else {
+                format!(
+                    "put it on the `#[belongs_to({})]` of `{}` instead",
+                    cont.ident,
+                    rel.target_name()
+                )
+            };
+            cx.syn_error(syn::Error::new(
+                span,
+                format!(
+                    "`on_delete` on {owner}, a {}: it is the action of a foreign key, and the key lives on `{}`; {fix}",
+                    rel.kind.describe(),
+                    rel.target_name()
+                ),
+            ));
+            continue;
+        }
+        if action == OnDelete::SetNull
+            && let Some(key) = cont.key_field(field, rel)
+            && !key.is_option()
+        {
+            cx.syn_error(syn::Error::new(
+                span,
+                format!(
+                    "`on_delete = \"set null\"` on {owner}, but its key `{}.{}` cannot be NULL: make the key an `Option`, or choose \"cascade\" or \"restrict\"",
+                    cont.ident, key.name
+                ),
+            ));
+        }
+    }
+}
+
+/// `back_populates` names the other side's relationship.
+fn check_back_populates_names(cx: &Ctxt, cont: &Container) {
+    for (field, rel) in cont.relations() {
+        let Some(back) = &rel.back_populates else {
+            continue;
+        };
+        if syn::parse_str::<syn::Ident>(&back.value).is_err() {
+            cx.syn_error(syn::Error::new(
+                back.span,
+                format!(
+                    "`back_populates = \"{}\"` on `{}.{}` is not a field name: name the `{}` relationship that points back, e.g. `back_populates = \"{}\"`",
+                    back.value,
+                    cont.ident,
+                    field.name,
+                    rel.target_name(),
+                    heck::ToSnakeCase::to_snake_case(cont.ident.to_string().as_str())
+                ),
+            ));
+        }
+    }
+}
+
+/// Two belongs_to writing one key column would overwrite each other's
+/// value (SQLAlchemy warns of relationships that "copy column" over the
+/// same one).
+fn check_shared_keys(cx: &Ctxt, cont: &Container) {
+    let mut seen: HashMap<String, String> = HashMap::new();
+    for (field, rel) in cont.relations() {
+        if rel.kind != Kind::BelongsTo {
+            continue;
+        }
+        let Some(key) = cont.key_field(field, rel) else {
+            continue;
+        };
+        if let Some(first) = seen.get(&key.name) {
+            cx.syn_error(syn::Error::new(
+                rel.key.as_ref().map_or(rel.span, |k| k.span),
+                format!(
+                    "`{}.{}` uses the key `{}.{}`, which `{}.{first}` already uses: two relationships writing one column overwrite each other; give `{}.{}` its own key field, or remove it",
+                    cont.ident, field.name, cont.ident, key.name, cont.ident, cont.ident, field.name
+                ),
+            ));
+        } else {
+            seen.insert(key.name.clone(), field.name.clone());
+        }
+    }
 }
 
 /// A `HasMany`/`HasOne`/`BelongsTo` field holds a relationship, so it
@@ -160,23 +285,7 @@ fn check_unique_columns(cx: &Ctxt, cont: &Container) {
 fn check_relation_types(cx: &Ctxt, cont: &Container) {
     for (field, rel) in cont.relations() {
         let target = rel.target_name();
-        let ok = match field.ty {
-            syn::Type::Path(p) if p.qself.is_none() => match p.path.segments.last() {
-                Some(seg) if seg.ident == rel.kind.slot() => match &seg.arguments {
-                    syn::PathArguments::AngleBracketed(args) => match args.args.first() {
-                        Some(syn::GenericArgument::Type(syn::Type::Path(arg))) => {
-                            arg.path.segments.last().is_some_and(|s| {
-                                s.ident == target || (target == "Self" && s.ident == *cont.ident)
-                            })
-                        }
-                        _ => false,
-                    },
-                    _ => false,
-                },
-                _ => false,
-            },
-            _ => false,
-        };
+        let ok = slot_fits(cont.ident, field, rel);
         if !ok {
             cx.syn_error(syn::Error::new(
                 field.ty.span(),
@@ -192,6 +301,29 @@ fn check_relation_types(cx: &Ctxt, cont: &Container) {
     }
 }
 
+/// Whether `field`'s type is the slot of its relationship `rel`:
+/// `HasMany<Target>`, `HasOne<Target>` or `BelongsTo<Target>`.
+pub fn slot_fits(model: &syn::Ident, field: &Field, rel: &RelAttrs) -> bool {
+    let target = rel.target_name();
+    match field.ty {
+        syn::Type::Path(p) if p.qself.is_none() => match p.path.segments.last() {
+            Some(seg) if seg.ident == rel.kind.slot() => match &seg.arguments {
+                syn::PathArguments::AngleBracketed(args) => match args.args.first() {
+                    Some(syn::GenericArgument::Type(syn::Type::Path(arg))) => {
+                        arg.path.segments.last().is_some_and(|s| {
+                            s.ident == target || (target == "Self" && s.ident == *model)
+                        })
+                    }
+                    _ => false,
+                },
+                _ => false,
+            },
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
 /// A belongs_to needs its key field on the same model (`key = ".."` or
 /// `<field>_id`), and that field takes its foreign key from the
 /// relationship, not from `references`.
@@ -202,7 +334,19 @@ fn check_belongs_to_keys(cx: &Ctxt, cont: &Container) {
         }
         match cont.key_field(field, rel) {
             None => {
+                let wanted = rel
+                    .key
+                    .as_ref()
+                    .map_or_else(|| format!("{}_id", field.name), |k| k.value.clone());
+                let skipped = cont
+                    .fields
+                    .iter()
+                    .any(|f| f.name == wanted && f.attrs.skip.is_some());
                 let message = match &rel.key {
+                    _ if skipped => format!(
+                        "`{}.{wanted}`, the key of `{}.{}`, is marked `skip`, so it is not a column: remove `skip` from it",
+                        cont.ident, cont.ident, field.name
+                    ),
                     Some(k) => format!(
                         "`key = \"{}\"` on `{}.{}` names no column field of `{}`: name the field holding the foreign key to `{}`",
                         k.value,

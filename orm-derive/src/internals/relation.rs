@@ -117,7 +117,11 @@ pub struct RelAttrs {
     pub on_delete: Option<(OnDelete, Span)>,
     pub cascade_delete: bool,
     pub cascade_delete_orphan: Option<Span>,
+    /// Where `cascade = ".."` was given.
+    pub cascade_span: Option<Span>,
     pub order_by: Option<(String, bool)>,
+    /// Where `order_by = ".."` was given.
+    pub order_by_span: Option<Span>,
     pub lazy: Lazy,
     /// `#[secondary(..)]` next to a has_many: set exactly when `kind` is
     /// `ManyToMany`.
@@ -164,7 +168,9 @@ pub fn parse(
         on_delete: None,
         cascade_delete: false,
         cascade_delete_orphan: None,
+        cascade_span: None,
         order_by: None,
+        order_by_span: None,
         lazy: Lazy::Raise,
         secondary: None,
     };
@@ -217,6 +223,7 @@ pub fn parse(
             rel.on_delete = Some((action, lit.span()));
         } else if meta.path == CASCADE {
             let lit = lit_str(&meta, "cascade")?;
+            rel.cascade_span = Some(lit.span());
             for option in lit.value().split(',').map(str::trim).filter(|o| !o.is_empty()) {
                 match option {
                     "all" | "delete" => rel.cascade_delete = true,
@@ -232,6 +239,7 @@ pub fn parse(
             }
         } else if meta.path == ORDER_BY {
             let lit = lit_str(&meta, "order_by")?;
+            rel.order_by_span = Some(lit.span());
             let value = lit.value();
             let mut words = value.split_whitespace();
             let column = words.next().unwrap_or_default().to_string();

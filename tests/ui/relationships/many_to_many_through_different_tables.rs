@@ -1,0 +1,22 @@
+use orm::prelude::*;
+use orm::HasMany;
+
+#[derive(Model)]
+pub struct Post {
+    #[model(primary_key)]
+    pub id: i64,
+    #[has_many(Tag, back_populates = "posts")]
+    #[secondary(table = "post_tags")]
+    pub tags: HasMany<Tag>,
+}
+
+#[derive(Model)]
+pub struct Tag {
+    #[model(primary_key)]
+    pub id: i64,
+    #[has_many(Post, back_populates = "tags")]
+    #[secondary(table = "tagged_posts")]
+    pub posts: HasMany<Post>,
+}
+
+fn main() {}

@@ -1,0 +1,19 @@
+use orm::prelude::*;
+use orm::BelongsTo;
+
+#[derive(Model)]
+pub struct User {
+    #[model(primary_key)]
+    pub id: i64,
+}
+
+#[derive(Model)]
+pub struct Post {
+    #[model(primary_key)]
+    pub id: i64,
+    pub author_email: String,
+    #[belongs_to(User, key = "author_email", references = "email")]
+    pub author: BelongsTo<User>,
+}
+
+fn main() {}
