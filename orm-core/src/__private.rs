@@ -125,7 +125,43 @@ pub const fn str_eq(a: &str, b: &str) -> bool {
     true
 }
 
-/// How many foreign keys of `meta` reference the model named `target`
+/// How many foreign keys of `meta` reference a model named `name`, in
+/// any module.
+pub const fn foreign_keys_named(meta: &ModelMeta, name: &str) -> usize {
+    let mut n = 0;
+    let mut i = 0;
+    while i < meta.columns.len() {
+        if let Some(fk) = &meta.columns[i].references
+            && path_names(fk.target_path, name)
+        {
+            n += 1;
+        }
+        i += 1;
+    }
+    n
+}
+
+/// Whether the model path `path` ends in the model name `name`.
+pub const fn path_names(path: &str, name: &str) -> bool {
+    let (p, n) = (path.as_bytes(), name.as_bytes());
+    if p.len() < n.len() + 2 {
+        return str_eq(path, name);
+    }
+    let start = p.len() - n.len();
+    if p[start - 1] != b':' || p[start - 2] != b':' {
+        return false;
+    }
+    let mut i = 0;
+    while i < n.len() {
+        if p[start + i] != n[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// How many foreign keys of `meta` reference the model at path `target`
 /// (only the one named `column`, by field or column name, when given).
 pub const fn foreign_keys_to(meta: &ModelMeta, target: &str, column: Option<&str>) -> usize {
     let mut n = 0;
@@ -139,13 +175,13 @@ pub const fn foreign_keys_to(meta: &ModelMeta, target: &str, column: Option<&str
     n
 }
 
-/// Whether `c` is a foreign key to the model named `target` (and is the
+/// Whether `c` is a foreign key to the model at path `target` (and is the
 /// column named `column`, by field or column name, when given).
 const fn is_foreign_key_to(c: &ColumnMeta, target: &str, column: Option<&str>) -> bool {
     let Some(fk) = &c.references else {
         return false;
     };
-    if !str_eq(fk.target_name, target) {
+    if !str_eq(fk.target_path, target) {
         return false;
     }
     match column {
@@ -154,7 +190,7 @@ const fn is_foreign_key_to(c: &ColumnMeta, target: &str, column: Option<&str>) -
     }
 }
 
-/// Whether the foreign key of `meta` to the model named `target` (the one
+/// Whether the foreign key of `meta` to the model at path `target` (the one
 /// named `column` when given) is nullable: it decides whether a backref's
 /// to-one accessor returns an `Option`.
 pub const fn foreign_key_nullable(meta: &ModelMeta, target: &str, column: Option<&str>) -> bool {
@@ -220,7 +256,7 @@ pub const fn has_member(meta: &'static ModelMeta, name: &str) -> bool {
     relation_named(meta, name).is_some()
 }
 
-/// The column of `meta` that is its foreign key to the model named
+/// The column of `meta` that is its foreign key to the model at path
 /// `target` (the one named `column` when given), when exactly one is.
 pub const fn foreign_key_column(
     meta: &'static ModelMeta,

@@ -62,6 +62,11 @@ pub trait Model: Sized + Send + Sync + Unpin + 'static {
     /// The table description.
     const META: &'static ModelMeta;
 
+    /// The model's path (module path and name): what tells two models of
+    /// one name apart in the compile-time checks. Made by the derive.
+    #[doc(hidden)]
+    const __PATH: &'static str;
+
     /// The primary key type: the key field's type, or a tuple of them.
     type Key: KeyValues;
 

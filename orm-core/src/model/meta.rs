@@ -71,8 +71,9 @@ pub struct ForeignKey {
     /// The referenced model (a function, so that models may reference
     /// themselves or each other).
     pub target: fn() -> &'static ModelMeta,
-    /// The referenced model's name, readable in const evaluation.
-    pub target_name: &'static str,
+    /// The referenced model's path (`Model::__PATH`), readable in const
+    /// evaluation.
+    pub target_path: &'static str,
     /// The referenced column; `None` for the target's primary key.
     pub column: Option<&'static str>,
     /// The action on delete of the referenced row.

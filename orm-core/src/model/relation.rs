@@ -137,8 +137,8 @@ pub struct RelationMeta {
     pub kind: RelationKind,
     /// The target model.
     pub target: fn() -> &'static ModelMeta,
-    /// The target model's name, for compile-time checks.
-    pub target_name: &'static str,
+    /// The target model's path (`Model::__PATH`), for compile-time checks.
+    pub target_path: &'static str,
     /// belongs_to: the key column on the owner. has_many/has_one: the
     /// foreign key column on the target when given (`foreign_key`).
     pub key: Option<&'static str>,

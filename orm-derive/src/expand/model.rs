@@ -30,6 +30,8 @@ pub fn expand(cont: &Container, strategies: bool) -> TokenStream {
         impl __orm::Model for #ident {
             const META: &'static __orm::ModelMeta = #meta;
 
+            const __PATH: &'static str = ::core::concat!(::core::module_path!(), "::", ::core::stringify!(#ident));
+
             type Key = #key_type;
 
             #decoding
@@ -396,28 +398,22 @@ fn column_meta(cont: &Container, f: &Field, auto: bool) -> TokenStream {
     let references = match (&f.attrs.references, cont.belongs_to_of(f)) {
         (_, Some((_, rel))) => {
             let target = &rel.target;
-            let target_name = rel.target_name();
             let column = opt_str(rel.references.as_ref().map(|r| r.value.as_str()));
             let on_delete = syn::Ident::new(rel.on_delete().variant(), rel.span);
             quote_spanned! {target.span()=>
                 ::core::option::Option::Some(__orm::ForeignKey {
                     target: || <#target as __orm::Model>::META,
-                    target_name: #target_name,
+                    target_path: <#target as __orm::Model>::__PATH,
                     column: #column,
                     on_delete: __orm::OnDelete::#on_delete,
                 })
             }
         }
         (Some(target), None) => {
-            let target_name = target
-                .segments
-                .last()
-                .map(|s| s.ident.to_string())
-                .unwrap_or_default();
             quote_spanned! {target.span()=>
                 ::core::option::Option::Some(__orm::ForeignKey {
                     target: || <#target as __orm::Model>::META,
-                    target_name: #target_name,
+                    target_path: <#target as __orm::Model>::__PATH,
                     column: ::core::option::Option::None,
                     on_delete: __orm::OnDelete::NoAction,
                 })

@@ -78,15 +78,13 @@ fn secondary_table(cont: &Container, field: &Field, rel: &RelAttrs) -> TokenStre
         return TokenStream::new();
     };
     let owner = cont.ident;
-    let owner_name = owner.to_string();
     let target = &rel.target;
-    let target_name = rel.target_name();
     let name = &table.value;
     let schema = opt_str(cont.attrs.schema.as_deref());
     let (left, right) = secondary_columns(cont, rel);
     let (left, right) = (left.unwrap_or_default(), right.unwrap_or_default());
     let c = secondary_const(field);
-    let column = |col: &str, model: TokenStream, model_name: &str, index: bool| {
+    let column = |col: &str, model: TokenStream, index: bool| {
         quote! {
             __orm::ColumnMeta {
                 field: #col,
@@ -104,15 +102,15 @@ fn secondary_table(cont: &Container, field: &Field, rel: &RelAttrs) -> TokenStre
                 variants: &[],
                 references: ::core::option::Option::Some(__orm::ForeignKey {
                     target: || <#model as __orm::Model>::META,
-                    target_name: #model_name,
+                    target_path: <#model as __orm::Model>::__PATH,
                     column: ::core::option::Option::None,
                     on_delete: __orm::OnDelete::Cascade,
                 }),
             }
         }
     };
-    let left_col = column(&left, quote!(#owner), &owner_name, false);
-    let right_col = column(&right, quote!(#target), &target_name, true);
+    let left_col = column(&left, quote!(#owner), false);
+    let right_col = column(&right, quote!(#target), true);
     quote! {
         const #c: __orm::ModelMeta = __orm::ModelMeta {
             name: #name,
@@ -158,7 +156,6 @@ pub fn relation_meta(
     let kind = kind_tokens(rel.kind);
     let secondary = secondary_tokens(cont, field, rel, false);
     let target = &rel.target;
-    let target_name = rel.target_name();
     let key = match rel.kind {
         Kind::BelongsTo => opt_str(cont.key_field(field, rel).map(|k| k.column.as_str())),
         _ => opt_str(rel.foreign_key.as_ref().map(|k| k.value.as_str())),
@@ -180,7 +177,7 @@ pub fn relation_meta(
             name: #name,
             kind: #kind,
             target: || <#target as __orm::Model>::META,
-            target_name: #target_name,
+            target_path: <#target as __orm::Model>::__PATH,
             key: #key,
             references: #references,
             back_populates: #back_populates,
@@ -393,7 +390,7 @@ fn backref_items(
         let fk = opt_str(rel.foreign_key.as_ref().map(|k| k.value.as_str()));
         let pick = quote! {
             <__orm::KeyNullable<{
-                __orm::foreign_key_nullable(<#target as __orm::Model>::META, #model_name, #fk)
+                __orm::foreign_key_nullable(<#target as __orm::Model>::META, <#ident as __orm::Model>::__PATH, #fk)
             }> as __orm::ParentAccessor<'_, #target, #ident>>
         };
         (
@@ -418,7 +415,7 @@ fn backref_items(
             name: #name,
             kind: #kind_tokens,
             target: || <#ident as __orm::Model>::META,
-            target_name: #model_name,
+            target_path: <#ident as __orm::Model>::__PATH,
             key: #key,
             references: ::core::option::Option::None,
             back_populates: ::core::option::Option::Some(#fname),
@@ -480,6 +477,8 @@ fn checks(cont: &Container, field: &Field, rel: &RelAttrs) -> TokenStream {
     let f = &field.name;
     let span = rel.span;
     let attr = rel.kind.attr();
+    let model = cont.ident;
+    let owner_path = quote!(<#model as __orm::Model>::__PATH);
     let mut out = TokenStream::new();
 
     if let Some(sec) = &rel.secondary {
@@ -490,7 +489,15 @@ fn checks(cont: &Container, field: &Field, rel: &RelAttrs) -> TokenStream {
                 .map(|s| s.ident.to_string())
                 .unwrap_or_default();
             let (left, right) = secondary_columns(cont, rel);
-            for (side, side_name, column) in [("left", &a, left), ("right", &t, right)] {
+            let ident = cont.ident;
+            let paths = [
+                quote!(<#ident as __orm::Model>::__PATH),
+                quote!(<#target as __orm::Model>::__PATH),
+            ];
+            for ((side, side_name, column), side_path) in [("left", &a, left), ("right", &t, right)]
+                .into_iter()
+                .zip(paths)
+            {
                 let given = opt_str(column.as_deref());
                 let none = match &column {
                     Some(c) => format!(
@@ -506,7 +513,7 @@ fn checks(cont: &Container, field: &Field, rel: &RelAttrs) -> TokenStream {
                 out.extend(quote_spanned! {sec.span=>
                     const _: () = {
                 use #krate::__private as __orm;
-                        let n = __orm::foreign_keys_to(<#assoc as __orm::Model>::META, #side_name, #given);
+                        let n = __orm::foreign_keys_to(<#assoc as __orm::Model>::META, #side_path, #given);
                         if n == 0 {
                             ::core::panic!(#none);
                         }
@@ -544,10 +551,16 @@ fn checks(cont: &Container, field: &Field, rel: &RelAttrs) -> TokenStream {
             ),
             (None, None) => none,
         };
+        let namesake = format!(
+            "`{a}.{f}` is #[{attr}({t})], but the foreign keys of `{t}` point to another model named `{a}` (of another module), not to this one: add a key to this `{a}` on `{t}`, or declare the relationship on the model its key points to"
+        );
         out.extend(quote_spanned! {span=>
             const _: () = {
                 use #krate::__private as __orm;
-                let n = __orm::foreign_keys_to(<#target as __orm::Model>::META, #a, #fk);
+                let n = __orm::foreign_keys_to(<#target as __orm::Model>::META, #owner_path, #fk);
+                if n == 0 && __orm::foreign_keys_named(<#target as __orm::Model>::META, #a) > 0 {
+                    ::core::panic!(#namesake);
+                }
                 if n == 0 {
                     ::core::panic!(#zero_message);
                 }
@@ -726,7 +739,7 @@ fn checks(cont: &Container, field: &Field, rel: &RelAttrs) -> TokenStream {
                 quote! {
                     #same_kind
                     if let (::core::option::Option::Some(column), ::core::option::Option::Some(key)) = (
-                        __orm::foreign_key_column(<#target as __orm::Model>::META, #a, #fk),
+                        __orm::foreign_key_column(<#target as __orm::Model>::META, #owner_path, #fk),
                         other.key,
                     ) && matches!(other.kind, __orm::RelationKind::BelongsTo)
                         && !__orm::column_is(column, key)
@@ -748,7 +761,7 @@ fn checks(cont: &Container, field: &Field, rel: &RelAttrs) -> TokenStream {
             const _: () = {
                 use #krate::__private as __orm;
                 if let ::core::option::Option::Some(other) = __orm::relation_named(<#target as __orm::Model>::META, #g)
-                    && __orm::str_eq(other.target_name, #a)
+                    && __orm::str_eq(other.target_path, #owner_path)
                 {
                     #check
                 }
@@ -767,13 +780,29 @@ fn checks(cont: &Container, field: &Field, rel: &RelAttrs) -> TokenStream {
         let unpaired = format!(
             "`{a}.{f}` and `{t}.{g}` must name each other: add back_populates = \"{f}\" to `{t}.{g}`"
         );
+        let namesake = format!(
+            "`{t}.{g}` points to another model named `{a}` (of another module), so it cannot be the back_populates of `{a}.{f}`: point `{t}.{g}` at this `{a}`, or pair `{a}.{f}` with a relationship that does"
+        );
+        // Without the foreign key the relationship is reported by its own
+        // check: nothing to pair yet.
+        let has_key = match rel.kind {
+            Kind::HasMany | Kind::HasOne => {
+                let fk = opt_str(rel.foreign_key.as_ref().map(|k| k.value.as_str()));
+                quote!(__orm::foreign_keys_to(<#target as __orm::Model>::META, #owner_path, #fk) == 1)
+            }
+            _ => quote!(true),
+        };
         out.extend(quote_spanned! {back.span=>
             const _: () = {
                 use #krate::__private as __orm;
                 match __orm::relation_named(<#target as __orm::Model>::META, #g) {
                     ::core::option::Option::None => ::core::panic!(#missing),
+                    ::core::option::Option::Some(_) if !(#has_key) => {}
                     ::core::option::Option::Some(other) => {
-                        if !__orm::str_eq(other.target_name, #a) {
+                        if !__orm::str_eq(other.target_path, #owner_path) {
+                            if __orm::path_names(other.target_path, #a) {
+                                ::core::panic!(#namesake);
+                            }
                             ::core::panic!(#elsewhere);
                         }
                         match other.back_populates {
