@@ -9,8 +9,8 @@ pub use crate::model::{
     PathCell, Relation, RelationKind, RelationMeta, Secondary, StatementCache,
 };
 pub use crate::relation::{
-    AnyOps, BelongsToOps, Field, HasManyOps, HasManyQuery, HasOneOps, HasOneQuery, ManyToManyOps,
-    ManyToManyQuery, Ops, OptionalParent, Parent,
+    AnyOps, BelongsToOps, Erase, EraseModel, EraseOther, Field, HasManyOps, HasManyQuery,
+    HasOneOps, HasOneQuery, ManyToManyOps, ManyToManyQuery, Ops, OpsCell, OptionalParent, Parent,
 };
 pub use crate::value::{
     AutoKey, Collatable, ColumnType, HasLength, IntoValue, RowRef, SqlType, Validator, Value,
@@ -84,16 +84,37 @@ pub fn key_out_of_range(first: u64, step: u64, model: &'static str) -> Error {
     ))
 }
 
-/// The value of a belongs_to key column: from the target the slot holds
-/// when there is one (the relationship wins over a hand-set key), else the
-/// field.
-#[inline]
-pub fn key_value<T: Model, K: ColumnType>(
-    slot: &BelongsTo<T>,
-    references: Option<&str>,
-    field: &K,
-) -> Value {
-    crate::relation::held_key(slot, references).unwrap_or_else(|| field.to_value())
+/// A belongs_to key column, read by `(&KeyValue(..)).key_value()`: from
+/// the target the slot holds when there is one (the relationship wins over
+/// a hand-set key), else the field ([`KeyOfModel`]); when the target is not
+/// a model (an error reported on its own, where the user named it), the
+/// field ([`KeyOfField`]).
+pub struct KeyValue<'a, T, K>(pub &'a BelongsTo<T>, pub Option<&'static str>, pub &'a K);
+
+/// [`KeyValue`] of a model target.
+pub trait KeyOfModel {
+    /// The key's value.
+    fn key_value(&self) -> Value;
+}
+
+impl<T: Model, K: ColumnType> KeyOfModel for KeyValue<'_, T, K> {
+    #[inline]
+    fn key_value(&self) -> Value {
+        crate::relation::held_key(self.0, self.1).unwrap_or_else(|| self.2.to_value())
+    }
+}
+
+/// [`KeyValue`] of a target that is not a model.
+pub trait KeyOfField {
+    /// The field's value.
+    fn key_value(&self) -> Value;
+}
+
+impl<T, K: ColumnType> KeyOfField for &KeyValue<'_, T, K> {
+    #[inline]
+    fn key_value(&self) -> Value {
+        self.2.to_value()
+    }
 }
 
 /// Converts a value into a field with `from_value` (the field type's own),

@@ -58,6 +58,11 @@ tuple_key!(A: 0, B: 1, C: 2, D: 3);
 /// to bind values and fill fields). What users call on a model
 /// (`User::query()`, `User::get(&db, 7)`) comes with
 /// [`ModelExt`](crate::ModelExt), in the prelude.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a model",
+    label = "not a model",
+    note = "add `#[derive(Model)]` to `{Self}` (with a `#[model(primary_key)]` field) to relate to it or query it"
+)]
 pub trait Model: Sized + Send + Sync + Unpin + 'static {
     /// The table description.
     const META: &'static ModelMeta;

@@ -32,7 +32,10 @@ pub use has_many::{HasManyOps, HasManyQuery};
 pub use has_one::{HasOneOps, HasOneQuery};
 pub use many_to_many::{ManyToManyOps, ManyToManyQuery};
 pub use related::{ByAssociation, ByForeignKey, RelatedQuery, Scope};
-pub use strategy::{AnyOps, Field, Ops, pending, release_key, sync_keys, with_default_loads};
+pub use strategy::{
+    AnyOps, Erase, EraseModel, EraseOther, Field, Ops, OpsCell, pending, release_key, sync_keys,
+    with_default_loads,
+};
 
 use crate::error::{Error, Result};
 use crate::model::{Model, RelationMeta};

@@ -132,9 +132,10 @@ enum Head {
     Pairs(&'static ModelMeta),
 }
 
-impl<M: Model> Select<M> {
-    /// A query over every row. Same as [`ModelExt::query`](crate::ModelExt::query).
-    pub fn new() -> Self {
+impl<M> Select<M> {
+    /// A query over every row, of any `M`: what `new` makes, for the
+    /// relationship accessors the derive emits.
+    pub(crate) fn every_row() -> Self {
         Select {
             includes: Vec::new(),
             default_includes: Vec::new(),
@@ -146,6 +147,13 @@ impl<M: Model> Select<M> {
             offset: None,
             _model: PhantomData,
         }
+    }
+}
+
+impl<M: Model> Select<M> {
+    /// A query over every row. Same as [`ModelExt::query`](crate::ModelExt::query).
+    pub fn new() -> Self {
+        Select::every_row()
     }
 
     /// Adds the loader of a relationship declared `lazy = "selectin"`.

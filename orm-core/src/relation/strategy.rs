@@ -239,3 +239,74 @@ pub fn release_key<P: Model>(model: &mut P, index: usize, key: &Value) {
 /// A type-erased [`Ops`] for the metadata: what a relationship's `ops`
 /// function returns.
 pub type AnyOps = dyn Any + Send + Sync;
+
+/// Where a relationship's erased strategy is kept: made on first use by
+/// `init` (an [`Erase`] of the strategy), then shared.
+pub struct OpsCell {
+    cell: std::sync::OnceLock<&'static AnyOps>,
+    init: fn() -> &'static AnyOps,
+}
+
+impl OpsCell {
+    /// A cell filled by `init` on first use.
+    pub const fn new(init: fn() -> &'static AnyOps) -> Self {
+        OpsCell {
+            cell: std::sync::OnceLock::new(),
+            init,
+        }
+    }
+
+    /// The strategy.
+    pub fn get(&self) -> &'static AnyOps {
+        *self.cell.get_or_init(self.init)
+    }
+}
+
+/// A relationship's strategy before it is erased into [`AnyOps`]: the
+/// derive calls `(&Erase::new(ops)).erase()`, which picks [`EraseModel`]
+/// when the target is a model and [`EraseOther`] otherwise, so that a
+/// target that is not a model is reported once, where the user named it,
+/// rather than again at every generated use.
+pub struct Erase<P, S>(
+    std::cell::Cell<Option<S>>,
+    std::marker::PhantomData<fn() -> P>,
+);
+
+impl<P, S> Erase<P, S> {
+    /// Wraps the strategy `ops` of a relationship of `P`.
+    pub const fn new(ops: S) -> Self {
+        Erase(std::cell::Cell::new(Some(ops)), std::marker::PhantomData)
+    }
+}
+
+/// [`Erase`] of a strategy: kept for the life of the program (the derive
+/// erases each relationship's once).
+pub trait EraseModel {
+    /// The strategy as the metadata holds it.
+    fn erase(&self) -> &'static AnyOps;
+}
+
+impl<P: 'static, S: Strategy<P> + Sync + 'static> EraseModel for Erase<P, S> {
+    fn erase(&self) -> &'static AnyOps {
+        match self.0.take() {
+            Some(ops) => {
+                let ops: &'static (dyn Strategy<P> + Sync) = Box::leak(Box::new(ops));
+                Box::leak(Box::new(Ops(ops)))
+            }
+            None => &(),
+        }
+    }
+}
+
+/// [`Erase`] of what is not a strategy (its target is not a model, an
+/// error reported on its own): no operations.
+pub trait EraseOther {
+    /// Nothing the operations can use.
+    fn erase(&self) -> &'static AnyOps;
+}
+
+impl<P, S> EraseOther for &Erase<P, S> {
+    fn erase(&self) -> &'static AnyOps {
+        &()
+    }
+}

@@ -171,7 +171,10 @@ impl<'c, 'a> Gen<'c, 'a> {
             Some((rel_field, rel)) => {
                 let slot = rel_field.ident;
                 let references = opt_str(rel.references.as_ref().map(|r| r.value.as_str()));
-                quote!(__orm::key_value(&self.#slot, #references, &self.#fid))
+                quote!({
+                    use __orm::{KeyOfField as _, KeyOfModel as _};
+                    (&__orm::KeyValue(&self.#slot, #references, &self.#fid)).key_value()
+                })
             }
             None => quote!(__orm::ColumnType::to_value(&self.#fid)),
         }

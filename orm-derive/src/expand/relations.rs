@@ -147,7 +147,7 @@ pub fn relation_meta(
 ) -> TokenStream {
     let (path_static, ops_static) = relation_statics(field);
     let ops = if strategies {
-        quote!(::core::option::Option::Some(|| &#ops_static as &'static __orm::AnyOps))
+        quote!(::core::option::Option::Some(|| #ops_static.get()))
     } else {
         quote!(::core::option::Option::None)
     };
@@ -240,7 +240,10 @@ pub fn relation_statics_items(
         Kind::ManyToMany => quote!(__orm::ManyToManyOps::<#ident, #target>(#slot)),
     };
     out.extend(quote! {
-        static #ops_static: __orm::Ops<#ident> = __orm::Ops(&#ops);
+        static #ops_static: __orm::OpsCell = __orm::OpsCell::new(|| {
+            use __orm::{EraseModel as _, EraseOther as _};
+            (&__orm::Erase::<#ident, _>::new(#ops)).erase()
+        });
     });
     out
 }
