@@ -64,22 +64,23 @@ fn check_on_delete(cx: &Ctxt, cont: &Container) {
             continue;
         };
         let owner = format!("`{}.{}`", cont.ident, field.name);
-        if rel.kind != Kind::BelongsTo {
-            let fix = if rel.kind == Kind::ManyToMany {
-                "the association table's foreign keys always cascade; remove `on_delete`"
-                    .to_string()
-            } else {
-                format!(
-                    "put it on the `#[belongs_to({})]` of `{}` instead",
-                    cont.ident,
-                    rel.target_name()
-                )
-            };
+        if rel.kind == Kind::ManyToMany {
             cx.syn_error(syn::Error::new(
                 span,
                 format!(
-                    "`on_delete` on {owner}, a {}: it is the action of a foreign key, and the key lives on `{}`; {fix}",
+                    "`on_delete` on {owner}, a many-to-many: the keys live on the association table, whose rows go with either side (ON DELETE CASCADE); remove `on_delete` (on an association model, give it on that model's `#[belongs_to]`)"
+                ),
+            ));
+            continue;
+        }
+        if rel.kind != Kind::BelongsTo {
+            cx.syn_error(syn::Error::new(
+                span,
+                format!(
+                    "`on_delete` on {owner}, a {}: it is the action of a foreign key, and the key lives on `{}`; put it on the `#[belongs_to({})]` of `{}` instead",
                     rel.kind.describe(),
+                    rel.target_name(),
+                    cont.ident,
                     rel.target_name()
                 ),
             ));

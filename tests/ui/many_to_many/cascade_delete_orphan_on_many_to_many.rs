@@ -1,0 +1,19 @@
+use orm::prelude::*;
+use orm::HasMany;
+
+#[derive(Model)]
+pub struct Post {
+    #[model(primary_key)]
+    pub id: i64,
+    #[has_many(Tag, cascade = "delete-orphan")]
+    #[secondary(table = "post_tags")]
+    pub tags: HasMany<Tag>,
+}
+
+#[derive(Model)]
+pub struct Tag {
+    #[model(primary_key)]
+    pub id: i64,
+}
+
+fn main() {}
