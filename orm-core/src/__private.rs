@@ -162,6 +162,36 @@ pub const fn foreign_keys_named(meta: &ModelMeta, name: &str) -> usize {
     n
 }
 
+/// Whether a belongs_to of `meta` to the model at path `target` writes the
+/// key column `key` without naming `inverse` as its back_populates: a
+/// second writer of the column that a has_many/has_one named `inverse`
+/// writes.
+pub const fn overlapping_belongs_to(
+    meta: &'static ModelMeta,
+    key: &ColumnMeta,
+    target: &str,
+    inverse: &str,
+) -> bool {
+    let mut i = 0;
+    while i < meta.relations.len() {
+        let r = &meta.relations[i];
+        let paired = match r.back_populates {
+            Some(name) => str_eq(name, inverse),
+            None => false,
+        };
+        if matches!(r.kind, RelationKind::BelongsTo)
+            && str_eq(r.target_path, target)
+            && !paired
+            && let Some(k) = r.key
+            && column_is(key, k)
+        {
+            return true;
+        }
+        i += 1;
+    }
+    false
+}
+
 /// Whether the model path `path` ends in the model name `name`.
 pub const fn path_names(path: &str, name: &str) -> bool {
     let (p, n) = (path.as_bytes(), name.as_bytes());

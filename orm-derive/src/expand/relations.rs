@@ -651,6 +651,27 @@ fn checks(cont: &Container, field: &Field, rel: &RelAttrs) -> TokenStream {
         });
     }
 
+    if matches!(rel.kind, Kind::HasMany | Kind::HasOne)
+        && rel.back_populates.is_none()
+        && rel.backref.is_none()
+    {
+        let fk = opt_str(rel.foreign_key.as_ref().map(|k| k.value.as_str()));
+        let message = format!(
+            "`{a}.{f}` writes the key of `{t}` to `{a}` that a belongs_to of `{t}` writes too, and the two are not a back_populates pair, so each could overwrite the other: name each other with `back_populates` (`back_populates = \"..\"` here naming the belongs_to, and `back_populates = \"{f}\"` there)"
+        );
+        out.extend(quote_spanned! {span=>
+            const _: () = {
+                use #krate::__private as __orm;
+                if let ::core::option::Option::Some(key) =
+                    __orm::foreign_key_column(<#target as __orm::Model>::META, #owner_path, #fk)
+                    && __orm::overlapping_belongs_to(<#target as __orm::Model>::META, key, #owner_path, #f)
+                {
+                    ::core::panic!(#message);
+                }
+            };
+        });
+    }
+
     // A mistake both sides can see is reported by one of them.
     let reports = |g: &str| (a.as_str(), f.as_str()) <= (t.as_str(), g);
 

@@ -5,7 +5,7 @@ use orm::{BelongsTo, HasMany};
 pub struct User {
     #[model(primary_key)]
     pub id: i64,
-    #[has_many(Post, order_by = "published_at")]
+    #[has_many(Post, order_by = "published_at", back_populates = "user")]
     pub posts: HasMany<Post>,
 }
 
@@ -14,7 +14,7 @@ pub struct Post {
     #[model(primary_key)]
     pub id: i64,
     pub user_id: i64,
-    #[belongs_to(User)]
+    #[belongs_to(User, back_populates = "posts")]
     pub user: BelongsTo<User>,
 }
 
