@@ -74,4 +74,6 @@ mod guide {
     struct Production;
     #[doc = include_str!("../docs/migrations.md")]
     struct Migrations;
+    #[doc = include_str!("../docs/scaling.md")]
+    struct Scaling;
 }

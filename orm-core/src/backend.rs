@@ -158,7 +158,16 @@ pub struct TxState {
 impl TxState {
     /// Opens a transaction on a connection of `shared`'s pool.
     pub(crate) async fn begin(shared: &Arc<Shared>) -> Result<TxState> {
-        let conn = begin(shared, shared.begin_immediate()).await?;
+        Self::begin_with(shared, None).await
+    }
+
+    /// Opens a transaction at `isolation` (the server's default when
+    /// `None`) on a connection of `shared`'s pool.
+    pub(crate) async fn begin_with(
+        shared: &Arc<Shared>,
+        isolation: Option<crate::sql::Isolation>,
+    ) -> Result<TxState> {
+        let conn = begin(shared, shared.begin_immediate(), isolation).await?;
         Ok(TxState {
             shared: shared.clone(),
             conn: tokio::sync::Mutex::new(Some(conn)),
@@ -822,7 +831,11 @@ enum TxStep {
 /// Opens a transaction on a connection of `shared`'s pool: `BEGIN` (`BEGIN
 /// IMMEDIATE` on SQLite when `immediate`; the other backends have no such
 /// thing).
-async fn begin(shared: &Shared, immediate: bool) -> Result<TxConn> {
+async fn begin(
+    shared: &Shared,
+    immediate: bool,
+    isolation: Option<crate::sql::Isolation>,
+) -> Result<TxConn> {
     async fn open<DB: Backend>(pool: &sqlx::Pool<DB>, sql: &'static str) -> Result<Lease<DB>>
     where
         for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
@@ -843,9 +856,7 @@ async fn begin(shared: &Shared, immediate: bool) -> Result<TxConn> {
         out?;
         Ok(lease)
     }
-    use crate::sql::{TransactionSql, transaction};
-    let immediate = immediate && shared.dialect() == Dialect::Sqlite;
-    let begin = transaction(TransactionSql::Begin { immediate });
+    let begin = crate::sql::begin(shared.dialect(), immediate, isolation);
     shared.record(begin);
     let conn = match shared.pool() {
         #[cfg(feature = "sqlite")]

@@ -22,7 +22,80 @@ use crate::backend::{self, ConnectOptions, Executor, Shared, Target, TxState, se
 use crate::error::{Error, Result};
 use crate::model::{Model, Schema};
 use crate::persist::{Upsert, UpsertMany};
-use crate::sql::Dialect;
+use crate::sql::{Dialect, Isolation};
+
+/// How [`Db::transaction_with_retry`] retries: at most `attempts` runs
+/// (10 by default), waiting between them a random time up to a delay that
+/// doubles from `base` (2 ms) to `max` (250 ms) — "full jitter", so that
+/// transactions that collided do not collide again in step; optionally at
+/// an isolation level. It counts the retries it made, across every
+/// transaction run with it ([`Retry::retries`]); clones share the count.
+///
+/// ```
+/// use std::time::Duration;
+/// let retry = orm_core::Retry::default()
+///     .attempts(5)
+///     .backoff(Duration::from_millis(1), Duration::from_millis(50))
+///     .isolation(orm_core::Isolation::Serializable);
+/// assert_eq!(retry.retries(), 0);
+/// ```
+#[derive(Debug, Clone)]
+pub struct Retry {
+    attempts: u32,
+    base: std::time::Duration,
+    max: std::time::Duration,
+    isolation: Option<Isolation>,
+    retried: Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl Default for Retry {
+    fn default() -> Self {
+        Retry {
+            attempts: 10,
+            base: std::time::Duration::from_millis(2),
+            max: std::time::Duration::from_millis(250),
+            isolation: None,
+            retried: Arc::default(),
+        }
+    }
+}
+
+impl Retry {
+    /// At most `attempts` runs of the transaction (at least one).
+    pub fn attempts(mut self, attempts: u32) -> Self {
+        self.attempts = attempts.max(1);
+        self
+    }
+
+    /// The backoff: the delay ceiling starts at `base` and doubles up to
+    /// `max`; each wait is a random time below it.
+    pub fn backoff(mut self, base: std::time::Duration, max: std::time::Duration) -> Self {
+        self.base = base;
+        self.max = max.max(base);
+        self
+    }
+
+    /// Runs each attempt at `isolation`.
+    pub fn isolation(mut self, isolation: Isolation) -> Self {
+        self.isolation = Some(isolation);
+        self
+    }
+
+    /// How many times a transaction run with this policy (or a clone) was
+    /// run again.
+    pub fn retries(&self) -> u64 {
+        self.retried.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// The wait after failed attempt `attempt` (1-based).
+    fn delay(&self, attempt: u32) -> std::time::Duration {
+        let ceiling = self
+            .base
+            .saturating_mul(1u32 << (attempt - 1).min(16))
+            .min(self.max);
+        ceiling.mul_f64(fastrand::f64())
+    }
+}
 
 /// A connection pool to one database. The backend is chosen from the URL.
 ///
@@ -82,6 +155,108 @@ impl Db {
         Ok(Tx {
             state: Arc::new(TxState::begin(&self.shared).await?),
         })
+    }
+
+    /// Starts a transaction at `isolation` (SQLite ignores the level: its
+    /// transactions are serializable).
+    pub async fn begin_with(&self, isolation: Isolation) -> Result<Tx> {
+        self.begin_isolated(Some(isolation)).await
+    }
+
+    /// Runs `f` in a transaction as [`Db::transaction`] does, and runs it
+    /// again, in a new transaction, when the server gives the transaction
+    /// up for another's sake ([`Error::is_retryable`]: a serialization
+    /// failure, a deadlock, a Galera certification failure, SQLite busy),
+    /// whether in `f` or at COMMIT: each failed attempt is rolled back
+    /// before the next, after a jittered backoff, up to the policy's
+    /// attempts; other errors return at once. `f` must do the whole unit of
+    /// work from the database's state each time (read, then write), as it
+    /// may run several times.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> orm_core::Result<()> {
+    /// # let db = orm_core::Db::connect("sqlite::memory:").await?;
+    /// use orm_core::{Isolation, Retry};
+    /// let retry = Retry::default().isolation(Isolation::Serializable);
+    /// let n = db
+    ///     .transaction_with_retry(&retry, async |tx| orm_core::raw("SELECT 41 + 1").scalar::<i32>(&tx).await)
+    ///     .await?;
+    /// assert_eq!(n, 42);
+    /// assert_eq!(retry.retries(), 0);
+    /// # Ok(()) }
+    /// ```
+    pub async fn transaction_with_retry<T, F, Fut>(&self, policy: &Retry, mut f: F) -> Result<T>
+    where
+        F: FnMut(Tx) -> Fut,
+        Fut: Future<Output = Result<T>>,
+    {
+        let mut attempt = 1;
+        loop {
+            let tx = match self.begin_isolated(policy.isolation).await {
+                Ok(tx) => tx,
+                Err(err) if err.is_retryable() && attempt < policy.attempts => {
+                    attempt = self.back_off(policy, attempt, &err).await;
+                    continue;
+                }
+                Err(err) => return Err(err),
+            };
+            let outcome = self.attempt(tx.clone(), f(tx)).await;
+            match outcome {
+                Err(err) if err.is_retryable() && attempt < policy.attempts => {
+                    attempt = self.back_off(policy, attempt, &err).await;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    async fn begin_isolated(&self, isolation: Option<Isolation>) -> Result<Tx> {
+        Ok(Tx {
+            state: Arc::new(TxState::begin_with(&self.shared, isolation).await?),
+        })
+    }
+
+    /// Counts and waits out failed attempt `attempt`; the next attempt's
+    /// number.
+    async fn back_off(&self, policy: &Retry, attempt: u32, err: &Error) -> u32 {
+        policy
+            .retried
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let delay = policy.delay(attempt);
+        tracing::debug!(
+            target: "orm::sql",
+            attempt,
+            delay_ms = delay.as_millis() as u64,
+            "transaction retried: {err}"
+        );
+        tokio::time::sleep(delay).await;
+        attempt + 1
+    }
+
+    /// One attempt of [`Db::transaction_with_retry`]: `run` in `tx`.
+    async fn attempt<T, Fut>(&self, tx: Tx, run: Fut) -> Result<T>
+    where
+        Fut: Future<Output = Result<T>>,
+    {
+        let outcome = AssertUnwindSafe(run).catch_unwind().await;
+        match outcome {
+            Ok(Ok(value)) => {
+                tx.commit().await?;
+                Ok(value)
+            }
+            Ok(Err(err)) => {
+                if let Err(rollback) = tx.rollback().await {
+                    tracing::warn!(target: "orm::sql", "rollback failed: {rollback}");
+                }
+                Err(err)
+            }
+            Err(panic) => {
+                if let Err(rollback) = tx.rollback().await {
+                    tracing::warn!(target: "orm::sql", "rollback failed: {rollback}");
+                }
+                std::panic::resume_unwind(panic)
+            }
+        }
     }
 
     /// Runs `f` in a transaction: COMMIT when it returns `Ok`, ROLLBACK when

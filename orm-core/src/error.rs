@@ -357,6 +357,29 @@ impl Error {
         matches!(self, Error::Busy { .. })
     }
 
+    /// True when running the whole transaction again may succeed: the
+    /// server gave it up for another's sake — a serialization failure or a
+    /// deadlock (PostgreSQL 40001 and 40P01; MySQL and MariaDB 1213, which
+    /// is also a Galera cluster's certification failure, and 1205, a lock
+    /// wait timeout) — or SQLite stayed locked past the busy timeout.
+    /// [`Db::transaction_with_retry`](crate::Db::transaction_with_retry)
+    /// re-runs on these.
+    ///
+    /// ```
+    /// let e = orm_core::Error::Busy { message: "database is locked".into() };
+    /// assert!(e.is_retryable());
+    /// assert!(!orm_core::Error::Config("a bad URL".into()).is_retryable());
+    /// ```
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Busy { .. } => true,
+            Error::Database(sqlx::Error::Database(db)) => {
+                db.code().is_some_and(|code| is_retryable_code(&code))
+            }
+            _ => false,
+        }
+    }
+
     pub(crate) fn decode(model: &'static str, column: &'static str, err: sqlx::Error) -> Self {
         let message = match err {
             sqlx::Error::ColumnDecode { source, .. } => source.to_string(),
@@ -468,6 +491,11 @@ fn is_disconnect_code(code: &str) -> bool {
 }
 
 /// SQLite's SQLITE_BUSY and SQLITE_LOCKED, with their extended codes.
+/// Codes of a transaction the server gave up for another's sake.
+fn is_retryable_code(code: &str) -> bool {
+    matches!(code, "40001" | "40P01" | "1213" | "1205")
+}
+
 fn is_busy_code(code: &str) -> bool {
     matches!(code, "5" | "6" | "261" | "262" | "517" | "518" | "773")
 }

@@ -56,7 +56,7 @@ mod model_ext;
 
 pub use backend::{ConnectOptions, Executor, JournalMode};
 pub use column::{Aggregate, Column, ColumnList, Summable, count};
-pub use db::{Db, Recorder, Tx};
+pub use db::{Db, Recorder, Retry, Tx};
 pub use error::{BuildError, Error, Result};
 pub use expr::{AggregateFn, Assignment, Direction, Expr, OrderBy};
 pub use loader::{Include, SelectWith, load};
@@ -77,7 +77,9 @@ pub use relation::{
 };
 pub use schema::migrate::{Applied, MigrationFile, MigrationStatus, Migrator};
 pub use schema::{Drift, Migration};
-pub use sql::{Catalog, CatalogColumn, CatalogForeignKey, Dialect, Difference, Index, Table};
+pub use sql::{
+    Catalog, CatalogColumn, CatalogForeignKey, Dialect, Difference, Index, Isolation, Table,
+};
 #[cfg(feature = "json")]
 pub use value::Json;
 pub use value::{

@@ -48,7 +48,7 @@ mod sqlite;
 mod testing;
 mod writer;
 
-pub use ast::TransactionSql;
+pub use ast::{Isolation, TransactionSql};
 pub use catalog::{Catalog, CatalogColumn, CatalogForeignKey, Index, Table, expected};
 pub use dialect::Dialect;
 pub use drift::{Difference, compare};
@@ -58,7 +58,7 @@ pub use migration::{plan, render as render_migration};
 pub use mysql::SERVER_PROBE as MYSQL_SERVER_PROBE;
 pub use raw::rewrite_placeholders;
 pub use render::{
-    create_schema, create_table, delete, drop_table, insert, insert_missing_pairs, select,
+    begin, create_schema, create_table, delete, drop_table, insert, insert_missing_pairs, select,
     transaction, update, upsert,
 };
 pub use sqlite::AFTER_FAILED_SCRIPT as SQLITE_AFTER_FAILED_SCRIPT;

@@ -235,6 +235,23 @@ pub struct CreateTable<'a> {
     pub mariadb: bool,
 }
 
+/// A transaction's isolation level, for `Db::begin_with` and
+/// `Retry::isolation`. SQLite's transactions are always serializable, so
+/// it ignores the level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Isolation {
+    /// Each statement sees what was committed before it began.
+    ReadCommitted,
+    /// Every statement sees what was committed before the transaction's
+    /// first statement (MySQL's default).
+    RepeatableRead,
+    /// As if the transactions ran one after another; the server refuses a
+    /// transaction that would break that with a serialization failure,
+    /// which [`Error::is_retryable`](crate::Error::is_retryable) reports.
+    Serializable,
+}
+
 /// The statements that begin and end a transaction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TransactionSql {

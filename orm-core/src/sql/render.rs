@@ -5,7 +5,8 @@ use crate::error::{BuildError, Result};
 use crate::model::ModelMeta;
 
 use super::ast::{
-    CreateTable, Delete, Insert, InsertMissingPairs, Select, TransactionSql, Update, Upsert,
+    CreateTable, Delete, Insert, InsertMissingPairs, Isolation, Select, TransactionSql, Update,
+    Upsert,
 };
 use super::ddl::SchemaRenderer;
 use super::dialect::Dialect;
@@ -107,6 +108,30 @@ pub fn create_schema(dialect: Dialect, name: &str) -> Option<String> {
 /// The statement dropping a model's table, if present.
 pub fn drop_table(dialect: Dialect, meta: &ModelMeta) -> String {
     with_renderer!(dialect, |r| r.drop_table(meta))
+}
+
+/// The statement beginning a transaction at `isolation` on `dialect`
+/// (SQLite ignores the level: its transactions are serializable).
+pub fn begin(dialect: Dialect, immediate: bool, isolation: Option<Isolation>) -> &'static str {
+    use Isolation::*;
+    match (dialect, isolation) {
+        (Dialect::Sqlite, _) | (_, None) => transaction(TransactionSql::Begin {
+            immediate: immediate && dialect == Dialect::Sqlite,
+        }),
+        (Dialect::Postgres, Some(ReadCommitted)) => "BEGIN ISOLATION LEVEL READ COMMITTED",
+        (Dialect::Postgres, Some(RepeatableRead)) => "BEGIN ISOLATION LEVEL REPEATABLE READ",
+        (Dialect::Postgres, Some(Serializable)) => "BEGIN ISOLATION LEVEL SERIALIZABLE",
+        // MySQL sets the level of the next transaction, then begins it.
+        (Dialect::MySql, Some(ReadCommitted)) => {
+            "SET TRANSACTION ISOLATION LEVEL READ COMMITTED; BEGIN"
+        }
+        (Dialect::MySql, Some(RepeatableRead)) => {
+            "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ; BEGIN"
+        }
+        (Dialect::MySql, Some(Serializable)) => {
+            "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE; BEGIN"
+        }
+    }
 }
 
 /// The text of a transaction statement, the same on every backend.
