@@ -34,9 +34,9 @@ mod postgres;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 
-pub(crate) use connect::connect;
+pub(crate) use connect::connect_all;
 pub use connect::{ConnectOptions, JournalMode};
-pub(crate) use pool::{Pool, Shared};
+pub(crate) use pool::{Log, Pool, Shared};
 
 use std::time::Instant;
 
@@ -130,6 +130,9 @@ impl<DB: Backend> Drop for Lease<DB> {
 pub enum Target<'a> {
     /// Any pooled connection.
     Pool(&'a Arc<Shared>),
+    /// Any pooled connection of the primary, or for a read, of one of its
+    /// replicas.
+    Reads(&'a Arc<Shared>),
     /// The transaction's connection.
     Tx(&'a TxState),
 }
@@ -137,7 +140,7 @@ pub enum Target<'a> {
 impl<'a> Target<'a> {
     pub(crate) fn shared(self) -> &'a Shared {
         match self {
-            Target::Pool(shared) => shared,
+            Target::Pool(shared) | Target::Reads(shared) => shared,
             Target::Tx(tx) => &tx.shared,
         }
     }
@@ -209,7 +212,9 @@ impl<'a> Atomic<'a> {
     pub(crate) async fn begin(target: Target<'a>) -> Result<Atomic<'a>> {
         match target {
             Target::Tx(tx) => Ok(Atomic::Joined(tx)),
-            Target::Pool(shared) => Ok(Atomic::Own(TxState::begin(shared).await?)),
+            Target::Pool(shared) | Target::Reads(shared) => {
+                Ok(Atomic::Own(TxState::begin(shared).await?))
+            }
         }
     }
 
@@ -344,6 +349,7 @@ pub trait Executor: Send + Sync + sealed::Sealed {
 
 /// SQL text: a model's cached statement, one rendered for this call, or
 /// one a user wrote (which must be a single statement).
+#[derive(Clone)]
 pub(crate) enum Sql {
     Static(&'static str),
     Owned(String),
@@ -566,7 +572,7 @@ macro_rules! with_conn {
     }};
     ($target:expr, $single:expr, |$conn:ident| $body:expr) => {
         match $target {
-            Target::Pool(shared) => match shared.pool() {
+            Target::Pool(shared) | Target::Reads(shared) => match shared.pool() {
                 #[cfg(feature = "sqlite")]
                 Pool::Sqlite(pool) => {
                     with_conn!(@run sqlx::Sqlite, &mut Lease::acquire(pool).await?, $single, |$conn| $body)
@@ -634,6 +640,44 @@ pub(crate) async fn fetch_all<T>(
     binds: Vec<Value>,
     mut decode: impl FnMut(RowRef<'_>) -> Result<T> + Send,
 ) -> Result<Vec<T>> {
+    if let Some(shared) = read_of(target, &sql) {
+        for (at, replica) in shared.replicas_up().await {
+            let on = Target::Pool(&replica);
+            match fetch_all_on(on, sql.clone(), binds.clone(), &mut decode).await {
+                Err(err) if unreachable(&err) => shared.replica_failed(at, &err),
+                other => return other,
+            }
+        }
+        return fetch_all_on(Target::Pool(shared), sql, binds, decode).await;
+    }
+    fetch_all_on(target, sql, binds, decode).await
+}
+
+/// The primary whose replicas may run `sql`: a read outside a transaction
+/// through a handle with replicas.
+fn read_of<'a>(target: Target<'a>, sql: &Sql) -> Option<&'a Arc<Shared>> {
+    match target {
+        Target::Reads(shared) if crate::sql::is_read(sql.as_str()) => Some(shared),
+        _ => None,
+    }
+}
+
+/// An error that says the server is out of reach (rather than that the
+/// statement is wrong): a read may go elsewhere.
+fn unreachable(err: &Error) -> bool {
+    matches!(
+        err,
+        Error::Disconnected { .. } | Error::Connect { .. } | Error::PoolTimedOut
+    )
+}
+
+/// [`fetch_all`] on the server of `target`.
+async fn fetch_all_on<T>(
+    target: Target<'_>,
+    sql: Sql,
+    binds: Vec<Value>,
+    mut decode: impl FnMut(RowRef<'_>) -> Result<T> + Send,
+) -> Result<Vec<T>> {
     let observed = Observed::start(target.shared(), &sql);
     let (sql, single) = sql.into_parts();
     let result = with_conn!(target, single, |conn| fetch_generic(
@@ -649,6 +693,26 @@ pub(crate) async fn fetch_all<T>(
 /// Runs a query expected to return at most one row (a lookup by key) and
 /// decodes the first; the driver stops reading after it.
 pub(crate) async fn fetch_optional<T>(
+    target: Target<'_>,
+    sql: Sql,
+    binds: Vec<Value>,
+    mut decode: impl FnMut(RowRef<'_>) -> Result<T> + Send,
+) -> Result<Option<T>> {
+    if let Some(shared) = read_of(target, &sql) {
+        for (at, replica) in shared.replicas_up().await {
+            let on = Target::Pool(&replica);
+            match fetch_optional_on(on, sql.clone(), binds.clone(), &mut decode).await {
+                Err(err) if unreachable(&err) => shared.replica_failed(at, &err),
+                other => return other,
+            }
+        }
+        return fetch_optional_on(Target::Pool(shared), sql, binds, decode).await;
+    }
+    fetch_optional_on(target, sql, binds, decode).await
+}
+
+/// [`fetch_optional`] on the server of `target`.
+async fn fetch_optional_on<T>(
     target: Target<'_>,
     sql: Sql,
     binds: Vec<Value>,
@@ -708,7 +772,9 @@ where
     shared.after(started, Some(sql.as_str()));
     let (sql, _) = sql.into_parts();
     let rows: BoxStream<'a, Result<T>> = match target {
-        Target::Pool(shared) => match shared.pool() {
+        // A stream reads from the primary: a replica lost mid-stream could
+        // not be replaced without repeating rows.
+        Target::Pool(shared) | Target::Reads(shared) => match shared.pool() {
             #[cfg(feature = "sqlite")]
             Pool::Sqlite(p) => pool_stream(p, sql, binds, decode),
             #[cfg(feature = "postgres")]
@@ -925,6 +991,7 @@ impl Shared {
             tracing::debug!(
                 target: "orm::sql",
                 elapsed_us = started.elapsed().as_micros() as u64,
+                server = self.label(),
                 "{sql}"
             );
         }

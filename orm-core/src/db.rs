@@ -103,6 +103,9 @@ impl Retry {
 #[derive(Clone)]
 pub struct Db {
     shared: Arc<Shared>,
+    /// Reads go to the primary even when there are replicas
+    /// ([`Db::primary`]).
+    primary_only: bool,
 }
 
 impl fmt::Debug for Db {
@@ -140,8 +143,27 @@ impl Db {
     /// Connects with explicit pool settings.
     pub async fn connect_with(opts: ConnectOptions) -> Result<Db> {
         Ok(Db {
-            shared: Arc::new(backend::connect(opts).await?),
+            shared: Arc::new(backend::connect_all(opts).await?),
+            primary_only: false,
         })
+    }
+
+    /// A handle to the same pools whose reads go to the primary, for
+    /// reading what was just written (a replica may lag behind it). The
+    /// same as `self` without replicas.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> orm_core::Result<()> {
+    /// # let db = orm_core::Db::connect("sqlite::memory:").await?;
+    /// let n = orm_core::raw("SELECT 1").scalar::<i32>(&db.primary()).await?;
+    /// assert_eq!(n, 1);
+    /// # Ok(()) }
+    /// ```
+    pub fn primary(&self) -> Db {
+        Db {
+            shared: self.shared.clone(),
+            primary_only: true,
+        }
     }
 
     /// The SQL dialect of this database.
@@ -333,14 +355,32 @@ impl Db {
 ///
 /// Bound values are not captured, only the statement text.
 pub struct Recorder {
-    log: Arc<Mutex<Vec<String>>>,
+    log: crate::backend::Log,
     shared: Arc<Shared>,
 }
 
 impl Recorder {
     /// The statements run so far, oldest first.
     pub fn statements(&self) -> Vec<String> {
-        self.log.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        let log = self.log.lock().unwrap_or_else(|e| e.into_inner());
+        log.iter().map(|(sql, _)| sql.clone()).collect()
+    }
+
+    /// The server that ran each statement so far, oldest first: `primary`,
+    /// or `replica 1`, `replica 2`, .. in the order of
+    /// [`ConnectOptions::replica`].
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> orm_core::Result<()> {
+    /// # let db = orm_core::Db::connect("sqlite::memory:").await?;
+    /// let rec = db.recorder();
+    /// orm_core::raw("SELECT 1").execute(&db).await?;
+    /// assert_eq!(rec.servers(), ["primary"]);
+    /// # Ok(()) }
+    /// ```
+    pub fn servers(&self) -> Vec<String> {
+        let log = self.log.lock().unwrap_or_else(|e| e.into_inner());
+        log.iter().map(|(_, server)| server.to_string()).collect()
     }
 
     /// How many statements ran so far.
@@ -351,6 +391,9 @@ impl Recorder {
     /// Returns the statements so far and starts over.
     pub fn take(&self) -> Vec<String> {
         std::mem::take(&mut *self.log.lock().unwrap_or_else(|e| e.into_inner()))
+            .into_iter()
+            .map(|(sql, _)| sql)
+            .collect()
     }
 
     /// Forgets the statements so far.
@@ -480,7 +523,11 @@ macro_rules! executor {
     };
 }
 
-executor!(Db, |db| Target::Pool(&db.shared));
+executor!(Db, |db| if db.primary_only || !db.shared.has_replicas() {
+    Target::Pool(&db.shared)
+} else {
+    Target::Reads(&db.shared)
+});
 executor!(Tx, |tx| Target::Tx(&tx.state));
 
 macro_rules! upserts {

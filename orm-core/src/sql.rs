@@ -56,7 +56,7 @@ pub use fixed::statements;
 pub use introspect::{IntrospectedRows, TextRow, assemble, introspection};
 pub use migration::{plan, render as render_migration};
 pub use mysql::SERVER_PROBE as MYSQL_SERVER_PROBE;
-pub use raw::rewrite_placeholders;
+pub use raw::{is_read, rewrite_placeholders};
 pub use render::{
     begin, create_schema, create_table, delete, drop_table, insert, insert_missing_pairs, select,
     transaction, update, upsert,

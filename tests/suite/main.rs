@@ -20,6 +20,7 @@ mod observability;
 mod pages;
 mod query;
 mod relationships;
+mod replicas;
 mod retries;
 mod saving;
 mod schema;

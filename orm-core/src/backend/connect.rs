@@ -7,7 +7,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::pool::{Invalidation, Pool, Server, Shared};
+use super::pool::{Invalidation, Pool, Replica, Server, Shared};
 use crate::error::{Error, Result, redact_url, scrub, scrub_error};
 use crate::sql::Dialect;
 
@@ -35,6 +35,7 @@ pub struct ConnectOptions {
     journal_mode: JournalMode,
     busy_timeout: Duration,
     begin_immediate: bool,
+    replicas: Vec<String>,
 }
 
 /// How a SQLite file keeps its journal
@@ -89,6 +90,14 @@ impl fmt::Debug for ConnectOptions {
             .field("sqlite_journal_mode", &self.journal_mode)
             .field("busy_timeout", &self.busy_timeout)
             .field("sqlite_begin_immediate", &self.begin_immediate)
+            .field(
+                "replicas",
+                &self
+                    .replicas
+                    .iter()
+                    .map(|u| redact_url(u))
+                    .collect::<Vec<_>>(),
+            )
             .finish()
     }
 }
@@ -113,7 +122,28 @@ impl ConnectOptions {
             journal_mode: JournalMode::Wal,
             busy_timeout: Duration::from_secs(5),
             begin_immediate: true,
+            replicas: Vec::new(),
         }
+    }
+
+    /// Adds a read replica of the database, a URL of the same backend
+    /// (any number, tried round robin): reads outside a transaction
+    /// (statements that begin with `SELECT` and lock no rows) go to a
+    /// replica; writes, transactions and streams go to the primary, and
+    /// [`Db::primary`](crate::Db::primary) reads from it too (to read what
+    /// was just written, which a replica may not have yet). A replica that
+    /// cannot be reached is left out for five seconds and the read goes to
+    /// the next one, or to the primary when none is up; one unreachable
+    /// when connecting does not fail the connect.
+    ///
+    /// ```
+    /// let opts = orm_core::ConnectOptions::new("postgres://app@primary/shop")
+    ///     .replica("postgres://app@replica-1/shop")
+    ///     .replica("postgres://app@replica-2/shop");
+    /// ```
+    pub fn replica(mut self, url: impl Into<String>) -> Self {
+        self.replicas.push(url.into());
+        self
     }
 
     /// How long opening one connection may take (the server's answer to
@@ -287,6 +317,44 @@ async fn probe<DB: sqlx::Database>(
             )),
         }),
     }
+}
+
+/// Opens the pools `opts` describes: the primary's, then its replicas'.
+pub(crate) async fn connect_all(mut opts: ConnectOptions) -> Result<Shared> {
+    let urls = std::mem::take(&mut opts.replicas);
+    let scheme_of = |url: &str| match url.split(':').next().unwrap_or_default() {
+        "postgresql" => "postgres".to_string(),
+        "mariadb" => "mysql".to_string(),
+        other => other.to_ascii_lowercase(),
+    };
+    let primary_scheme = scheme_of(&opts.url);
+    for url in &urls {
+        if scheme_of(url) != primary_scheme || primary_scheme == "sqlite" {
+            return Err(config_error(
+                url,
+                "a replica is a server of the primary's backend (PostgreSQL or MySQL/MariaDB); SQLite has none",
+            ));
+        }
+    }
+    let primary = connect(opts.clone()).await?;
+    let mut replicas = Vec::with_capacity(urls.len());
+    for (i, url) in urls.into_iter().enumerate() {
+        let replica_opts = ConnectOptions {
+            url,
+            ..opts.clone()
+        };
+        let shared = match connect(replica_opts.clone()).await {
+            Ok(shared) => Some(Arc::new(shared.into_replica(i + 1, primary.recorders()))),
+            Err(err) => {
+                tracing::warn!(target: "orm::sql", replica = i + 1, "read replica unreachable: {err}");
+                None
+            }
+        };
+        let reconnect: super::pool::Reconnect =
+            Box::new(move || Box::pin(connect(replica_opts.clone())));
+        replicas.push(Replica::new(reconnect, shared));
+    }
+    Ok(primary.with_replicas(replicas))
 }
 
 /// Opens the pool `opts` describes; the URL's scheme picks the backend.

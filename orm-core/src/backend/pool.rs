@@ -2,7 +2,7 @@
 //! ([`Shared`]): the dialect and what the server can do, the disconnect
 //! invalidation, and the statement recorder's log.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
@@ -65,8 +65,80 @@ pub struct Shared {
     /// `@@auto_increment_increment` on MySQL: the step between the keys of
     /// one multi-row insert.
     pub(crate) auto_increment_step: u64,
+    /// The statement recorders, shared with the replicas.
+    recorders: Arc<Recorders>,
+    /// Which server this is, as the recorder and tracing name it:
+    /// `primary`, `replica 1`, ..
+    label: Arc<str>,
+    /// The read replicas (`ConnectOptions::replica`), in the order given.
+    replicas: Vec<Replica>,
+    next_replica: AtomicUsize,
+}
+
+/// The statements a recorder kept: each one's text and the server that
+/// ran it.
+pub(crate) type Entries = Mutex<Vec<(String, Arc<str>)>>;
+
+/// What a statement recorder keeps.
+pub(crate) type Log = Arc<Entries>;
+
+/// The recorders listening to a database and its replicas.
+#[derive(Default)]
+pub(crate) struct Recorders {
     recording: AtomicBool,
-    recorders: Mutex<Vec<Weak<Mutex<Vec<String>>>>>,
+    list: Mutex<Vec<Weak<Entries>>>,
+}
+
+/// Opens a replica's pool again (after it could not be reached).
+pub(crate) type Reconnect = Box<
+    dyn Fn() -> std::pin::Pin<
+            Box<dyn std::future::Future<Output = crate::error::Result<Shared>> + Send>,
+        > + Send
+        + Sync,
+>;
+
+/// A read replica: connected when first reached, skipped for a while
+/// after it fails.
+pub(crate) struct Replica {
+    reconnect: Reconnect,
+    shared: std::sync::RwLock<Option<Arc<Shared>>>,
+    down_until: Mutex<Option<std::time::Instant>>,
+}
+
+/// How long a replica that failed is left out before it is tried again.
+pub(crate) const REPLICA_RETRY_AFTER: Duration = Duration::from_secs(5);
+
+impl Replica {
+    pub(crate) fn new(reconnect: Reconnect, shared: Option<Arc<Shared>>) -> Replica {
+        let down = shared
+            .is_none()
+            .then(|| std::time::Instant::now() + REPLICA_RETRY_AFTER);
+        Replica {
+            reconnect,
+            shared: std::sync::RwLock::new(shared),
+            down_until: Mutex::new(down),
+        }
+    }
+
+    fn is_down(&self) -> bool {
+        self.down_until
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_some_and(|until| std::time::Instant::now() < until)
+    }
+
+    /// Leaves the replica out for [`REPLICA_RETRY_AFTER`].
+    pub(crate) fn mark_down(&self) {
+        *self.down_until.lock().unwrap_or_else(|e| e.into_inner()) =
+            Some(std::time::Instant::now() + REPLICA_RETRY_AFTER);
+    }
+
+    fn connected(&self) -> Option<Arc<Shared>> {
+        self.shared
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
 }
 
 impl Shared {
@@ -88,9 +160,79 @@ impl Shared {
             begin_immediate,
             url,
             auto_increment_step,
-            recording: AtomicBool::new(false),
-            recorders: Mutex::new(Vec::new()),
+            recorders: Arc::default(),
+            label: Arc::from("primary"),
+            replicas: Vec::new(),
+            next_replica: AtomicUsize::new(0),
         }
+    }
+
+    /// This pool as replica `n` (1-based) of a primary whose recorders it
+    /// shares.
+    pub(crate) fn into_replica(mut self, n: usize, recorders: Arc<Recorders>) -> Shared {
+        self.label = Arc::from(format!("replica {n}"));
+        self.recorders = recorders;
+        self
+    }
+
+    /// The recorders, for the replicas to share.
+    pub(crate) fn recorders(&self) -> Arc<Recorders> {
+        self.recorders.clone()
+    }
+
+    /// Which server this is: `primary`, `replica 1`, ..
+    pub(crate) fn label(&self) -> &str {
+        &self.label
+    }
+
+    /// Gives the primary its read replicas.
+    pub(crate) fn with_replicas(mut self, replicas: Vec<Replica>) -> Shared {
+        self.replicas = replicas;
+        self
+    }
+
+    /// True when reads may go to replicas.
+    pub(crate) fn has_replicas(&self) -> bool {
+        !self.replicas.is_empty()
+    }
+
+    /// The replicas a read may try, round robin from the next one, each
+    /// with its position: those up, connected first when they were not.
+    pub(crate) async fn replicas_up(&self) -> Vec<(usize, Arc<Shared>)> {
+        let n = self.replicas.len();
+        let start = self.next_replica.fetch_add(1, Ordering::Relaxed);
+        let mut out = Vec::with_capacity(n);
+        for i in 0..n {
+            let at = (start + i) % n;
+            let replica = &self.replicas[at];
+            if replica.is_down() {
+                continue;
+            }
+            if let Some(shared) = replica.connected() {
+                out.push((at, shared));
+                continue;
+            }
+            match (replica.reconnect)().await {
+                Ok(shared) => {
+                    let shared = Arc::new(shared.into_replica(at + 1, self.recorders()));
+                    *replica.shared.write().unwrap_or_else(|e| e.into_inner()) =
+                        Some(shared.clone());
+                    *replica.down_until.lock().unwrap_or_else(|e| e.into_inner()) = None;
+                    out.push((at, shared));
+                }
+                Err(err) => {
+                    tracing::warn!(target: "orm::sql", replica = at + 1, "read replica unreachable: {err}");
+                    replica.mark_down();
+                }
+            }
+        }
+        out
+    }
+
+    /// Leaves replica `at` out for a while: a read on it failed.
+    pub(crate) fn replica_failed(&self, at: usize, err: &Error) {
+        tracing::warn!(target: "orm::sql", replica = at + 1, "read replica failed, reading elsewhere: {err}");
+        self.replicas[at].mark_down();
     }
 
     pub(crate) fn pool(&self) -> &Pool {
@@ -114,22 +256,36 @@ impl Shared {
 
     /// Starts giving a copy of every statement to `log`, until it is
     /// dropped.
-    pub(crate) fn add_recorder(&self, log: &Arc<Mutex<Vec<String>>>) {
-        let mut recorders = self.recorders.lock().unwrap_or_else(|e| e.into_inner());
+    pub(crate) fn add_recorder(&self, log: &Log) {
+        let mut recorders = self
+            .recorders
+            .list
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         recorders.push(Arc::downgrade(log));
-        self.recording.store(true, Ordering::Relaxed);
+        self.recorders.recording.store(true, Ordering::Relaxed);
     }
 
     /// Stops giving statements to `log`.
-    pub(crate) fn remove_recorder(&self, log: &Arc<Mutex<Vec<String>>>) {
-        let mut recorders = self.recorders.lock().unwrap_or_else(|e| e.into_inner());
+    pub(crate) fn remove_recorder(&self, log: &Log) {
+        let mut recorders = self
+            .recorders
+            .list
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         recorders.retain(|w| w.strong_count() > 0 && !std::ptr::eq(w.as_ptr(), Arc::as_ptr(log)));
-        self.recording
+        self.recorders
+            .recording
             .store(!recorders.is_empty(), Ordering::Relaxed);
     }
 
     /// Closes every connection of the pool.
     pub(crate) async fn close(&self) {
+        for replica in &self.replicas {
+            if let Some(shared) = replica.connected() {
+                Box::pin(shared.close()).await;
+            }
+        }
         match &self.pool {
             #[cfg(feature = "sqlite")]
             Pool::Sqlite(p) => p.close().await,
@@ -151,14 +307,18 @@ impl Shared {
     }
 
     pub(crate) fn record(&self, sql: &str) {
-        if !self.recording.load(Ordering::Relaxed) {
+        if !self.recorders.recording.load(Ordering::Relaxed) {
             return;
         }
-        let recorders = self.recorders.lock().unwrap_or_else(|e| e.into_inner());
+        let recorders = self
+            .recorders
+            .list
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         for rec in recorders.iter().filter_map(Weak::upgrade) {
             rec.lock()
                 .unwrap_or_else(|e| e.into_inner())
-                .push(sql.to_owned());
+                .push((sql.to_owned(), self.label.clone()));
         }
     }
 }

@@ -204,3 +204,57 @@ mod tests {
         assert!(rewrite_placeholders("SELECT ?1", Dialect::Sqlite).numbered);
     }
 }
+
+/// Whether `sql` only reads, so that it may run on a read replica: its
+/// first word (after blanks and comments) is `SELECT`, and it takes no row
+/// locks (`FOR UPDATE`, `FOR SHARE`, `LOCK IN SHARE MODE`). A function
+/// called by a `SELECT` that writes cannot be seen here: run such
+/// statements through `Db::primary`.
+pub fn is_read(sql: &str) -> bool {
+    let mut rest = sql.trim_start();
+    loop {
+        if let Some(after) = rest.strip_prefix("--") {
+            rest = after.split_once('\n').map_or("", |(_, r)| r).trim_start();
+        } else if let Some(after) = rest.strip_prefix("/*") {
+            rest = after.split_once("*/").map_or("", |(_, r)| r).trim_start();
+        } else {
+            break;
+        }
+    }
+    let starts = rest
+        .get(..6)
+        .is_some_and(|w| w.eq_ignore_ascii_case("SELECT"))
+        && !rest[6..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_');
+    if !starts {
+        return false;
+    }
+    let upper = rest.to_ascii_uppercase();
+    ![
+        "FOR UPDATE",
+        "FOR SHARE",
+        "FOR NO KEY UPDATE",
+        "FOR KEY SHARE",
+        "LOCK IN SHARE MODE",
+    ]
+    .iter()
+    .any(|lock| upper.contains(lock))
+}
+
+#[cfg(test)]
+mod read_tests {
+    use super::is_read;
+
+    #[test]
+    fn reads_are_selects_without_locks() {
+        assert!(is_read("SELECT 1"));
+        assert!(is_read("  -- note\n/* c */ select * from t"));
+        assert!(!is_read("SELECT * FROM t FOR UPDATE"));
+        assert!(!is_read("select * from t lock in share mode"));
+        assert!(!is_read("INSERT INTO t VALUES (1) RETURNING id"));
+        assert!(!is_read(
+            "WITH x AS (DELETE FROM t RETURNING *) SELECT * FROM x"
+        ));
+        assert!(!is_read("SELECTED"));
+        assert!(!is_read(""));
+    }
+}
