@@ -14,6 +14,7 @@ mod enums;
 mod errors;
 mod evolution;
 mod faults;
+mod galera;
 mod loading;
 mod many_to_many;
 mod observability;
