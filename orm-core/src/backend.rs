@@ -191,6 +191,20 @@ impl TxState {
         end(&self.shared, conn, TxStep::Commit).await
     }
 
+    /// Commits after `out` succeeded, rolls back after it failed; `out`
+    /// (or the commit's error).
+    pub(crate) async fn finish_with<T>(&self, out: Result<T>) -> Result<T> {
+        match out {
+            Ok(value) => self.commit().await.map(|()| value),
+            Err(err) => {
+                if let Err(rollback) = self.rollback().await {
+                    tracing::warn!(target: "orm::sql", "rollback failed: {rollback}");
+                }
+                Err(err)
+            }
+        }
+    }
+
     /// Rolls back; later statements fail with [`Error::TransactionClosed`].
     pub(crate) async fn rollback(&self) -> Result<()> {
         let conn = self.lock().await.take().ok_or(Error::TransactionClosed)?;
@@ -386,7 +400,7 @@ pub(crate) struct Done {
 }
 
 /// What differs between the sqlx backends, bundled once.
-pub(crate) trait Backend: sqlx::Database {
+pub(crate) trait Backend: sqlx::Database + sqlx::database::HasStatementCache {
     /// Drain a result before decoding it. SQLite reads rows on a worker
     /// thread that hands them over in batches: draining first keeps that
     /// thread from waiting on decoding. The network backends decode rows
@@ -475,6 +489,7 @@ async fn fetch_generic<'e, DB, E, T>(
     exec: E,
     sql: SqlStr,
     binds: Vec<Value>,
+    persistent: bool,
     decode: &mut (impl FnMut(RowRef<'_>) -> Result<T> + Send),
 ) -> Result<Vec<T>>
 where
@@ -483,7 +498,7 @@ where
     DB::Arguments: IntoArguments<DB>,
 {
     let args = arguments::<DB>(binds)?;
-    let query = sqlx::query_with(sql, args);
+    let query = sqlx::query_with(sql, args).persistent(persistent);
     if DB::DRAIN_FIRST {
         let rows = query.fetch_all(exec).await?;
         let mut out = Vec::with_capacity(rows.len());
@@ -504,6 +519,7 @@ async fn fetch_optional_generic<'e, DB, E, T>(
     exec: E,
     sql: SqlStr,
     binds: Vec<Value>,
+    persistent: bool,
     decode: &mut (impl FnMut(RowRef<'_>) -> Result<T> + Send),
 ) -> Result<Option<T>>
 where
@@ -512,20 +528,32 @@ where
     DB::Arguments: IntoArguments<DB>,
 {
     let args = arguments::<DB>(binds)?;
-    match sqlx::query_with(sql, args).fetch_optional(exec).await? {
+    match sqlx::query_with(sql, args)
+        .persistent(persistent)
+        .fetch_optional(exec)
+        .await?
+    {
         Some(row) => decode(DB::row(&row)).map(Some),
         None => Ok(None),
     }
 }
 
-async fn execute_generic<'e, DB, E>(exec: E, sql: SqlStr, binds: Vec<Value>) -> Result<Done>
+async fn execute_generic<'e, DB, E>(
+    exec: E,
+    sql: SqlStr,
+    binds: Vec<Value>,
+    persistent: bool,
+) -> Result<Done>
 where
     DB: Backend,
     E: sqlx::Executor<'e, Database = DB>,
     DB::Arguments: IntoArguments<DB>,
 {
     let args = arguments::<DB>(binds)?;
-    let result = sqlx::query_with(sql, args).execute(exec).await?;
+    let result = sqlx::query_with(sql, args)
+        .persistent(persistent)
+        .execute(exec)
+        .await?;
     Ok(DB::done(&result))
 }
 
@@ -533,6 +561,7 @@ fn stream_generic<'e, DB, E, T, F>(
     exec: E,
     sql: SqlStr,
     binds: Vec<Value>,
+    persistent: bool,
     mut decode: F,
 ) -> BoxStream<'e, Result<T>>
 where
@@ -544,6 +573,7 @@ where
 {
     match arguments::<DB>(binds) {
         Ok(args) => sqlx::query_with(sql, args)
+            .persistent(persistent)
             .fetch(exec)
             .map(move |row| decode(DB::row(&row?)))
             .boxed(),
@@ -678,12 +708,21 @@ async fn fetch_all_on<T>(
     binds: Vec<Value>,
     mut decode: impl FnMut(RowRef<'_>) -> Result<T> + Send,
 ) -> Result<Vec<T>> {
+    if let Target::Pool(shared) = target
+        && shared.pooled()
+    {
+        let tx = TxState::begin(shared).await?;
+        let out = Box::pin(fetch_all_on(Target::Tx(&tx), sql, binds, decode)).await;
+        return tx.finish_with(out).await;
+    }
     let observed = Observed::start(target.shared(), &sql);
+    let persistent = !target.shared().pooled();
     let (sql, single) = sql.into_parts();
     let result = with_conn!(target, single, |conn| fetch_generic(
         conn,
         sql,
         binds,
+        persistent,
         &mut decode
     )
     .await);
@@ -718,12 +757,21 @@ async fn fetch_optional_on<T>(
     binds: Vec<Value>,
     mut decode: impl FnMut(RowRef<'_>) -> Result<T> + Send,
 ) -> Result<Option<T>> {
+    if let Target::Pool(shared) = target
+        && shared.pooled()
+    {
+        let tx = TxState::begin(shared).await?;
+        let out = Box::pin(fetch_optional_on(Target::Tx(&tx), sql, binds, decode)).await;
+        return tx.finish_with(out).await;
+    }
     let observed = Observed::start(target.shared(), &sql);
+    let persistent = !target.shared().pooled();
     let (sql, single) = sql.into_parts();
     let result = with_conn!(target, single, |conn| fetch_optional_generic(
         conn,
         sql,
         binds,
+        persistent,
         &mut decode
     )
     .await);
@@ -732,10 +780,24 @@ async fn fetch_optional_on<T>(
 
 /// Runs a statement that returns no rows.
 pub(crate) async fn execute(target: Target<'_>, sql: Sql, binds: Vec<Value>) -> Result<Done> {
+    let target = match target {
+        Target::Reads(shared) => Target::Pool(shared),
+        other => other,
+    };
+    if let Target::Pool(shared) = target
+        && shared.pooled()
+    {
+        let tx = TxState::begin(shared).await?;
+        let out = Box::pin(execute(Target::Tx(&tx), sql, binds)).await;
+        return tx.finish_with(out).await;
+    }
     let observed = Observed::start(target.shared(), &sql);
+    let persistent = !target.shared().pooled();
     let (sql, single) = sql.into_parts();
-    let result = with_conn!(target, single, |conn| execute_generic(conn, sql, binds)
-        .await);
+    let result = with_conn!(target, single, |conn| execute_generic(
+        conn, sql, binds, persistent
+    )
+    .await);
     observed.finish(result)
 }
 
@@ -771,16 +833,18 @@ where
     let started = shared.before(sql.as_str());
     shared.after(started, Some(sql.as_str()));
     let (sql, _) = sql.into_parts();
+    let pooled = shared.pooled();
+    let persistent = !pooled;
     let rows: BoxStream<'a, Result<T>> = match target {
         // A stream reads from the primary: a replica lost mid-stream could
         // not be replaced without repeating rows.
         Target::Pool(shared) | Target::Reads(shared) => match shared.pool() {
             #[cfg(feature = "sqlite")]
-            Pool::Sqlite(p) => pool_stream(p, sql, binds, decode),
+            Pool::Sqlite(p) => pool_stream(p, sql, binds, pooled, decode),
             #[cfg(feature = "postgres")]
-            Pool::Postgres(p) => pool_stream(p, sql, binds, decode),
+            Pool::Postgres(p) => pool_stream(p, sql, binds, pooled, decode),
             #[cfg(feature = "mysql")]
-            Pool::MySql(p) => pool_stream(p, sql, binds, decode),
+            Pool::MySql(p) => pool_stream(p, sql, binds, pooled, decode),
         },
         Target::Tx(tx) => Box::pin(async_stream::try_stream! {
             let mut guard = tx.lock().await;
@@ -790,7 +854,7 @@ where
             match guard.as_mut().ok_or(Error::TransactionClosed)? {
                 #[cfg(feature = "sqlite")]
                 TxConn::Sqlite(lease) => {
-                    let mut rows = stream_generic(lease.start(), sql, binds, decode);
+                    let mut rows = stream_generic(lease.start(), sql, binds, persistent, decode);
                     while let Some(item) = rows.next().await {
                         yield item?;
                     }
@@ -799,7 +863,7 @@ where
                 }
                 #[cfg(feature = "postgres")]
                 TxConn::Postgres(lease) => {
-                    let mut rows = stream_generic(lease.start(), sql, binds, decode);
+                    let mut rows = stream_generic(lease.start(), sql, binds, persistent, decode);
                     while let Some(item) = rows.next().await {
                         yield item?;
                     }
@@ -808,7 +872,7 @@ where
                 }
                 #[cfg(feature = "mysql")]
                 TxConn::MySql(lease) => {
-                    let mut rows = stream_generic(lease.start(), sql, binds, decode);
+                    let mut rows = stream_generic(lease.start(), sql, binds, persistent, decode);
                     while let Some(item) = rows.next().await {
                         yield item?;
                     }
@@ -828,6 +892,7 @@ fn pool_stream<'a, DB, T, F>(
     pool: &'a sqlx::Pool<DB>,
     sql: SqlStr,
     binds: Vec<Value>,
+    pooled: bool,
     decode: F,
 ) -> BoxStream<'a, Result<T>>
 where
@@ -839,12 +904,28 @@ where
 {
     Box::pin(async_stream::try_stream! {
         let mut lease = Lease::acquire(pool).await?;
-        let mut rows = stream_generic(lease.start(), sql, binds, decode);
+        // Behind a transaction-pooling proxy the stream runs in a
+        // transaction, so that its statement keeps one server connection.
+        if pooled {
+            lease.open = true;
+            let begin = crate::sql::transaction(crate::sql::TransactionSql::Begin { immediate: false });
+            let out = sqlx::raw_sql(begin).execute(lease.start()).await.map(drop).map_err(Error::from);
+            lease.settle(&out);
+            out?;
+        }
+        let mut rows = stream_generic(lease.start(), sql, binds, !pooled, decode);
         while let Some(item) = rows.next().await {
             yield item?;
         }
         drop(rows);
         lease.busy = false;
+        if pooled {
+            let commit = crate::sql::transaction(crate::sql::TransactionSql::Commit);
+            let out = sqlx::raw_sql(commit).execute(lease.start()).await.map(drop).map_err(Error::from);
+            lease.settle(&out);
+            out?;
+            lease.open = false;
+        }
     })
 }
 

@@ -19,6 +19,7 @@ mod loading;
 mod many_to_many;
 mod observability;
 mod pages;
+mod pgbouncer;
 mod query;
 mod relationships;
 mod replicas;

@@ -36,6 +36,7 @@ pub struct ConnectOptions {
     busy_timeout: Duration,
     begin_immediate: bool,
     replicas: Vec<String>,
+    statement_cache: bool,
 }
 
 /// How a SQLite file keeps its journal
@@ -90,6 +91,7 @@ impl fmt::Debug for ConnectOptions {
             .field("sqlite_journal_mode", &self.journal_mode)
             .field("busy_timeout", &self.busy_timeout)
             .field("sqlite_begin_immediate", &self.begin_immediate)
+            .field("statement_cache", &self.statement_cache)
             .field(
                 "replicas",
                 &self
@@ -123,7 +125,27 @@ impl ConnectOptions {
             busy_timeout: Duration::from_secs(5),
             begin_immediate: true,
             replicas: Vec::new(),
+            statement_cache: true,
         }
+    }
+
+    /// Off for a PostgreSQL server reached through a transaction-pooling
+    /// proxy (PgBouncer's `pool_mode = transaction`), which hands each
+    /// transaction whichever server connection is free: statements are
+    /// then prepared unnamed, never kept on a connection, and every
+    /// statement outside a transaction runs in one of its own (`BEGIN`,
+    /// the statement, `COMMIT`, in the recorder too), so that preparing
+    /// and running it cannot land on two server connections. On by
+    /// default: each connection keeps its prepared statements. Migrations
+    /// take a session lock, so run them against the server itself.
+    ///
+    /// ```
+    /// let opts = orm_core::ConnectOptions::new("postgres://app@127.0.0.1:6432/shop")
+    ///     .statement_cache(false);
+    /// ```
+    pub fn statement_cache(mut self, on: bool) -> Self {
+        self.statement_cache = on;
+        self
     }
 
     /// Adds a read replica of the database, a URL of the same backend
@@ -388,7 +410,8 @@ pub(crate) async fn connect(opts: ConnectOptions) -> Result<Shared> {
         opts.begin_immediate,
         redact_url(url),
         step,
-    ))
+    )
+    .behind_pooler(!opts.statement_cache && dialect == Dialect::Postgres))
 }
 
 #[cfg(feature = "sqlite")]
@@ -462,7 +485,11 @@ async fn connect_postgres(
 ) -> Result<(Pool, Dialect, u64, Server)> {
     use std::str::FromStr;
     let url = &opts.url;
-    let conn = sqlx::postgres::PgConnectOptions::from_str(url).map_err(|e| config_error(url, e))?;
+    let mut conn =
+        sqlx::postgres::PgConnectOptions::from_str(url).map_err(|e| config_error(url, e))?;
+    if !opts.statement_cache {
+        conn = conn.statement_cache_capacity(0);
+    }
     probe::<sqlx::Postgres>(opts, &conn).await?;
     let pool = opts
         .pool_options::<sqlx::Postgres>(10, Some(invalidation))

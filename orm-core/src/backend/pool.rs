@@ -73,6 +73,9 @@ pub struct Shared {
     /// The read replicas (`ConnectOptions::replica`), in the order given.
     replicas: Vec<Replica>,
     next_replica: AtomicUsize,
+    /// Behind a transaction-pooling proxy (`statement_cache(false)`): every
+    /// statement runs in a transaction and is prepared unnamed.
+    pooled: bool,
 }
 
 /// The statements a recorder kept: each one's text and the server that
@@ -164,7 +167,19 @@ impl Shared {
             label: Arc::from("primary"),
             replicas: Vec::new(),
             next_replica: AtomicUsize::new(0),
+            pooled: false,
         }
+    }
+
+    /// Marks the pool as behind a transaction-pooling proxy.
+    pub(crate) fn behind_pooler(mut self, on: bool) -> Shared {
+        self.pooled = on;
+        self
+    }
+
+    /// True behind a transaction-pooling proxy (`statement_cache(false)`).
+    pub(crate) fn pooled(&self) -> bool {
+        self.pooled
     }
 
     /// This pool as replica `n` (1-based) of a primary whose recorders it
