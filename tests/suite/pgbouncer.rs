@@ -107,7 +107,22 @@ async fn everything_runs_through_transaction_pooling() {
     let err = db.insert(User::new("u0@example.com")).await.unwrap_err();
     assert!(err.is_unique_violation(), "{err:?}");
     assert_eq!(User::query().count(&db).await.unwrap(), 32);
+    db.close().await;
 
+    // sqlx's URL parameter turning the cache off means the same.
+    let url = on_database(&bouncer, &database);
+    let sep = if url.contains('?') { '&' } else { '?' };
+    let db = Db::connect(&format!("{url}{sep}statement-cache-capacity=0"))
+        .await
+        .unwrap();
+    let mut tasks = Vec::new();
+    for _ in 0..16 {
+        let db = db.clone();
+        tasks.push(tokio::spawn(async move { Post::query().count(&db).await }));
+    }
+    for t in tasks {
+        assert_eq!(t.await.unwrap().unwrap(), 32 * 4);
+    }
     db.close().await;
     orm::raw(format!("DROP DATABASE \"{database}\" WITH (FORCE)"))
         .execute(&admin)

@@ -136,8 +136,10 @@ impl ConnectOptions {
     /// statement outside a transaction runs in one of its own (`BEGIN`,
     /// the statement, `COMMIT`, in the recorder too), so that preparing
     /// and running it cannot land on two server connections. On by
-    /// default: each connection keeps its prepared statements. Migrations
-    /// take a session lock, so run them against the server itself.
+    /// default: each connection keeps its prepared statements. A URL with
+    /// `statement-cache-capacity=0` (sqlx's parameter) means the same.
+    /// Migrations take a session lock, so run them against the server
+    /// itself.
     ///
     /// ```
     /// let opts = orm_core::ConnectOptions::new("postgres://app@127.0.0.1:6432/shop")
@@ -379,6 +381,16 @@ pub(crate) async fn connect_all(mut opts: ConnectOptions) -> Result<Shared> {
     Ok(primary.with_replicas(replicas))
 }
 
+/// Whether a PostgreSQL URL turns sqlx's statement cache off
+/// (`statement-cache-capacity=0`): the same as `statement_cache(false)`.
+fn no_cache_in_url(url: &str) -> bool {
+    url.split_once('?').is_some_and(|(_, query)| {
+        query
+            .split('&')
+            .any(|p| p.eq_ignore_ascii_case("statement-cache-capacity=0"))
+    })
+}
+
 /// Opens the pool `opts` describes; the URL's scheme picks the backend.
 pub(crate) async fn connect(opts: ConnectOptions) -> Result<Shared> {
     let url = opts.url.as_str();
@@ -411,7 +423,7 @@ pub(crate) async fn connect(opts: ConnectOptions) -> Result<Shared> {
         redact_url(url),
         step,
     )
-    .behind_pooler(!opts.statement_cache && dialect == Dialect::Postgres))
+    .behind_pooler(dialect == Dialect::Postgres && (!opts.statement_cache || no_cache_in_url(url))))
 }
 
 #[cfg(feature = "sqlite")]
