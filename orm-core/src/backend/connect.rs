@@ -353,10 +353,19 @@ pub(crate) async fn connect_all(mut opts: ConnectOptions) -> Result<Shared> {
     };
     let primary_scheme = scheme_of(&opts.url);
     for url in &urls {
-        if scheme_of(url) != primary_scheme || primary_scheme == "sqlite" {
+        if primary_scheme == "sqlite" {
             return Err(config_error(
                 url,
-                "a replica is a server of the primary's backend (PostgreSQL or MySQL/MariaDB); SQLite has none",
+                "the primary is a SQLite file, which has no replicas: remove `replica(..)`",
+            ));
+        }
+        let scheme = scheme_of(url);
+        if scheme != primary_scheme {
+            return Err(config_error(
+                url,
+                format!(
+                    "this replica's scheme is `{scheme}:` but the primary's is `{primary_scheme}:`: a replica is a server of the primary's backend"
+                ),
             ));
         }
     }
