@@ -255,10 +255,13 @@ impl Db {
         attempt + 1
     }
 
-    /// One attempt of [`Db::transaction_with_retry`]: `run` in `tx`.
-    async fn attempt<T, Fut>(&self, tx: Tx, run: Fut) -> Result<T>
+    /// Runs `run` in `tx`: COMMIT when it returns `Ok`, ROLLBACK when it
+    /// returns `Err` or panics (the panic then continues). One attempt of
+    /// [`Db::transaction_with_retry`], the whole of [`Db::transaction`].
+    async fn attempt<T, E, Fut>(&self, tx: Tx, run: Fut) -> std::result::Result<T, E>
     where
-        Fut: Future<Output = Result<T>>,
+        Fut: Future<Output = std::result::Result<T, E>>,
+        E: From<Error>,
     {
         let outcome = AssertUnwindSafe(run).catch_unwind().await;
         match outcome {
@@ -303,25 +306,7 @@ impl Db {
         E: From<Error>,
     {
         let tx = self.begin().await?;
-        let outcome = AssertUnwindSafe(f(tx.clone())).catch_unwind().await;
-        match outcome {
-            Ok(Ok(value)) => {
-                tx.commit().await?;
-                Ok(value)
-            }
-            Ok(Err(err)) => {
-                if let Err(rollback) = tx.rollback().await {
-                    tracing::warn!(target: "orm::sql", "rollback failed: {rollback}");
-                }
-                Err(err)
-            }
-            Err(panic) => {
-                if let Err(rollback) = tx.rollback().await {
-                    tracing::warn!(target: "orm::sql", "rollback failed: {rollback}");
-                }
-                std::panic::resume_unwind(panic)
-            }
-        }
+        self.attempt(tx.clone(), f(tx)).await
     }
 
     /// Starts recording the SQL of every statement run through this
