@@ -61,8 +61,8 @@ pub use error::{BuildError, Error, Result};
 pub use expr::{AggregateFn, Assignment, Direction, Expr, OrderBy};
 pub use loader::{Include, SelectWith, load};
 pub use model::{
-    BelongsTo, ColumnMeta, ForeignKey, HasMany, HasOne, KeyValues, Model, ModelMeta, OnDelete,
-    Relation, RelationKind, RelationMeta, Schema,
+    BackrefName, BelongsTo, ColumnMeta, ForeignKey, HasMany, HasOne, KeyValues, Model, ModelMeta,
+    NameFree, OnDelete, Relation, RelationKind, RelationMeta, Schema,
 };
 pub use model_ext::ModelExt;
 pub use persist::{Upsert, UpsertMany};

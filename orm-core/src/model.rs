@@ -16,8 +16,8 @@ mod statements;
 
 pub use meta::{ColumnMeta, ForeignKey, ModelMeta, OnDelete};
 pub use relation::{
-    Cascade, JoinStep, Lazy, Link, Path, PathCell, Relation, RelationKind, RelationMeta, Secondary,
-    Through,
+    BackrefName, Cascade, JoinStep, Lazy, Link, NameFree, Path, PathCell, Relation, RelationKind,
+    RelationMeta, Secondary, Through,
 };
 pub use schema::Schema;
 pub use slot::{BelongsTo, HasMany, HasOne};

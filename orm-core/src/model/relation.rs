@@ -717,3 +717,19 @@ fn through_exists(t: &Through, condition: Option<Expr>) -> Expr {
         filter: condition.map(Box::new),
     }
 }
+
+/// Whether a backref's name is free on its target (`NameFree<true>`):
+/// the derive bounds a backref's generated items on [`BackrefName`], so a
+/// name the target already has is one compile error naming both models.
+pub struct NameFree<const FREE: bool>;
+
+/// Holds for a backref of `Owner` whose name `Target` does not use yet
+/// (the derive bounds the backref's items on it).
+#[diagnostic::on_unimplemented(
+    message = "a `backref` on `{Owner}` takes a name `{Target}` already has",
+    label = "`{Target}` already has a field or relationship of this name: choose another `backref` name",
+    note = "or declare the inverse on `{Target}` yourself and pair both sides with `back_populates`"
+)]
+pub trait BackrefName<Owner, Target> {}
+
+impl<Owner, Target> BackrefName<Owner, Target> for NameFree<true> {}

@@ -359,6 +359,7 @@ fn backref_items(
     model_name: &str,
 ) -> TokenStream {
     let ident = cont.ident;
+    let krate = super::krate(cont);
     let target = &rel.target;
     let target_name = rel.target_name();
     let fname = &field.name;
@@ -435,9 +436,22 @@ fn backref_items(
     };
     // Spanned at the backref's name, so that two models choosing the same
     // backref for one target are reported there.
+    // The items exist only while the target has no member of that name:
+    // a name taken is one error here (the bound's message), not rustc's
+    // duplicate definitions.
+    let name_free = respan(
+        quote! {
+            #krate::NameFree<{ !__orm::has_member(<#target as __orm::Model>::META, #name) }>:
+                #krate::BackrefName<#ident, #target>
+        },
+        span,
+    );
     let inherent = quote_spanned! {span=>
         #[allow(dead_code)]
-        impl #target {
+        impl #target
+        where
+            #name_free,
+        {
             #[doc = #doc]
             pub fn #method(&self) -> #ty {
                 #ctor(self, &#meta_ident)
@@ -839,19 +853,5 @@ fn checks(cont: &Container, field: &Field, rel: &RelAttrs) -> TokenStream {
         });
     }
 
-    if let Some(backref) = &rel.backref {
-        let b = &backref.value;
-        let collision = format!(
-            "`backref = \"{b}\"` on `{a}.{f}` collides with the existing `{t}.{b}`: choose another name"
-        );
-        out.extend(quote_spanned! {backref.span=>
-            const _: () = {
-                use #krate::__private as __orm;
-                if __orm::has_member(<#target as __orm::Model>::META, #b) {
-                    ::core::panic!(#collision);
-                }
-            };
-        });
-    }
     out
 }
