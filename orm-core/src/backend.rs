@@ -156,6 +156,9 @@ impl<'a> Target<'a> {
 pub struct TxState {
     shared: Arc<Shared>,
     conn: tokio::sync::Mutex<Option<TxConn>>,
+    /// Opened by the ORM around one statement behind a pooler: its BEGIN
+    /// and COMMIT are not the user's statements and are not recorded.
+    implicit: bool,
 }
 
 impl TxState {
@@ -170,10 +173,23 @@ impl TxState {
         shared: &Arc<Shared>,
         isolation: Option<crate::sql::Isolation>,
     ) -> Result<TxState> {
-        let conn = begin(shared, shared.begin_immediate(), isolation).await?;
+        let conn = begin(shared, shared.begin_immediate(), isolation, true).await?;
         Ok(TxState {
             shared: shared.clone(),
             conn: tokio::sync::Mutex::new(Some(conn)),
+            implicit: false,
+        })
+    }
+
+    /// The transaction one statement runs in behind a transaction-pooling
+    /// proxy, so that its unnamed prepared statement and its execution
+    /// reach the same server connection; not recorded.
+    async fn around_statement(shared: &Arc<Shared>) -> Result<TxState> {
+        let conn = begin(shared, false, None, false).await?;
+        Ok(TxState {
+            shared: shared.clone(),
+            conn: tokio::sync::Mutex::new(Some(conn)),
+            implicit: true,
         })
     }
 
@@ -188,7 +204,7 @@ impl TxState {
     /// Commits; later statements fail with [`Error::TransactionClosed`].
     pub(crate) async fn commit(&self) -> Result<()> {
         let conn = self.lock().await.take().ok_or(Error::TransactionClosed)?;
-        end(&self.shared, conn, TxStep::Commit).await
+        end(&self.shared, conn, TxStep::Commit, !self.implicit).await
     }
 
     /// Commits after `out` succeeded, rolls back after it failed; `out`
@@ -208,7 +224,7 @@ impl TxState {
     /// Rolls back; later statements fail with [`Error::TransactionClosed`].
     pub(crate) async fn rollback(&self) -> Result<()> {
         let conn = self.lock().await.take().ok_or(Error::TransactionClosed)?;
-        end(&self.shared, conn, TxStep::Rollback).await
+        end(&self.shared, conn, TxStep::Rollback, !self.implicit).await
     }
 }
 
@@ -557,6 +573,15 @@ where
     Ok(DB::done(&result))
 }
 
+async fn execute_simple<'e, DB, E>(exec: E, sql: SqlStr) -> Result<Done>
+where
+    DB: Backend,
+    E: sqlx::Executor<'e, Database = DB>,
+{
+    let result = sqlx::raw_sql(sql).execute(exec).await?;
+    Ok(DB::done(&result))
+}
+
 fn stream_generic<'e, DB, E, T, F>(
     exec: E,
     sql: SqlStr,
@@ -711,7 +736,7 @@ async fn fetch_all_on<T>(
     if let Target::Pool(shared) = target
         && shared.pooled()
     {
-        let tx = TxState::begin(shared).await?;
+        let tx = TxState::around_statement(shared).await?;
         let out = Box::pin(fetch_all_on(Target::Tx(&tx), sql, binds, decode)).await;
         return tx.finish_with(out).await;
     }
@@ -760,7 +785,7 @@ async fn fetch_optional_on<T>(
     if let Target::Pool(shared) = target
         && shared.pooled()
     {
-        let tx = TxState::begin(shared).await?;
+        let tx = TxState::around_statement(shared).await?;
         let out = Box::pin(fetch_optional_on(Target::Tx(&tx), sql, binds, decode)).await;
         return tx.finish_with(out).await;
     }
@@ -786,18 +811,27 @@ pub(crate) async fn execute(target: Target<'_>, sql: Sql, binds: Vec<Value>) -> 
     };
     if let Target::Pool(shared) = target
         && shared.pooled()
+        && !binds.is_empty()
     {
-        let tx = TxState::begin(shared).await?;
+        let tx = TxState::around_statement(shared).await?;
         let out = Box::pin(execute(Target::Tx(&tx), sql, binds)).await;
         return tx.finish_with(out).await;
     }
     let observed = Observed::start(target.shared(), &sql);
-    let persistent = !target.shared().pooled();
+    let pooled = target.shared().pooled();
     let (sql, single) = sql.into_parts();
-    let result = with_conn!(target, single, |conn| execute_generic(
-        conn, sql, binds, persistent
-    )
-    .await);
+    let result = if pooled && binds.is_empty() {
+        // Behind a pooler a statement without parameters goes in one
+        // message (the simple protocol), which needs no transaction around
+        // it: statements that cannot run in one (`CREATE DATABASE`,
+        // `VACUUM`) work too.
+        with_conn!(target, single, |conn| execute_simple(conn, sql).await)
+    } else {
+        with_conn!(target, single, |conn| execute_generic(
+            conn, sql, binds, !pooled
+        )
+        .await)
+    };
     observed.finish(result)
 }
 
@@ -982,6 +1016,7 @@ async fn begin(
     shared: &Shared,
     immediate: bool,
     isolation: Option<crate::sql::Isolation>,
+    record: bool,
 ) -> Result<TxConn> {
     async fn open<DB: Backend>(pool: &sqlx::Pool<DB>, sql: &'static str) -> Result<Lease<DB>>
     where
@@ -1004,7 +1039,9 @@ async fn begin(
         Ok(lease)
     }
     let begin = crate::sql::begin(shared.dialect(), immediate, isolation);
-    shared.record(begin);
+    if record {
+        shared.record(begin);
+    }
     let conn = match shared.pool() {
         #[cfg(feature = "sqlite")]
         Pool::Sqlite(p) => open(p, begin).await.map(TxConn::Sqlite),
@@ -1018,7 +1055,7 @@ async fn begin(
 
 /// Ends a transaction with COMMIT or ROLLBACK; its connection goes back to
 /// the pool (or is abandoned, when the end could not be confirmed).
-async fn end(shared: &Shared, conn: TxConn, step: TxStep) -> Result<()> {
+async fn end(shared: &Shared, conn: TxConn, step: TxStep, record: bool) -> Result<()> {
     async fn finish<DB: Backend>(mut lease: Lease<DB>, step: TxStep) -> Result<()>
     where
         for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
@@ -1044,10 +1081,12 @@ async fn end(shared: &Shared, conn: TxConn, step: TxStep) -> Result<()> {
         }
         out
     }
-    shared.record(crate::sql::transaction(match step {
-        TxStep::Commit => crate::sql::TransactionSql::Commit,
-        TxStep::Rollback => crate::sql::TransactionSql::Rollback,
-    }));
+    if record {
+        shared.record(crate::sql::transaction(match step {
+            TxStep::Commit => crate::sql::TransactionSql::Commit,
+            TxStep::Rollback => crate::sql::TransactionSql::Rollback,
+        }));
+    }
     let out = match conn {
         #[cfg(feature = "sqlite")]
         TxConn::Sqlite(l) => finish(l, step).await,

@@ -57,6 +57,20 @@ pub fn server_url(backend: Backend) -> Option<String> {
     std::env::var(var).ok().filter(|v| !v.is_empty())
 }
 
+/// PgBouncer's URL when the PostgreSQL runs go through it
+/// (`ORM_TEST_SUITE_THROUGH_PGBOUNCER` set, `ORM_TEST_PGBOUNCER_URL` naming
+/// a PgBouncer in transaction pooling mode in front of the server of
+/// `ORM_TEST_POSTGRES_URL`).
+pub fn through_pgbouncer() -> Option<String> {
+    std::env::var("ORM_TEST_SUITE_THROUGH_PGBOUNCER")
+        .ok()
+        .filter(|v| !v.is_empty())?;
+    Some(
+        std::env::var("ORM_TEST_PGBOUNCER_URL")
+            .expect("ORM_TEST_SUITE_THROUGH_PGBOUNCER needs ORM_TEST_PGBOUNCER_URL"),
+    )
+}
+
 fn with_param(url: &str, param: &str) -> String {
     let sep = if url.contains('?') { '&' } else { '?' };
     format!("{url}{sep}{param}")
@@ -91,6 +105,25 @@ pub async fn setup(backend: Backend) -> Option<TestDb> {
             let url = server_url(backend)?;
             let admin = Db::connect(&url).await.expect("postgres server");
             let name = unique_name();
+            if let Some(bouncer) = through_pgbouncer() {
+                // A pooler shares server connections between clients and
+                // passes no startup options on, so each run gets a database
+                // of its own (made on the server itself) instead of a schema.
+                orm::raw(format!("CREATE DATABASE \"{name}\""))
+                    .execute(&admin)
+                    .await
+                    .expect("create database");
+                let url = with_param(
+                    &with_database(&bouncer, &name),
+                    "statement-cache-capacity=0",
+                );
+                let db = Db::connect(&url).await.expect("connect through PgBouncer");
+                remember(&db, &url);
+                return Some(TestDb {
+                    db,
+                    cleanup: Some((admin, format!("DROP DATABASE \"{name}\" WITH (FORCE)"))),
+                });
+            }
             orm::raw(format!("CREATE SCHEMA \"{name}\""))
                 .execute(&admin)
                 .await

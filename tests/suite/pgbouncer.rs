@@ -103,6 +103,16 @@ async fn everything_runs_through_transaction_pooling() {
     let streamed: Vec<Post> = Post::query().stream(&db).try_collect().await.unwrap();
     assert_eq!(streamed.len(), 32 * 4);
 
+    // A statement without parameters goes by the simple protocol, outside
+    // any transaction: one that cannot run inside one works.
+    let rec = db.recorder();
+    orm::raw("VACUUM \"users\"").execute(&db).await.unwrap();
+    assert_eq!(rec.take(), ["VACUUM \"users\""]);
+    // The transaction around one statement is not the user's: the recorder
+    // lists the statement alone.
+    User::query().count(&db).await.unwrap();
+    assert_eq!(rec.count(), 1, "{:?}", rec.statements());
+
     // A failing statement leaves nothing behind on the shared connection.
     let err = db.insert(User::new("u0@example.com")).await.unwrap_err();
     assert!(err.is_unique_violation(), "{err:?}");

@@ -56,10 +56,44 @@ pub(crate) async fn migrate(
         #[cfg(feature = "sqlite")]
         Pool::Sqlite(p) => on!(p, &crate::sql::SQLITE_AFTER_FAILED_SCRIPT, false),
         #[cfg(feature = "postgres")]
+        Pool::Postgres(p) if shared.pooled() => behind_pooler(p, migrator, op).await,
+        #[cfg(feature = "postgres")]
         Pool::Postgres(p) => on!(p, &[], true),
         #[cfg(feature = "mysql")]
         Pool::MySql(p) => on!(p, &[], true),
     }
+}
+
+/// Runs `op` behind a transaction-pooling proxy: in one transaction, so
+/// that every statement of the migrator reaches the same server connection
+/// (each migration's own transaction becomes a savepoint in it), and with
+/// the statements sqlx prepared under names dropped before it ends. A
+/// migration that cannot run inside a transaction (`-- no-transaction`)
+/// must be run against the server itself.
+#[cfg(feature = "postgres")]
+async fn behind_pooler(
+    pool: &sqlx::PgPool,
+    migrator: &Migrator,
+    op: MigrateOp,
+) -> Result<MigrationState, MigrateError> {
+    let mut conn = pool.acquire().await?;
+    let (result, ended) = {
+        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+        let result = run(&mut *tx, migrator, op).await;
+        let forgot = sqlx::raw_sql(crate::sql::POSTGRES_FORGET_PREPARED)
+            .execute(&mut *tx)
+            .await;
+        match (result, forgot) {
+            (Ok(state), Ok(_)) => (tx.commit().await.map(|()| state).map_err(Into::into), true),
+            (Ok(_), Err(e)) => (Err(e.into()), false),
+            (Err(e), forgot) => (Err(e), tx.rollback().await.is_ok() && forgot.is_ok()),
+        }
+    };
+    if result.is_err() && !ended {
+        // Whatever stayed on the connection goes with it.
+        drop(conn.detach());
+    }
+    result
 }
 
 async fn run<C: Migrate + Send>(

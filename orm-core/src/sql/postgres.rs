@@ -150,3 +150,8 @@ mod tests {
         );
     }
 }
+
+/// Drops the statements a connection prepared under names: behind a
+/// transaction-pooling proxy, what sqlx's migrator prepared must not stay
+/// on a server connection the next client gets.
+pub const FORGET_PREPARED: &str = "DEALLOCATE ALL";
