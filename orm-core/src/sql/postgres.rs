@@ -91,6 +91,11 @@ impl SchemaRenderer for Postgres {
     }
 }
 
+/// Drops the statements a connection prepared under names: behind a
+/// transaction-pooling proxy, what sqlx's migrator prepared must not stay
+/// on a server connection the next client gets.
+pub const FORGET_PREPARED: &str = "DEALLOCATE ALL";
+
 #[cfg(test)]
 mod tests {
     use super::super::testing::*;
@@ -150,8 +155,3 @@ mod tests {
         );
     }
 }
-
-/// Drops the statements a connection prepared under names: behind a
-/// transaction-pooling proxy, what sqlx's migrator prepared must not stay
-/// on a server connection the next client gets.
-pub const FORGET_PREPARED: &str = "DEALLOCATE ALL";
