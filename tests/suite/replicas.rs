@@ -1,6 +1,8 @@
-//! Read replicas against a real PostgreSQL streaming replica
+//! Read replicas against real replicas: a PostgreSQL streaming replica
 //! (`.ci/replica.sh`; `ORM_TEST_POSTGRES_URL` is the primary,
-//! `ORM_TEST_POSTGRES_REPLICA_URL` the replica).
+//! `ORM_TEST_POSTGRES_REPLICA_URL` the replica) and a MariaDB replica of
+//! a primary of its own (`.ci/mariadb-replica.sh`;
+//! `ORM_TEST_MARIADB_REPLICATION` is `primary-url,replica-url`).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -14,7 +16,14 @@ use orm::{ConnectOptions, Db};
 pub struct Note {
     #[model(primary_key)]
     pub id: i64,
+    #[model(max_length = 40)]
     pub body: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Kind {
+    Postgres,
+    MariaDb,
 }
 
 fn with_schema(url: &str, schema: &str) -> String {
@@ -22,34 +31,59 @@ fn with_schema(url: &str, schema: &str) -> String {
     format!("{url}{sep}options=-c%20search_path%3D{schema}")
 }
 
-fn replica_script(arg: &str) {
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/.ci/replica.sh");
+fn on_database(url: &str, database: &str) -> String {
+    let base = url.rsplit_once('/').map_or(url, |(b, _)| b);
+    format!("{base}/{database}")
+}
+
+/// Runs the script that starts (`start`) or stops (`stop`) the replica.
+fn replica_script(kind: Kind, arg: &str) {
+    let script = match kind {
+        Kind::Postgres => concat!(env!("CARGO_MANIFEST_DIR"), "/.ci/replica.sh"),
+        Kind::MariaDb => concat!(env!("CARGO_MANIFEST_DIR"), "/.ci/mariadb-replica.sh"),
+    };
     let status = std::process::Command::new("bash")
         .arg(script)
         .arg(arg)
         .status()
-        .expect("run .ci/replica.sh");
-    assert!(status.success(), ".ci/replica.sh {arg} failed");
+        .expect("run the replica script");
+    assert!(status.success(), "{script} {arg} failed");
 }
 
 /// Waits until the replica has replayed everything the primary wrote.
-async fn caught_up(primary: &Db, replica: &Db) {
-    let lsn: String = orm::raw("SELECT pg_current_wal_lsn()::text")
-        .scalar(primary)
-        .await
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let behind: bool = orm::raw("SELECT pg_last_wal_replay_lsn() < ?::pg_lsn")
-            .bind(lsn.clone())
-            .scalar(replica)
-            .await
-            .unwrap();
-        if !behind {
-            return;
+async fn caught_up(kind: Kind, primary: &Db, replica: &Db) {
+    match kind {
+        Kind::Postgres => {
+            let lsn: String = orm::raw("SELECT pg_current_wal_lsn()::text")
+                .scalar(primary)
+                .await
+                .unwrap();
+            let deadline = Instant::now() + Duration::from_secs(30);
+            loop {
+                let behind: bool = orm::raw("SELECT pg_last_wal_replay_lsn() < ?::pg_lsn")
+                    .bind(lsn.clone())
+                    .scalar(replica)
+                    .await
+                    .unwrap();
+                if !behind {
+                    return;
+                }
+                assert!(Instant::now() < deadline, "the replica did not catch up");
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
         }
-        assert!(Instant::now() < deadline, "the replica did not catch up");
-        tokio::time::sleep(Duration::from_millis(10)).await;
+        Kind::MariaDb => {
+            let gtid: String = orm::raw("SELECT @@gtid_binlog_pos")
+                .scalar(primary)
+                .await
+                .unwrap();
+            let waited: i64 = orm::raw("SELECT MASTER_GTID_WAIT(?, 30)")
+                .bind(gtid)
+                .scalar(replica)
+                .await
+                .unwrap();
+            assert_eq!(waited, 0, "the replica did not catch up");
+        }
     }
 }
 
@@ -59,28 +93,71 @@ async fn caught_up(primary: &Db, replica: &Db) {
     ignore = "replica run skipped: start .ci/replica.sh and set ORM_TEST_POSTGRES_REPLICA_URL"
 )]
 async fn reads_go_to_the_replica_and_survive_its_loss() {
-    let primary_url = std::env::var("ORM_TEST_POSTGRES_URL").expect("ORM_TEST_POSTGRES_URL");
-    let replica_url = std::env::var("ORM_TEST_POSTGRES_REPLICA_URL").expect("replica URL");
-    let admin = Db::connect(&primary_url).await.unwrap();
-    let schema = format!("orm_replica_{}", std::process::id());
-    orm::raw(format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"))
-        .execute(&admin)
-        .await
-        .unwrap();
-    orm::raw(format!("CREATE SCHEMA \"{schema}\""))
-        .execute(&admin)
-        .await
-        .unwrap();
+    let primary = std::env::var("ORM_TEST_POSTGRES_URL").expect("ORM_TEST_POSTGRES_URL");
+    let replica = std::env::var("ORM_TEST_POSTGRES_REPLICA_URL").expect("replica URL");
+    reads_through_a_replica(Kind::Postgres, &primary, &replica).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(orm_test_mariadb_replication),
+    ignore = "MariaDB replica run skipped: start .ci/mariadb-replica.sh and set ORM_TEST_MARIADB_REPLICATION"
+)]
+async fn mariadb_reads_go_to_the_replica_and_survive_its_loss() {
+    let urls = std::env::var("ORM_TEST_MARIADB_REPLICATION").expect("ORM_TEST_MARIADB_REPLICATION");
+    let (primary, replica) = urls
+        .split_once(',')
+        .expect("ORM_TEST_MARIADB_REPLICATION is primary-url,replica-url");
+    reads_through_a_replica(Kind::MariaDb, primary, replica).await;
+}
+
+async fn reads_through_a_replica(kind: Kind, primary_url: &str, replica_url: &str) {
+    let admin = Db::connect(primary_url).await.unwrap();
+    let name = format!("orm_replica_{}", std::process::id());
+    let (primary_url, replica_url, drop) = match kind {
+        Kind::Postgres => {
+            orm::raw(format!("DROP SCHEMA IF EXISTS \"{name}\" CASCADE"))
+                .execute(&admin)
+                .await
+                .unwrap();
+            orm::raw(format!("CREATE SCHEMA \"{name}\""))
+                .execute(&admin)
+                .await
+                .unwrap();
+            (
+                with_schema(primary_url, &name),
+                with_schema(replica_url, &name),
+                format!("DROP SCHEMA \"{name}\" CASCADE"),
+            )
+        }
+        Kind::MariaDb => {
+            orm::raw(format!("DROP DATABASE IF EXISTS `{name}`"))
+                .execute(&admin)
+                .await
+                .unwrap();
+            orm::raw(format!("CREATE DATABASE `{name}`"))
+                .execute(&admin)
+                .await
+                .unwrap();
+            // The database reaches the replica before anything connects to it.
+            let replica_server = Db::connect(replica_url).await.unwrap();
+            caught_up(kind, &admin, &replica_server).await;
+            replica_server.close().await;
+            (
+                on_database(primary_url, &name),
+                on_database(replica_url, &name),
+                format!("DROP DATABASE `{name}`"),
+            )
+        }
+    };
     let db = Db::connect_with(
-        ConnectOptions::new(with_schema(&primary_url, &schema))
-            .replica(with_schema(&replica_url, &schema))
+        ConnectOptions::new(primary_url)
+            .replica(replica_url.clone())
             .connect_timeout(Duration::from_secs(2)),
     )
     .await
     .unwrap();
-    let replica_only = Db::connect(&with_schema(&replica_url, &schema))
-        .await
-        .unwrap();
+    let replica_only = Db::connect(&replica_url).await.unwrap();
     db.create_all(&orm::models![Note]).await.unwrap();
     let first = db
         .insert(Note {
@@ -89,7 +166,7 @@ async fn reads_go_to_the_replica_and_survive_its_loss() {
         })
         .await
         .unwrap();
-    caught_up(&admin, &replica_only).await;
+    caught_up(kind, &admin, &replica_only).await;
 
     // Reads outside a transaction go to the replica; writes, transactions
     // and `db.primary()` to the primary.
@@ -133,7 +210,9 @@ async fn reads_go_to_the_replica_and_survive_its_loss() {
             stale += 1;
         }
     }
-    eprintln!("replica lag: {stale} of {tries} reads right after a write did not see it yet");
+    eprintln!(
+        "{kind:?} replica lag: {stale} of {tries} reads right after a write did not see it yet"
+    );
 
     // The replica stops while readers run: no read fails.
     let stop = Arc::new(AtomicBool::new(false));
@@ -156,7 +235,7 @@ async fn reads_go_to_the_replica_and_survive_its_loss() {
     }
     tokio::time::sleep(Duration::from_millis(300)).await;
     let before = reads.load(Ordering::Relaxed);
-    tokio::task::spawn_blocking(|| replica_script("stop"))
+    tokio::task::spawn_blocking(move || replica_script(kind, "stop"))
         .await
         .unwrap();
     tokio::time::sleep(Duration::from_millis(500)).await;
@@ -166,7 +245,7 @@ async fn reads_go_to_the_replica_and_survive_its_loss() {
     }
     let total = reads.load(Ordering::Relaxed);
     eprintln!(
-        "replica stopped mid-run: {total} reads ({before} before the stop), {} failed",
+        "{kind:?} replica stopped mid-run: {total} reads ({before} before the stop), {} failed",
         failures.load(Ordering::Relaxed)
     );
     assert_eq!(failures.load(Ordering::Relaxed), 0, "no read failed");
@@ -179,12 +258,10 @@ async fn reads_go_to_the_replica_and_survive_its_loss() {
         "with the replica down, reads go to the primary"
     );
 
-    tokio::task::spawn_blocking(|| replica_script("start"))
+    tokio::task::spawn_blocking(move || replica_script(kind, "start"))
         .await
         .unwrap();
-    orm::raw(format!("DROP SCHEMA \"{schema}\" CASCADE"))
-        .execute(&admin)
-        .await
-        .unwrap();
+    replica_only.close().await;
     db.close().await;
+    orm::raw(drop).execute(&admin).await.unwrap();
 }
