@@ -49,7 +49,7 @@ const BACKENDS: &[(&str, &str)] = &[
     ("postgres", "PostgreSQL"),
     ("mysql", "MariaDB"),
 ];
-const PEERS: &[&str] = &["orm", "sea-orm", "diesel", "diesel-async"];
+const PEERS: &[&str] = &["orm", "sea-orm", "diesel", "diesel-async", "sqlx-default"];
 
 /// One measurement: (workload, backend, contender, size) -> median in ns.
 type Results = BTreeMap<(String, String, String, u64), f64>;
@@ -213,8 +213,10 @@ fn machine() -> String {
 }
 
 /// The orm target for a workload: at most this ratio to sqlx.
-fn target(workload: &str) -> Option<f64> {
+fn target(workload: &str, backend: &str, size: u64) -> Option<f64> {
     match workload {
+        // Through COPY: at least three times the multi-row INSERT's speed.
+        "insert" if backend == "postgres" && size >= 10_000 => Some(1.0 / 3.0),
         "trivial" | "medium" | "insert" | "get" => Some(1.05),
         "associations" => Some(1.00),
         _ => None,
@@ -227,8 +229,12 @@ fn render(results: &Results, stream: Option<&str>) -> String {
     writeln!(
         s,
         "Medians; every contender as a ratio to hand-written sqlx in the same run (lower is faster; \
-         1.00 = the floor). \"target\" checks this ORM against its goal: at most 1.05x sqlx on trivial, \
-         medium, insert and get, at most 1.00x on associations, and faster than SeaORM everywhere.\n"
+         1.00 = the floor). The floor is hand-written sqlx as a careful engineer sets it up: a pool \
+         that does not ping the server before each use, statements prepared once, rows decoded by \
+         position. \"sqlx default pool\" is the same code on sqlx's default pool (`PgPool::connect`), \
+         which pings before each use. \"target\" checks this ORM against its goal: at most 1.05x sqlx \
+         on trivial, medium, insert and get, at most 1.00x on associations, at most 0.33x on inserts \
+         of 10,000 rows on PostgreSQL (COPY), and faster than SeaORM everywhere.\n"
     )
     .unwrap();
     let mut misses = Vec::new();
@@ -243,10 +249,10 @@ fn render(results: &Results, stream: Option<&str>) -> String {
         writeln!(s, "### {title}\n").unwrap();
         writeln!(
             s,
-            "| backend | size | sqlx | orm | sea-orm | diesel | diesel-async | target |"
+            "| backend | size | sqlx | orm | sea-orm | diesel | diesel-async | sqlx default pool | target |"
         )
         .unwrap();
-        writeln!(s, "|---|---:|---:|---:|---:|---:|---:|---|").unwrap();
+        writeln!(s, "|---|---:|---:|---:|---:|---:|---:|---:|---|").unwrap();
         for (backend, label) in BACKENDS {
             let mut sizes: Vec<u64> = rows
                 .iter()
@@ -278,7 +284,7 @@ fn render(results: &Results, stream: Option<&str>) -> String {
                     Some(orm) => {
                         let ratio = orm / floor;
                         let mut why = Vec::new();
-                        if let Some(t) = target(workload)
+                        if let Some(t) = target(workload, backend, size)
                             && ratio > t
                         {
                             why.push(format!("over {t:.2}x"));

@@ -49,6 +49,8 @@ struct Side {
     kind: Kind,
     rt: Runtime,
     floor: Floor,
+    /// The same hand-written sqlx on sqlx's default pool (servers only).
+    floor_default: Option<Floor>,
     st: Statements,
     db: Db,
     sea: sea_orm::DatabaseConnection,
@@ -116,10 +118,12 @@ impl Side {
                 ),
             }
         });
+        let floor_default = rt.block_on(Floor::connect_default(kind, url));
         Side {
             kind,
             rt,
             floor,
+            floor_default,
             st: Statements::new(kind),
             db,
             sea,
@@ -379,6 +383,12 @@ fn bench_side(c: &mut Criterion, side: &Side) {
             orm: ours::trivial(&side.db).await,
             sea: sea::trivial(&side.sea).await,
             diesel: trivial());
+        if let Some(f) = &side.floor_default {
+            g.bench_with_input(BenchmarkId::new("sqlx-default", n), &n, |b, _| {
+                b.to_async(&side.rt)
+                    .iter(|| async { black_box(f.trivial().await) })
+            });
+        }
     }
     g.finish();
 
@@ -404,10 +414,16 @@ fn bench_side(c: &mut Criterion, side: &Side) {
         orm: ours::get(&side.db, 42).await,
         sea: sea::get(&side.sea, 42).await,
         diesel: get(42));
+    if let Some(f) = &side.floor_default {
+        g.bench_with_input(BenchmarkId::new("sqlx-default", 1), &1, |b, _| {
+            b.to_async(&side.rt)
+                .iter(|| async { black_box(f.get(&side.st, 42).await) })
+        });
+    }
     g.finish();
 
     let mut g = group(c, "insert", side);
-    for n in sizes(&[1, 10, 25, 50, 100]) {
+    for n in sizes(&[1, 10, 25, 50, 100, 1_000, 10_000]) {
         contenders!(g, side, n, reset: side.seed(users(0)),
             sqlx: side.floor.insert(&side.st, n).await,
             orm: ours::insert(&side.db, &(0..n).map(ours::new_user).collect::<Vec<_>>()).await,

@@ -28,8 +28,9 @@ mod connect;
 pub(crate) mod migrate;
 #[cfg(feature = "mysql")]
 mod mysql;
-mod pool;
 #[cfg(feature = "postgres")]
+mod nodelay;
+mod pool;
 mod postgres;
 #[cfg(feature = "sqlite")]
 mod sqlite;
@@ -303,13 +304,17 @@ pub trait Executor: Send + Sync + sealed::Sealed {
 
     /// Inserts `models` with multi-row INSERTs, chunked under the backend's
     /// bind limit, all in one transaction; returns them as
-    /// [`Executor::insert`] does.
+    /// [`Executor::insert`] does. On PostgreSQL, 500 rows or more go by
+    /// `COPY` into a staging table and one `INSERT .. SELECT .. RETURNING`
+    /// (keys and defaults read back in order; the same validation and
+    /// constraint errors; docs/saving.md).
     fn insert_many<M: Model>(&self, models: Vec<M>) -> impl Future<Output = Result<Vec<M>>> + Send;
 
     /// Inserts the rows of `models` and reads nothing back (SQLAlchemy's
     /// bulk `session.execute(insert(User), [...])`): one multi-row INSERT
-    /// per chunk under the backend's bind limit, all in one transaction.
-    /// Returns the number of rows inserted.
+    /// per chunk under the backend's bind limit, all in one transaction
+    /// (on PostgreSQL from 500 rows, `COPY` into a staging table and one
+    /// `INSERT .. SELECT`). Returns the number of rows inserted.
     ///
     /// Cheaper than [`Executor::insert_many`] when the generated keys are
     /// not needed. It writes rows only: a model holding new related rows is
@@ -833,6 +838,126 @@ pub(crate) async fn execute(target: Target<'_>, sql: Sql, binds: Vec<Value>) -> 
         .await)
     };
     observed.finish(result)
+}
+
+/// The rows of a bulk insert in PostgreSQL's binary COPY format (see
+/// [`copy_insert`]): `columns` values per row, each row led by its
+/// ordinal.
+#[cfg(feature = "postgres")]
+pub(crate) fn copy_data(values: Vec<Value>, columns: usize) -> Result<Vec<u8>> {
+    postgres::copy_data(values, columns).map_err(|e| Error::Database(sqlx::Error::Encode(e)))
+}
+
+/// The rows of a bulk insert in PostgreSQL's text COPY format, `columns`
+/// values per row; `None` when one has no faithful text form.
+#[cfg(feature = "postgres")]
+pub(crate) fn copy_text(values: &[Value], columns: usize) -> Option<Vec<u8>> {
+    postgres::copy_text(values, columns)
+}
+
+/// Runs PostgreSQL's bulk insert `plan` on the connection of `target`:
+/// the staging table is made, `data` copied into it, its rows inserted
+/// into the model's table (each row read back passed to `decode`, in the
+/// input's order), the staging table dropped — in the transaction
+/// `target` must be; or, for a copy straight into the table, the copy
+/// alone, on a connection of the pool or in a transaction. Returns the
+/// rows inserted.
+#[cfg(feature = "postgres")]
+pub(crate) async fn copy_insert(
+    target: Target<'_>,
+    plan: &crate::sql::CopyInsert,
+    data: Vec<u8>,
+    mut decode: impl FnMut(RowRef<'_>) -> Result<()> + Send,
+) -> Result<u64> {
+    let elsewhere = || Error::Config("a bulk copy runs on PostgreSQL only".to_string());
+    let shared = target.shared();
+    // A copy alone is one statement, atomic by itself: it runs on a
+    // connection of the pool. With a staging table it needs the
+    // transaction it is given.
+    let mut own = None;
+    let mut guard = None;
+    let lease = match target {
+        Target::Pool(shared) | Target::Reads(shared) if plan.create.is_none() => {
+            match shared.pool() {
+                Pool::Postgres(pool) => own.insert(Lease::acquire(pool).await?),
+                #[allow(unreachable_patterns)]
+                _ => return Err(elsewhere()),
+            }
+        }
+        Target::Pool(_) | Target::Reads(_) => {
+            return Err(Error::Config(
+                "a bulk copy through a staging table runs in a transaction".to_string(),
+            ));
+        }
+        Target::Tx(tx) => {
+            let guard = guard.insert(tx.lock().await);
+            if guard.as_ref().is_some_and(TxConn::interrupted) {
+                **guard = None;
+            }
+            match guard.as_mut().ok_or(Error::TransactionClosed)? {
+                TxConn::Postgres(lease) => lease,
+                #[allow(unreachable_patterns)]
+                _ => return Err(elsewhere()),
+            }
+        }
+    };
+    let conn = lease.start();
+    let step = async |sql: &str, conn: &mut sqlx::PgConnection| -> Result<u64> {
+        let started = shared.before(sql);
+        let out = sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+            .execute(conn)
+            .await
+            .map(|done| done.rows_affected())
+            .map_err(Error::from);
+        shared.after(started, Some(sql));
+        out
+    };
+    let mut mid_copy = false;
+    let out = async {
+        if let Some(create) = &plan.create {
+            step(create, &mut *conn).await?;
+        }
+        let started = shared.before(&plan.copy);
+        let mut copy = conn.copy_in_raw(&plan.copy).await?;
+        // A failure while the rows are sent leaves the connection
+        // mid-copy: the lease stays busy and the connection is closed.
+        mid_copy = true;
+        copy.send(data).await?;
+        // The server's answer to the rows (after which the connection is
+        // in order again, its transaction failed if they were refused).
+        let finished = copy.finish().await;
+        mid_copy = false;
+        let copied = finished?;
+        shared.after(started, Some(&plan.copy));
+        let Some(insert) = &plan.insert else {
+            return Ok(copied);
+        };
+        let inserted = if plan.reads_back() {
+            let started = shared.before(insert);
+            let mut rows = sqlx::query(sqlx::AssertSqlSafe(insert.as_str()))
+                .persistent(false)
+                .fetch(&mut *conn);
+            let mut count = 0;
+            while let Some(row) = rows.try_next().await? {
+                count += 1;
+                decode(<sqlx::Postgres as Backend>::row(&row))?;
+            }
+            drop(rows);
+            shared.after(started, Some(insert));
+            count
+        } else {
+            step(insert, &mut *conn).await?
+        };
+        if let Some(drop) = &plan.drop {
+            step(drop, &mut *conn).await?;
+        }
+        Ok(inserted)
+    }
+    .await;
+    if !mid_copy {
+        lease.settle(&out);
+    }
+    out.map_err(|e| shared.failed(e))
 }
 
 /// Runs a script of several statements without parameters (schema files,

@@ -12,6 +12,7 @@
 //!   render.rs     the entry points: a statement and a dialect in, (sql, binds) out
 //!   fixed.rs      a model's fixed statements, rendered once per dialect
 //!   raw.rs        placeholders and statement ends of hand-written SQL
+//!   copy.rs       PostgreSQL's bulk insert: a staging table, COPY, INSERT .. SELECT
 //!   catalog.rs    Catalog: a schema as data, from the models; types and defaults normalized
 //!   introspect.rs the catalog queries of each dialect, their rows assembled into a Catalog
 //!   drift.rs      Difference: two catalogs compared
@@ -32,6 +33,7 @@
 
 pub mod ast;
 mod catalog;
+mod copy;
 mod ddl;
 mod dialect;
 mod drift;
@@ -50,6 +52,9 @@ mod writer;
 
 pub use ast::{Isolation, TransactionSql};
 pub use catalog::{Catalog, CatalogColumn, CatalogForeignKey, Index, Table, expected};
+pub use copy::{
+    CopyInsert, copy_insert, copy_into, copy_into_with_keys, draw_keys, postgres_bind_type,
+};
 pub use dialect::Dialect;
 pub use drift::{Difference, compare};
 pub use fixed::statements;

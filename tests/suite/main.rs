@@ -9,6 +9,7 @@ mod models;
 
 mod aggregates;
 mod aliases;
+mod bulk;
 mod crud;
 mod enums;
 mod errors;

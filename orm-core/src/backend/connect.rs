@@ -282,6 +282,16 @@ impl ConnectOptions {
     }
 }
 
+/// A new server connection's socket gets `TCP_NODELAY` (see
+/// `backend/nodelay.rs`); `None` for a Unix socket.
+#[cfg(any(feature = "postgres", feature = "mysql"))]
+async fn nodelay(port: Option<u16>) -> std::result::Result<(), sqlx::Error> {
+    if let Some(port) = port {
+        super::nodelay::set_for_server_port(port);
+    }
+    Ok(())
+}
+
 fn config_error(url: &str, reason: impl fmt::Display) -> Error {
     let mut reason = reason.to_string();
     // The driver's own errors say "error with configuration:" already.
@@ -512,8 +522,10 @@ async fn connect_postgres(
         conn = conn.statement_cache_capacity(0);
     }
     probe::<sqlx::Postgres>(opts, &conn).await?;
+    let port = conn.get_socket().is_none().then(|| conn.get_port());
     let pool = opts
         .pool_options::<sqlx::Postgres>(10, Some(invalidation))
+        .after_connect(move |_, _| Box::pin(nodelay(port)))
         .connect_lazy_with(conn);
     Ok((Pool::Postgres(pool), Dialect::Postgres, 1, Server::FULL))
 }
@@ -547,8 +559,10 @@ async fn connect_mysql(
         .fetch_one(&mut probe)
         .await
         .map_err(|e| connect_error(url, e))?;
+    let port = conn.get_socket().is_none().then(|| conn.get_port());
     let pool = opts
         .pool_options::<sqlx::MySql>(10, Some(invalidation))
+        .after_connect(move |_, _| Box::pin(nodelay(port)))
         .connect_lazy_with(conn);
     Ok((
         Pool::MySql(pool),

@@ -2,7 +2,7 @@
 
 use sqlx::Arguments;
 use sqlx::error::BoxDynError;
-use sqlx::postgres::{PgArguments, PgQueryResult, PgRow, Postgres};
+use sqlx::postgres::{PgArgumentBuffer, PgArguments, PgQueryResult, PgRow, Postgres};
 
 use super::{Backend, Done};
 use crate::value::{RowRef, SqlType, Value};
@@ -138,4 +138,206 @@ fn bind_null(args: &mut PgArguments, ty: SqlType) -> Result<(), BoxDynError> {
         SqlType::Json => args.add(None::<sqlx::types::Json<serde_json::Value>>),
         _ => args.add(None::<String>),
     }
+}
+
+/// The rows of a bulk insert in COPY's binary format: each row is its
+/// ordinal (`BIGINT`) then its values, encoded by the same encoders that
+/// bind them to an INSERT (so what is stored is alike byte for byte).
+/// `values` holds `columns` values per row.
+pub(crate) fn copy_data(values: Vec<Value>, columns: usize) -> Result<Vec<u8>, BoxDynError> {
+    let mut buf = PgArgumentBuffer::default();
+    buf.extend_from_slice(b"PGCOPY\n\xff\r\n\0");
+    buf.extend_from_slice(&0i32.to_be_bytes());
+    buf.extend_from_slice(&0i32.to_be_bytes());
+    let fields = i16::try_from(columns + 1)?;
+    for (n, value) in values.into_iter().enumerate() {
+        if n % columns.max(1) == 0 {
+            buf.extend_from_slice(&fields.to_be_bytes());
+            field(&mut buf, &((n / columns.max(1)) as i64))?;
+        }
+        match value {
+            Value::Null(_) => buf.extend_from_slice(&(-1i32).to_be_bytes()),
+            Value::Bool(v) => field(&mut buf, &v)?,
+            Value::I16(v) => field(&mut buf, &v)?,
+            Value::I32(v) => field(&mut buf, &v)?,
+            Value::I64(v) => field(&mut buf, &v)?,
+            Value::F32(v) => field(&mut buf, &v)?,
+            Value::F64(v) => field(&mut buf, &v)?,
+            Value::String(v) => field(&mut buf, &v)?,
+            Value::Bytes(v) => field(&mut buf, &v)?,
+            #[cfg(feature = "chrono")]
+            Value::Date(v) => field(&mut buf, &v)?,
+            #[cfg(feature = "chrono")]
+            Value::DateTime(v) => field(&mut buf, &v)?,
+            #[cfg(feature = "chrono")]
+            Value::DateTimeUtc(v) => field(&mut buf, &v)?,
+            #[cfg(feature = "time")]
+            Value::TimeDate(v) => field(&mut buf, &v)?,
+            #[cfg(feature = "time")]
+            Value::TimeDateTime(v) => field(&mut buf, &v)?,
+            #[cfg(feature = "time")]
+            Value::TimeOffset(v) => field(&mut buf, &v)?,
+            #[cfg(feature = "uuid")]
+            Value::Uuid(v) => field(&mut buf, &v)?,
+            #[cfg(feature = "rust_decimal")]
+            Value::Decimal(v) => field(&mut buf, &v)?,
+            #[cfg(feature = "json")]
+            Value::Json(v) => field(&mut buf, &sqlx::types::Json(v))?,
+            Value::Array(..) => return Err("an array value has no place in a bulk copy".into()),
+        }
+    }
+    buf.extend_from_slice(&(-1i16).to_be_bytes());
+    Ok(std::mem::take(&mut *buf))
+}
+
+/// One field of a binary COPY row: its length, then its bytes.
+fn field<'q, T: sqlx::Encode<'q, Postgres>>(
+    buf: &mut PgArgumentBuffer,
+    value: &T,
+) -> Result<(), BoxDynError> {
+    let at = buf.len();
+    buf.extend_from_slice(&[0; 4]);
+    let len = match value.encode_by_ref(buf)? {
+        sqlx::encode::IsNull::No => i32::try_from(buf.len() - at - 4)?,
+        sqlx::encode::IsNull::Yes => {
+            buf.truncate(at + 4);
+            -1
+        }
+    };
+    buf[at..at + 4].copy_from_slice(&len.to_be_bytes());
+    Ok(())
+}
+
+/// The rows of a bulk insert in COPY's text format, `columns` values per
+/// row: what the server reads with each column's own input function, as
+/// it reads an untyped literal (so the column's type need not be the
+/// value's). `None` when a value has no text form here that stores as its
+/// bind would (an array, a year before 1 or after 9999): such rows take
+/// the INSERT path.
+pub(crate) fn copy_text(values: &[Value], columns: usize) -> Option<Vec<u8>> {
+    use std::io::Write as _;
+    let mut out = Vec::with_capacity(values.len() * 12);
+    for (n, value) in values.iter().enumerate() {
+        if n > 0 {
+            out.push(if n % columns.max(1) == 0 {
+                b'\n'
+            } else {
+                b'\t'
+            });
+        }
+        let stored = <Postgres as Backend>::stored(value);
+        let value = stored.as_ref().unwrap_or(value);
+        match value {
+            Value::Null(_) => out.extend_from_slice(b"\\N"),
+            Value::Bool(v) => out.push(if *v { b't' } else { b'f' }),
+            Value::I16(v) => write!(out, "{v}").ok()?,
+            Value::I32(v) => write!(out, "{v}").ok()?,
+            Value::I64(v) => write!(out, "{v}").ok()?,
+            // The shortest text that reads back as the same number.
+            Value::F32(v) => write!(out, "{v:?}").ok()?,
+            Value::F64(v) => write!(out, "{v:?}").ok()?,
+            Value::String(v) => escape(&mut out, v),
+            Value::Bytes(v) => {
+                out.extend_from_slice(b"\\\\x");
+                for b in v {
+                    write!(out, "{b:02x}").ok()?;
+                }
+            }
+            #[cfg(feature = "chrono")]
+            Value::Date(v) => {
+                use chrono::Datelike;
+                if !(1..=9999).contains(&v.year()) {
+                    return None;
+                }
+                write!(out, "{}", v.format("%Y-%m-%d")).ok()?
+            }
+            #[cfg(feature = "chrono")]
+            Value::DateTime(v) => {
+                use chrono::Datelike;
+                if !(1..=9999).contains(&v.year()) {
+                    return None;
+                }
+                write!(out, "{}", v.format("%Y-%m-%d %H:%M:%S%.6f")).ok()?
+            }
+            #[cfg(feature = "chrono")]
+            Value::DateTimeUtc(v) => {
+                use chrono::Datelike;
+                if !(1..=9999).contains(&v.year()) {
+                    return None;
+                }
+                write!(out, "{}+00", v.naive_utc().format("%Y-%m-%d %H:%M:%S%.6f")).ok()?
+            }
+            #[cfg(feature = "time")]
+            Value::TimeDate(v) => {
+                if !(1..=9999).contains(&v.year()) {
+                    return None;
+                }
+                write!(
+                    out,
+                    "{:04}-{:02}-{:02}",
+                    v.year(),
+                    u8::from(v.month()),
+                    v.day()
+                )
+                .ok()?
+            }
+            #[cfg(feature = "time")]
+            Value::TimeDateTime(v) => time_text(&mut out, *v, "")?,
+            #[cfg(feature = "time")]
+            Value::TimeOffset(v) => {
+                let utc = v.to_offset(time::UtcOffset::UTC);
+                time_text(
+                    &mut out,
+                    time::PrimitiveDateTime::new(utc.date(), utc.time()),
+                    "+00",
+                )?
+            }
+            #[cfg(feature = "uuid")]
+            Value::Uuid(v) => write!(out, "{}", v.hyphenated()).ok()?,
+            #[cfg(feature = "rust_decimal")]
+            Value::Decimal(v) => write!(out, "{v}").ok()?,
+            #[cfg(feature = "json")]
+            Value::Json(v) => escape(&mut out, &v.to_string()),
+            Value::Array(..) => return None,
+        }
+    }
+    if !values.is_empty() {
+        out.push(b'\n');
+    }
+    Some(out)
+}
+
+/// `s` as a field of COPY's text format: backslash, tab, newline and
+/// carriage return escaped (no other byte is special; UTF-8 continuation
+/// bytes never look like one of these).
+fn escape(out: &mut Vec<u8>, s: &str) {
+    for &b in s.as_bytes() {
+        match b {
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            _ => out.push(b),
+        }
+    }
+}
+
+#[cfg(feature = "time")]
+fn time_text(out: &mut Vec<u8>, t: time::PrimitiveDateTime, zone: &str) -> Option<()> {
+    use std::io::Write as _;
+    if !(1..=9999).contains(&t.year()) {
+        return None;
+    }
+    write!(
+        out,
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}.{:06}{zone}",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+        t.microsecond()
+    )
+    .ok()
 }

@@ -83,6 +83,22 @@ pub(crate) async fn insert_many<M: Model>(
     if models.is_empty() {
         return Ok(models);
     }
+    #[cfg(feature = "postgres")]
+    if target.dialect() == Dialect::Postgres && models.len() >= COPY_MIN_ROWS {
+        let stmts = crate::sql::statements::<M>(target.dialect());
+        for row in models.iter_mut() {
+            backend::store_as_written(target, row, &stmts.coarsened)?;
+        }
+        if let Some(done) = copy_with_drawn_keys(target, &mut models).await {
+            done?;
+            return Ok(models);
+        }
+        if let Some(plan) = copy_plan(target.dialect(), &models, true) {
+            let expected = models.len();
+            run_copy(target, plan?, &mut models, expected).await?;
+            return Ok(models);
+        }
+    }
     let dialect = target.dialect();
     let stmts = crate::sql::statements::<M>(dialect);
     let chunk = rows_per_chunk(dialect, stmts.insert_columns);
@@ -132,6 +148,10 @@ pub(crate) async fn bulk_insert<M: Model>(target: Target<'_>, models: &[M]) -> R
     }
     for m in models {
         m.validate()?;
+    }
+    #[cfg(feature = "postgres")]
+    if let Some(plan) = copy_plan(target.dialect(), models, false) {
+        return run_copy::<M>(target, plan?, &mut [], models.len()).await;
     }
     let dialect = target.dialect();
     let chunk = rows_per_chunk(dialect, crate::sql::statements::<M>(dialect).insert_columns);
@@ -257,4 +277,202 @@ async fn insert_then_reread<M: Model>(
         }
     }
     Ok(())
+}
+
+#[cfg(feature = "postgres")]
+/// Rows from which an insert on PostgreSQL goes by `COPY` (see
+/// [`copy_plan`]) rather than by multi-row `INSERT`s.
+pub(crate) const COPY_MIN_ROWS: usize = 1_000;
+
+/// PostgreSQL's bulk path for `rows`. With nothing to read back (and no
+/// NULL meant to take a column's default) the rows go straight into the
+/// model's table by `COPY` in the text format. Otherwise their values,
+/// encoded in COPY's binary format, go into a staging table and from there
+/// into the model's table by one `INSERT .. SELECT`, which reads back what
+/// the database filled in when `read_back`. `None` when the rows do not go this way
+/// (another backend, fewer than [`COPY_MIN_ROWS`], a model with no column
+/// to write, a value of a type the staging table cannot hold): the caller
+/// takes the INSERT path.
+#[cfg(feature = "postgres")]
+fn copy_plan<M: Model>(
+    dialect: Dialect,
+    rows: &[M],
+    read_back: bool,
+) -> Option<Result<(sql::CopyInsert, Vec<u8>)>> {
+    if dialect != Dialect::Postgres || rows.len() < COPY_MIN_ROWS {
+        return None;
+    }
+    let stmts = crate::sql::statements::<M>(dialect);
+    let columns = stmts.insert_columns;
+    if columns == 0 {
+        return None;
+    }
+    let mut values = Vec::with_capacity(rows.len() * columns);
+    for row in rows {
+        row.insert_values(&mut values);
+    }
+    // The staging table's types: what each column's values are sent as.
+    let mut types = Vec::with_capacity(columns);
+    for value in &values[..columns] {
+        types.push(sql::postgres_bind_type(value)?);
+    }
+    for (n, value) in values.iter().enumerate() {
+        if sql::postgres_bind_type(value) != Some(types[n % columns]) {
+            return None;
+        }
+        if let Err(why) = value.check_portable() {
+            return Some(Err(Error::Config(format!(
+                "a bound value is refused: {why}"
+            ))));
+        }
+    }
+    if !read_back {
+        // Nothing to read back: straight into the table, unless a NULL is
+        // meant to give way to a column's default (COPY would store it).
+        let defaulted: Vec<bool> = M::META
+            .columns
+            .iter()
+            .filter(|c| !c.auto)
+            .map(|c| c.nullable && c.default.is_some())
+            .collect();
+        let null_for_default = values
+            .iter()
+            .enumerate()
+            .any(|(n, v)| defaulted[n % columns] && matches!(v, Value::Null(_)));
+        if !null_for_default && let Some(data) = backend::copy_text(&values, columns) {
+            return Some(Ok((sql::copy_into(M::META), data)));
+        }
+    }
+    let returned: &[usize] = if read_back { &stmts.returned } else { &[] };
+    let plan = sql::copy_insert(M::META, &types, returned);
+    Some(backend::copy_data(values, columns).map(|data| (plan, data)))
+}
+
+/// Runs a bulk insert planned by [`copy_plan`] in a transaction (the
+/// caller's, or one of its own), reading what it returns into `rows` in
+/// order (empty when nothing is read back). Returns the rows inserted,
+/// `expected` of them.
+#[cfg(feature = "postgres")]
+async fn run_copy<M: Model>(
+    target: Target<'_>,
+    (plan, data): (sql::CopyInsert, Vec<u8>),
+    rows: &mut [M],
+    expected: usize,
+) -> Result<u64> {
+    let returned = &crate::sql::statements::<M>(target.dialect()).returned;
+    if plan.create.is_none() {
+        // One COPY: atomic by itself.
+        let n = backend::copy_insert(target, &plan, data, |_| Ok(())).await?;
+        if n as usize != expected {
+            return Err(Error::Config(format!(
+                "an insert of {expected} `{}` rows wrote {n}",
+                M::META.name
+            )));
+        }
+        return Ok(n);
+    }
+    let atomic = Atomic::begin(target).await?;
+    let mut next = rows.iter_mut();
+    let mut failure = None;
+    let outcome = backend::copy_insert(atomic.target(), &plan, data, |row| {
+        if let Some(model) = next.next()
+            && let Err(e) = read_returned(model, returned, row)
+        {
+            failure.get_or_insert(e);
+        }
+        Ok(())
+    })
+    .await;
+    let outcome = match (outcome, failure) {
+        (Ok(_), Some(e)) => Err(e),
+        (Ok(n), None) if n as usize != expected => Err(Error::Config(format!(
+            "an insert of {expected} `{}` rows wrote {n}",
+            M::META.name
+        ))),
+        (outcome, _) => outcome,
+    };
+    atomic.finish(outcome).await
+}
+
+/// PostgreSQL's bulk path for rows whose only column filled by the
+/// database is a generated key: the keys are drawn from the key's sequence
+/// in one statement, given to the rows, and the rows go straight into the
+/// table by `COPY` with them, all in one transaction. `None` when the rows
+/// do not go this way (other columns to read back, no sequence behind the
+/// key, a value without a faithful text form): the caller goes on.
+#[cfg(feature = "postgres")]
+async fn copy_with_drawn_keys<M: Model>(target: Target<'_>, rows: &mut [M]) -> Option<Result<()>> {
+    let dialect = target.dialect();
+    let stmts = crate::sql::statements::<M>(dialect);
+    let auto = M::META.columns.iter().position(|c| c.auto)?;
+    if stmts.returned.as_slice() != [auto] {
+        return None;
+    }
+    let (draw, table, column) = sql::draw_keys(M::META)?;
+    let columns = stmts.insert_columns + 1;
+    let mut values = Vec::with_capacity(rows.len() * columns);
+    for row in rows.iter() {
+        // The key's place, filled once drawn.
+        values.push(Value::I64(0));
+        row.insert_values(&mut values);
+    }
+    for value in &values {
+        if let Err(why) = value.check_portable() {
+            return Some(Err(Error::Config(format!(
+                "a bound value is refused: {why}"
+            ))));
+        }
+    }
+    // Every value but the keys has a text form (the keys are integers).
+    backend::copy_text(&values[..columns.min(values.len())], columns)?;
+    let atomic = match Atomic::begin(target).await {
+        Ok(atomic) => atomic,
+        Err(e) => return Some(Err(e)),
+    };
+    let outcome = async {
+        let n = i64::try_from(rows.len()).map_err(|e| Error::Config(e.to_string()))?;
+        let keys = backend::fetch_all(
+            atomic.target(),
+            Sql::Owned(draw),
+            vec![Value::String(table), Value::String(column), Value::I64(n)],
+            |row| Ok(<Option<i64> as crate::value::ColumnType>::decode(row, 0)?),
+        )
+        .await?;
+        let Some(keys) = keys.into_iter().collect::<Option<Vec<i64>>>() else {
+            return Ok(false);
+        };
+        for (n, key) in keys.iter().enumerate() {
+            values[n * columns] = Value::I64(*key);
+        }
+        let Some(data) = backend::copy_text(&values, columns) else {
+            return Ok(false);
+        };
+        let plan = sql::copy_into_with_keys(M::META);
+        let copied = backend::copy_insert(atomic.target(), &plan, data, |_| Ok(())).await?;
+        if copied as usize != rows.len() {
+            return Err(Error::Config(format!(
+                "an insert of {} `{}` rows wrote {copied}",
+                rows.len(),
+                M::META.name
+            )));
+        }
+        for (row, key) in rows.iter_mut().zip(keys) {
+            row.set_last_insert_id(
+                u64::try_from(key).map_err(|e| Error::Config(e.to_string()))?,
+                0,
+            )?;
+        }
+        Ok(true)
+    }
+    .await;
+    match outcome {
+        Ok(true) => Some(atomic.finish(Ok(())).await),
+        // No sequence behind the key: nothing was written; the INSERT path
+        // takes the rows.
+        Ok(false) => {
+            let _ = atomic.finish(Ok(())).await;
+            None
+        }
+        Err(e) => Some(atomic.finish(Err(e)).await),
+    }
 }

@@ -1,0 +1,236 @@
+//! Inserts of many rows: on PostgreSQL from 1,000 rows they go by `COPY` —
+//! straight into the table when nothing is read back, else into a staging
+//! table and one `INSERT .. SELECT` (keys and defaults read back in
+//! order); elsewhere by multi-row INSERTs. What is stored, what comes back
+//! and what fails is the same either way.
+
+use orm::prelude::*;
+
+use crate::harness::Backend;
+use crate::writes::{Article, Author};
+
+/// Rows with every column given: nothing left to a default.
+fn full_articles(author_id: i64, n: usize) -> Vec<Article> {
+    let at = chrono::NaiveDate::from_ymd_opt(2026, 11, 30)
+        .unwrap()
+        .and_hms_micro_opt(12, 34, 56, 789_012)
+        .unwrap();
+    articles(author_id, n)
+        .into_iter()
+        .enumerate()
+        .map(|(i, a)| Article {
+            score: Some(i as i32),
+            created_at: Some(at),
+            ..a
+        })
+        .collect()
+}
+
+fn articles(author_id: i64, n: usize) -> Vec<Article> {
+    (0..n)
+        .map(|i| Article {
+            id: 0,
+            author_id,
+            title: format!("t{i}"),
+            created_at: None,
+            // Every third row leaves the score to its default (7).
+            score: (i % 3 != 0).then_some(i as i32),
+            author: BelongsTo::default(),
+        })
+        .collect()
+}
+
+/// The statements of a bulk insert on PostgreSQL, by their first words.
+fn kinds(statements: &[String]) -> Vec<String> {
+    statements
+        .iter()
+        .map(|s| s.split_whitespace().take(2).collect::<Vec<_>>().join(" "))
+        .collect()
+}
+
+scenario!(async fn many_rows_come_back_with_keys_and_defaults_in_order(db, backend) {
+    db.create_all(&orm::models![Author, Article]).await?;
+    let author = db.insert(Author { id: 0, name: "a".into(), articles: HasMany::default() }).await?;
+    let rec = db.recorder();
+    let rows = db.insert_many(articles(author.id, 2_000)).await?;
+    let sql = rec.take();
+    if backend == Backend::Postgres {
+        assert_eq!(
+            kinds(&sql),
+            ["BEGIN", "CREATE TEMPORARY", "COPY pg_temp.\"_orm_copy\"", "INSERT INTO", "DROP TABLE", "COMMIT"],
+            "{sql:?}"
+        );
+        assert!(sql[3].contains("SELECT") && sql[3].contains("RETURNING"), "{}", sql[3]);
+    } else {
+        assert!(sql.iter().all(|s| !s.starts_with("COPY")), "{sql:?}");
+    }
+    // Each row got its own key, in order, and the defaults it left open.
+    let stored = Article::query().order_by(Article::ID.asc()).all(db).await?;
+    assert_eq!(stored.len(), 2_000);
+    for (given, read) in rows.iter().zip(&stored) {
+        assert_eq!((given.id, &given.title, given.score), (read.id, &read.title, read.score));
+        assert_eq!(given.created_at, read.created_at);
+        assert!(given.created_at.is_some());
+    }
+    assert_eq!(rows[0].score, Some(7), "None took the column's default");
+    assert_eq!(rows[1].score, Some(1));
+    Ok(())
+});
+
+scenario!(async fn bulk_insert_of_many_rows_reads_nothing_back(db, backend) {
+    db.create_all(&orm::models![Author, Article]).await?;
+    let author = db.insert(Author { id: 0, name: "a".into(), articles: HasMany::default() }).await?;
+    let rec = db.recorder();
+    let rows = articles(author.id, 1_000);
+    assert_eq!(db.bulk_insert(&rows).await?, 1_000);
+    let sql = rec.take();
+    if backend == Backend::Postgres {
+        assert!(sql.iter().any(|s| s.starts_with("COPY")), "{sql:?}");
+        let insert = sql.iter().find(|s| s.starts_with("INSERT")).unwrap();
+        assert!(!insert.contains("RETURNING") && !insert.contains("ORDER BY"), "{insert}");
+    }
+    assert_eq!(rows[5].id, 0, "the models are borrowed, not changed");
+    assert_eq!(Article::query().filter(Article::SCORE.eq(7)).count(db).await?, 334 + 1);
+    Ok(())
+});
+
+scenario!(async fn a_refused_row_among_many_leaves_nothing(db, backend) {
+    db.create_all(&orm::models![Author, Article]).await?;
+    let author = db.insert(Author { id: 0, name: "a".into(), articles: HasMany::default() }).await?;
+
+    // A foreign key that points nowhere, in the last row.
+    let mut rows = articles(author.id, 1_500);
+    rows[1_499].author_id = author.id + 1_000;
+    let err = db.insert_many(rows.clone()).await.unwrap_err();
+    assert!(err.is_foreign_key_violation(), "{err:?}");
+    let err = db.bulk_insert(&rows).await.unwrap_err();
+    assert!(err.is_foreign_key_violation(), "{err:?}");
+
+    // A title over its length: the column's own check, as on INSERT.
+    let mut rows = articles(author.id, 1_500);
+    rows[700].title = "x".repeat(20);
+    rows[701].title = "y".repeat(30);
+    let err = db.bulk_insert(&rows).await.unwrap_err();
+    assert!(matches!(err, orm::Error::Validation { field: "title", .. }), "{err:?}");
+
+    // Text no backend stores alike is refused before anything is sent.
+    let mut rows = articles(author.id, 1_500);
+    rows[3].title = "a\0b".into();
+    let err = db.insert_many(rows).await.unwrap_err();
+    assert!(err.to_string().contains("NUL"), "{err}");
+    assert_eq!(Article::query().count(db).await?, 0);
+
+    // The connection is in order afterwards.
+    assert_eq!(db.bulk_insert(&articles(author.id, 1_000)).await?, 1_000);
+    assert_eq!(Article::query().count(db).await?, 1_000);
+    Ok(())
+});
+
+scenario!(async fn two_bulk_inserts_in_one_transaction_roll_back_together(db, backend) {
+    db.create_all(&orm::models![Author, Article]).await?;
+    let author = db.insert(Author { id: 0, name: "a".into(), articles: HasMany::default() }).await?;
+    let outcome: orm::Result<()> = db
+        .transaction(async |tx| {
+            tx.bulk_insert(&articles(author.id, 1_100)).await?;
+            let rows = tx.insert_many(articles(author.id, 1_200)).await?;
+            assert_eq!(rows.len(), 1_200);
+            assert_eq!(Article::query().count(&tx).await?, 2_300);
+            Err(orm::Error::Config("undo".into()))
+        })
+        .await;
+    assert!(outcome.is_err());
+    assert_eq!(Article::query().count(db).await?, 0);
+    // Committed, they stay.
+    db.transaction(async |tx| {
+        tx.bulk_insert(&articles(author.id, 1_100)).await?;
+        tx.insert_many(articles(author.id, 1_200)).await?;
+        Ok::<_, orm::Error>(())
+    })
+    .await?;
+    assert_eq!(Article::query().count(db).await?, 2_300);
+    Ok(())
+});
+
+scenario!(async fn rows_with_nothing_to_read_back_are_copied_straight_in(db, backend) {
+    db.create_all(&orm::models![Author, Article]).await?;
+    // Text COPY treats tabs, newlines and backslashes specially: they come
+    // back as given, with the rest of Unicode.
+    let names: Vec<String> = (0..1_000)
+        .map(|i| format!("a\t{i}\n\\N \\. \r é 漢 🦀"))
+        .collect();
+    let authors: Vec<Author> = names
+        .iter()
+        .map(|n| Author { id: 0, name: n.clone(), articles: HasMany::default() })
+        .collect();
+    let rec = db.recorder();
+    assert_eq!(db.bulk_insert(&authors).await?, 1_000);
+    let sql = rec.take();
+    if backend == Backend::Postgres {
+        assert_eq!(kinds(&sql), ["COPY \"w_authors\""], "{sql:?}");
+    }
+    let stored = Author::query().order_by(Author::ID.asc()).all(db).await?;
+    let read: Vec<&str> = stored.iter().map(|a| a.name.as_str()).collect();
+    assert_eq!(read, names);
+
+    // Every column given: timestamps to the microsecond, as the INSERT
+    // stores them.
+    let author = &stored[0];
+    let rows = full_articles(author.id, 1_100);
+    assert_eq!(db.bulk_insert(&rows).await?, 1_100);
+    let back = Article::query().order_by(Article::ID.asc()).all(db).await?;
+    for (given, read) in rows.iter().zip(&back) {
+        assert_eq!((&given.title, given.score), (&read.title, read.score));
+        assert_eq!(given.created_at, read.created_at);
+    }
+
+    // Refused rows: nothing of them stays, and the connection is in order
+    // (a unique violation on this path: crud::a_failing_bulk_insert_leaves_no_row).
+    let mut bad = full_articles(author.id, 1_100);
+    bad[1_050].author_id = -5;
+    let err = db.bulk_insert(&bad).await.unwrap_err();
+    assert!(err.is_foreign_key_violation(), "{err:?}");
+    assert_eq!(Article::query().count(db).await?, 1_100);
+    Ok(())
+});
+
+scenario!(async fn keys_are_drawn_first_when_nothing_else_is_read_back(db, backend) {
+    db.create_all(&orm::models![Author, Article]).await?;
+    let authors = |n: usize| -> Vec<Author> {
+        (0..n)
+            .map(|i| Author { id: 0, name: format!("author {i}"), articles: HasMany::default() })
+            .collect()
+    };
+    let rec = db.recorder();
+    let rows = db.insert_many(authors(1_200)).await?;
+    let sql = rec.take();
+    if backend == Backend::Postgres {
+        assert_eq!(
+            kinds(&sql),
+            ["BEGIN", "SELECT nextval((SELECT", "COPY \"w_authors\"", "COMMIT"],
+            "{sql:?}"
+        );
+    }
+    // Each row holds the key the database stored it under.
+    let stored = Author::query().order_by(Author::ID.asc()).all(db).await?;
+    assert_eq!(stored.len(), 1_200);
+    let mut given: Vec<(i64, &str)> = rows.iter().map(|a| (a.id, a.name.as_str())).collect();
+    given.sort();
+    let read: Vec<(i64, &str)> = stored.iter().map(|a| (a.id, a.name.as_str())).collect();
+    assert_eq!(given, read);
+    assert!(rows.windows(2).all(|w| w[0].id < w[1].id), "keys in the input's order");
+
+    // Later inserts by any path go on after the drawn keys.
+    let one = db.insert(Author { id: 0, name: "one more".into(), articles: HasMany::default() }).await?;
+    assert!(one.id > rows[1_199].id);
+
+    // In a transaction that rolls back, nothing stays.
+    let outcome: orm::Result<()> = db
+        .transaction(async |tx| {
+            tx.insert_many(authors(1_000)).await?;
+            Err(orm::Error::Config("undo".into()))
+        })
+        .await;
+    assert!(outcome.is_err());
+    assert_eq!(Author::query().count(db).await?, 1_201);
+    Ok(())
+});
