@@ -18,7 +18,6 @@ mod dsl;
 #[allow(dead_code)]
 mod fixture;
 #[path = "compare/floor.rs"]
-#[allow(dead_code)]
 mod floor;
 #[path = "compare/ours.rs"]
 #[allow(dead_code)]
