@@ -423,7 +423,7 @@ fn bench_side(c: &mut Criterion, side: &Side) {
     g.finish();
 
     let mut g = group(c, "insert", side);
-    for n in sizes(&[1, 10, 25, 50, 100, 1_000, 10_000]) {
+    for n in sizes(&[1, 10, 25, 50, 100, 1_000, 2_000, 10_000]) {
         contenders!(g, side, n, reset: side.seed(users(0)),
             sqlx: side.floor.insert(&side.st, n).await,
             orm: ours::insert(&side.db, &(0..n).map(ours::new_user).collect::<Vec<_>>()).await,

@@ -304,17 +304,18 @@ pub trait Executor: Send + Sync + sealed::Sealed {
 
     /// Inserts `models` with multi-row INSERTs, chunked under the backend's
     /// bind limit, all in one transaction; returns them as
-    /// [`Executor::insert`] does. On PostgreSQL, 500 rows or more go by
-    /// `COPY` into a staging table and one `INSERT .. SELECT .. RETURNING`
-    /// (keys and defaults read back in order; the same validation and
-    /// constraint errors; docs/saving.md).
+    /// [`Executor::insert`] does. On PostgreSQL, 2,000 rows or more go by
+    /// `COPY`: keys drawn from the key's sequence first, or through a
+    /// staging table and one `INSERT .. SELECT .. RETURNING` when defaults
+    /// are read back (in order; the same validation and constraint errors;
+    /// docs/saving.md).
     fn insert_many<M: Model>(&self, models: Vec<M>) -> impl Future<Output = Result<Vec<M>>> + Send;
 
     /// Inserts the rows of `models` and reads nothing back (SQLAlchemy's
     /// bulk `session.execute(insert(User), [...])`): one multi-row INSERT
     /// per chunk under the backend's bind limit, all in one transaction
-    /// (on PostgreSQL from 500 rows, `COPY` into a staging table and one
-    /// `INSERT .. SELECT`). Returns the number of rows inserted.
+    /// (on PostgreSQL from 1,000 rows, one `COPY` straight into the
+    /// table). Returns the number of rows inserted.
     ///
     /// Cheaper than [`Executor::insert_many`] when the generated keys are
     /// not needed. It writes rows only: a model holding new related rows is

@@ -1,7 +1,7 @@
-//! Inserts of many rows: on PostgreSQL from 1,000 rows they go by `COPY` —
-//! straight into the table when nothing is read back, else into a staging
-//! table and one `INSERT .. SELECT` (keys and defaults read back in
-//! order); elsewhere by multi-row INSERTs. What is stored, what comes back
+//! Inserts of many rows: on PostgreSQL they go by `COPY` — `bulk_insert`
+//! from 1,000 rows straight into the table; `insert_many` from 2,000 rows
+//! with keys drawn first, or through a staging table and one `INSERT ..
+//! SELECT` when defaults are read back; elsewhere by multi-row INSERTs. What is stored, what comes back
 //! and what fails is the same either way.
 
 use orm::prelude::*;
@@ -99,8 +99,8 @@ scenario!(async fn a_refused_row_among_many_leaves_nothing(db, backend) {
     let author = db.insert(Author { id: 0, name: "a".into(), articles: HasMany::default() }).await?;
 
     // A foreign key that points nowhere, in the last row.
-    let mut rows = articles(author.id, 1_500);
-    rows[1_499].author_id = author.id + 1_000;
+    let mut rows = articles(author.id, 2_000);
+    rows[1_999].author_id = author.id + 1_000;
     let err = db.insert_many(rows.clone()).await.unwrap_err();
     assert!(err.is_foreign_key_violation(), "{err:?}");
     let err = db.bulk_insert(&rows).await.unwrap_err();
@@ -132,9 +132,9 @@ scenario!(async fn two_bulk_inserts_in_one_transaction_roll_back_together(db, ba
     let outcome: orm::Result<()> = db
         .transaction(async |tx| {
             tx.bulk_insert(&articles(author.id, 1_100)).await?;
-            let rows = tx.insert_many(articles(author.id, 1_200)).await?;
-            assert_eq!(rows.len(), 1_200);
-            assert_eq!(Article::query().count(&tx).await?, 2_300);
+            let rows = tx.insert_many(articles(author.id, 2_000)).await?;
+            assert_eq!(rows.len(), 2_000);
+            assert_eq!(Article::query().count(&tx).await?, 3_100);
             Err(orm::Error::Config("undo".into()))
         })
         .await;
@@ -143,11 +143,11 @@ scenario!(async fn two_bulk_inserts_in_one_transaction_roll_back_together(db, ba
     // Committed, they stay.
     db.transaction(async |tx| {
         tx.bulk_insert(&articles(author.id, 1_100)).await?;
-        tx.insert_many(articles(author.id, 1_200)).await?;
+        tx.insert_many(articles(author.id, 2_000)).await?;
         Ok::<_, orm::Error>(())
     })
     .await?;
-    assert_eq!(Article::query().count(db).await?, 2_300);
+    assert_eq!(Article::query().count(db).await?, 3_100);
     Ok(())
 });
 
@@ -201,7 +201,7 @@ scenario!(async fn keys_are_drawn_first_when_nothing_else_is_read_back(db, backe
             .collect()
     };
     let rec = db.recorder();
-    let rows = db.insert_many(authors(1_200)).await?;
+    let rows = db.insert_many(authors(2_000)).await?;
     let sql = rec.take();
     if backend == Backend::Postgres {
         assert_eq!(
@@ -212,7 +212,7 @@ scenario!(async fn keys_are_drawn_first_when_nothing_else_is_read_back(db, backe
     }
     // Each row holds the key the database stored it under.
     let stored = Author::query().order_by(Author::ID.asc()).all(db).await?;
-    assert_eq!(stored.len(), 1_200);
+    assert_eq!(stored.len(), 2_000);
     let mut given: Vec<(i64, &str)> = rows.iter().map(|a| (a.id, a.name.as_str())).collect();
     given.sort();
     let read: Vec<(i64, &str)> = stored.iter().map(|a| (a.id, a.name.as_str())).collect();
@@ -221,16 +221,16 @@ scenario!(async fn keys_are_drawn_first_when_nothing_else_is_read_back(db, backe
 
     // Later inserts by any path go on after the drawn keys.
     let one = db.insert(Author { id: 0, name: "one more".into(), articles: HasMany::default() }).await?;
-    assert!(one.id > rows[1_199].id);
+    assert!(one.id > rows[1_999].id);
 
     // In a transaction that rolls back, nothing stays.
     let outcome: orm::Result<()> = db
         .transaction(async |tx| {
-            tx.insert_many(authors(1_000)).await?;
+            tx.insert_many(authors(2_000)).await?;
             Err(orm::Error::Config("undo".into()))
         })
         .await;
     assert!(outcome.is_err());
-    assert_eq!(Author::query().count(db).await?, 1_201);
+    assert_eq!(Author::query().count(db).await?, 2_001);
     Ok(())
 });

@@ -82,3 +82,22 @@ fn peer_port(fd: libc::c_int) -> Option<u16> {
         _ => None,
     }
 }
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    #[test]
+    fn the_sockets_connected_to_the_port_get_the_option() {
+        let server = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = server.local_addr().unwrap().port();
+        let other = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let ours = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        let theirs = std::net::TcpStream::connect(other.local_addr().unwrap()).unwrap();
+        assert!(!ours.nodelay().unwrap());
+        super::set_for_server_port(port);
+        assert!(ours.nodelay().unwrap());
+        assert!(
+            !theirs.nodelay().unwrap(),
+            "a socket to another port is left alone"
+        );
+    }
+}

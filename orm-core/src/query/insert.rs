@@ -84,7 +84,7 @@ pub(crate) async fn insert_many<M: Model>(
         return Ok(models);
     }
     #[cfg(feature = "postgres")]
-    if target.dialect() == Dialect::Postgres && models.len() >= COPY_MIN_ROWS {
+    if target.dialect() == Dialect::Postgres && models.len() >= COPY_READ_BACK_MIN_ROWS {
         let stmts = crate::sql::statements::<M>(target.dialect());
         for row in models.iter_mut() {
             backend::store_as_written(target, row, &stmts.coarsened)?;
@@ -280,9 +280,17 @@ async fn insert_then_reread<M: Model>(
 }
 
 #[cfg(feature = "postgres")]
-/// Rows from which an insert on PostgreSQL goes by `COPY` (see
-/// [`copy_plan`]) rather than by multi-row `INSERT`s.
+/// Rows from which `bulk_insert` on PostgreSQL goes by `COPY` (see
+/// [`copy_plan`]) rather than by multi-row `INSERT`s: measured even with
+/// the multi-row INSERT at 1,000 users, 0.87x of it at 2,000, 0.45-0.6x at
+/// 10,000 (docs/benchmarks.md).
 pub(crate) const COPY_MIN_ROWS: usize = 1_000;
+
+#[cfg(feature = "postgres")]
+/// Rows from which `insert_many` on PostgreSQL goes by `COPY`: reading
+/// keys back costs a transaction and a statement more, which 1,000 rows
+/// do not repay (a graph insert of 1,000 posts: 1.25x the INSERT path).
+pub(crate) const COPY_READ_BACK_MIN_ROWS: usize = 2_000;
 
 /// PostgreSQL's bulk path for `rows`. With nothing to read back (and no
 /// NULL meant to take a column's default) the rows go straight into the
