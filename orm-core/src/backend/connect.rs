@@ -133,13 +133,18 @@ impl ConnectOptions {
     /// proxy (PgBouncer's `pool_mode = transaction`), which hands each
     /// transaction whichever server connection is free: statements are
     /// then prepared unnamed, never kept on a connection, and every
-    /// statement outside a transaction runs in one of its own (`BEGIN`,
-    /// the statement, `COMMIT`, in the recorder too), so that preparing
-    /// and running it cannot land on two server connections. On by
-    /// default: each connection keeps its prepared statements. A URL with
-    /// `statement-cache-capacity=0` (sqlx's parameter) means the same.
-    /// Migrations take a session lock, so run them against the server
-    /// itself.
+    /// statement with parameters outside a transaction runs in one of its
+    /// own (`BEGIN`, the statement, `COMMIT`; the recorder lists the
+    /// statement alone), so that preparing and running it cannot land on
+    /// two server connections; a statement without parameters goes in one
+    /// message, outside any transaction (so `VACUUM` works). Each
+    /// migration runs in one transaction on one server connection; one
+    /// marked `-- no-transaction` must run against the server itself. On
+    /// by default: each connection keeps its prepared statements. A URL
+    /// with `statement-cache-capacity=0` (sqlx's parameter) means the
+    /// same. Without it behind such a pooler, statements fail, the driver
+    /// may panic, and queries may answer wrong without an error
+    /// (docs/scaling.md).
     ///
     /// ```
     /// let opts = orm_core::ConnectOptions::new("postgres://app@127.0.0.1:6432/shop")
