@@ -28,9 +28,10 @@ mod connect;
 pub(crate) mod migrate;
 #[cfg(feature = "mysql")]
 mod mysql;
-#[cfg(feature = "postgres")]
+#[cfg(any(feature = "postgres", feature = "mysql"))]
 mod nodelay;
 mod pool;
+#[cfg(feature = "postgres")]
 mod postgres;
 #[cfg(feature = "sqlite")]
 mod sqlite;
@@ -495,13 +496,19 @@ pub(super) fn cut_timestamps(
     }
 }
 
+/// Refuses a value no backend stores alike (see `Value::check_portable`),
+/// as binding it would.
+pub(crate) fn check_bound(value: &Value) -> Result<()> {
+    value
+        .check_portable()
+        .map_err(|why| Error::Config(format!("a bound value is refused: {why}")))
+}
+
 fn arguments<DB: Backend>(binds: Vec<Value>) -> Result<DB::Arguments> {
     let mut args = DB::Arguments::default();
     args.reserve(binds.len(), binds.len() * 8);
     for value in binds {
-        if let Err(why) = value.check_portable() {
-            return Err(Error::Config(format!("a bound value is refused: {why}")));
-        }
+        check_bound(&value)?;
         DB::bind(&mut args, value).map_err(|e| Error::Database(sqlx::Error::Encode(e)))?;
     }
     Ok(args)
@@ -850,10 +857,11 @@ pub(crate) fn copy_data(values: Vec<Value>, columns: usize) -> Result<Vec<u8>> {
 }
 
 /// The rows of a bulk insert in PostgreSQL's text COPY format, `columns`
-/// values per row; `None` when one has no faithful text form.
+/// values per row, each led by its key from `keys` when given; `None`
+/// when a value has no faithful text form.
 #[cfg(feature = "postgres")]
-pub(crate) fn copy_text(values: &[Value], columns: usize) -> Option<Vec<u8>> {
-    postgres::copy_text(values, columns)
+pub(crate) fn copy_text(values: &[Value], columns: usize, keys: Option<&[i64]>) -> Option<Vec<u8>> {
+    postgres::copy_text(values, columns, keys)
 }
 
 /// Runs PostgreSQL's bulk insert `plan` on the connection of `target`:

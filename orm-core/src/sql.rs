@@ -33,6 +33,7 @@
 
 pub mod ast;
 mod catalog;
+#[cfg(feature = "postgres")]
 mod copy;
 mod ddl;
 mod dialect;
@@ -52,6 +53,7 @@ mod writer;
 
 pub use ast::{Isolation, TransactionSql};
 pub use catalog::{Catalog, CatalogColumn, CatalogForeignKey, Index, Table, expected};
+#[cfg(feature = "postgres")]
 pub use copy::{
     CopyInsert, copy_insert, copy_into, copy_into_with_keys, draw_keys, postgres_bind_type,
 };
@@ -61,6 +63,7 @@ pub use fixed::statements;
 pub use introspect::{IntrospectedRows, TextRow, assemble, introspection};
 pub use migration::{plan, render as render_migration};
 pub use mysql::SERVER_PROBE as MYSQL_SERVER_PROBE;
+#[cfg(feature = "postgres")]
 pub use postgres::FORGET_PREPARED as POSTGRES_FORGET_PREPARED;
 pub use raw::{is_read, rewrite_placeholders};
 pub use render::{

@@ -71,12 +71,20 @@ pub fn through_pgbouncer() -> Option<String> {
     )
 }
 
-fn with_param(url: &str, param: &str) -> String {
+/// `url` with the query parameter `param` (`name=value`) added.
+pub fn with_param(url: &str, param: &str) -> String {
     let sep = if url.contains('?') { '&' } else { '?' };
     format!("{url}{sep}{param}")
 }
 
-fn with_database(url: &str, database: &str) -> String {
+/// A PostgreSQL `url` whose connections use `schema` (the startup option
+/// setting `search_path`).
+pub fn on_schema(url: &str, schema: &str) -> String {
+    with_param(url, &format!("options=-c%20search_path%3D{schema}"))
+}
+
+/// `url` with its database replaced by `database` (its query kept).
+pub fn with_database(url: &str, database: &str) -> String {
     let (base, query) = match url.split_once('?') {
         Some((b, q)) => (b, Some(q)),
         None => (url, None),
@@ -128,7 +136,7 @@ pub async fn setup(backend: Backend) -> Option<TestDb> {
                 .execute(&admin)
                 .await
                 .expect("create schema");
-            let url = with_param(&url, &format!("options=-c%20search_path%3D{name}"));
+            let url = on_schema(&url, &name);
             let db = Db::connect(&url).await.expect("connect to schema");
             remember(&db, &url);
             Some(TestDb {

@@ -7,18 +7,6 @@ use orm::{ConnectOptions, Db, Retry};
 
 use crate::models::{Post, User};
 
-fn on_database(url: &str, database: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((b, q)) => (b, Some(q)),
-        None => (url, None),
-    };
-    let base = base.rsplit_once('/').map_or(base, |(b, _)| b);
-    match query {
-        Some(q) => format!("{base}/{database}?{q}"),
-        None => format!("{base}/{database}"),
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[cfg_attr(
     not(orm_test_pgbouncer),
@@ -40,7 +28,7 @@ async fn everything_runs_through_transaction_pooling() {
     // More client connections than PgBouncer's ten server connections, so
     // that transactions of different clients share server connections.
     let db = Db::connect_with(
-        ConnectOptions::new(on_database(&bouncer, &database))
+        ConnectOptions::new(crate::harness::with_database(&bouncer, &database))
             .statement_cache(false)
             .max_connections(30),
     )
@@ -120,11 +108,13 @@ async fn everything_runs_through_transaction_pooling() {
     db.close().await;
 
     // sqlx's URL parameter turning the cache off means the same.
-    let url = on_database(&bouncer, &database);
-    let sep = if url.contains('?') { '&' } else { '?' };
-    let db = Db::connect(&format!("{url}{sep}statement-cache-capacity=0"))
-        .await
-        .unwrap();
+    let url = crate::harness::with_database(&bouncer, &database);
+    let db = Db::connect(&crate::harness::with_param(
+        &url,
+        "statement-cache-capacity=0",
+    ))
+    .await
+    .unwrap();
     let mut tasks = Vec::new();
     for _ in 0..16 {
         let db = db.clone();

@@ -26,16 +26,6 @@ enum Kind {
     MariaDb,
 }
 
-fn with_schema(url: &str, schema: &str) -> String {
-    let sep = if url.contains('?') { '&' } else { '?' };
-    format!("{url}{sep}options=-c%20search_path%3D{schema}")
-}
-
-fn on_database(url: &str, database: &str) -> String {
-    let base = url.rsplit_once('/').map_or(url, |(b, _)| b);
-    format!("{base}/{database}")
-}
-
 /// Runs the script that starts (`start`) or stops (`stop`) the replica.
 fn replica_script(kind: Kind, arg: &str) {
     let script = match kind {
@@ -125,8 +115,8 @@ async fn reads_through_a_replica(kind: Kind, primary_url: &str, replica_url: &st
                 .await
                 .unwrap();
             (
-                with_schema(primary_url, &name),
-                with_schema(replica_url, &name),
+                crate::harness::on_schema(primary_url, &name),
+                crate::harness::on_schema(replica_url, &name),
                 format!("DROP SCHEMA \"{name}\" CASCADE"),
             )
         }
@@ -144,8 +134,8 @@ async fn reads_through_a_replica(kind: Kind, primary_url: &str, replica_url: &st
             caught_up(kind, &admin, &replica_server).await;
             replica_server.close().await;
             (
-                on_database(primary_url, &name),
-                on_database(replica_url, &name),
+                crate::harness::with_database(primary_url, &name),
+                crate::harness::with_database(replica_url, &name),
                 format!("DROP DATABASE `{name}`"),
             )
         }

@@ -211,19 +211,23 @@ fn field<'q, T: sqlx::Encode<'q, Postgres>>(
 /// The rows of a bulk insert in COPY's text format, `columns` values per
 /// row: what the server reads with each column's own input function, as
 /// it reads an untyped literal (so the column's type need not be the
-/// value's). `None` when a value has no text form here that stores as its
-/// bind would (an array, a year before 1 or after 9999): such rows take
-/// the INSERT path.
-pub(crate) fn copy_text(values: &[Value], columns: usize) -> Option<Vec<u8>> {
+/// value's). With `keys`, each row is led by its key. `None` when a value
+/// has no text form here that stores as its bind would (an array, a year
+/// before 1 or after 9999): such rows take the INSERT path.
+pub(crate) fn copy_text(values: &[Value], columns: usize, keys: Option<&[i64]>) -> Option<Vec<u8>> {
     use std::io::Write as _;
+    let columns = columns.max(1);
     let mut out = Vec::with_capacity(values.len() * 12);
     for (n, value) in values.iter().enumerate() {
-        if n > 0 {
-            out.push(if n % columns.max(1) == 0 {
-                b'\n'
-            } else {
-                b'\t'
-            });
+        if n % columns == 0 {
+            if n > 0 {
+                out.push(b'\n');
+            }
+            if let Some(keys) = keys {
+                write!(out, "{}\t", keys.get(n / columns)?).ok()?;
+            }
+        } else {
+            out.push(b'\t');
         }
         let stored = <Postgres as Backend>::stored(value);
         let value = stored.as_ref().unwrap_or(value);
@@ -245,33 +249,22 @@ pub(crate) fn copy_text(values: &[Value], columns: usize) -> Option<Vec<u8>> {
             }
             #[cfg(feature = "chrono")]
             Value::Date(v) => {
-                use chrono::Datelike;
-                if !(1..=9999).contains(&v.year()) {
-                    return None;
-                }
+                in_range(chrono::Datelike::year(v))?;
                 write!(out, "{}", v.format("%Y-%m-%d")).ok()?
             }
             #[cfg(feature = "chrono")]
             Value::DateTime(v) => {
-                use chrono::Datelike;
-                if !(1..=9999).contains(&v.year()) {
-                    return None;
-                }
+                in_range(chrono::Datelike::year(v))?;
                 write!(out, "{}", v.format("%Y-%m-%d %H:%M:%S%.6f")).ok()?
             }
             #[cfg(feature = "chrono")]
             Value::DateTimeUtc(v) => {
-                use chrono::Datelike;
-                if !(1..=9999).contains(&v.year()) {
-                    return None;
-                }
+                in_range(chrono::Datelike::year(v))?;
                 write!(out, "{}+00", v.naive_utc().format("%Y-%m-%d %H:%M:%S%.6f")).ok()?
             }
             #[cfg(feature = "time")]
             Value::TimeDate(v) => {
-                if !(1..=9999).contains(&v.year()) {
-                    return None;
-                }
+                in_range(v.year())?;
                 write!(
                     out,
                     "{:04}-{:02}-{:02}",
@@ -307,6 +300,13 @@ pub(crate) fn copy_text(values: &[Value], columns: usize) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// `Some` for a year the text form writes as PostgreSQL reads it back
+/// (1 to 9999; others take the INSERT path).
+#[cfg(any(feature = "chrono", feature = "time"))]
+fn in_range(year: i32) -> Option<()> {
+    (1..=9999).contains(&year).then_some(())
+}
+
 /// `s` as a field of COPY's text format: backslash, tab, newline and
 /// carriage return escaped (no other byte is special; UTF-8 continuation
 /// bytes never look like one of these).
@@ -325,9 +325,7 @@ fn escape(out: &mut Vec<u8>, s: &str) {
 #[cfg(feature = "time")]
 fn time_text(out: &mut Vec<u8>, t: time::PrimitiveDateTime, zone: &str) -> Option<()> {
     use std::io::Write as _;
-    if !(1..=9999).contains(&t.year()) {
-        return None;
-    }
+    in_range(t.year())?;
     write!(
         out,
         "{:04}-{:02}-{:02} {:02}:{:02}:{:02}.{:06}{zone}",

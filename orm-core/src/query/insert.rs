@@ -315,24 +315,21 @@ fn copy_plan<M: Model>(
     if columns == 0 {
         return None;
     }
-    let mut values = Vec::with_capacity(rows.len() * columns);
-    for row in rows {
-        row.insert_values(&mut values);
-    }
+    let values = match bound_values(rows, columns) {
+        Ok(values) => values,
+        Err(e) => return Some(Err(e)),
+    };
     // The staging table's types: what each column's values are sent as.
     let mut types = Vec::with_capacity(columns);
     for value in &values[..columns] {
         types.push(sql::postgres_bind_type(value)?);
     }
-    for (n, value) in values.iter().enumerate() {
-        if sql::postgres_bind_type(value) != Some(types[n % columns]) {
-            return None;
-        }
-        if let Err(why) = value.check_portable() {
-            return Some(Err(Error::Config(format!(
-                "a bound value is refused: {why}"
-            ))));
-        }
+    if values
+        .iter()
+        .enumerate()
+        .any(|(n, value)| sql::postgres_bind_type(value) != Some(types[n % columns]))
+    {
+        return None;
     }
     if !read_back {
         // Nothing to read back: straight into the table, unless a NULL is
@@ -347,13 +344,25 @@ fn copy_plan<M: Model>(
             .iter()
             .enumerate()
             .any(|(n, v)| defaulted[n % columns] && matches!(v, Value::Null(_)));
-        if !null_for_default && let Some(data) = backend::copy_text(&values, columns) {
+        if !null_for_default && let Some(data) = backend::copy_text(&values, columns, None) {
             return Some(Ok((sql::copy_into(M::META), data)));
         }
     }
     let returned: &[usize] = if read_back { &stmts.returned } else { &[] };
     let plan = sql::copy_insert(M::META, &types, returned);
     Some(backend::copy_data(values, columns).map(|data| (plan, data)))
+}
+
+/// The values `rows` bind to an INSERT, `columns` per row, refused as
+/// binding would refuse them.
+#[cfg(feature = "postgres")]
+fn bound_values<M: Model>(rows: &[M], columns: usize) -> Result<Vec<Value>> {
+    let mut values = Vec::with_capacity(rows.len() * columns);
+    for row in rows {
+        row.insert_values(&mut values);
+    }
+    values.iter().try_for_each(backend::check_bound)?;
+    Ok(values)
 }
 
 /// Runs a bulk insert planned by [`copy_plan`] in a transaction (the
@@ -416,23 +425,15 @@ async fn copy_with_drawn_keys<M: Model>(target: Target<'_>, rows: &mut [M]) -> O
     if stmts.returned.as_slice() != [auto] {
         return None;
     }
+    let columns = stmts.insert_columns;
+    if columns == 0 {
+        return None;
+    }
     let (draw, table, column) = sql::draw_keys(M::META)?;
-    let columns = stmts.insert_columns + 1;
-    let mut values = Vec::with_capacity(rows.len() * columns);
-    for row in rows.iter() {
-        // The key's place, filled once drawn.
-        values.push(Value::I64(0));
-        row.insert_values(&mut values);
-    }
-    for value in &values {
-        if let Err(why) = value.check_portable() {
-            return Some(Err(Error::Config(format!(
-                "a bound value is refused: {why}"
-            ))));
-        }
-    }
-    // Every value but the keys has a text form (the keys are integers).
-    backend::copy_text(&values[..columns.min(values.len())], columns)?;
+    let values = match bound_values(rows, columns) {
+        Ok(values) => values,
+        Err(e) => return Some(Err(e)),
+    };
     let atomic = match Atomic::begin(target).await {
         Ok(atomic) => atomic,
         Err(e) => return Some(Err(e)),
@@ -449,10 +450,10 @@ async fn copy_with_drawn_keys<M: Model>(target: Target<'_>, rows: &mut [M]) -> O
         let Some(keys) = keys.into_iter().collect::<Option<Vec<i64>>>() else {
             return Ok(false);
         };
-        for (n, key) in keys.iter().enumerate() {
-            values[n * columns] = Value::I64(*key);
-        }
-        let Some(data) = backend::copy_text(&values, columns) else {
+        // A value without a faithful text form (rare: a year outside
+        // 1-9999) leaves the rows to the INSERT path; the drawn keys are
+        // burned, as a rolled-back insert burns them.
+        let Some(data) = backend::copy_text(&values, columns, Some(&keys)) else {
             return Ok(false);
         };
         let plan = sql::copy_into_with_keys(M::META);

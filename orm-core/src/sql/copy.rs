@@ -106,38 +106,41 @@ impl CopyInsert {
 /// The PostgreSQL type a value is sent as (the type the binary COPY data
 /// must match); `None` for a value the bulk path does not carry (an array).
 pub fn postgres_bind_type(value: &Value) -> Option<&'static str> {
-    Some(match value {
-        Value::Null(ty) => sql_type_name(*ty),
-        Value::Bool(_) => "BOOLEAN",
-        Value::I16(_) => "SMALLINT",
-        Value::I32(_) => "INTEGER",
-        Value::I64(_) => "BIGINT",
-        Value::F32(_) => "REAL",
-        Value::F64(_) => "DOUBLE PRECISION",
-        Value::String(_) => "TEXT",
-        Value::Bytes(_) => "BYTEA",
+    let ty = match value {
+        Value::Null(ty) => *ty,
+        Value::Bool(_) => SqlType::Bool,
+        Value::I16(_) => SqlType::SmallInt,
+        Value::I32(_) => SqlType::Int,
+        Value::I64(_) => SqlType::BigInt,
+        Value::F32(_) => SqlType::Real,
+        Value::F64(_) => SqlType::Double,
+        Value::String(_) => SqlType::Text,
+        Value::Bytes(_) => SqlType::Bytes,
         #[cfg(feature = "chrono")]
-        Value::Date(_) => "DATE",
+        Value::Date(_) => SqlType::Date,
         #[cfg(feature = "chrono")]
-        Value::DateTime(_) => "TIMESTAMP",
+        Value::DateTime(_) => SqlType::DateTime,
         #[cfg(feature = "chrono")]
-        Value::DateTimeUtc(_) => "TIMESTAMPTZ",
+        Value::DateTimeUtc(_) => SqlType::DateTimeUtc,
         #[cfg(feature = "time")]
-        Value::TimeDate(_) => "DATE",
+        Value::TimeDate(_) => SqlType::Date,
         #[cfg(feature = "time")]
-        Value::TimeDateTime(_) => "TIMESTAMP",
+        Value::TimeDateTime(_) => SqlType::DateTime,
         #[cfg(feature = "time")]
-        Value::TimeOffset(_) => "TIMESTAMPTZ",
+        Value::TimeOffset(_) => SqlType::DateTimeUtc,
         #[cfg(feature = "uuid")]
-        Value::Uuid(_) => "UUID",
+        Value::Uuid(_) => SqlType::Uuid,
         #[cfg(feature = "rust_decimal")]
-        Value::Decimal(_) => "NUMERIC",
+        Value::Decimal(_) => SqlType::Decimal,
         #[cfg(feature = "json")]
-        Value::Json(_) => "JSONB",
+        Value::Json(_) => SqlType::Json,
         Value::Array(..) => return None,
-    })
+    };
+    Some(sql_type_name(ty))
 }
 
+/// The staging table's type for values of `ty`: the type they are bound
+/// as (text without a length, JSON as `JSONB`, as sqlx sends them).
 fn sql_type_name(ty: SqlType) -> &'static str {
     match ty {
         SqlType::SmallInt => "SMALLINT",
