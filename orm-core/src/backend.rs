@@ -88,6 +88,10 @@ pub(crate) struct Lease<DB: Backend> {
     busy: bool,
     /// A transaction is open on the connection.
     open: bool,
+    /// The last statement locked the connection's SQLite handle (the
+    /// direct path): the next lock waits until sqlx's worker is seen back
+    /// at its command loop (see `backend/sqlite.rs`).
+    locked: bool,
 }
 
 impl<DB: Backend> Lease<DB> {
@@ -96,14 +100,27 @@ impl<DB: Backend> Lease<DB> {
             conn: Some(pool.acquire().await?),
             busy: false,
             open: false,
+            // sqlx pings a connection it takes back, and a new one is
+            // pinged once set up: either is at its worker's loop.
+            locked: false,
         })
     }
 
-    /// The connection, marked busy until [`Lease::settle`].
+    /// The connection, marked busy until [`Lease::settle`], for a
+    /// statement through sqlx.
     fn start(&mut self) -> &mut DB::Connection {
+        let (conn, locked) = self.start_marked();
+        *locked = false;
+        conn
+    }
+
+    /// The connection, marked busy until [`Lease::settle`], and the flag
+    /// saying whether its last statement locked its handle (which the
+    /// statement about to run sets or clears).
+    fn start_marked(&mut self) -> (&mut DB::Connection, &mut bool) {
         self.busy = true;
         match self.conn.as_deref_mut() {
-            Some(conn) => conn,
+            Some(conn) => (conn, &mut self.locked),
             // Taken only by drop.
             None => unreachable!("a lease holds its connection until dropped"),
         }
@@ -434,6 +451,13 @@ pub(crate) trait Backend: sqlx::Database + sqlx::database::HasStatementCache {
     const FAILED_COMMIT_ENDS_TRANSACTION: bool = true;
     fn bind(args: &mut Self::Arguments, value: Value) -> Result<(), BoxDynError>;
     fn row(row: &Self::Row) -> RowRef<'_>;
+    /// The connection, when queries on it take SQLite's direct path here
+    /// (see `backend/sqlite.rs`).
+    #[cfg(feature = "sqlite")]
+    fn direct(conn: &mut Self::Connection) -> Option<&mut sqlx::SqliteConnection> {
+        let _ = conn;
+        None
+    }
     fn done(result: &Self::QueryResult) -> Done;
     /// Refuses user-written SQL that holds more than one statement before
     /// any of it runs. The servers refuse it themselves in a prepared
@@ -514,32 +538,41 @@ fn arguments<DB: Backend>(binds: Vec<Value>) -> Result<DB::Arguments> {
     Ok(args)
 }
 
-async fn fetch_generic<'e, DB, E, T>(
-    exec: E,
+async fn fetch_generic<C, T>(
+    exec: &mut C,
     sql: SqlStr,
     binds: Vec<Value>,
     persistent: bool,
+    locked: &mut bool,
     decode: &mut (impl FnMut(RowRef<'_>) -> Result<T> + Send),
 ) -> Result<Vec<T>>
 where
-    DB: Backend,
-    E: sqlx::Executor<'e, Database = DB>,
-    DB::Arguments: IntoArguments<DB>,
+    C: sqlx::Connection,
+    C::Database: Backend<Connection = C>,
+    for<'c> &'c mut C: sqlx::Executor<'c, Database = C::Database>,
+    <C::Database as sqlx::Database>::Arguments: IntoArguments<C::Database>,
 {
-    let args = arguments::<DB>(binds)?;
+    type DB<C> = <C as sqlx::Connection>::Database;
+    #[cfg(feature = "sqlite")]
+    if let Some(conn) = <DB<C> as Backend>::direct(&mut *exec) {
+        return sqlite::fetch_all_direct(conn, sql.as_str(), binds, persistent, locked, decode)
+            .await;
+    }
+    *locked = false;
+    let args = arguments::<DB<C>>(binds)?;
     let query = sqlx::query_with(sql, args).persistent(persistent);
-    if DB::DRAIN_FIRST {
+    if <DB<C> as Backend>::DRAIN_FIRST {
         let rows = query.fetch_all(exec).await?;
         let mut out = Vec::with_capacity(rows.len());
         for row in &rows {
-            out.push(decode(DB::row(row))?);
+            out.push(decode(<DB<C> as Backend>::row(row))?);
         }
         return Ok(out);
     }
     let mut rows = query.fetch(exec);
     let mut out = Vec::new();
     while let Some(row) = rows.try_next().await? {
-        out.push(decode(DB::row(&row))?);
+        out.push(decode(<DB<C> as Backend>::row(&row))?);
     }
     Ok(out)
 }
@@ -625,33 +658,43 @@ where
 /// runs. `$single`, user-written SQL, is first checked to hold one
 /// statement.
 macro_rules! with_conn {
-    (@run $db:ty, $lease:expr, $single:expr, |$conn:ident| $body:expr) => {{
+    (@run $db:ty, $lease:expr, $single:expr, |$conn:ident $(, $locked:ident)?| $body:expr) => {{
         let lease = $lease;
-        let $conn = lease.start();
+        let (conn, locked) = lease.start_marked();
+        let $conn = conn;
         let out = async {
             if let Some(text) = &$single {
                 <$db as Backend>::ensure_single(&mut *$conn, text).await?;
+                // SQLite's check locks the handle.
+                *locked = true;
             }
+            $(let $locked = &mut *locked;)?
             $body
         }
         .await;
+        // A body that does not say otherwise ran its statement through sqlx.
+        with_conn!(@sqlx locked $(, $locked)?);
         lease.settle(&out);
         out
     }};
-    ($target:expr, $single:expr, |$conn:ident| $body:expr) => {
+    (@sqlx $flag:ident) => {
+        *$flag = false;
+    };
+    (@sqlx $flag:ident, $own:ident) => {};
+    ($target:expr, $single:expr, |$conn:ident $(, $locked:ident)?| $body:expr) => {
         match $target {
             Target::Pool(shared) | Target::Reads(shared) => match shared.pool() {
                 #[cfg(feature = "sqlite")]
                 Pool::Sqlite(pool) => {
-                    with_conn!(@run sqlx::Sqlite, &mut Lease::acquire(pool).await?, $single, |$conn| $body)
+                    with_conn!(@run sqlx::Sqlite, &mut Lease::acquire(pool).await?, $single, |$conn $(, $locked)?| $body)
                 }
                 #[cfg(feature = "postgres")]
                 Pool::Postgres(pool) => {
-                    with_conn!(@run sqlx::Postgres, &mut Lease::acquire(pool).await?, $single, |$conn| $body)
+                    with_conn!(@run sqlx::Postgres, &mut Lease::acquire(pool).await?, $single, |$conn $(, $locked)?| $body)
                 }
                 #[cfg(feature = "mysql")]
                 Pool::MySql(pool) => {
-                    with_conn!(@run sqlx::MySql, &mut Lease::acquire(pool).await?, $single, |$conn| $body)
+                    with_conn!(@run sqlx::MySql, &mut Lease::acquire(pool).await?, $single, |$conn $(, $locked)?| $body)
                 }
             },
             Target::Tx(tx) => {
@@ -664,11 +707,11 @@ macro_rules! with_conn {
                 }
                 match guard.as_mut().ok_or(Error::TransactionClosed)? {
                     #[cfg(feature = "sqlite")]
-                    TxConn::Sqlite(lease) => with_conn!(@run sqlx::Sqlite, lease, $single, |$conn| $body),
+                    TxConn::Sqlite(lease) => with_conn!(@run sqlx::Sqlite, lease, $single, |$conn $(, $locked)?| $body),
                     #[cfg(feature = "postgres")]
-                    TxConn::Postgres(lease) => with_conn!(@run sqlx::Postgres, lease, $single, |$conn| $body),
+                    TxConn::Postgres(lease) => with_conn!(@run sqlx::Postgres, lease, $single, |$conn $(, $locked)?| $body),
                     #[cfg(feature = "mysql")]
-                    TxConn::MySql(lease) => with_conn!(@run sqlx::MySql, lease, $single, |$conn| $body),
+                    TxConn::MySql(lease) => with_conn!(@run sqlx::MySql, lease, $single, |$conn $(, $locked)?| $body),
                 }
             }
         }
@@ -756,11 +799,12 @@ async fn fetch_all_on<T>(
     let observed = Observed::start(target.shared(), &sql);
     let persistent = !target.shared().pooled();
     let (sql, single) = sql.into_parts();
-    let result = with_conn!(target, single, |conn| fetch_generic(
+    let result = with_conn!(target, single, |conn, locked| fetch_generic(
         conn,
         sql,
         binds,
         persistent,
+        locked,
         &mut decode
     )
     .await);

@@ -6,6 +6,13 @@
 //! [`ColumnType::decode`] reads its cell straight out of the backend row by
 //! position.
 
+#[cfg(feature = "sqlite")]
+mod sqlite_stmt;
+#[cfg(feature = "sqlite")]
+use sqlite_stmt::FromSqliteStmt;
+#[cfg(feature = "sqlite")]
+pub use sqlite_stmt::SqliteStmtRow;
+
 /// The SQL type of a column, used for DDL and for typed NULL binds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -267,6 +274,10 @@ pub enum RowRef<'r> {
     /// A MySQL or MariaDB row.
     #[cfg(feature = "mysql")]
     MySql(&'r sqlx::mysql::MySqlRow),
+    /// A SQLite row read from its statement by the backend's direct path.
+    #[cfg(feature = "sqlite")]
+    #[doc(hidden)]
+    SqliteStmt(SqliteStmtRow<'r>),
 }
 
 impl RowRef<'_> {
@@ -280,6 +291,8 @@ impl RowRef<'_> {
             RowRef::Postgres(r) => r.try_get_raw(idx)?.is_null(),
             #[cfg(feature = "mysql")]
             RowRef::MySql(r) => r.try_get_raw(idx)?.is_null(),
+            #[cfg(feature = "sqlite")]
+            RowRef::SqliteStmt(r) => r.is_null(idx)?,
         })
     }
 
@@ -456,6 +469,8 @@ macro_rules! decode_arms {
             }
             #[cfg(feature = "mysql")]
             RowRef::MySql(r) => sqlx::Row::try_get::<$t, _>(r, $idx),
+            #[cfg(feature = "sqlite")]
+            RowRef::SqliteStmt(r) => <$t as FromSqliteStmt>::from_stmt(r, $idx),
         }
     };
 }
@@ -627,6 +642,15 @@ impl ColumnType for rust_decimal::Decimal {
             RowRef::Postgres(r) => sqlx::Row::try_get(r, idx),
             #[cfg(feature = "mysql")]
             RowRef::MySql(r) => sqlx::Row::try_get(r, idx),
+            #[cfg(feature = "sqlite")]
+            RowRef::SqliteStmt(r) => {
+                String::from_stmt(r, idx)?
+                    .parse()
+                    .map_err(|e| sqlx::Error::ColumnDecode {
+                        index: idx.to_string(),
+                        source: Box::new(e),
+                    })
+            }
         }
     }
     fn to_value(&self) -> Value {

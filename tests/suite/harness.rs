@@ -203,7 +203,10 @@ macro_rules! scenario {
             #[allow(unused_variables)]
             async fn body($db: &orm::Db, $backend: $crate::harness::Backend) -> orm::Result<()> $body
 
-            #[tokio::test]
+            // On a multi-threaded runtime, where SQLite queries take the
+            // direct path; the sqlx path runs under the other tests'
+            // current-thread runtimes.
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
                 $crate::harness::run($crate::harness::Backend::Sqlite, body).await
             }

@@ -11,6 +11,7 @@ mod aggregates;
 mod aliases;
 mod bulk;
 mod crud;
+mod direct;
 mod enums;
 mod errors;
 mod evolution;

@@ -39,7 +39,7 @@ pub struct Everything {
     pub maybe_json: Option<Json<Settings>>,
 }
 
-fn lows() -> Everything {
+pub(crate) fn lows() -> Everything {
     use chrono::TimeZone;
     Everything {
         id: 0,
@@ -75,7 +75,7 @@ fn lows() -> Everything {
     }
 }
 
-fn highs() -> Everything {
+pub(crate) fn highs() -> Everything {
     use chrono::TimeZone;
     Everything {
         id: 0,

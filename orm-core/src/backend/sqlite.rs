@@ -106,6 +106,10 @@ impl Backend for Sqlite {
         RowRef::Sqlite(row)
     }
 
+    fn direct(conn: &mut SqliteConnection) -> Option<&mut SqliteConnection> {
+        direct_available().then_some(conn)
+    }
+
     fn done(result: &SqliteQueryResult) -> Done {
         Done {
             rows_affected: result.rows_affected(),
@@ -157,10 +161,12 @@ fn statements_follow(db: NonNull<ffi::sqlite3>, sql: &str) -> bool {
     }
 }
 
-/// Registers the dialect's case-folding function on a new connection.
+/// Registers the dialect's case-folding function on a new connection and
+/// gives it the direct path's statement cache.
 pub(crate) async fn register_functions(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
     let mut handle = conn.lock_handle().await?;
     let db = handle.as_raw_handle();
+    install_cache(db)?;
     let name = CString::new(CASEFOLD).map_err(|e| sqlx::Error::Configuration(e.into()))?;
     // SAFETY: `db` is the connection's open handle, its worker locked out
     // (`lock_handle`); `name` outlives the call (SQLite copies it);
@@ -183,7 +189,10 @@ pub(crate) async fn register_functions(conn: &mut SqliteConnection) -> Result<()
             format!("registering {CASEFOLD} failed with SQLite code {rc}").into(),
         ));
     }
-    Ok(())
+    drop(handle);
+    // The worker back at its loop before the connection is lent (a lock
+    // right after this one could hang; see `fetch_all_direct`).
+    sqlx::Connection::ping(conn).await
 }
 
 /// The case-folding function: the text in Unicode lower case; NULL stays NULL.
@@ -221,4 +230,554 @@ unsafe extern "C" fn casefold(
             ffi::SQLITE_TRANSIENT(),
         );
     }
+}
+
+// ---------------------------------------------------------------------------
+// The direct path: a query's rows read on the caller's thread.
+//
+// sqlx runs each SQLite connection on a worker thread and sends every row
+// across to the caller, copying each value out of SQLite first. The direct
+// path locks the worker out (`lock_handle`, one hand-off), prepares (or
+// finds in its cache) the statement on the connection's own handle, binds,
+// steps and decodes each row straight from `sqlite3_column_*` into the
+// caller's type, inside `block_in_place` so that the runtime moves its
+// other tasks to another thread meanwhile. Nothing crosses threads per row.
+// ---------------------------------------------------------------------------
+
+/// The name the statement cache is kept under on each connection.
+const CACHE_NAME: &std::ffi::CStr = c"orm.direct.statements";
+
+/// Statements the direct path prepared on one connection, by SQL text.
+/// It lives on the connection (`sqlite3_set_clientdata`) and is emptied
+/// when the connection closes (a `SQLITE_TRACE_CLOSE` hook runs before
+/// SQLite checks for unfinalized statements), so sqlx's close finds none.
+#[derive(Default)]
+struct StatementCache {
+    statements: rustc_hash::FxHashMap<Box<str>, NonNull<ffi::sqlite3_stmt>>,
+}
+
+/// sqlx's own statement cache holds 100 per connection; ours holds as many.
+const CACHE_CAPACITY: usize = 100;
+
+impl StatementCache {
+    fn finalize_all(&mut self) {
+        for (_, stmt) in self.statements.drain() {
+            // SAFETY: prepared by the direct path on this connection and
+            // not in use (the connection is locked or closing).
+            unsafe { ffi::sqlite3_finalize(stmt.as_ptr()) };
+        }
+    }
+}
+
+unsafe extern "C" fn close_hook(
+    mask: std::ffi::c_uint,
+    cache: *mut std::ffi::c_void,
+    _db: *mut std::ffi::c_void,
+    _unused: *mut std::ffi::c_void,
+) -> std::ffi::c_int {
+    if mask == ffi::SQLITE_TRACE_CLOSE as std::ffi::c_uint && !cache.is_null() {
+        // SAFETY: `cache` is the connection's cache, registered with this
+        // hook and freed only by the client data destructor, which SQLite
+        // runs after this hook.
+        unsafe { (*cache.cast::<StatementCache>()).finalize_all() };
+    }
+    0
+}
+
+unsafe extern "C" fn free_cache(cache: *mut std::ffi::c_void) {
+    // SAFETY: the box made in `install_cache`, given to SQLite, freed once.
+    let mut cache = unsafe { Box::from_raw(cache.cast::<StatementCache>()) };
+    cache.finalize_all();
+}
+
+/// Gives a new connection its statement cache and the hook that empties it.
+fn install_cache(db: NonNull<ffi::sqlite3>) -> Result<(), sqlx::Error> {
+    let cache = Box::into_raw(Box::<StatementCache>::default()).cast::<std::ffi::c_void>();
+    // SAFETY: `db` is the connection's open handle, its worker locked out;
+    // SQLite owns `cache` from here and frees it with `free_cache` when the
+    // connection closes; the hook reads it until then.
+    let rc = unsafe {
+        let rc =
+            ffi::sqlite3_set_clientdata(db.as_ptr(), CACHE_NAME.as_ptr(), cache, Some(free_cache));
+        if rc == ffi::SQLITE_OK {
+            ffi::sqlite3_trace_v2(
+                db.as_ptr(),
+                ffi::SQLITE_TRACE_CLOSE as std::ffi::c_uint,
+                Some(close_hook),
+                cache,
+            )
+        } else {
+            drop(Box::from_raw(cache.cast::<StatementCache>()));
+            rc
+        }
+    };
+    if rc != ffi::SQLITE_OK {
+        return Err(sqlx::Error::Configuration(
+            format!("setting up the statement cache failed with SQLite code {rc}").into(),
+        ));
+    }
+    Ok(())
+}
+
+/// The connection's statement cache, if it has one.
+fn cache_of<'a>(db: NonNull<ffi::sqlite3>) -> Option<&'a mut StatementCache> {
+    // SAFETY: the pointer stored by `install_cache`, alive as long as the
+    // connection; the caller holds the connection's lock, so no one else
+    // touches it.
+    unsafe {
+        let cache = ffi::sqlite3_get_clientdata(db.as_ptr(), CACHE_NAME.as_ptr());
+        cache.cast::<StatementCache>().as_mut()
+    }
+}
+
+/// A SQLite error of the direct path, classified as sqlx's own.
+#[derive(Debug)]
+struct DirectError {
+    code: std::ffi::c_int,
+    message: String,
+}
+
+impl DirectError {
+    /// The connection's last error.
+    fn last(db: NonNull<ffi::sqlite3>) -> Self {
+        // SAFETY: the connection's open handle, locked; the message is a
+        // NUL-terminated string SQLite owns, copied before anything else
+        // runs on the connection.
+        unsafe {
+            let code = ffi::sqlite3_extended_errcode(db.as_ptr());
+            let text = ffi::sqlite3_errmsg(db.as_ptr());
+            let message = if text.is_null() {
+                String::new()
+            } else {
+                std::ffi::CStr::from_ptr(text)
+                    .to_string_lossy()
+                    .into_owned()
+            };
+            DirectError { code, message }
+        }
+    }
+}
+
+impl std::fmt::Display for DirectError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "(code: {}) {}", self.code, self.message)
+    }
+}
+
+impl std::error::Error for DirectError {}
+
+impl sqlx::error::DatabaseError for DirectError {
+    fn message(&self) -> &str {
+        &self.message
+    }
+
+    fn code(&self) -> Option<std::borrow::Cow<'_, str>> {
+        Some(self.code.to_string().into())
+    }
+
+    fn as_error(&self) -> &(dyn std::error::Error + Send + Sync + 'static) {
+        self
+    }
+
+    fn as_error_mut(&mut self) -> &mut (dyn std::error::Error + Send + Sync + 'static) {
+        self
+    }
+
+    fn into_error(self: Box<Self>) -> Box<dyn std::error::Error + Send + Sync + 'static> {
+        self
+    }
+
+    fn kind(&self) -> sqlx::error::ErrorKind {
+        use sqlx::error::ErrorKind;
+        match self.code {
+            ffi::SQLITE_CONSTRAINT_UNIQUE | ffi::SQLITE_CONSTRAINT_PRIMARYKEY => {
+                ErrorKind::UniqueViolation
+            }
+            ffi::SQLITE_CONSTRAINT_FOREIGNKEY => ErrorKind::ForeignKeyViolation,
+            ffi::SQLITE_CONSTRAINT_NOTNULL => ErrorKind::NotNullViolation,
+            ffi::SQLITE_CONSTRAINT_CHECK => ErrorKind::CheckViolation,
+            _ => ErrorKind::Other,
+        }
+    }
+}
+
+fn direct_error(db: NonNull<ffi::sqlite3>) -> crate::Error {
+    crate::Error::from(sqlx::Error::Database(Box::new(DirectError::last(db))))
+}
+
+/// True when the direct path may run here: on a multi-threaded tokio
+/// runtime, where `block_in_place` can move the thread's other tasks
+/// away. Elsewhere (a current-thread runtime) statements go through
+/// sqlx's worker thread, which keeps the runtime's one thread free.
+pub(super) fn direct_available() -> bool {
+    tokio::runtime::Handle::try_current()
+        .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread)
+}
+
+/// A statement of the direct path, reset (and its bindings cleared) when
+/// dropped, or finalized when it was prepared for one use.
+struct Running {
+    stmt: NonNull<ffi::sqlite3_stmt>,
+    cached: bool,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        // SAFETY: the statement is ours until dropped, on a locked
+        // connection; a reset statement holds no lock and no row.
+        unsafe {
+            if self.cached {
+                ffi::sqlite3_reset(self.stmt.as_ptr());
+                ffi::sqlite3_clear_bindings(self.stmt.as_ptr());
+            } else {
+                ffi::sqlite3_finalize(self.stmt.as_ptr());
+            }
+        }
+    }
+}
+
+/// Prepares `sql` on `db`, or takes it from the connection's cache.
+/// `None` for text without a statement (only whitespace or comments).
+fn prepare(
+    db: NonNull<ffi::sqlite3>,
+    sql: &str,
+    persistent: bool,
+) -> crate::Result<Option<Running>> {
+    let mut cache = if persistent { cache_of(db) } else { None };
+    if let Some(cache) = cache.as_deref_mut()
+        && let Some(&stmt) = cache.statements.get(sql)
+    {
+        return Ok(Some(Running { stmt, cached: true }));
+    }
+    let len = std::ffi::c_int::try_from(sql.len())
+        .map_err(|_| crate::Error::Config("the SQL text is longer than SQLite takes".into()))?;
+    let flags = if cache.is_some() {
+        ffi::SQLITE_PREPARE_PERSISTENT
+    } else {
+        0
+    };
+    let mut stmt: *mut ffi::sqlite3_stmt = null_mut();
+    // SAFETY: `db` is locked for this thread; `sql` is read for `len`
+    // bytes (it need not be NUL-terminated); the statement is owned by the
+    // returned `Running` or the cache.
+    let rc = unsafe {
+        ffi::sqlite3_prepare_v3(
+            db.as_ptr(),
+            sql.as_ptr().cast::<c_char>(),
+            len,
+            flags as std::ffi::c_uint,
+            &mut stmt,
+            null_mut(),
+        )
+    };
+    if rc != ffi::SQLITE_OK {
+        return Err(direct_error(db));
+    }
+    let Some(stmt) = NonNull::new(stmt) else {
+        return Ok(None);
+    };
+    let cached = match cache {
+        Some(cache) => {
+            if cache.statements.len() >= CACHE_CAPACITY {
+                cache.finalize_all();
+            }
+            cache.statements.insert(sql.into(), stmt);
+            true
+        }
+        None => false,
+    };
+    Ok(Some(Running { stmt, cached }))
+}
+
+/// Binds `binds` to the statement's parameters as sqlx does: `?NNN` and
+/// `$NNN` by number, plain `?` in order; parameters beyond the values
+/// stay NULL.
+fn bind_all(
+    db: NonNull<ffi::sqlite3>,
+    stmt: NonNull<ffi::sqlite3_stmt>,
+    binds: &[Value],
+) -> crate::Result<()> {
+    let s = stmt.as_ptr();
+    // SAFETY: a prepared statement of the locked connection.
+    let count = unsafe { ffi::sqlite3_bind_parameter_count(s) };
+    let mut next = 0usize;
+    for param in 1..=count {
+        // SAFETY: as above; the name is a NUL-terminated string SQLite owns.
+        let name = unsafe { ffi::sqlite3_bind_parameter_name(s, param) };
+        let n = if name.is_null() {
+            next += 1;
+            next
+        } else {
+            // SAFETY: non-null, NUL-terminated, owned by the statement.
+            let name = unsafe { std::ffi::CStr::from_ptr(name) }.to_string_lossy();
+            let number = name
+                .strip_prefix('?')
+                .or_else(|| name.strip_prefix('$'))
+                .and_then(|n| n.parse::<usize>().ok());
+            match number {
+                Some(n) => n,
+                None => {
+                    return Err(crate::Error::Database(sqlx::Error::Protocol(format!(
+                        "unsupported SQL parameter format: {name}"
+                    ))));
+                }
+            }
+        };
+        let Some(value) = n.checked_sub(1).and_then(|i| binds.get(i)) else {
+            // SQLite treats unbound parameters as NULL (sqlx does too).
+            break;
+        };
+        let rc = bind_one(s, param, value)?;
+        if rc != ffi::SQLITE_OK {
+            return Err(direct_error(db));
+        }
+    }
+    Ok(())
+}
+
+/// Binds text SQLite copies.
+fn bind_text(
+    s: *mut ffi::sqlite3_stmt,
+    param: std::ffi::c_int,
+    text: &str,
+) -> crate::Result<std::ffi::c_int> {
+    let len = std::ffi::c_int::try_from(text.len()).map_err(|_| too_big())?;
+    // SAFETY: `text` is read for `len` bytes and copied (SQLITE_TRANSIENT).
+    Ok(unsafe {
+        ffi::sqlite3_bind_text(s, param, text.as_ptr().cast(), len, ffi::SQLITE_TRANSIENT())
+    })
+}
+
+fn too_big() -> crate::Error {
+    crate::Error::Config("a bound value is larger than SQLite takes".into())
+}
+
+/// Binds one value, written as sqlx writes it (the text forms of dates
+/// and times, a UUID's 16 bytes, JSON text) so that either path stores
+/// the same.
+fn bind_one(
+    s: *mut ffi::sqlite3_stmt,
+    param: std::ffi::c_int,
+    value: &Value,
+) -> crate::Result<std::ffi::c_int> {
+    super::check_bound(value)?;
+    // SAFETY (every call below): a prepared statement of the locked
+    // connection, `param` one of its parameters.
+    Ok(match value {
+        Value::Null(_) => unsafe { ffi::sqlite3_bind_null(s, param) },
+        Value::Bool(v) => unsafe { ffi::sqlite3_bind_int(s, param, i32::from(*v)) },
+        Value::I16(v) => unsafe { ffi::sqlite3_bind_int(s, param, i32::from(*v)) },
+        Value::I32(v) => unsafe { ffi::sqlite3_bind_int(s, param, *v) },
+        Value::I64(v) => unsafe { ffi::sqlite3_bind_int64(s, param, *v) },
+        Value::F32(v) => unsafe { ffi::sqlite3_bind_double(s, param, f64::from(*v)) },
+        Value::F64(v) => unsafe { ffi::sqlite3_bind_double(s, param, *v) },
+        Value::String(v) => bind_text(s, param, v)?,
+        Value::Bytes(v) => {
+            let len = std::ffi::c_int::try_from(v.len()).map_err(|_| too_big())?;
+            // SAFETY: read for `len` bytes and copied (SQLITE_TRANSIENT).
+            unsafe {
+                ffi::sqlite3_bind_blob(s, param, v.as_ptr().cast(), len, ffi::SQLITE_TRANSIENT())
+            }
+        }
+        #[cfg(feature = "chrono")]
+        Value::Date(v) => bind_text(s, param, &v.format("%F").to_string())?,
+        #[cfg(feature = "chrono")]
+        Value::DateTime(v) => bind_text(s, param, &v.format("%F %T%.f").to_string())?,
+        #[cfg(feature = "chrono")]
+        Value::DateTimeUtc(v) => bind_text(
+            s,
+            param,
+            &v.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false),
+        )?,
+        #[cfg(feature = "time")]
+        Value::TimeDate(v) => bind_text(
+            s,
+            param,
+            &format_time(|o| {
+                v.format_into(o, time::macros::format_description!("[year]-[month]-[day]"))
+            })?,
+        )?,
+        #[cfg(feature = "time")]
+        Value::TimeDateTime(v) => bind_text(
+            s,
+            param,
+            &format_time(|o| {
+                v.format_into(
+                    o,
+                    time::macros::format_description!(
+                        "[year]-[month]-[day] [hour]:[minute]:[second].[subsecond]"
+                    ),
+                )
+            })?,
+        )?,
+        // In UTC, as the sqlx path binds it (see `bind`).
+        #[cfg(feature = "time")]
+        Value::TimeOffset(v) => bind_text(
+            s,
+            param,
+            &format_time(|o| {
+                v.to_offset(time::UtcOffset::UTC)
+                    .format_into(o, &time::format_description::well_known::Rfc3339)
+            })?,
+        )?,
+        #[cfg(feature = "uuid")]
+        Value::Uuid(v) => {
+            // SAFETY: 16 bytes, copied (SQLITE_TRANSIENT).
+            unsafe {
+                ffi::sqlite3_bind_blob(
+                    s,
+                    param,
+                    v.as_bytes().as_ptr().cast(),
+                    16,
+                    ffi::SQLITE_TRANSIENT(),
+                )
+            }
+        }
+        #[cfg(feature = "rust_decimal")]
+        Value::Decimal(v) => bind_text(s, param, &v.to_string())?,
+        #[cfg(feature = "json")]
+        Value::Json(v) => bind_text(s, param, &v.to_string())?,
+        Value::Array(..) => {
+            return Err(crate::Error::Database(sqlx::Error::Encode(
+                "an array parameter is PostgreSQL-only".into(),
+            )));
+        }
+    })
+}
+
+/// The text a `time` value formats to.
+#[cfg(feature = "time")]
+fn format_time(
+    format: impl FnOnce(&mut Vec<u8>) -> Result<usize, time::error::Format>,
+) -> crate::Result<String> {
+    let mut out = Vec::new();
+    format(&mut out).map_err(|e| crate::Error::Database(sqlx::Error::Encode(Box::new(e))))?;
+    String::from_utf8(out).map_err(|e| crate::Error::Database(sqlx::Error::Encode(Box::new(e))))
+}
+
+/// A statement of the direct path in progress, on a locked connection.
+struct Stepping {
+    db: NonNull<ffi::sqlite3>,
+    running: Option<Running>,
+}
+
+// SAFETY: the connection is locked to the task holding this (its worker
+// waits on the lock), and SQLite's handles may move between threads
+// between calls; only one thread uses them at a time.
+unsafe impl Send for Stepping {}
+
+/// How long the direct path steps a statement before giving the task a
+/// chance to be cancelled (a timeout around the query, a dropped stream).
+const SLICE: std::time::Duration = std::time::Duration::from_millis(2);
+
+impl Stepping {
+    /// Prepares `sql` on the locked connection `db` and binds `binds`.
+    fn start(
+        db: NonNull<ffi::sqlite3>,
+        sql: &str,
+        binds: &[Value],
+        persistent: bool,
+    ) -> crate::Result<Self> {
+        let running = prepare(db, sql, persistent)?;
+        if let Some(running) = &running {
+            bind_all(db, running.stmt, binds)?;
+        }
+        Ok(Stepping { db, running })
+    }
+
+    /// Steps for about one [`SLICE`], handing each row to `row`; true when
+    /// the statement is done.
+    fn step_for(
+        &mut self,
+        row: &mut dyn FnMut(RowRef<'_>) -> crate::Result<()>,
+    ) -> crate::Result<bool> {
+        let Some(running) = &self.running else {
+            return Ok(true);
+        };
+        let started = std::time::Instant::now();
+        let mut rows = 0u32;
+        loop {
+            // SAFETY: a prepared, bound statement of the locked connection.
+            match unsafe { ffi::sqlite3_step(running.stmt.as_ptr()) } {
+                ffi::SQLITE_ROW => {
+                    // SAFETY: the statement stands on a row until the next
+                    // step, which waits for `row` to return.
+                    let current = unsafe { crate::value::SqliteStmtRow::new(running.stmt) };
+                    row(RowRef::SqliteStmt(current))?;
+                    rows = rows.wrapping_add(1);
+                    if rows.is_multiple_of(64) && started.elapsed() >= SLICE {
+                        return Ok(false);
+                    }
+                }
+                ffi::SQLITE_DONE => return Ok(true),
+                _ => return Err(direct_error(self.db)),
+            }
+        }
+    }
+
+    /// What the finished statement reports; the statement is reset.
+    fn finish(mut self) -> Done {
+        // SAFETY: the connection's open, locked handle.
+        let (changes, last) = unsafe {
+            (
+                ffi::sqlite3_changes64(self.db.as_ptr()),
+                ffi::sqlite3_last_insert_rowid(self.db.as_ptr()),
+            )
+        };
+        let ran = self.running.take().is_some();
+        Done {
+            rows_affected: if ran {
+                u64::try_from(changes).unwrap_or(0)
+            } else {
+                0
+            },
+            last_insert_id: u64::try_from(last).ok(),
+        }
+    }
+}
+
+/// Runs a query by the direct path and decodes every row.
+///
+/// The rows are read in slices of about [`SLICE`], each inside
+/// `block_in_place`; between slices the task yields, so that dropping the
+/// query's future (a timeout) stops it at a row boundary, the statement
+/// reset and the connection unlocked. One step that runs long (an
+/// aggregate over millions of rows) finishes before that.
+pub(super) async fn fetch_all_direct<T>(
+    conn: &mut SqliteConnection,
+    sql: &str,
+    binds: Vec<Value>,
+    persistent: bool,
+    locked: &mut bool,
+    decode: &mut (impl FnMut(RowRef<'_>) -> crate::Result<T> + Send),
+) -> crate::Result<Vec<T>> {
+    // sqlx's worker can miss a wake-up when its handle is locked again
+    // before it has taken its lock back from the previous unlock (two
+    // `lock_handle` calls in a row hang after about fifty), so after a lock
+    // the worker is first seen back at its command loop. A connection
+    // from the pool is (sqlx pings each one it takes back; a new one is
+    // pinged once set up).
+    if *locked {
+        sqlx::Connection::ping(&mut *conn).await?;
+        *locked = false;
+    }
+    let mut handle = conn.lock_handle().await?;
+    *locked = true;
+    let mut stepping = Stepping::start(handle.as_raw_handle(), sql, &binds, persistent)?;
+    let mut out = Vec::new();
+    loop {
+        let done = tokio::task::block_in_place(|| {
+            stepping.step_for(&mut |row| {
+                out.push(decode(row)?);
+                Ok(())
+            })
+        })?;
+        if done {
+            break;
+        }
+        tokio::task::yield_now().await;
+    }
+    stepping.finish();
+    drop(handle);
+    Ok(out)
 }

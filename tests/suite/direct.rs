@@ -1,0 +1,194 @@
+//! SQLite's two paths: the direct one (statements stepped on the caller's
+//! thread, on a multi-threaded runtime) and sqlx's worker thread (on a
+//! current-thread runtime). Both store and read the same values; the
+//! direct path survives many queries in a row on one connection, a full
+//! statement cache, the connection's close, and a cancelled query.
+
+use std::time::Duration;
+
+use orm::prelude::*;
+
+use crate::harness::sqlite_file;
+use crate::types::{Everything, Times, highs, lows};
+
+/// Each column of the row `id` of `M`'s table as SQLite stores it: its
+/// storage class and its SQL literal.
+async fn stored<M: Model>(db: &Db, id: i64) -> orm::Result<String> {
+    let cells: Vec<String> = M::META
+        .columns
+        .iter()
+        .filter(|c| !c.primary_key)
+        .map(|c| format!("typeof(\"{0}\") || ':' || quote(\"{0}\")", c.name))
+        .collect();
+    let sql = format!(
+        "SELECT {} FROM \"{}\" WHERE id = ?",
+        cells.join(" || ' ' || "),
+        M::META.table
+    );
+    orm::raw(sql).bind(id).scalar::<String>(db).await
+}
+
+fn times() -> Vec<Times> {
+    use time::macros::{date, datetime};
+    vec![
+        Times {
+            id: 0,
+            date: date!(1970 - 01 - 01),
+            at: datetime!(2000-02-29 0:00:00.000_001),
+            utc: datetime!(2024-06-01 12:00 +2),
+            maybe: None,
+        },
+        Times {
+            id: 0,
+            date: date!(9999 - 12 - 31),
+            at: datetime!(2024-01-01 0:00:00.123_456_789),
+            utc: datetime!(2024-01-01 0:00:00.987_654_321 UTC),
+            maybe: Some(datetime!(1971-01-01 0:00 UTC)),
+        },
+    ]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn both_paths_store_and_read_the_same_values() -> orm::Result<()> {
+    let (db, file) = sqlite_file(|o| o).await;
+    db.create_all(&orm::models![Everything, Times]).await?;
+    // The direct path: insert_many reads its rows back with RETURNING.
+    let direct = db.insert_many(vec![lows(), highs()]).await?;
+    let direct_times = db.insert_many(times()).await?;
+    // The worker path, on a current-thread runtime, into the same file.
+    let url = format!("sqlite://{}", file.0.display());
+    let (worker, worker_times, worker_read) = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        rt.block_on(async {
+            let db = Db::connect(&url).await?;
+            let rows = db.insert_many(vec![lows(), highs()]).await?;
+            let times = db.insert_many(times()).await?;
+            let read = Everything::query()
+                .order_by(Everything::ID.asc())
+                .all(&db)
+                .await?;
+            db.close().await;
+            Ok::<_, orm::Error>((rows, times, read))
+        })
+    })
+    .join()
+    .expect("worker thread")?;
+    for (a, b) in direct.iter().zip(&worker) {
+        assert_eq!(
+            Everything { id: 0, ..a.clone() },
+            Everything { id: 0, ..b.clone() }
+        );
+        assert_eq!(
+            stored::<Everything>(&db, a.id).await?,
+            stored::<Everything>(&db, b.id).await?
+        );
+    }
+    for (a, b) in direct_times.iter().zip(&worker_times) {
+        assert_eq!(Times { id: 0, ..a.clone() }, Times { id: 0, ..b.clone() });
+        assert_eq!(
+            stored::<Times>(&db, a.id).await?,
+            stored::<Times>(&db, b.id).await?
+        );
+    }
+    // Every row read by the direct path is what the worker path read.
+    let direct_read = Everything::query()
+        .order_by(Everything::ID.asc())
+        .all(&db)
+        .await?;
+    assert_eq!(direct_read, worker_read);
+    assert_eq!(direct_read.len(), 4);
+    let read_times = Times::query().order_by(Times::ID.asc()).all(&db).await?;
+    assert_eq!(read_times[..2], direct_times[..]);
+    db.close().await;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_connection_runs_thousands_of_queries_and_closes() -> orm::Result<()> {
+    let (db, _file) = sqlite_file(|o| o.max_connections(1)).await;
+    db.create_all(&orm::models![Times]).await?;
+    db.insert_many(times()).await?;
+    // Consecutive queries on one connection, each locking its handle.
+    let many = tokio::time::timeout(Duration::from_secs(60), async {
+        for _ in 0..2_000 {
+            assert_eq!(Times::query().all(&db).await?.len(), 2);
+        }
+        Ok::<_, orm::Error>(())
+    })
+    .await;
+    assert!(many.is_ok(), "2,000 queries in a row finished");
+    many.unwrap()?;
+    // And in one transaction, where the connection stays lent between them.
+    let in_tx = tokio::time::timeout(Duration::from_secs(60), async {
+        db.transaction(async |tx| {
+            for _ in 0..500 {
+                assert_eq!(Times::query().all(&tx).await?.len(), 2);
+            }
+            Ok::<_, orm::Error>(())
+        })
+        .await
+    })
+    .await;
+    assert!(
+        in_tx.is_ok(),
+        "500 queries in a row in one transaction finished"
+    );
+    in_tx.unwrap()?;
+    // More distinct statements than the cache holds: it is emptied and
+    // filled again, and the results stay right.
+    for n in 0..250i64 {
+        let sql = format!("SELECT * FROM time_values WHERE id > {n} - {n}");
+        assert_eq!(orm::raw(sql).all::<Times>(&db).await?.len(), 2);
+        let count = Times::query()
+            .filter(Times::ID.gt(n - n))
+            .count(&db)
+            .await?;
+        assert_eq!(count, 2);
+    }
+    // Closing finalizes the cached statements first (sqlx's close would
+    // fail on any left).
+    db.close().await;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn errors_on_the_direct_path_are_typed() -> orm::Result<()> {
+    let db = Db::connect("sqlite::memory:").await?;
+    db.create_all(&orm::models![Times]).await?;
+    let row = db.insert_many(times()).await?.remove(0);
+    // A duplicate key, in a statement that returns rows.
+    let again = orm::raw(
+        "INSERT INTO time_values (id, date, at, utc) VALUES (?, '2000-01-01', '2000-01-01 00:00:00', '2000-01-01T00:00:00Z') RETURNING id",
+    )
+    .bind(row.id)
+    .scalar::<i64>(&db)
+    .await;
+    assert!(
+        matches!(again, Err(orm::Error::UniqueViolation { .. })),
+        "{again:?}"
+    );
+    // A type the column does not hold.
+    let wrong = orm::raw("SELECT 'text'").scalar::<i64>(&db).await;
+    assert!(matches!(wrong, Err(orm::Error::Decode { .. })), "{wrong:?}");
+    // NULL into a non-optional field.
+    let null = orm::raw("SELECT NULL").scalar::<i64>(&db).await;
+    assert!(matches!(null, Err(orm::Error::Decode { .. })), "{null:?}");
+    // An out-of-range integer for an i16.
+    let wide = orm::raw("SELECT 70000").scalar::<i16>(&db).await;
+    assert!(matches!(wide, Err(orm::Error::Decode { .. })), "{wide:?}");
+    // A syntax error.
+    let bad = orm::raw("SELEC 1").scalar::<i64>(&db).await;
+    assert!(matches!(bad, Err(orm::Error::Database(_))), "{bad:?}");
+    // Parameters bind in order.
+    let n = orm::raw("SELECT ? - ?")
+        .bind(10i64)
+        .bind(1i64)
+        .scalar::<i64>(&db)
+        .await?;
+    assert_eq!(n, 9);
+    db.close().await;
+    Ok(())
+}
