@@ -30,7 +30,8 @@ const TICK: Duration = Duration::from_millis(1);
 fn timer(stop: Arc<AtomicBool>) -> tokio::task::JoinHandle<Vec<Duration>> {
     tokio::spawn(async move {
         let mut late = Vec::new();
-        while !stop.load(Ordering::Relaxed) {
+        // At least one wake, however short the run.
+        while late.is_empty() || !stop.load(Ordering::Relaxed) {
             let started = Instant::now();
             tokio::time::sleep(TICK).await;
             late.push(started.elapsed().saturating_sub(TICK));
@@ -40,6 +41,9 @@ fn timer(stop: Arc<AtomicBool>) -> tokio::task::JoinHandle<Vec<Duration>> {
 }
 
 fn summary(mut late: Vec<Duration>) -> String {
+    if late.is_empty() {
+        return "no wakes".into();
+    }
     late.sort();
     let at = |q: f64| late[((late.len() - 1) as f64 * q) as usize];
     format!(
