@@ -541,6 +541,7 @@ fn arguments<DB: Backend>(binds: Vec<Value>) -> Result<DB::Arguments> {
 async fn fetch_generic<C, T>(
     exec: &mut C,
     sql: SqlStr,
+    single: Option<String>,
     binds: Vec<Value>,
     persistent: bool,
     locked: &mut bool,
@@ -555,10 +556,22 @@ where
     type DB<C> = <C as sqlx::Connection>::Database;
     #[cfg(feature = "sqlite")]
     if let Some(conn) = <DB<C> as Backend>::direct(&mut *exec) {
-        return sqlite::fetch_all_direct(conn, sql.as_str(), binds, persistent, locked, decode)
-            .await;
+        let single = single.is_some();
+        return sqlite::fetch_all_direct(
+            conn,
+            sql.as_str(),
+            binds,
+            persistent,
+            single,
+            locked,
+            decode,
+        )
+        .await;
     }
     *locked = false;
+    if let Some(text) = &single {
+        <DB<C> as Backend>::ensure_single(&mut *exec, text).await?;
+    }
     let args = arguments::<DB<C>>(binds)?;
     let query = sqlx::query_with(sql, args).persistent(persistent);
     if <DB<C> as Backend>::DRAIN_FIRST {
@@ -665,8 +678,6 @@ macro_rules! with_conn {
         let out = async {
             if let Some(text) = &$single {
                 <$db as Backend>::ensure_single(&mut *$conn, text).await?;
-                // SQLite's check locks the handle.
-                *locked = true;
             }
             $(let $locked = &mut *locked;)?
             $body
@@ -799,9 +810,12 @@ async fn fetch_all_on<T>(
     let observed = Observed::start(target.shared(), &sql);
     let persistent = !target.shared().pooled();
     let (sql, single) = sql.into_parts();
-    let result = with_conn!(target, single, |conn, locked| fetch_generic(
+    // The one-statement check of user-written SQL runs in fetch_generic:
+    // SQLite's direct path makes it under the query's own lock.
+    let result = with_conn!(target, None::<String>, |conn, locked| fetch_generic(
         conn,
         sql,
+        single,
         binds,
         persistent,
         locked,

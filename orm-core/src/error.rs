@@ -500,7 +500,7 @@ fn is_busy_code(code: &str) -> bool {
     matches!(code, "5" | "6" | "261" | "262" | "517" | "518" | "773")
 }
 
-fn kind_from_code(code: &str, message: &str) -> sqlx::error::ErrorKind {
+pub(crate) fn kind_from_code(code: &str, message: &str) -> sqlx::error::ErrorKind {
     use sqlx::error::ErrorKind;
     match code {
         // MySQL / MariaDB

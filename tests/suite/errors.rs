@@ -243,6 +243,11 @@ scenario!(async fn raw_sql_runs_one_statement_with_its_own_binds(db, backend) {
         let err = orm::raw(sql).execute(db).await.unwrap_err();
         assert!(matches!(&err, Error::Config(m) if m.contains("more than one statement")), "{sql}: {err:?}");
         assert_eq!(Item::query().count(db).await?, 1, "{sql} ran");
+        // And as a query that returns rows (SQLite's direct path checks
+        // under the query's own lock).
+        let err = orm::raw(sql).scalar::<i64>(db).await.unwrap_err();
+        assert!(matches!(&err, Error::Config(m) if m.contains("more than one statement")), "{sql}: {err:?}");
+        assert_eq!(Item::query().count(db).await?, 1, "{sql} ran");
     }
     // Numbered placeholders are not ours.
     let err = orm::raw("SELECT ?1").bind(1_i32).scalar::<i32>(db).await.unwrap_err();

@@ -56,39 +56,13 @@ impl Backend for Sqlite {
     }
 
     fn bind(args: &mut SqliteArguments, value: Value) -> Result<(), BoxDynError> {
-        match value {
+        match cell_of(value)? {
             // SQLite values are dynamically typed: one NULL fits every column.
-            Value::Null(_) => args.add(None::<i64>),
-            Value::Bool(v) => args.add(v),
-            Value::I16(v) => args.add(v),
-            Value::I32(v) => args.add(v),
-            Value::I64(v) => args.add(v),
-            Value::F32(v) => args.add(v),
-            Value::F64(v) => args.add(v),
-            Value::String(v) => args.add(v),
-            Value::Bytes(v) => args.add(v),
-            #[cfg(feature = "chrono")]
-            Value::Date(v) => args.add(v),
-            #[cfg(feature = "chrono")]
-            Value::DateTime(v) => args.add(v),
-            #[cfg(feature = "chrono")]
-            Value::DateTimeUtc(v) => args.add(v),
-            #[cfg(feature = "time")]
-            Value::TimeDate(v) => args.add(v),
-            #[cfg(feature = "time")]
-            Value::TimeDateTime(v) => args.add(v),
-            // In UTC: SQLite compares the text, so every value must be
-            // written with the same offset.
-            #[cfg(feature = "time")]
-            Value::TimeOffset(v) => args.add(v.to_offset(time::UtcOffset::UTC)),
-            #[cfg(feature = "uuid")]
-            Value::Uuid(v) => args.add(v),
-            #[cfg(feature = "rust_decimal")]
-            Value::Decimal(v) => args.add(v.to_string()),
-            #[cfg(feature = "json")]
-            Value::Json(v) => args.add(sqlx::types::Json(v)),
-            // Lists are spread into one placeholder each by the dialect.
-            Value::Array(..) => Err("an array parameter is PostgreSQL-only".into()),
+            Cell::Null => args.add(None::<i64>),
+            Cell::Int(v) => args.add(v),
+            Cell::Real(v) => args.add(v),
+            Cell::Text(v) => args.add(v),
+            Cell::Blob(v) => args.add(v),
         }
     }
 
@@ -116,6 +90,63 @@ impl Backend for Sqlite {
             last_insert_id: u64::try_from(result.last_insert_rowid()).ok(),
         }
     }
+}
+
+/// A value as SQLite stores it. Both ways of running a statement bind
+/// through this, so they store the same: dates and times as sqlx writes
+/// them (text), an offset date-time in UTC, a UUID as its 16 bytes, a
+/// decimal and JSON as text.
+enum Cell {
+    Null,
+    Int(i64),
+    Real(f64),
+    Text(String),
+    Blob(Vec<u8>),
+}
+
+fn cell_of(value: Value) -> Result<Cell, BoxDynError> {
+    Ok(match value {
+        Value::Null(_) => Cell::Null,
+        Value::Bool(v) => Cell::Int(v.into()),
+        Value::I16(v) => Cell::Int(v.into()),
+        Value::I32(v) => Cell::Int(v.into()),
+        Value::I64(v) => Cell::Int(v),
+        Value::F32(v) => Cell::Real(v.into()),
+        Value::F64(v) => Cell::Real(v),
+        Value::String(v) => Cell::Text(v),
+        Value::Bytes(v) => Cell::Blob(v),
+        #[cfg(feature = "chrono")]
+        Value::Date(v) => Cell::Text(v.format("%F").to_string()),
+        #[cfg(feature = "chrono")]
+        Value::DateTime(v) => Cell::Text(v.format("%F %T%.f").to_string()),
+        #[cfg(feature = "chrono")]
+        Value::DateTimeUtc(v) => {
+            Cell::Text(v.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false))
+        }
+        #[cfg(feature = "time")]
+        Value::TimeDate(v) => {
+            Cell::Text(v.format(time::macros::format_description!("[year]-[month]-[day]"))?)
+        }
+        #[cfg(feature = "time")]
+        Value::TimeDateTime(v) => Cell::Text(v.format(time::macros::format_description!(
+            "[year]-[month]-[day] [hour]:[minute]:[second].[subsecond]"
+        ))?),
+        // In UTC: SQLite compares the text, so every value must be written
+        // with the same offset.
+        #[cfg(feature = "time")]
+        Value::TimeOffset(v) => Cell::Text(
+            v.to_offset(time::UtcOffset::UTC)
+                .format(&time::format_description::well_known::Rfc3339)?,
+        ),
+        #[cfg(feature = "uuid")]
+        Value::Uuid(v) => Cell::Blob(v.as_bytes().to_vec()),
+        #[cfg(feature = "rust_decimal")]
+        Value::Decimal(v) => Cell::Text(v.to_string()),
+        #[cfg(feature = "json")]
+        Value::Json(v) => Cell::Text(v.to_string()),
+        // Lists are spread into one placeholder each by the dialect.
+        Value::Array(..) => return Err("an array parameter is PostgreSQL-only".into()),
+    })
 }
 
 /// True when SQLite's parser finds a statement after the first one in
@@ -387,17 +418,9 @@ impl sqlx::error::DatabaseError for DirectError {
         self
     }
 
+    /// As the rest of the crate reads SQLite's extended codes.
     fn kind(&self) -> sqlx::error::ErrorKind {
-        use sqlx::error::ErrorKind;
-        match self.code {
-            ffi::SQLITE_CONSTRAINT_UNIQUE | ffi::SQLITE_CONSTRAINT_PRIMARYKEY => {
-                ErrorKind::UniqueViolation
-            }
-            ffi::SQLITE_CONSTRAINT_FOREIGNKEY => ErrorKind::ForeignKeyViolation,
-            ffi::SQLITE_CONSTRAINT_NOTNULL => ErrorKind::NotNullViolation,
-            ffi::SQLITE_CONSTRAINT_CHECK => ErrorKind::CheckViolation,
-            _ => ErrorKind::Other,
-        }
+        crate::error::kind_from_code(&self.code.to_string(), &self.message)
     }
 }
 
@@ -495,7 +518,7 @@ fn prepare(
 fn bind_all(
     db: NonNull<ffi::sqlite3>,
     stmt: NonNull<ffi::sqlite3_stmt>,
-    binds: &[Value],
+    cells: &[Cell],
 ) -> crate::Result<()> {
     let s = stmt.as_ptr();
     // SAFETY: a prepared statement of the locked connection.
@@ -523,11 +546,11 @@ fn bind_all(
                 }
             }
         };
-        let Some(value) = n.checked_sub(1).and_then(|i| binds.get(i)) else {
+        let Some(cell) = n.checked_sub(1).and_then(|i| cells.get(i)) else {
             // SQLite treats unbound parameters as NULL (sqlx does too).
             break;
         };
-        let rc = bind_one(s, param, value)?;
+        let rc = bind_one(s, param, cell)?;
         if rc != ffi::SQLITE_OK {
             return Err(direct_error(db));
         }
@@ -535,124 +558,36 @@ fn bind_all(
     Ok(())
 }
 
-/// Binds text SQLite copies.
-fn bind_text(
-    s: *mut ffi::sqlite3_stmt,
-    param: std::ffi::c_int,
-    text: &str,
-) -> crate::Result<std::ffi::c_int> {
-    let len = std::ffi::c_int::try_from(text.len()).map_err(|_| too_big())?;
-    // SAFETY: `text` is read for `len` bytes and copied (SQLITE_TRANSIENT).
-    Ok(unsafe {
-        ffi::sqlite3_bind_text(s, param, text.as_ptr().cast(), len, ffi::SQLITE_TRANSIENT())
-    })
-}
-
 fn too_big() -> crate::Error {
     crate::Error::Config("a bound value is larger than SQLite takes".into())
 }
 
-/// Binds one value, written as sqlx writes it (the text forms of dates
-/// and times, a UUID's 16 bytes, JSON text) so that either path stores
-/// the same.
+/// Binds one cell.
 fn bind_one(
     s: *mut ffi::sqlite3_stmt,
     param: std::ffi::c_int,
-    value: &Value,
+    cell: &Cell,
 ) -> crate::Result<std::ffi::c_int> {
-    super::check_bound(value)?;
     // SAFETY (every call below): a prepared statement of the locked
-    // connection, `param` one of its parameters.
-    Ok(match value {
-        Value::Null(_) => unsafe { ffi::sqlite3_bind_null(s, param) },
-        Value::Bool(v) => unsafe { ffi::sqlite3_bind_int(s, param, i32::from(*v)) },
-        Value::I16(v) => unsafe { ffi::sqlite3_bind_int(s, param, i32::from(*v)) },
-        Value::I32(v) => unsafe { ffi::sqlite3_bind_int(s, param, *v) },
-        Value::I64(v) => unsafe { ffi::sqlite3_bind_int64(s, param, *v) },
-        Value::F32(v) => unsafe { ffi::sqlite3_bind_double(s, param, f64::from(*v)) },
-        Value::F64(v) => unsafe { ffi::sqlite3_bind_double(s, param, *v) },
-        Value::String(v) => bind_text(s, param, v)?,
-        Value::Bytes(v) => {
+    // connection, `param` one of its parameters; text and bytes are read
+    // for their length and copied (SQLITE_TRANSIENT).
+    Ok(match cell {
+        Cell::Null => unsafe { ffi::sqlite3_bind_null(s, param) },
+        Cell::Int(v) => unsafe { ffi::sqlite3_bind_int64(s, param, *v) },
+        Cell::Real(v) => unsafe { ffi::sqlite3_bind_double(s, param, *v) },
+        Cell::Text(v) => {
             let len = std::ffi::c_int::try_from(v.len()).map_err(|_| too_big())?;
-            // SAFETY: read for `len` bytes and copied (SQLITE_TRANSIENT).
+            unsafe {
+                ffi::sqlite3_bind_text(s, param, v.as_ptr().cast(), len, ffi::SQLITE_TRANSIENT())
+            }
+        }
+        Cell::Blob(v) => {
+            let len = std::ffi::c_int::try_from(v.len()).map_err(|_| too_big())?;
             unsafe {
                 ffi::sqlite3_bind_blob(s, param, v.as_ptr().cast(), len, ffi::SQLITE_TRANSIENT())
             }
         }
-        #[cfg(feature = "chrono")]
-        Value::Date(v) => bind_text(s, param, &v.format("%F").to_string())?,
-        #[cfg(feature = "chrono")]
-        Value::DateTime(v) => bind_text(s, param, &v.format("%F %T%.f").to_string())?,
-        #[cfg(feature = "chrono")]
-        Value::DateTimeUtc(v) => bind_text(
-            s,
-            param,
-            &v.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false),
-        )?,
-        #[cfg(feature = "time")]
-        Value::TimeDate(v) => bind_text(
-            s,
-            param,
-            &format_time(|o| {
-                v.format_into(o, time::macros::format_description!("[year]-[month]-[day]"))
-            })?,
-        )?,
-        #[cfg(feature = "time")]
-        Value::TimeDateTime(v) => bind_text(
-            s,
-            param,
-            &format_time(|o| {
-                v.format_into(
-                    o,
-                    time::macros::format_description!(
-                        "[year]-[month]-[day] [hour]:[minute]:[second].[subsecond]"
-                    ),
-                )
-            })?,
-        )?,
-        // In UTC, as the sqlx path binds it (see `bind`).
-        #[cfg(feature = "time")]
-        Value::TimeOffset(v) => bind_text(
-            s,
-            param,
-            &format_time(|o| {
-                v.to_offset(time::UtcOffset::UTC)
-                    .format_into(o, &time::format_description::well_known::Rfc3339)
-            })?,
-        )?,
-        #[cfg(feature = "uuid")]
-        Value::Uuid(v) => {
-            // SAFETY: 16 bytes, copied (SQLITE_TRANSIENT).
-            unsafe {
-                ffi::sqlite3_bind_blob(
-                    s,
-                    param,
-                    v.as_bytes().as_ptr().cast(),
-                    16,
-                    ffi::SQLITE_TRANSIENT(),
-                )
-            }
-        }
-        #[cfg(feature = "rust_decimal")]
-        Value::Decimal(v) => bind_text(s, param, &v.to_string())?,
-        #[cfg(feature = "json")]
-        Value::Json(v) => bind_text(s, param, &v.to_string())?,
-        Value::Array(..) => {
-            return Err(crate::Error::Database(sqlx::Error::Encode(
-                "an array parameter is PostgreSQL-only".into(),
-            )));
-        }
     })
-}
-
-/// The text a `time` value formats to.
-#[cfg(feature = "time")]
-fn format_time(
-    format: impl FnOnce(&mut Vec<u8>) -> Result<usize, time::error::Format>,
-) -> crate::Result<String> {
-    let mut out = Vec::new();
-    format(&mut out).map_err(|e| crate::Error::Database(sqlx::Error::Encode(Box::new(e))))?;
-    String::from_utf8(out).map_err(|e| crate::Error::Database(sqlx::Error::Encode(Box::new(e))))
 }
 
 /// A statement of the direct path in progress, on a locked connection.
@@ -671,16 +606,29 @@ unsafe impl Send for Stepping {}
 const SLICE: std::time::Duration = std::time::Duration::from_millis(2);
 
 impl Stepping {
-    /// Prepares `sql` on the locked connection `db` and binds `binds`.
+    /// Prepares `sql` on the locked connection `db` and binds `binds`;
+    /// with `single`, first refuses text holding several statements (as
+    /// `ensure_single` does, under this lock).
     fn start(
         db: NonNull<ffi::sqlite3>,
         sql: &str,
-        binds: &[Value],
+        binds: Vec<Value>,
         persistent: bool,
+        single: bool,
     ) -> crate::Result<Self> {
+        if single && statements_follow(db, sql) {
+            return Err(crate::Error::Config(super::several_statements()));
+        }
+        let cells = binds
+            .into_iter()
+            .map(|value| {
+                super::check_bound(&value)?;
+                cell_of(value).map_err(|e| crate::Error::Database(sqlx::Error::Encode(e)))
+            })
+            .collect::<crate::Result<Vec<_>>>()?;
         let running = prepare(db, sql, persistent)?;
         if let Some(running) = &running {
-            bind_all(db, running.stmt, binds)?;
+            bind_all(db, running.stmt, &cells)?;
         }
         Ok(Stepping { db, running })
     }
@@ -714,26 +662,6 @@ impl Stepping {
             }
         }
     }
-
-    /// What the finished statement reports; the statement is reset.
-    fn finish(mut self) -> Done {
-        // SAFETY: the connection's open, locked handle.
-        let (changes, last) = unsafe {
-            (
-                ffi::sqlite3_changes64(self.db.as_ptr()),
-                ffi::sqlite3_last_insert_rowid(self.db.as_ptr()),
-            )
-        };
-        let ran = self.running.take().is_some();
-        Done {
-            rows_affected: if ran {
-                u64::try_from(changes).unwrap_or(0)
-            } else {
-                0
-            },
-            last_insert_id: u64::try_from(last).ok(),
-        }
-    }
 }
 
 /// Runs a query by the direct path and decodes every row.
@@ -748,6 +676,7 @@ pub(super) async fn fetch_all_direct<T>(
     sql: &str,
     binds: Vec<Value>,
     persistent: bool,
+    single: bool,
     locked: &mut bool,
     decode: &mut (impl FnMut(RowRef<'_>) -> crate::Result<T> + Send),
 ) -> crate::Result<Vec<T>> {
@@ -763,7 +692,7 @@ pub(super) async fn fetch_all_direct<T>(
     }
     let mut handle = conn.lock_handle().await?;
     *locked = true;
-    let mut stepping = Stepping::start(handle.as_raw_handle(), sql, &binds, persistent)?;
+    let mut stepping = Stepping::start(handle.as_raw_handle(), sql, binds, persistent, single)?;
     let mut out = Vec::new();
     loop {
         let done = tokio::task::block_in_place(|| {
@@ -777,7 +706,7 @@ pub(super) async fn fetch_all_direct<T>(
         }
         tokio::task::yield_now().await;
     }
-    stepping.finish();
+    drop(stepping);
     drop(handle);
     Ok(out)
 }

@@ -56,9 +56,9 @@ impl SqliteStmtRow<'_> {
         Ok(self.class(idx)? == ffi::SQLITE_NULL)
     }
 
-    /// The cell at `idx`, refused as NULL or when its storage class is not
-    /// one of `accepted` (what sqlx's `compatible` allows for `rust`).
-    fn checked(self, idx: usize, rust: &str, accepted: &[c_int]) -> Result<(), sqlx::Error> {
+    /// The storage class of the cell at `idx`, refused as NULL or when it
+    /// is not one of `accepted` (what sqlx's `compatible` allows for `rust`).
+    fn checked(self, idx: usize, rust: &str, accepted: &[c_int]) -> Result<c_int, sqlx::Error> {
         let class = self.class(idx)?;
         if class == ffi::SQLITE_NULL {
             return Err(sqlx::Error::ColumnDecode {
@@ -67,7 +67,7 @@ impl SqliteStmtRow<'_> {
             });
         }
         if accepted.contains(&class) {
-            return Ok(());
+            return Ok(class);
         }
         Err(decode_error(
             idx,
@@ -233,10 +233,12 @@ mod chrono_types {
 
     /// sqlx's reading of a SQLite timestamp: RFC 3339 or one of SQLite's
     /// text formats, Unix seconds, or a Julian day number.
-    fn datetime(row: SqliteStmtRow<'_>, idx: usize) -> Result<DateTime<FixedOffset>, sqlx::Error> {
-        row.checked(idx, "NaiveDateTime", TIMESTAMP)?;
-        // SAFETY: checked above; the class of a row's cell.
-        let found = match unsafe { ffi::sqlite3_column_type(row.stmt.as_ptr(), idx as _) } {
+    fn datetime(
+        row: SqliteStmtRow<'_>,
+        idx: usize,
+        rust: &str,
+    ) -> Result<DateTime<FixedOffset>, sqlx::Error> {
+        let found = match row.checked(idx, rust, TIMESTAMP)? {
             ffi::SQLITE_TEXT => from_text(row.text(idx)?),
             ffi::SQLITE_INTEGER => Utc.fix().timestamp_opt(row.int64(idx), 0).single(),
             _ => from_julian(row.double(idx)),
@@ -286,13 +288,13 @@ mod chrono_types {
 
     impl FromSqliteStmt for NaiveDateTime {
         fn from_stmt(row: SqliteStmtRow<'_>, idx: usize) -> Result<Self, sqlx::Error> {
-            datetime(row, idx).map(|dt| dt.naive_local())
+            datetime(row, idx, "NaiveDateTime").map(|dt| dt.naive_local())
         }
     }
 
     impl FromSqliteStmt for DateTime<Utc> {
         fn from_stmt(row: SqliteStmtRow<'_>, idx: usize) -> Result<Self, sqlx::Error> {
-            datetime(row, idx).map(|dt| Utc.from_utc_datetime(&dt.naive_utc()))
+            datetime(row, idx, "DateTime<Utc>").map(|dt| Utc.from_utc_datetime(&dt.naive_utc()))
         }
     }
 
@@ -351,15 +353,9 @@ mod time_types {
         })
     }
 
-    fn is_text(row: SqliteStmtRow<'_>, idx: usize) -> bool {
-        // SAFETY: the class of a checked cell of the row.
-        unsafe { ffi::sqlite3_column_type(row.stmt.as_ptr(), idx as _) == ffi::SQLITE_TEXT }
-    }
-
     impl FromSqliteStmt for PrimitiveDateTime {
         fn from_stmt(row: SqliteStmtRow<'_>, idx: usize) -> Result<Self, sqlx::Error> {
-            row.checked(idx, "PrimitiveDateTime", TIMESTAMP)?;
-            if !is_text(row, idx) {
+            if row.checked(idx, "PrimitiveDateTime", TIMESTAMP)? != ffi::SQLITE_TEXT {
                 let at = unix(row, idx)?;
                 return Ok(PrimitiveDateTime::new(at.date(), at.time()));
             }
@@ -370,8 +366,7 @@ mod time_types {
 
     impl FromSqliteStmt for OffsetDateTime {
         fn from_stmt(row: SqliteStmtRow<'_>, idx: usize) -> Result<Self, sqlx::Error> {
-            row.checked(idx, "OffsetDateTime", TIMESTAMP)?;
-            if !is_text(row, idx) {
+            if row.checked(idx, "OffsetDateTime", TIMESTAMP)? != ffi::SQLITE_TEXT {
                 return unix(row, idx);
             }
             let text = row.text(idx)?;
