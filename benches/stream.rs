@@ -1,8 +1,8 @@
 //! Peak heap while streaming 1,000,000 rows, per contender: hand-written
 //! sqlx (`fetch`), this ORM (`stream`), SeaORM (`stream`) and Diesel
 //! (`load_iter`; row by row on PostgreSQL). The global allocator counts
-//! the Rust heap; each contender starts from the same baseline, reads
-//! every row and drops it. Writes `target/orm-bench-stream.md` for the
+//! the Rust heap; each contender starts from the same baseline (its pool
+//! holding one open connection), reads every row and drops it. Writes `target/orm-bench-stream.md` for the
 //! report.
 //!
 //! ```text
@@ -64,8 +64,21 @@ static ALLOC: Counting = Counting;
 async fn peak<F: Future<Output = usize>>(f: F) -> (usize, usize) {
     let base = CURRENT.load(Ordering::Relaxed);
     PEAK.store(base, Ordering::Relaxed);
+    let started = std::time::Instant::now();
     let rows = f.await;
-    (rows, PEAK.load(Ordering::Relaxed) - base)
+    let peak = PEAK.load(Ordering::Relaxed) - base;
+    // The time is printed for a look, not compared: the compare bench
+    // times reads.
+    println!("  {rows} rows in {:.1?}", started.elapsed());
+    (rows, peak)
+}
+
+/// Lets a pool come to rest before it is measured: each holds an open
+/// connection, back in the pool (sqlx pings a connection it takes back, in
+/// a task of its own; a query in the meantime would open another), so
+/// that the peak is the stream's, not a connect's.
+async fn at_rest() {
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
 }
 
 fn seed_script(kind: Kind, rows: usize) -> String {
@@ -100,13 +113,10 @@ fn main() {
          (`cargo bench -p orm-benches --bench stream`).\n\n\
          | backend | sqlx | orm | sea-orm | diesel |\n|---|---:|---:|---:|---:|\n"
     );
-    for (kind, url) in backends {
-        let results = rt.block_on(async { measure(kind, &url, rows).await });
-        let label = match kind {
-            Kind::Sqlite => "SQLite (memory)",
-            Kind::Postgres => "PostgreSQL",
-            Kind::MySql => "MariaDB",
-        };
+    for (kind, url) in &backends {
+        let (kind, url) = (*kind, url.as_str());
+        let results = rt.block_on(async { measure(kind, url, rows).await });
+        let label = label(kind);
         write!(table, "| {label} |").unwrap();
         for (name, (n, bytes)) in &results {
             assert_eq!(*n, rows, "{name} on {label} read {n} rows");
@@ -121,10 +131,78 @@ fn main() {
         }
         writeln!(table).unwrap();
     }
+    // Eager loading: users, their posts and the posts' comments, held.
+    let size = if std::env::var_os("ORM_BENCH_SMOKE").is_some() {
+        10
+    } else {
+        100
+    };
+    write!(
+        table,
+        "\nPeak Rust heap above the starting level while loading {size} users x 10 posts x 10 \
+         comments (the associations workload) and holding the result.\n\n\
+         | backend | sqlx | orm | orm / sqlx |\n|---|---:|---:|---:|\n"
+    )
+    .unwrap();
+    for (kind, url) in &backends {
+        let (floor, ours) = rt.block_on(async { eager(*kind, url, size).await });
+        println!(
+            "associations/{}: peak heap sqlx {floor} bytes, orm {ours} bytes",
+            kind.name()
+        );
+        writeln!(
+            table,
+            "| {} | {:.1} KiB | {:.1} KiB | {:.2} |",
+            label(*kind),
+            floor as f64 / 1024.0,
+            ours as f64 / 1024.0,
+            ours as f64 / floor as f64
+        )
+        .unwrap();
+    }
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"));
     let _ = std::fs::write(target.join("orm-bench-stream.md"), table);
+}
+
+fn label(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Sqlite => "SQLite (memory)",
+        Kind::Postgres => "PostgreSQL",
+        Kind::MySql => "MariaDB",
+    }
+}
+
+/// Peak heap of the associations workload: the floor's three queries
+/// grouped by hand, and the ORM's two nested includes (whose posts and
+/// comments also get their parent back-populated).
+async fn eager(kind: Kind, url: &str, users: usize) -> (usize, usize) {
+    let script = fixture::script(
+        kind,
+        fixture::Data {
+            users,
+            posts_per_user: 10,
+            comments_per_post: 10,
+            ..Default::default()
+        },
+    );
+    let floor = Floor::connect(kind, url).await;
+    floor.run_script(script.clone()).await;
+    let st = floor::Statements::new(kind);
+    // Once to prepare the statements (both sides keep them), then measured.
+    drop(floor.associations(&st).await);
+    at_rest().await;
+    let (_, floor_peak) = peak(async { floor.associations(&st).await.len() }).await;
+    drop(floor);
+    let db = Db::connect(url).await.unwrap();
+    if kind == Kind::Sqlite {
+        db.execute_script(&script).await.unwrap();
+    }
+    drop(ours::associations(&db).await);
+    at_rest().await;
+    let (_, ours_peak) = peak(async { ours::associations(&db).await.len() }).await;
+    (floor_peak, ours_peak)
 }
 
 async fn measure(kind: Kind, url: &str, rows: usize) -> Vec<(&'static str, (usize, usize))> {
@@ -134,6 +212,7 @@ async fn measure(kind: Kind, url: &str, rows: usize) -> Vec<(&'static str, (usiz
     // sqlx
     let floor = Floor::connect(kind, url).await;
     floor.run_script(script.clone()).await;
+    at_rest().await;
     out.push(("sqlx", peak(floor.stream()).await));
     drop(floor);
     // orm
@@ -141,6 +220,8 @@ async fn measure(kind: Kind, url: &str, rows: usize) -> Vec<(&'static str, (usiz
     if kind == Kind::Sqlite {
         db.execute_script(&script).await.unwrap();
     }
+    orm::raw("SELECT 1").execute(&db).await.unwrap();
+    at_rest().await;
     out.push((
         "orm",
         peak(async {
@@ -163,6 +244,8 @@ async fn measure(kind: Kind, url: &str, rows: usize) -> Vec<(&'static str, (usiz
     if kind == Kind::Sqlite {
         sea.execute_unprepared(&script).await.unwrap();
     }
+    sea.execute_unprepared("SELECT 1").await.unwrap();
+    at_rest().await;
     out.push((
         "sea-orm",
         peak(async {

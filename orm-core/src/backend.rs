@@ -439,6 +439,13 @@ pub(crate) struct Done {
     pub last_insert_id: Option<u64>,
 }
 
+/// Where a query runs: on SQLite's direct path, or through the driver.
+#[cfg(feature = "sqlite")]
+pub(crate) enum Route<'c, C> {
+    Direct(&'c mut sqlx::SqliteConnection),
+    Driver(&'c mut C),
+}
+
 /// What differs between the sqlx backends, bundled once.
 pub(crate) trait Backend: sqlx::Database + sqlx::database::HasStatementCache {
     /// Drain a result before decoding it. SQLite reads rows on a worker
@@ -451,12 +458,11 @@ pub(crate) trait Backend: sqlx::Database + sqlx::database::HasStatementCache {
     const FAILED_COMMIT_ENDS_TRANSACTION: bool = true;
     fn bind(args: &mut Self::Arguments, value: Value) -> Result<(), BoxDynError>;
     fn row(row: &Self::Row) -> RowRef<'_>;
-    /// The connection, when queries on it take SQLite's direct path here
-    /// (see `backend/sqlite.rs`).
+    /// Where queries on `conn` go here: SQLite's direct path (see
+    /// `backend/sqlite.rs`) or the driver.
     #[cfg(feature = "sqlite")]
-    fn direct(conn: &mut Self::Connection) -> Option<&mut sqlx::SqliteConnection> {
-        let _ = conn;
-        None
+    fn route(conn: &mut Self::Connection) -> Route<'_, Self::Connection> {
+        Route::Driver(conn)
     }
     fn done(result: &Self::QueryResult) -> Done;
     /// Refuses user-written SQL that holds more than one statement before
@@ -555,19 +561,22 @@ where
 {
     type DB<C> = <C as sqlx::Connection>::Database;
     #[cfg(feature = "sqlite")]
-    if let Some(conn) = <DB<C> as Backend>::direct(&mut *exec) {
-        let single = single.is_some();
-        return sqlite::fetch_all_direct(
-            conn,
-            sql.as_str(),
-            binds,
-            persistent,
-            single,
-            locked,
-            decode,
-        )
-        .await;
-    }
+    let exec = match <DB<C> as Backend>::route(exec) {
+        Route::Direct(conn) => {
+            let single = single.is_some();
+            return sqlite::fetch_all_direct(
+                conn,
+                sql.as_str(),
+                binds,
+                persistent,
+                single,
+                locked,
+                decode,
+            )
+            .await;
+        }
+        Route::Driver(exec) => exec,
+    };
     *locked = false;
     if let Some(text) = &single {
         <DB<C> as Backend>::ensure_single(&mut *exec, text).await?;
@@ -663,6 +672,34 @@ where
             .boxed(),
         Err(e) => futures_util::stream::once(async move { Err(e) }).boxed(),
     }
+}
+
+/// The rows of a query on the leased connection, by SQLite's direct path
+/// where it runs here.
+fn lease_rows<'e, DB, T, F>(
+    lease: &'e mut Lease<DB>,
+    sql: SqlStr,
+    binds: Vec<Value>,
+    persistent: bool,
+    decode: F,
+) -> BoxStream<'e, Result<T>>
+where
+    DB: Backend,
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+    DB::Arguments: IntoArguments<DB>,
+    T: Send + 'e,
+    F: FnMut(RowRef<'_>) -> Result<T> + Send + 'e,
+{
+    let (conn, locked) = lease.start_marked();
+    #[cfg(feature = "sqlite")]
+    let conn = match DB::route(conn) {
+        Route::Direct(conn) => {
+            return sqlite::stream_direct(conn, sql, binds, persistent, locked, decode);
+        }
+        Route::Driver(conn) => conn,
+    };
+    *locked = false;
+    stream_generic(conn, sql, binds, persistent, decode)
 }
 
 /// Runs `$body` with `$conn` bound to the concrete sqlx connection of
@@ -1080,7 +1117,7 @@ where
             match guard.as_mut().ok_or(Error::TransactionClosed)? {
                 #[cfg(feature = "sqlite")]
                 TxConn::Sqlite(lease) => {
-                    let mut rows = stream_generic(lease.start(), sql, binds, persistent, decode);
+                    let mut rows = lease_rows(lease, sql, binds, persistent, decode);
                     while let Some(item) = rows.next().await {
                         yield item?;
                     }
@@ -1089,7 +1126,7 @@ where
                 }
                 #[cfg(feature = "postgres")]
                 TxConn::Postgres(lease) => {
-                    let mut rows = stream_generic(lease.start(), sql, binds, persistent, decode);
+                    let mut rows = lease_rows(lease, sql, binds, persistent, decode);
                     while let Some(item) = rows.next().await {
                         yield item?;
                     }
@@ -1098,7 +1135,7 @@ where
                 }
                 #[cfg(feature = "mysql")]
                 TxConn::MySql(lease) => {
-                    let mut rows = stream_generic(lease.start(), sql, binds, persistent, decode);
+                    let mut rows = lease_rows(lease, sql, binds, persistent, decode);
                     while let Some(item) = rows.next().await {
                         yield item?;
                     }
@@ -1129,17 +1166,19 @@ where
     F: FnMut(RowRef<'_>) -> Result<T> + Send + 'a,
 {
     Box::pin(async_stream::try_stream! {
-        let mut lease = Lease::acquire(pool).await?;
+        // The futures awaited before and after the rows are boxed, so that
+        // the stream's own state while rows flow is only what reads them.
+        let mut lease = Box::pin(Lease::acquire(pool)).await?;
         // Behind a transaction-pooling proxy the stream runs in a
         // transaction, so that its statement keeps one server connection.
         if pooled {
             lease.open = true;
             let begin = crate::sql::transaction(crate::sql::TransactionSql::Begin { immediate: false });
-            let out = sqlx::raw_sql(begin).execute(lease.start()).await.map(drop).map_err(Error::from);
+            let out = Box::pin(sqlx::raw_sql(begin).execute(lease.start())).await.map(drop).map_err(Error::from);
             lease.settle(&out);
             out?;
         }
-        let mut rows = stream_generic(lease.start(), sql, binds, !pooled, decode);
+        let mut rows = lease_rows(&mut lease, sql, binds, !pooled, decode);
         while let Some(item) = rows.next().await {
             yield item?;
         }
@@ -1147,7 +1186,7 @@ where
         lease.busy = false;
         if pooled {
             let commit = crate::sql::transaction(crate::sql::TransactionSql::Commit);
-            let out = sqlx::raw_sql(commit).execute(lease.start()).await.map(drop).map_err(Error::from);
+            let out = Box::pin(sqlx::raw_sql(commit).execute(lease.start())).await.map(drop).map_err(Error::from);
             lease.settle(&out);
             out?;
             lease.open = false;

@@ -12,9 +12,10 @@
 //! Loading k levels costs exactly k + 1 statements (more only when a level
 //! has more keys than one statement may bind on SQLite or MySQL). Parents
 //! without related rows get a loaded empty collection or a loaded `None`.
-//! A row related to several parents (a belongs_to target, a many-to-many
-//! target) is decoded once per row of the statement and cloned into each
-//! slot, so the target models must be `Clone`.
+//! A belongs_to target shared by several parents is decoded once and
+//! shared by their slots (one `Arc`); a many-to-many target related to
+//! several parents is cloned into each collection, so the target models
+//! must be `Clone`.
 
 use std::any::Any;
 use std::marker::PhantomData;
@@ -211,12 +212,16 @@ fn fill_slot<T: Model>(
     } else if let Some(parent) = slot.downcast_mut::<BelongsTo<T>>() {
         parent.set(first);
     } else {
-        return Err(Error::Config(format!(
-            "`{}.{}` holds a slot of another type than its relationship",
-            rel.owner, rel.name
-        )));
+        return Err(wrong_slot(rel));
     }
     Ok(())
+}
+
+fn wrong_slot(rel: &RelationMeta) -> Error {
+    Error::Config(format!(
+        "`{}.{}` holds a slot of another type than its relationship",
+        rel.owner, rel.name
+    ))
 }
 
 /// How many keys one statement may carry on `dialect`.
@@ -309,10 +314,44 @@ impl<P: Model, T: Model + Clone> Include<P, T> {
         Ok((out, owners))
     }
 
-    /// The related rows of each parent, in parent order: one statement
-    /// (per key chunk) for all parents, nested includes run once on all
-    /// rows, then the rows grouped by key.
+    /// The related rows of each parent, in parent order: see
+    /// [`Include::grouped`].
     async fn related(&self, parents: &[P], target: Target<'_>) -> Result<Vec<Vec<T>>> {
+        let g = self.grouped(parents, target).await?;
+        Ok(distribute(g.parent_keys, &g.position, g.groups, g.unique))
+    }
+
+    /// Loads a belongs_to: each distinct target is decoded once and shared
+    /// by every parent pointing at it (one `Arc` in each slot), rather
+    /// than cloned per parent; a NULL or dangling key loads `None`.
+    async fn load_shared(&self, parents: &mut [P], target: Target<'_>) -> Result<()> {
+        let g = self.grouped(parents, target).await?;
+        let targets: Vec<Option<Arc<T>>> = g
+            .groups
+            .into_iter()
+            .map(|mut rows| (!rows.is_empty()).then(|| Arc::new(rows.swap_remove(0))))
+            .collect();
+        for (parent, key) in parents.iter_mut().zip(g.parent_keys) {
+            let loaded = if key.is_null() {
+                None
+            } else {
+                g.position.get(key).and_then(|at| targets[at].clone())
+            };
+            let slot = slot(parent, self.rel)?
+                .downcast_mut::<BelongsTo<T>>()
+                .ok_or_else(|| wrong_slot(self.rel))?;
+            match loaded {
+                Some(shared) => slot.set_shared(shared),
+                None => slot.set(None),
+            }
+        }
+        Ok(())
+    }
+
+    /// The related rows grouped by key: one statement (per key chunk) for
+    /// all parents, nested includes run once on all rows, then one group
+    /// per distinct key.
+    async fn grouped(&self, parents: &[P], target: Target<'_>) -> Result<Grouped<T>> {
         let path = self.rel.path(P::META)?;
         let (owner_column, column) = path.ends();
         let idx = P::META.index_of(owner_column)?;
@@ -354,12 +393,28 @@ impl<P: Model, T: Model + Clone> Include<P, T> {
                 groups[g].push(row);
             }
         }
-        Ok(distribute(parent_keys, &position, groups, unique))
+        Ok(Grouped {
+            parent_keys,
+            position,
+            groups,
+            unique,
+        })
     }
 
     fn fill(&self, parent: &mut P, rows: Vec<T>, member: Option<usize>) -> Result<()> {
         fill_slot(slot(parent, self.rel)?, self.rel, P::META, rows, member)
     }
+}
+
+/// The related rows of an include, one group per distinct parent key.
+struct Grouped<T> {
+    /// Each parent's key, in parent order.
+    parent_keys: Vec<Value>,
+    /// The group of each distinct key.
+    position: KeyPositions,
+    groups: Vec<Vec<T>>,
+    /// No two parents share a key.
+    unique: bool,
 }
 
 /// The position among `T`'s relationships of the to-one slot that pairs
@@ -439,6 +494,9 @@ impl<P: Model, T: Model + Clone> Load<P> for Include<P, T> {
         Box::pin(async move {
             if parents.is_empty() {
                 return Ok(());
+            }
+            if self.rel.kind == RelationKind::BelongsTo {
+                return self.load_shared(parents, target).await;
             }
             let related = self.related(parents, target).await?;
             let inverse = inverse_slot::<P, T>(self.rel);

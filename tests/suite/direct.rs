@@ -192,3 +192,123 @@ async fn errors_on_the_direct_path_are_typed() -> orm::Result<()> {
     db.close().await;
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn streams_on_the_direct_path() -> orm::Result<()> {
+    use futures_util::{StreamExt, TryStreamExt};
+    let (db, _file) = sqlite_file(|o| o.max_connections(1)).await;
+    db.create_all(&orm::models![Times]).await?;
+    let rows: Vec<Times> = (0..500).flat_map(|_| times()).collect();
+    db.insert_many(rows).await?;
+    let all = Times::query().order_by(Times::ID.asc()).all(&db).await?;
+    assert_eq!(all.len(), 1_000);
+    // A stream yields what `all` returns, in order.
+    let streamed: Vec<Times> = Times::query()
+        .order_by(Times::ID.asc())
+        .stream(&db)
+        .try_collect()
+        .await?;
+    assert_eq!(streamed, all);
+    // Streams read to the end and streams dropped after a few rows, in a
+    // row on the pool's one connection: each leaves it unlocked, with its
+    // statement reset, for the next.
+    let many = tokio::time::timeout(Duration::from_secs(60), async {
+        for n in 0..300 {
+            if n % 2 == 0 {
+                let count = Times::query()
+                    .stream(&db)
+                    .try_fold(0, |n, _| async move { Ok(n + 1) })
+                    .await?;
+                assert_eq!(count, 1_000);
+            } else {
+                let first: Vec<_> = Times::query().stream(&db).take(3).collect().await;
+                assert_eq!(first.len(), 3);
+                assert!(first.iter().all(Result::is_ok));
+            }
+            assert_eq!(Times::query().count(&db).await?, 1_000);
+        }
+        Ok::<_, orm::Error>(())
+    })
+    .await;
+    assert!(many.is_ok(), "300 streams in a row finished");
+    many.unwrap()?;
+    // In a transaction the connection stays lent between statements:
+    // streams, dropped streams and queries follow each other on it.
+    let in_tx = tokio::time::timeout(Duration::from_secs(60), async {
+        db.transaction(async |tx| {
+            for _ in 0..100 {
+                let streamed: Vec<Times> = Times::query()
+                    .order_by(Times::ID.asc())
+                    .stream(&tx)
+                    .try_collect()
+                    .await?;
+                assert_eq!(streamed, all);
+                let first: Vec<Times> = Times::query().limit(1).stream(&tx).try_collect().await?;
+                assert_eq!(first.len(), 1);
+                Times::query()
+                    .filter(Times::ID.eq(all[0].id))
+                    .delete(&tx)
+                    .await?;
+                assert_eq!(Times::query().all(&tx).await?.len(), 999);
+                db_insert_back(&tx, all[0].clone()).await?;
+            }
+            Ok::<_, orm::Error>(())
+        })
+        .await
+    })
+    .await;
+    assert!(in_tx.is_ok(), "100 rounds in one transaction finished");
+    in_tx.unwrap()?;
+    // A stream dropped before its end ends its transaction, as a
+    // cancelled statement does on every path and backend: nothing of it
+    // is committed.
+    let tx = db.begin().await?;
+    Times::query()
+        .filter(Times::ID.eq(all[0].id))
+        .delete(&tx)
+        .await?;
+    let first = Times::query().stream(&tx).next().await;
+    assert!(matches!(first, Some(Ok(_))));
+    let after = Times::query().count(&tx).await;
+    assert!(
+        matches!(after, Err(orm::Error::TransactionClosed)),
+        "{after:?}"
+    );
+    drop(tx);
+    assert_eq!(Times::query().count(&db).await?, 1_000);
+    // A row the model cannot hold ends the stream with a typed error,
+    // after the rows before it; the connection goes on working.
+    orm::raw("UPDATE time_values SET date = 'not a date' WHERE id = ?")
+        .bind(all[10].id)
+        .execute(&db)
+        .await?;
+    let mut rows = Times::query().order_by(Times::ID.asc()).stream(&db);
+    let mut read = 0;
+    let error = loop {
+        match rows.next().await {
+            Some(Ok(_)) => read += 1,
+            Some(Err(e)) => break e,
+            None => panic!("the stream ended without the error"),
+        }
+    };
+    assert!(rows.next().await.is_none(), "the stream ends at its error");
+    drop(rows);
+    assert_eq!(read, 10);
+    assert!(matches!(error, orm::Error::Decode { .. }), "{error:?}");
+    assert_eq!(Times::query().count(&db).await?, 1_000);
+    db.close().await;
+    Ok(())
+}
+
+/// Puts a deleted row back with its own key.
+async fn db_insert_back(tx: &Tx, row: Times) -> orm::Result<()> {
+    orm::raw("INSERT INTO time_values (id, date, at, utc, maybe) VALUES (?, ?, ?, ?, ?)")
+        .bind(row.id)
+        .bind(row.date)
+        .bind(row.at)
+        .bind(row.utc)
+        .bind(row.maybe)
+        .execute(tx)
+        .await?;
+    Ok(())
+}

@@ -241,6 +241,17 @@ scenario!(async fn belongs_to_many_to_many_and_shared_rows(db, backend) {
     let loaded = Post::query().order_by(Post::ID).include(Post::AUTHOR).all(db).await?;
     assert_eq!(rec.take().len(), 2);
     assert!(loaded.iter().all(|p| p.author.get().unwrap().id == p.author_id));
+    // Posts of one author share one copy of it, not a clone each.
+    for a in &loaded {
+        for b in &loaded {
+            let same = std::ptr::eq(a.author.get()?, b.author.get()?);
+            assert_eq!(same, a.author_id == b.author_id, "posts {} and {}", a.id, b.id);
+        }
+    }
+    // A clone of a post owns its author, equal to the shared one.
+    let copy = loaded[0].clone();
+    assert!(!std::ptr::eq(copy.author.get()?, loaded[0].author.get()?));
+    assert_eq!(copy.author.get()?, loaded[0].author.get()?);
     // many-to-many from the other side: one statement through the association.
     let tags = Tag::query().include(Tag::POSTS.include(Post::AUTHOR)).all(db).await?;
     assert_eq!(rec.take().len(), 3);

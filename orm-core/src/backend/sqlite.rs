@@ -10,7 +10,7 @@ use sqlx::error::BoxDynError;
 use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{Sqlite, SqliteArguments, SqliteConnection, SqliteQueryResult, SqliteRow};
 
-use super::{Backend, Done};
+use super::{Backend, Done, Route};
 use crate::sql::SQLITE_CASEFOLD as CASEFOLD;
 use crate::value::{RowRef, Value};
 
@@ -80,8 +80,12 @@ impl Backend for Sqlite {
         RowRef::Sqlite(row)
     }
 
-    fn direct(conn: &mut SqliteConnection) -> Option<&mut SqliteConnection> {
-        direct_available().then_some(conn)
+    fn route(conn: &mut SqliteConnection) -> Route<'_, SqliteConnection> {
+        if direct_available() {
+            Route::Direct(conn)
+        } else {
+            Route::Driver(conn)
+        }
     }
 
     fn done(result: &SqliteQueryResult) -> Done {
@@ -637,10 +641,11 @@ impl Stepping {
         Ok(Stepping { db, running })
     }
 
-    /// Steps for about one [`SLICE`], handing each row to `row`; true when
-    /// the statement is done.
+    /// Steps for about one [`SLICE`], or until `max_rows` rows, handing
+    /// each row to `row`; true when the statement is done.
     fn step_for(
         &mut self,
+        max_rows: u32,
         row: &mut dyn FnMut(RowRef<'_>) -> crate::Result<()>,
     ) -> crate::Result<bool> {
         let Some(running) = &self.running else {
@@ -657,7 +662,7 @@ impl Stepping {
                     let current = unsafe { crate::value::SqliteStmtRow::new(running.stmt) };
                     row(RowRef::SqliteStmt(current))?;
                     rows = rows.wrapping_add(1);
-                    if rows.is_multiple_of(64) && started.elapsed() >= SLICE {
+                    if rows == max_rows || (rows.is_multiple_of(64) && started.elapsed() >= SLICE) {
                         return Ok(false);
                     }
                 }
@@ -700,7 +705,7 @@ pub(super) async fn fetch_all_direct<T>(
     let mut out = Vec::new();
     loop {
         let done = tokio::task::block_in_place(|| {
-            stepping.step_for(&mut |row| {
+            stepping.step_for(u32::MAX, &mut |row| {
                 out.push(decode(row)?);
                 Ok(())
             })
@@ -713,4 +718,66 @@ pub(super) async fn fetch_all_direct<T>(
     drop(stepping);
     drop(handle);
     Ok(out)
+}
+
+/// How many rows a stream on the direct path decodes ahead of its reader
+/// in one `block_in_place`: enough that handing the thread over costs
+/// little beside stepping them, few enough that the rows held ahead stay
+/// below what sqlx's worker would buffer.
+const STREAM_AHEAD: u32 = 32;
+
+/// Streams a query's rows by the direct path: the connection stays
+/// locked until the stream ends or is dropped, rows are stepped and
+/// decoded [`STREAM_AHEAD`] at a time inside `block_in_place`, and the
+/// task yields to the runtime after each [`SLICE`] of stepping. Dropped
+/// early, the statement is reset and the connection unlocked.
+pub(super) fn stream_direct<'e, T, F>(
+    conn: &'e mut SqliteConnection,
+    sql: sqlx::SqlStr,
+    binds: Vec<Value>,
+    persistent: bool,
+    locked: &'e mut bool,
+    mut decode: F,
+) -> futures_util::stream::BoxStream<'e, crate::Result<T>>
+where
+    T: Send + 'e,
+    F: FnMut(RowRef<'_>) -> crate::Result<T> + Send + 'e,
+{
+    Box::pin(async_stream::try_stream! {
+        // As in fetch_all_direct: the worker is first seen back at its
+        // command loop after a lock of the previous statement.
+        if *locked {
+            sqlx::Connection::ping(&mut *conn).await?;
+            *locked = false;
+        }
+        let mut handle = conn.lock_handle().await?;
+        *locked = true;
+        let mut stepping =
+            Stepping::start(handle.as_raw_handle(), sql.as_str(), binds, persistent, false)?;
+        let mut ahead = std::collections::VecDeque::with_capacity(STREAM_AHEAD as usize);
+        let mut stepped = std::time::Duration::ZERO;
+        loop {
+            let started = std::time::Instant::now();
+            let done = tokio::task::block_in_place(|| {
+                stepping.step_for(STREAM_AHEAD, &mut |row| {
+                    ahead.push_back(decode(row)?);
+                    Ok(())
+                })
+            });
+            stepped += started.elapsed();
+            // Rows decoded before an error are still the reader's.
+            while let Some(item) = ahead.pop_front() {
+                yield item;
+            }
+            if done? {
+                break;
+            }
+            if stepped >= SLICE {
+                tokio::task::yield_now().await;
+                stepped = std::time::Duration::ZERO;
+            }
+        }
+        drop(stepping);
+        drop(handle);
+    })
 }
