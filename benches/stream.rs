@@ -60,6 +60,15 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static ALLOC: Counting = Counting;
 
+/// Heap held by what `f` returns.
+async fn held<T, F: Future<Output = T>>(f: F) -> usize {
+    let base = CURRENT.load(Ordering::Relaxed);
+    let out = f.await;
+    let held = CURRENT.load(Ordering::Relaxed) - base;
+    drop(out);
+    held
+}
+
 /// Peak heap above the level at the start of `f`.
 async fn peak<F: Future<Output = usize>>(f: F) -> (usize, usize) {
     let base = CURRENT.load(Ordering::Relaxed);
@@ -140,23 +149,29 @@ fn main() {
     write!(
         table,
         "\nPeak Rust heap above the starting level while loading {size} users x 10 posts x 10 \
-         comments (the associations workload) and holding the result.\n\n\
-         | backend | sqlx | orm | orm / sqlx |\n|---|---:|---:|---:|\n"
+         comments (the associations workload), and the heap its result holds.\n\n\
+         | backend | sqlx peak | orm peak | orm / sqlx | sqlx result | orm result | orm / sqlx |\n\
+         |---|---:|---:|---:|---:|---:|---:|\n"
     )
     .unwrap();
     for (kind, url) in &backends {
-        let (floor, ours) = rt.block_on(async { eager(*kind, url, size).await });
+        let ((floor, floor_held), (ours, ours_held)) =
+            rt.block_on(async { eager(*kind, url, size).await });
         println!(
-            "associations/{}: peak heap sqlx {floor} bytes, orm {ours} bytes",
+            "associations/{}: peak heap sqlx {floor} bytes, orm {ours} bytes; result sqlx {floor_held} bytes, orm {ours_held} bytes",
             kind.name()
         );
+        let kib = |n: usize| n as f64 / 1024.0;
         writeln!(
             table,
-            "| {} | {:.1} KiB | {:.1} KiB | {:.2} |",
+            "| {} | {:.1} KiB | {:.1} KiB | {:.2} | {:.1} KiB | {:.1} KiB | {:.2} |",
             label(*kind),
-            floor as f64 / 1024.0,
-            ours as f64 / 1024.0,
-            ours as f64 / floor as f64
+            kib(floor),
+            kib(ours),
+            ours as f64 / floor as f64,
+            kib(floor_held),
+            kib(ours_held),
+            ours_held as f64 / floor_held as f64
         )
         .unwrap();
     }
@@ -177,7 +192,7 @@ fn label(kind: Kind) -> &'static str {
 /// Peak heap of the associations workload: the floor's three queries
 /// grouped by hand, and the ORM's two nested includes (whose posts and
 /// comments also get their parent back-populated).
-async fn eager(kind: Kind, url: &str, users: usize) -> (usize, usize) {
+async fn eager(kind: Kind, url: &str, users: usize) -> ((usize, usize), (usize, usize)) {
     let script = fixture::script(
         kind,
         fixture::Data {
@@ -194,6 +209,7 @@ async fn eager(kind: Kind, url: &str, users: usize) -> (usize, usize) {
     drop(floor.associations(&st).await);
     at_rest().await;
     let (_, floor_peak) = peak(async { floor.associations(&st).await.len() }).await;
+    let floor_held = held(floor.associations(&st)).await;
     drop(floor);
     let db = Db::connect(url).await.unwrap();
     if kind == Kind::Sqlite {
@@ -202,7 +218,8 @@ async fn eager(kind: Kind, url: &str, users: usize) -> (usize, usize) {
     drop(ours::associations(&db).await);
     at_rest().await;
     let (_, ours_peak) = peak(async { ours::associations(&db).await.len() }).await;
-    (floor_peak, ours_peak)
+    let ours_held = held(ours::associations(&db)).await;
+    ((floor_peak, floor_held), (ours_peak, ours_held))
 }
 
 async fn measure(kind: Kind, url: &str, rows: usize) -> Vec<(&'static str, (usize, usize))> {

@@ -311,6 +311,9 @@ impl<P: Model, T: Model + Clone> Include<P, T> {
                 out.extend(rows);
             }
         }
+        // The rows are moved into their groups next: give back the room
+        // the decoding left over first, so that it is not held meanwhile.
+        out.shrink_to_fit();
         Ok((out, owners))
     }
 
@@ -383,16 +386,7 @@ impl<P: Model, T: Model + Clone> Include<P, T> {
                 .collect::<Result<_>>()?,
             None => owners.into_iter().map(|o| position.get(o)).collect(),
         };
-        let mut sizes = vec![0usize; position.len()];
-        for g in at.iter().flatten() {
-            sizes[*g] += 1;
-        }
-        let mut groups: Vec<Vec<T>> = sizes.into_iter().map(Vec::with_capacity).collect();
-        for (row, g) in rows.into_iter().zip(at) {
-            if let Some(g) = g {
-                groups[g].push(row);
-            }
-        }
+        let groups = group_rows(rows, &at, position.len());
         Ok(Grouped {
             parent_keys,
             position,
@@ -404,6 +398,75 @@ impl<P: Model, T: Model + Clone> Include<P, T> {
     fn fill(&self, parent: &mut P, rows: Vec<T>, member: Option<usize>) -> Result<()> {
         fill_slot(slot(parent, self.rel)?, self.rel, P::META, rows, member)
     }
+}
+
+/// Moves each row into its group (`at`, `None` for a row no parent holds),
+/// `groups` groups in all, each of its exact size.
+///
+/// Rows usually come grouped already (in key order, or as stored): then
+/// each run is split off the end of `rows`, whose room is given back as
+/// it empties, so that the rows are never held twice over. Otherwise each
+/// group is sized first and filled row by row.
+fn group_rows<T>(mut rows: Vec<T>, at: &[Option<usize>], groups: usize) -> Vec<Vec<T>> {
+    let mut out: Vec<Vec<T>> = (0..groups).map(|_| Vec::new()).collect();
+    if runs_are_groups(at, groups) {
+        let mut end = rows.len();
+        while end > 0 {
+            let group = at[end - 1];
+            let start = at[..end]
+                .iter()
+                .rposition(|g| *g != group)
+                .map_or(0, |i| i + 1);
+            let run = if start == 0 {
+                // The last run keeps the buffer (`split_off(0)` would give
+                // it away and allocate a new one as large).
+                let mut run = std::mem::take(&mut rows);
+                run.shrink_to_fit();
+                run
+            } else {
+                rows.split_off(start)
+            };
+            if let Some(g) = group {
+                out[g] = run;
+            }
+            end = start;
+            if rows.capacity() - rows.len() > rows.capacity() / 8 {
+                rows.shrink_to_fit();
+            }
+        }
+        return out;
+    }
+    let mut sizes = vec![0usize; groups];
+    for g in at.iter().flatten() {
+        sizes[*g] += 1;
+    }
+    for (group, size) in out.iter_mut().zip(sizes) {
+        group.reserve_exact(size);
+    }
+    for (row, g) in rows.into_iter().zip(at) {
+        if let Some(g) = g {
+            out[*g].push(row);
+        }
+    }
+    out
+}
+
+/// True when the rows of each group stand next to each other.
+fn runs_are_groups(at: &[Option<usize>], groups: usize) -> bool {
+    let mut seen = vec![false; groups];
+    let mut previous = None;
+    for &g in at {
+        if g != previous {
+            if let Some(g) = g {
+                if seen[g] {
+                    return false;
+                }
+                seen[g] = true;
+            }
+            previous = g;
+        }
+    }
+    true
 }
 
 /// The related rows of an include, one group per distinct parent key.
@@ -632,5 +695,43 @@ impl<M: Model, T: Model + Clone> SelectWith<M, T> {
     pub async fn all(self, exec: &(impl Executor + ?Sized)) -> Result<Vec<(M, Vec<T>)>> {
         let rows = self.select.all(exec).await?;
         self.include.pairs(rows, exec.target()).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::group_rows;
+
+    /// Grouping by the plain method: each row pushed onto its group.
+    fn plain(rows: &[u32], at: &[Option<usize>], groups: usize) -> Vec<Vec<u32>> {
+        let mut out = vec![Vec::new(); groups];
+        for (row, g) in rows.iter().zip(at) {
+            if let Some(g) = g {
+                out[*g].push(*row);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn rows_land_in_their_groups_in_order_either_way() {
+        let cases: Vec<(Vec<Option<usize>>, usize)> = vec![
+            (vec![], 2),
+            (vec![Some(0), Some(0), Some(1), Some(1), Some(1)], 3),
+            (vec![Some(2), Some(2), Some(0), None, None, Some(1)], 3),
+            (vec![None, Some(1), Some(1), None], 2),
+            (vec![Some(0), Some(1), Some(0)], 2),
+            (vec![Some(1), None, Some(1), Some(0), Some(2), Some(0)], 3),
+            ((0..1000).map(|i| Some(i / 7)).collect(), 143),
+            ((0..1000).map(|i| Some(i % 7)).collect(), 7),
+        ];
+        for (at, groups) in cases {
+            let rows: Vec<u32> = (0..at.len() as u32).collect();
+            let grouped = group_rows(rows.clone(), &at, groups);
+            assert_eq!(grouped, plain(&rows, &at, groups), "{at:?}");
+            for group in &grouped {
+                assert_eq!(group.capacity(), group.len());
+            }
+        }
     }
 }
