@@ -508,20 +508,29 @@ criterion_group!(benches, compare);
 
 /// `ORM_BENCH_PROFILE=<workload>/<contender>/<iterations>` runs one
 /// workload that many times on `ORM_BENCH_PROFILE_ROWS` users (100) and
-/// nothing else, on SQLite or at `ORM_BENCH_POSTGRES_URL`, for a profiler:
+/// nothing else, on SQLite, at `ORM_BENCH_POSTGRES_URL`, or with
+/// `ORM_BENCH_PROFILE_MYSQL=1` at `ORM_BENCH_MYSQL_URL`, for a profiler:
 /// `valgrind --tool=callgrind` counts instructions, so two iteration
-/// counts give the cost of one call.
+/// counts give the cost of one call. `insert` writes that many users per
+/// call.
 fn profile(spec: &str) {
     let parts: Vec<&str> = spec.split('/').collect();
     let [workload, contender, n] = parts[..] else {
         panic!(
-            "ORM_BENCH_PROFILE=<get|trivial|associations|aggregate|upsert>/<sqlx|orm|sea-orm>/<iterations>"
+            "ORM_BENCH_PROFILE=<get|trivial|medium|insert|associations|aggregate|upsert>/<sqlx|orm|sea-orm>/<iterations>"
         );
     };
     let n: usize = n.parse().unwrap();
-    let side = match std::env::var("ORM_BENCH_POSTGRES_URL") {
-        Ok(url) => Side::connect(Kind::Postgres, &url),
-        Err(_) => Side::connect(Kind::Sqlite, "sqlite::memory:"),
+    let side = match (
+        std::env::var_os("ORM_BENCH_PROFILE_MYSQL"),
+        std::env::var("ORM_BENCH_POSTGRES_URL"),
+    ) {
+        (Some(_), _) => Side::connect(
+            Kind::MySql,
+            &std::env::var("ORM_BENCH_MYSQL_URL").expect("ORM_BENCH_MYSQL_URL"),
+        ),
+        (None, Ok(url)) => Side::connect(Kind::Postgres, &url),
+        (None, Err(_)) => Side::connect(Kind::Sqlite, "sqlite::memory:"),
     };
     let rows = std::env::var("ORM_BENCH_PROFILE_ROWS").map_or(100, |s| s.parse().unwrap());
     side.seed(if workload == "aggregate" {
@@ -539,12 +548,21 @@ fn profile(spec: &str) {
             tags: true,
             ..Data::default()
         }
+    } else if workload == "medium" {
+        Data {
+            users: rows,
+            sparse_posts: true,
+            ..Data::default()
+        }
+    } else if workload == "insert" {
+        Data::default()
     } else {
         Data {
             users: rows,
             ..Data::default()
         }
     });
+    let new_users: Vec<_> = (0..rows).map(ours::new_user).collect();
     side.rt.block_on(async {
         for _ in 0..n {
             match (workload, contender) {
@@ -554,6 +572,10 @@ fn profile(spec: &str) {
                 ("trivial", "sqlx") => drop(black_box(side.floor.trivial().await)),
                 ("trivial", "orm") => drop(black_box(ours::trivial(&side.db).await)),
                 ("trivial", "sea-orm") => drop(black_box(sea::trivial(&side.sea).await)),
+                ("medium", "sqlx") => drop(black_box(side.floor.medium(&side.st).await)),
+                ("medium", "orm") => drop(black_box(ours::medium(&side.db).await)),
+                ("insert", "sqlx") => drop(black_box(side.floor.insert(&side.st, rows).await)),
+                ("insert", "orm") => drop(black_box(ours::insert(&side.db, &new_users).await)),
                 ("associations", "sqlx") => {
                     drop(black_box(side.floor.associations(&side.st).await))
                 }
