@@ -223,6 +223,14 @@ impl TxState {
     /// Commits; later statements fail with [`Error::TransactionClosed`].
     pub(crate) async fn commit(&self) -> Result<()> {
         let conn = self.lock().await.take().ok_or(Error::TransactionClosed)?;
+        if conn.interrupted() {
+            // A statement of the transaction was cancelled (a stream
+            // dropped before its end, a timeout): what it did is unknown,
+            // so the transaction is rolled back (the connection
+            // abandoned), never committed.
+            drop(conn);
+            return Err(Error::TransactionClosed);
+        }
         end(&self.shared, conn, TxStep::Commit, !self.implicit).await
     }
 

@@ -91,3 +91,36 @@ scenario!(async fn an_application_error_type_works_too(db, backend) {
     assert_eq!(User::query().count(db).await?, 0);
     Ok(())
 });
+
+scenario!(async fn a_stream_dropped_before_its_end_rolls_its_transaction_back(db, backend) {
+    use futures_util::StreamExt;
+    db.create_all(&orm::models![User]).await?;
+    db.insert_many(vec![User::new("a@example.com"), User::new("b@example.com")]).await?;
+    // Commit after the dropped stream: refused, nothing written.
+    let tx = db.begin().await?;
+    tx.insert(User::new("c@example.com")).await?;
+    let first = User::query().stream(&tx).next().await;
+    assert!(matches!(first, Some(Ok(_))), "{first:?}");
+    let commit = tx.commit().await;
+    assert!(matches!(commit, Err(Error::TransactionClosed)), "{commit:?}");
+    assert_eq!(User::query().count(db).await?, 2);
+    // Through `db.transaction`: the closure's Ok does not commit either.
+    let out = db
+        .transaction(async |tx| {
+            tx.insert(User::new("d@example.com")).await?;
+            let mut rows = User::query().stream(&tx);
+            rows.next().await.transpose()?;
+            Ok::<_, Error>(())
+        })
+        .await;
+    assert!(matches!(out, Err(Error::TransactionClosed)), "{out:?}");
+    assert_eq!(User::query().count(db).await?, 2);
+    // A stream read to its end leaves the transaction as it was.
+    let tx = db.begin().await?;
+    tx.insert(User::new("e@example.com")).await?;
+    let all: Vec<User> = futures_util::TryStreamExt::try_collect(User::query().stream(&tx)).await?;
+    assert_eq!(all.len(), 3);
+    tx.commit().await?;
+    assert_eq!(User::query().count(db).await?, 3);
+    Ok(())
+});
