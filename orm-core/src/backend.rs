@@ -601,11 +601,22 @@ where
     }
     let mut rows = query.fetch(exec);
     let mut out = Vec::new();
+    // The driver returns rows it has already received without yielding:
+    // a large result would hold the thread (and a timeout around the
+    // query) until its end, so the task yields now and then.
+    let mut since = Instant::now();
     while let Some(row) = rows.try_next().await? {
         out.push(decode(<DB<C> as Backend>::row(&row))?);
+        if out.len().is_multiple_of(64) && since.elapsed() >= YIELD_EVERY {
+            tokio::task::yield_now().await;
+            since = Instant::now();
+        }
     }
     Ok(out)
 }
+
+/// How long reading a large result runs before the task yields.
+const YIELD_EVERY: std::time::Duration = std::time::Duration::from_millis(1);
 
 async fn fetch_optional_generic<'e, DB, E, T>(
     exec: E,

@@ -330,7 +330,11 @@ impl Db {
         }
     }
 
-    /// Closes every connection of the pool.
+    /// Closes every connection of the pool. New statements fail at once;
+    /// the call returns when every connection lent out has come back, so
+    /// an open transaction or a stream still being read holds it: end
+    /// them first (awaiting `close` while holding a [`Tx`](crate::Tx) in
+    /// the same task never returns).
     pub async fn close(&self) {
         self.shared.close().await;
     }

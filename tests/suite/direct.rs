@@ -312,3 +312,26 @@ async fn db_insert_back(tx: &Tx, row: Times) -> orm::Result<()> {
         .await?;
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn queries_run_inside_a_local_set() -> orm::Result<()> {
+    use futures_util::TryStreamExt;
+    let db = Db::connect("sqlite::memory:").await?;
+    db.create_all(&orm::models![Times]).await?;
+    db.insert_many(times()).await?;
+    let local = tokio::task::LocalSet::new();
+    let read = local
+        .run_until(async {
+            let all = Times::query().all(&db).await?;
+            let streamed: Vec<Times> = Times::query().stream(&db).try_collect().await?;
+            assert_eq!(all, streamed);
+            let db = db.clone();
+            tokio::task::spawn_local(async move { Times::query().count(&db).await })
+                .await
+                .expect("the local task ran")
+        })
+        .await?;
+    assert_eq!(read, 2);
+    db.close().await;
+    Ok(())
+}

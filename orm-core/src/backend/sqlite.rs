@@ -275,8 +275,8 @@ unsafe extern "C" fn casefold(
 // path locks the worker out (`lock_handle`, one hand-off), prepares (or
 // finds in its cache) the statement on the connection's own handle, binds,
 // steps and decodes each row straight from `sqlite3_column_*` into the
-// caller's type, inside `block_in_place` so that the runtime moves its
-// other tasks to another thread meanwhile. Nothing crosses threads per row.
+// caller's type, in slices of about 200 µs with a yield to the runtime
+// between them. Nothing crosses threads per row.
 // ---------------------------------------------------------------------------
 
 /// The name the statement cache is kept under on each connection.
@@ -433,9 +433,15 @@ fn direct_error(db: NonNull<ffi::sqlite3>) -> crate::Error {
 }
 
 /// True when the direct path may run here: on a multi-threaded tokio
-/// runtime, where `block_in_place` can move the thread's other tasks
-/// away. Elsewhere (a current-thread runtime) statements go through
-/// sqlx's worker thread, which keeps the runtime's one thread free.
+/// runtime, where other workers take over the tasks waiting on this
+/// thread while it steps a slice (and a long single step, an aggregate,
+/// holds one worker, not the runtime). Elsewhere (a current-thread
+/// runtime) statements go through sqlx's worker thread, which keeps the
+/// runtime's one thread free.
+///
+/// The slices run on the task's own thread rather than inside
+/// `tokio::task::block_in_place`, which panics inside a `LocalSet` (and
+/// nothing tells beforehand whether it would).
 pub(super) fn direct_available() -> bool {
     tokio::runtime::Handle::try_current()
         .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread)
@@ -675,8 +681,8 @@ impl Stepping {
 
 /// Runs a query by the direct path and decodes every row.
 ///
-/// The rows are read in slices of about [`SLICE`], each inside
-/// `block_in_place`; between slices the task yields, so that dropping the
+/// The rows are read in slices of about [`SLICE`]; between slices the
+/// task yields, so that dropping the
 /// query's future (a timeout) stops it at a row boundary, the statement
 /// reset and the connection unlocked. One step that runs long (an
 /// aggregate over millions of rows) finishes before that.
@@ -704,11 +710,9 @@ pub(super) async fn fetch_all_direct<T>(
     let mut stepping = Stepping::start(handle.as_raw_handle(), sql, binds, persistent, single)?;
     let mut out = Vec::new();
     loop {
-        let done = tokio::task::block_in_place(|| {
-            stepping.step_for(u32::MAX, &mut |row| {
-                out.push(decode(row)?);
-                Ok(())
-            })
+        let done = stepping.step_for(u32::MAX, &mut |row| {
+            out.push(decode(row)?);
+            Ok(())
         })?;
         if done {
             break;
@@ -721,14 +725,13 @@ pub(super) async fn fetch_all_direct<T>(
 }
 
 /// How many rows a stream on the direct path decodes ahead of its reader
-/// in one `block_in_place`: enough that handing the thread over costs
-/// little beside stepping them, few enough that the rows held ahead stay
-/// below what sqlx's worker would buffer.
+/// at a time: few enough that the rows held ahead stay below what sqlx's
+/// worker would buffer.
 const STREAM_AHEAD: u32 = 32;
 
 /// Streams a query's rows by the direct path: the connection stays
 /// locked until the stream ends or is dropped, rows are stepped and
-/// decoded [`STREAM_AHEAD`] at a time inside `block_in_place`, and the
+/// decoded [`STREAM_AHEAD`] at a time, and the
 /// task yields to the runtime after each [`SLICE`] of stepping. Dropped
 /// early, the statement is reset and the connection unlocked.
 pub(super) fn stream_direct<'e, T, F>(
@@ -758,11 +761,9 @@ where
         let mut stepped = std::time::Duration::ZERO;
         loop {
             let started = std::time::Instant::now();
-            let done = tokio::task::block_in_place(|| {
-                stepping.step_for(STREAM_AHEAD, &mut |row| {
-                    ahead.push_back(decode(row)?);
-                    Ok(())
-                })
+            let done = stepping.step_for(STREAM_AHEAD, &mut |row| {
+                ahead.push_back(decode(row)?);
+                Ok(())
             });
             stepped += started.elapsed();
             // Rows decoded before an error are still the reader's.
