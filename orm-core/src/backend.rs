@@ -684,12 +684,52 @@ where
     F: FnMut(RowRef<'_>) -> Result<T> + Send + 'e,
 {
     match arguments::<DB>(binds) {
-        Ok(args) => sqlx::query_with(sql, args)
-            .persistent(persistent)
-            .fetch(exec)
-            .map(move |row| decode(DB::row(&row?)))
-            .boxed(),
+        Ok(args) => Yielding::new(
+            sqlx::query_with(sql, args)
+                .persistent(persistent)
+                .fetch(exec)
+                .map(move |row| decode(DB::row(&row?))),
+        )
+        .boxed(),
         Err(e) => futures_util::stream::once(async move { Err(e) }).boxed(),
+    }
+}
+
+/// A stream of rows that lets its task yield after each [`YIELD_EVERY`]
+/// of reading: the driver hands out rows it has already received without
+/// yielding, so a reader of a large result would hold its thread (and a
+/// timeout around it) until the end.
+struct Yielding<S> {
+    rows: S,
+    read: u32,
+    since: Instant,
+}
+
+impl<S> Yielding<S> {
+    fn new(rows: S) -> Self {
+        Yielding {
+            rows,
+            read: 0,
+            since: Instant::now(),
+        }
+    }
+}
+
+impl<S: futures_core::Stream + Unpin> futures_core::Stream for Yielding<S> {
+    type Item = S::Item;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<S::Item>> {
+        let this = &mut *self;
+        this.read = this.read.wrapping_add(1);
+        if this.read.is_multiple_of(64) && this.since.elapsed() >= YIELD_EVERY {
+            this.since = Instant::now();
+            cx.waker().wake_by_ref();
+            return std::task::Poll::Pending;
+        }
+        this.rows.poll_next_unpin(cx)
     }
 }
 
