@@ -599,18 +599,10 @@ where
         }
         return Ok(out);
     }
-    let mut rows = query.fetch(exec);
+    let mut rows = Yielding::new(query.fetch(exec));
     let mut out = Vec::new();
-    // The driver returns rows it has already received without yielding:
-    // a large result would hold the thread (and a timeout around the
-    // query) until its end, so the task yields now and then.
-    let mut since = Instant::now();
     while let Some(row) = rows.try_next().await? {
         out.push(decode(<DB<C> as Backend>::row(&row))?);
-        if out.len().is_multiple_of(64) && since.elapsed() >= YIELD_EVERY {
-            tokio::task::yield_now().await;
-            since = Instant::now();
-        }
     }
     Ok(out)
 }

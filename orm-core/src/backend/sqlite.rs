@@ -679,6 +679,27 @@ impl Stepping {
     }
 }
 
+/// Locks the connection's handle for the direct path; `locked` says
+/// whether the previous statement on it did, and is set.
+///
+/// sqlx's worker can miss a wake-up when its handle is locked again before
+/// it has taken its lock back from the previous unlock (two `lock_handle`
+/// calls in a row hang after about fifty), so after a lock the worker is
+/// first seen back at its command loop. A connection from the pool is
+/// (sqlx pings each one it takes back; a new one is pinged once set up).
+async fn lock<'c>(
+    conn: &'c mut SqliteConnection,
+    locked: &mut bool,
+) -> crate::Result<sqlx::sqlite::LockedSqliteHandle<'c>> {
+    if *locked {
+        sqlx::Connection::ping(&mut *conn).await?;
+        *locked = false;
+    }
+    let handle = conn.lock_handle().await?;
+    *locked = true;
+    Ok(handle)
+}
+
 /// Runs a query by the direct path and decodes every row.
 ///
 /// The rows are read in slices of about [`SLICE`]; between slices the
@@ -695,18 +716,7 @@ pub(super) async fn fetch_all_direct<T>(
     locked: &mut bool,
     decode: &mut (impl FnMut(RowRef<'_>) -> crate::Result<T> + Send),
 ) -> crate::Result<Vec<T>> {
-    // sqlx's worker can miss a wake-up when its handle is locked again
-    // before it has taken its lock back from the previous unlock (two
-    // `lock_handle` calls in a row hang after about fifty), so after a lock
-    // the worker is first seen back at its command loop. A connection
-    // from the pool is (sqlx pings each one it takes back; a new one is
-    // pinged once set up).
-    if *locked {
-        sqlx::Connection::ping(&mut *conn).await?;
-        *locked = false;
-    }
-    let mut handle = conn.lock_handle().await?;
-    *locked = true;
+    let mut handle = lock(conn, locked).await?;
     let mut stepping = Stepping::start(handle.as_raw_handle(), sql, binds, persistent, single)?;
     let mut out = Vec::new();
     loop {
@@ -747,14 +757,7 @@ where
     F: FnMut(RowRef<'_>) -> crate::Result<T> + Send + 'e,
 {
     Box::pin(async_stream::try_stream! {
-        // As in fetch_all_direct: the worker is first seen back at its
-        // command loop after a lock of the previous statement.
-        if *locked {
-            sqlx::Connection::ping(&mut *conn).await?;
-            *locked = false;
-        }
-        let mut handle = conn.lock_handle().await?;
-        *locked = true;
+        let mut handle = lock(conn, locked).await?;
         let mut stepping =
             Stepping::start(handle.as_raw_handle(), sql.as_str(), binds, persistent, false)?;
         let mut ahead = std::collections::VecDeque::with_capacity(STREAM_AHEAD as usize);
