@@ -536,6 +536,7 @@ pub(super) fn cut_timestamps(
 
 /// Refuses a value no backend stores alike (see `Value::check_portable`),
 /// as binding it would.
+#[inline]
 pub(crate) fn check_bound(value: &Value) -> Result<()> {
     value
         .check_portable()
