@@ -330,7 +330,8 @@ impl Db {
         }
     }
 
-    /// Closes every connection of the pool. New statements fail at once;
+    /// Closes every connection of the pool. New statements, on this handle
+    /// or a clone of it, fail at once with [`Error::Closed`](crate::Error::Closed);
     /// the call returns when every connection lent out has come back, so
     /// an open transaction or a stream still being read holds it: end
     /// them first (awaiting `close` while holding a [`Tx`](crate::Tx) in

@@ -191,6 +191,11 @@ pub enum Error {
     #[error("the transaction is already finished")]
     TransactionClosed,
 
+    /// The [`Db`](crate::Db) was closed ([`Db::close`](crate::Db::close)):
+    /// no statement runs on it, or on a clone of it, after that.
+    #[error("the database handle was closed (`Db::close`): no statement runs on it any more")]
+    Closed,
+
     /// A migration folder that cannot run as it is (a file changed after
     /// it was applied, a gap, a database newer than the folder, a bad file
     /// name), or a migration that failed: the message names the file and
@@ -409,6 +414,7 @@ fn map_sqlx(err: sqlx::Error) -> Error {
     use sqlx::error::ErrorKind;
     match err {
         sqlx::Error::PoolTimedOut => Error::PoolTimedOut,
+        sqlx::Error::PoolClosed => Error::Closed,
         source @ (sqlx::Error::Io(_) | sqlx::Error::WorkerCrashed) => {
             Error::Disconnected { source }
         }

@@ -293,3 +293,27 @@ scenario!(async fn raw_sql_runs_one_statement_with_its_own_binds(db, backend) {
     }
     Ok(())
 });
+
+scenario!(async fn a_closed_db_refuses_every_statement_with_a_typed_error(db, backend) {
+    use futures_util::StreamExt;
+    db.create_all(&orm::models![User]).await?;
+    let clone = db.clone();
+    db.close().await;
+    // Through the handle that closed and through a clone of it, reads,
+    // writes, transactions and streams.
+    let err = User::query().all(&clone).await.unwrap_err();
+    assert!(matches!(err, Error::Closed), "{err:?}");
+    let err = db.insert(User::new("ada@example.com")).await.unwrap_err();
+    assert!(matches!(err, Error::Closed), "{err:?}");
+    let err = orm::raw("SELECT 1").execute(db).await.unwrap_err();
+    assert!(matches!(err, Error::Closed), "{err:?}");
+    match db.begin().await {
+        Err(Error::Closed) => {}
+        Err(other) => panic!("{other:?}"),
+        Ok(_) => panic!("a transaction began on a closed Db"),
+    }
+    let first = User::query().stream(&clone).next().await;
+    assert!(matches!(first, Some(Err(Error::Closed))), "{first:?}");
+    assert!(err.to_string().contains("closed"), "{err}");
+    Ok(())
+});

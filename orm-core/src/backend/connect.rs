@@ -324,6 +324,7 @@ fn config_error(url: &str, reason: impl fmt::Display) -> Error {
 fn connect_error(url: &str, err: sqlx::Error) -> Error {
     match err {
         sqlx::Error::PoolTimedOut => Error::PoolTimedOut,
+        sqlx::Error::PoolClosed => Error::Closed,
         sqlx::Error::Configuration(e) => config_error(url, e),
         source => Error::Connect {
             url: redact_url(url),
