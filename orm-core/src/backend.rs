@@ -499,6 +499,16 @@ pub(crate) trait Backend: sqlx::Database + sqlx::database::HasStatementCache {
     }
 }
 
+/// A negative zero as SQLite and MySQL keep it: `0.0`, without its sign
+/// (PostgreSQL keeps the sign). `None` for any other value.
+pub(super) fn unsigned_zero(value: &Value) -> Option<Value> {
+    match value {
+        Value::F32(v) if *v == 0.0 && v.is_sign_negative() => Some(Value::F32(0.0)),
+        Value::F64(v) if *v == 0.0 && v.is_sign_negative() => Some(Value::F64(0.0)),
+        _ => None,
+    }
+}
+
 /// A `time` timestamp as the server keeps it: its time passed through
 /// `cut`, an offset date-time in UTC (as it reads back); `None` when that
 /// is the value as given, or it holds no `time` timestamp.

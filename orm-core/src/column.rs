@@ -213,8 +213,9 @@ impl<M: Model, T: ColumnType<Scalar = String>> Column<M, T> {
         self.like_expr(pattern.into_value(), true)
     }
 
-    /// The column contains `text`, taken literally: `%`, `_` and `\` in it
-    /// are escaped, the same way on every backend. Case-sensitive.
+    /// The column contains `text` (a `&str` or a `String`), taken
+    /// literally: `%`, `_` and `\` in it are escaped, the same way on every
+    /// backend. Case-sensitive.
     ///
     /// ```
     /// # use orm::prelude::*;
@@ -227,22 +228,22 @@ impl<M: Model, T: ColumnType<Scalar = String>> Column<M, T> {
     /// assert_eq!(binds[0], orm::Value::String(r"%100\%\_off%".into()));
     /// # Ok::<(), orm::Error>(())
     /// ```
-    pub fn contains(self, text: &str) -> Expr {
-        let pattern = format!("%{}%", escape_like(text));
+    pub fn contains(self, text: impl AsRef<str>) -> Expr {
+        let pattern = format!("%{}%", escape_like(text.as_ref()));
         self.like_expr(Value::String(pattern), false)
     }
 
     /// The column starts with `text`, taken literally (see
     /// [`Column::contains`]).
-    pub fn starts_with(self, text: &str) -> Expr {
-        let pattern = format!("{}%", escape_like(text));
+    pub fn starts_with(self, text: impl AsRef<str>) -> Expr {
+        let pattern = format!("{}%", escape_like(text.as_ref()));
         self.like_expr(Value::String(pattern), false)
     }
 
     /// The column ends with `text`, taken literally (see
     /// [`Column::contains`]).
-    pub fn ends_with(self, text: &str) -> Expr {
-        let pattern = format!("%{}", escape_like(text));
+    pub fn ends_with(self, text: impl AsRef<str>) -> Expr {
+        let pattern = format!("%{}", escape_like(text.as_ref()));
         self.like_expr(Value::String(pattern), false)
     }
 }

@@ -325,6 +325,18 @@ pub trait ColumnType: Sized + Send + Sync + 'static {
     const VARIANTS: &'static [&'static str] = &[];
     /// Decodes the cell at `idx` of `row`.
     fn decode(row: RowRef<'_>, idx: usize) -> Result<Self, sqlx::Error>;
+    /// Decodes the cell at `idx` of `row`, `None` when it is NULL (what an
+    /// `Option` of this type reads). The default asks whether the cell is
+    /// NULL, then decodes it; the built-in types read both at once.
+    #[doc(hidden)]
+    #[inline]
+    fn decode_option(row: RowRef<'_>, idx: usize) -> Result<Option<Self>, sqlx::Error> {
+        if row.is_null(idx)? {
+            Ok(None)
+        } else {
+            Self::decode(row, idx).map(Some)
+        }
+    }
     /// Copies the value into a bind parameter.
     fn to_value(&self) -> Value;
     /// Moves the value into a bind parameter.
@@ -532,6 +544,19 @@ macro_rules! pg_strict {
 }
 pg_strict!(f32, f64, bool, String, Vec<u8>);
 
+/// The NULL test, then the decode (with its widening on PostgreSQL).
+#[inline]
+fn decode_option_slowly<T: ColumnType>(
+    row: RowRef<'_>,
+    idx: usize,
+) -> Result<Option<T>, sqlx::Error> {
+    if row.is_null(idx)? {
+        Ok(None)
+    } else {
+        T::decode(row, idx).map(Some)
+    }
+}
+
 macro_rules! scalar {
     ($($t:ty => $sql:ident, $variant:ident;)*) => {$(
         impl ColumnType for $t {
@@ -540,6 +565,26 @@ macro_rules! scalar {
             #[inline]
             fn decode(row: RowRef<'_>, idx: usize) -> Result<Self, sqlx::Error> {
                 decode_arms!(row, idx, $t)
+            }
+            /// One look at the cell on the driver's rows (the cell's NULL
+            /// test and its type check are one lookup in sqlx); on
+            /// PostgreSQL a type mismatch goes the long way, which widens
+            /// integers.
+            #[inline]
+            fn decode_option(row: RowRef<'_>, idx: usize) -> Result<Option<Self>, sqlx::Error> {
+                match row {
+                    #[cfg(feature = "sqlite")]
+                    RowRef::Sqlite(r) => sqlx::Row::try_get::<Option<$t>, _>(r, idx),
+                    #[cfg(feature = "postgres")]
+                    RowRef::Postgres(r) => match sqlx::Row::try_get::<Option<$t>, _>(r, idx) {
+                        Ok(value) => Ok(value),
+                        Err(_) => decode_option_slowly::<$t>(row, idx),
+                    },
+                    #[cfg(feature = "mysql")]
+                    RowRef::MySql(r) => sqlx::Row::try_get::<Option<$t>, _>(r, idx),
+                    #[cfg(feature = "sqlite")]
+                    RowRef::SqliteStmt(_) => decode_option_slowly::<$t>(row, idx),
+                }
             }
             #[inline]
             fn to_value(&self) -> Value {
@@ -694,11 +739,7 @@ impl<T: ColumnType<Scalar = T>> ColumnType for Option<T> {
     }
     #[inline]
     fn decode(row: RowRef<'_>, idx: usize) -> Result<Self, sqlx::Error> {
-        if row.is_null(idx)? {
-            Ok(None)
-        } else {
-            T::decode(row, idx).map(Some)
-        }
+        T::decode_option(row, idx)
     }
     #[inline]
     fn to_value(&self) -> Value {

@@ -436,7 +436,7 @@ async fn a_sqlite_file_takes_concurrent_writers() {
                 } else {
                     db.transaction(async |tx| {
                         let mine = Order::query()
-                            .filter(Order::NAME.starts_with(&format!("t{t} #")))
+                            .filter(Order::NAME.starts_with(format!("t{t} #")))
                             .count(&tx)
                             .await?;
                         tx.insert(order(&format!("{name} after {mine}")))

@@ -315,6 +315,13 @@ scenario!(async fn literal_text_search_escapes_wildcards(db, backend) {
             matching(&|b| b.ends_with(needle)),
             "ends_with({needle:?})"
         );
+        // An owned String works as well as a &str.
+        let owned: String = needle.into();
+        assert_eq!(
+            found(Note::BODY.contains(owned)).await?,
+            matching(&|b| b.contains(needle)),
+            "contains({needle:?}.to_string())"
+        );
     }
     // like() escapes with `\` on every backend; a lone trailing `\` is refused
     // before anything is sent.

@@ -460,6 +460,30 @@ scenario!(async fn timestamps_come_back_as_the_database_stores_them(db, backend)
     Ok(())
 });
 
+scenario!(async fn a_negative_zero_comes_back_as_the_database_holds_it(db, backend) {
+    db.create_all(&orm::models![Store]).await?;
+    let sign = |v: Option<f64>| v.map(f64::is_sign_negative);
+    let one = db.insert(Store { id: 0, name: "first".into(), rating: Some(-0.0) }).await?;
+    let many = db
+        .insert_many(vec![
+            Store { id: 0, name: "second".into(), rating: Some(-0.0) },
+            Store { id: 0, name: "third".into(), rating: Some(-1.5) },
+        ])
+        .await?;
+    let mut saved = Store::get(db, one.id).await?;
+    saved.rating = Some(-0.0);
+    db.save(&mut saved).await?;
+    for written in [&one, &many[0], &many[1], &saved] {
+        let read = Store::get(db, written.id).await?;
+        assert_eq!(written.rating, read.rating);
+        assert_eq!(sign(written.rating), sign(read.rating), "{written:?} against {read:?}");
+    }
+    // PostgreSQL keeps the sign; SQLite and MySQL store a plain zero.
+    assert_eq!(sign(one.rating), Some(backend == Backend::Postgres));
+    assert_eq!(many[1].rating, Some(-1.5));
+    Ok(())
+});
+
 scenario!(async fn values_no_backend_stores_alike_are_refused(db, backend) {
     db.create_all(&orm::models![Store]).await?;
     for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {

@@ -49,8 +49,11 @@ impl Backend for MySql {
     }
 
     /// Timestamps travel with whole microseconds: the nanoseconds below
-    /// them are dropped, as the driver does.
+    /// them are dropped, as the driver does. A zero keeps no sign.
     fn stored(value: &Value) -> Option<Value> {
+        if let Some(zero) = super::unsigned_zero(value) {
+            return Some(zero);
+        }
         #[cfg(feature = "time")]
         if let Some(cut) = super::cut_time(value, |t| {
             t.replace_nanosecond(t.nanosecond() / 1000 * 1000).ok()

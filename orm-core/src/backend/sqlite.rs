@@ -17,6 +17,9 @@ use crate::value::{RowRef, Value};
 impl Backend for Sqlite {
     /// An offset date-time is written (and so read back) in UTC.
     fn stored(value: &Value) -> Option<Value> {
+        if let Some(zero) = super::unsigned_zero(value) {
+            return Some(zero);
+        }
         #[cfg(feature = "time")]
         if let Value::TimeOffset(t) = value
             && !t.offset().is_utc()

@@ -32,7 +32,8 @@ pub struct Statements {
     /// `SELECT 1 FROM "t" WHERE <key> = ?`
     pub exists_by_key: String,
     /// The positions of the columns whose stored value may be coarser than
-    /// the field's (timestamps: microseconds on PostgreSQL and MySQL).
+    /// the field's (timestamps: microseconds on PostgreSQL and MySQL;
+    /// floats: a zero keeps no sign on SQLite and MySQL).
     pub coarsened: Vec<usize>,
 }
 

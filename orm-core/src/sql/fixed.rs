@@ -125,7 +125,13 @@ fn model_statements<R: Renderer>(r: &R, meta: &'static ModelMeta) -> Statements 
             .columns
             .iter()
             .enumerate()
-            .filter(|(_, c)| matches!(c.sql_type, SqlType::DateTime | SqlType::DateTimeUtc))
+            // Timestamps lose precision, zeros their sign, on some backends.
+            .filter(|(_, c)| {
+                matches!(
+                    c.sql_type,
+                    SqlType::DateTime | SqlType::DateTimeUtc | SqlType::Real | SqlType::Double
+                )
+            })
             .map(|(i, _)| i)
             .collect(),
     }

@@ -71,12 +71,18 @@ impl SqlWriter {
     /// Appends a quoted identifier, doubling any quote character inside.
     pub(super) fn ident(&mut self, ident: &str) {
         let q = self.quote;
+        debug_assert!(q.is_ascii(), "identifier quotes are ASCII");
         self.sql.push(q);
-        for ch in ident.chars() {
-            if ch == q {
-                self.sql.push(q);
+        if ident.as_bytes().contains(&(q as u8)) {
+            for ch in ident.chars() {
+                if ch == q {
+                    self.sql.push(q);
+                }
+                self.sql.push(ch);
             }
-            self.sql.push(ch);
+        } else {
+            // The usual case, copied whole.
+            self.sql.push_str(ident);
         }
         self.sql.push(q);
     }
