@@ -553,11 +553,16 @@ pub(crate) fn check_bound(value: &Value) -> Result<()> {
         .map_err(|why| Error::Config(format!("a bound value is refused: {why}")))
 }
 
-fn arguments<DB: Backend>(binds: Vec<Value>) -> Result<DB::Arguments> {
+/// The driver's arguments of `binds`; with `check`, each value is first
+/// refused if no backend stores it alike (values a model's validation
+/// already checked skip that).
+fn arguments<DB: Backend>(binds: Vec<Value>, check: bool) -> Result<DB::Arguments> {
     let mut args = DB::Arguments::default();
     args.reserve(binds.len(), binds.len() * 8);
     for value in binds {
-        check_bound(&value)?;
+        if check {
+            check_bound(&value)?;
+        }
         DB::bind(&mut args, value).map_err(|e| Error::Database(sqlx::Error::Encode(e)))?;
     }
     Ok(args)
@@ -600,7 +605,7 @@ where
     if let Some(text) = &single {
         <DB<C> as Backend>::ensure_single(&mut *exec, text).await?;
     }
-    let args = arguments::<DB<C>>(binds)?;
+    let args = arguments::<DB<C>>(binds, true)?;
     let query = sqlx::query_with(sql, args).persistent(persistent);
     if <DB<C> as Backend>::DRAIN_FIRST {
         let rows = query.fetch_all(exec).await?;
@@ -633,7 +638,7 @@ where
     E: sqlx::Executor<'e, Database = DB>,
     DB::Arguments: IntoArguments<DB>,
 {
-    let args = arguments::<DB>(binds)?;
+    let args = arguments::<DB>(binds, true)?;
     match sqlx::query_with(sql, args)
         .persistent(persistent)
         .fetch_optional(exec)
@@ -649,13 +654,14 @@ async fn execute_generic<'e, DB, E>(
     sql: SqlStr,
     binds: Vec<Value>,
     persistent: bool,
+    check: bool,
 ) -> Result<Done>
 where
     DB: Backend,
     E: sqlx::Executor<'e, Database = DB>,
     DB::Arguments: IntoArguments<DB>,
 {
-    let args = arguments::<DB>(binds)?;
+    let args = arguments::<DB>(binds, check)?;
     let result = sqlx::query_with(sql, args)
         .persistent(persistent)
         .execute(exec)
@@ -686,7 +692,7 @@ where
     T: Send + 'e,
     F: FnMut(RowRef<'_>) -> Result<T> + Send + 'e,
 {
-    match arguments::<DB>(binds) {
+    match arguments::<DB>(binds, true) {
         Ok(args) => Yielding::new(
             sqlx::query_with(sql, args)
                 .persistent(persistent)
@@ -975,6 +981,26 @@ async fn fetch_optional_on<T>(
 
 /// Runs a statement that returns no rows.
 pub(crate) async fn execute(target: Target<'_>, sql: Sql, binds: Vec<Value>) -> Result<Done> {
+    execute_binds(target, sql, binds, true).await
+}
+
+/// [`execute`] of a statement whose binds are a validated model's values
+/// (`Model::validate` ran `ColumnType::check` on each), which are bound
+/// without checking them again.
+pub(crate) async fn execute_validated(
+    target: Target<'_>,
+    sql: Sql,
+    binds: Vec<Value>,
+) -> Result<Done> {
+    execute_binds(target, sql, binds, false).await
+}
+
+async fn execute_binds(
+    target: Target<'_>,
+    sql: Sql,
+    binds: Vec<Value>,
+    check: bool,
+) -> Result<Done> {
     let target = match target {
         Target::Reads(shared) => Target::Pool(shared),
         other => other,
@@ -984,7 +1010,7 @@ pub(crate) async fn execute(target: Target<'_>, sql: Sql, binds: Vec<Value>) -> 
         && !binds.is_empty()
     {
         let tx = TxState::around_statement(shared).await?;
-        let out = Box::pin(execute(Target::Tx(&tx), sql, binds)).await;
+        let out = Box::pin(execute_binds(Target::Tx(&tx), sql, binds, check)).await;
         return tx.finish_with(out).await;
     }
     let observed = Observed::start(target.shared(), &sql);
@@ -998,7 +1024,7 @@ pub(crate) async fn execute(target: Target<'_>, sql: Sql, binds: Vec<Value>) -> 
         with_conn!(target, single, |conn| execute_simple(conn, sql).await)
     } else {
         with_conn!(target, single, |conn| execute_generic(
-            conn, sql, binds, !pooled
+            conn, sql, binds, !pooled, check
         )
         .await)
     };

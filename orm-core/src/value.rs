@@ -351,9 +351,13 @@ pub trait ColumnType: Sized + Send + Sync + 'static {
         Self::from_value(self.to_value())
     }
     /// Refuses a value no backend can store the same way (a float NaN:
-    /// SQLite turns it into NULL, MySQL refuses it), with the reason.
+    /// SQLite turns it into NULL, MySQL refuses it; text with a NUL
+    /// character, which PostgreSQL refuses), with the reason. The default
+    /// checks the value [`ColumnType::to_value`] gives; a model's
+    /// validation runs it on every field, so the values of a validated
+    /// model are bound without a second look.
     fn check(&self) -> Result<(), String> {
-        Ok(())
+        self.to_value().check_portable().map_err(String::from)
     }
 }
 
@@ -681,6 +685,10 @@ scalar! {
 impl ColumnType for rust_decimal::Decimal {
     const SQL_TYPE: SqlType = SqlType::Decimal;
     type Scalar = rust_decimal::Decimal;
+    /// Every decimal is stored alike.
+    fn check(&self) -> Result<(), String> {
+        Ok(())
+    }
     fn decode(row: RowRef<'_>, idx: usize) -> Result<Self, sqlx::Error> {
         match row {
             #[cfg(feature = "sqlite")]
@@ -793,6 +801,10 @@ where
     type Scalar = Json<T>;
     fn decode(row: RowRef<'_>, idx: usize) -> Result<Self, sqlx::Error> {
         decode_arms!(row, idx, sqlx::types::Json<T>).map(|j| Json(j.0))
+    }
+    /// Nothing to refuse (and no serializing to find out).
+    fn check(&self) -> Result<(), String> {
+        Ok(())
     }
     fn to_value(&self) -> Value {
         // Serializing a value into a `serde_json::Value` only fails for maps

@@ -484,6 +484,48 @@ scenario!(async fn a_negative_zero_comes_back_as_the_database_holds_it(db, backe
     Ok(())
 });
 
+/// A column type of the application's own, which brings no check of its
+/// own: the default check refuses what binding would have.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Label(String);
+
+impl orm::ColumnType for Label {
+    const SQL_TYPE: orm::SqlType = orm::SqlType::Text;
+    type Scalar = Label;
+    fn decode(row: orm::RowRef<'_>, idx: usize) -> Result<Self, sqlx::Error> {
+        <String as orm::ColumnType>::decode(row, idx).map(Label)
+    }
+    fn to_value(&self) -> orm::Value {
+        orm::Value::String(self.0.clone())
+    }
+    fn from_value(value: orm::Value) -> Option<Self> {
+        <String as orm::ColumnType>::from_value(value).map(Label)
+    }
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "w_labelled")]
+pub struct Labelled {
+    #[model(primary_key)]
+    pub id: i64,
+    pub label: Label,
+}
+
+scenario!(async fn a_column_type_without_a_check_of_its_own_is_checked_on_every_write(db, backend) {
+    db.create_all(&orm::models![Labelled]).await?;
+    let bad = || Labelled { id: 0, label: Label("a\0b".into()) };
+    let err = db.insert(bad()).await.unwrap_err();
+    assert!(matches!(&err, orm::Error::Validation { field: "label", message, .. } if message.contains("NUL")), "{err:?}");
+    let err = db.bulk_insert(&[bad(), bad()]).await.unwrap_err();
+    assert!(matches!(&err, orm::Error::Validation { field: "label", .. }), "{err:?}");
+    let err = db.insert_many(vec![bad()]).await.unwrap_err();
+    assert!(matches!(&err, orm::Error::Validation { field: "label", .. }), "{err:?}");
+    assert_eq!(Labelled::query().count(db).await?, 0);
+    let good = db.insert(Labelled { id: 0, label: Label("fine".into()) }).await?;
+    assert_eq!(Labelled::get(db, good.id).await?.label, Label("fine".into()));
+    Ok(())
+});
+
 scenario!(async fn values_no_backend_stores_alike_are_refused(db, backend) {
     db.create_all(&orm::models![Store]).await?;
     for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {

@@ -27,7 +27,7 @@ pub(crate) async fn insert_one<M: Model>(target: Target<'_>, mut model: M) -> Re
     let mut binds = Vec::with_capacity(stmts.insert_columns);
     model.insert_values(&mut binds);
     if stmts.returned.is_empty() {
-        backend::execute(target, Sql::Static(&stmts.insert_one), binds).await?;
+        backend::execute_validated(target, Sql::Static(&stmts.insert_one), binds).await?;
     } else if target.shared().server.insert_returning {
         let mut read = None;
         backend::fetch_optional(
@@ -159,7 +159,8 @@ pub(crate) async fn bulk_insert<M: Model>(target: Target<'_>, models: &[M]) -> R
         let mut total = 0;
         for part in models.chunks(chunk) {
             let w = render_rows(dialect, part, false);
-            total += backend::execute(target, Sql::Owned(w.sql), w.binds)
+            // Every row was validated above.
+            total += backend::execute_validated(target, Sql::Owned(w.sql), w.binds)
                 .await?
                 .rows_affected;
         }
