@@ -113,8 +113,5 @@ fn main() {
             .unwrap();
         }
     });
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"));
-    let _ = std::fs::write(target.join("orm-bench-scale.md"), table);
+    fixture::write_table("orm-bench-scale.md", &table);
 }

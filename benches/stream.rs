@@ -175,10 +175,7 @@ fn main() {
         )
         .unwrap();
     }
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"));
-    let _ = std::fs::write(target.join("orm-bench-stream.md"), table);
+    fixture::write_table("orm-bench-stream.md", &table);
 }
 
 fn label(kind: Kind) -> &'static str {

@@ -46,37 +46,52 @@ fn timer(stop: Arc<AtomicBool>) -> tokio::task::JoinHandle<Vec<Duration>> {
     })
 }
 
-/// Samples, median, 99th percentile and worst as table cells.
-fn row(samples: &[Duration]) -> String {
-    let mut sorted = samples.to_vec();
-    sorted.sort();
-    let Some(worst) = sorted.last() else {
-        return "0 | | | ".into();
-    };
-    let at = |q: f64| sorted[((sorted.len() - 1) as f64 * q) as usize];
-    let ms = |d: Duration| format!("{:.2} ms", d.as_secs_f64() * 1e3);
-    format!(
-        "{} | {} | {} | {}",
-        sorted.len(),
-        ms(at(0.5)),
-        ms(at(0.99)),
-        ms(*worst)
-    )
+/// The count, median, 99th percentile and worst of some durations.
+struct Spread {
+    samples: usize,
+    median: Duration,
+    p99: Duration,
+    worst: Duration,
 }
 
-fn summary(mut late: Vec<Duration>) -> String {
-    if late.is_empty() {
-        return "no wakes".into();
+impl Spread {
+    fn of(mut samples: Vec<Duration>) -> Self {
+        samples.sort();
+        let at = |q: f64| {
+            samples
+                .get(((samples.len().max(1) - 1) as f64 * q) as usize)
+                .copied()
+                .unwrap_or_default()
+        };
+        Spread {
+            samples: samples.len(),
+            median: at(0.5),
+            p99: at(0.99),
+            worst: at(1.0),
+        }
     }
-    late.sort();
-    let at = |q: f64| late[((late.len() - 1) as f64 * q) as usize];
-    format!(
-        "{} samples, median {:?}, p99 {:?}, worst {:?}",
-        late.len(),
-        at(0.5),
-        at(0.99),
-        late[late.len() - 1]
-    )
+
+    /// As the cells of a table row.
+    fn cells(&self) -> String {
+        let ms = |d: Duration| format!("{:.2} ms", d.as_secs_f64() * 1e3);
+        format!(
+            "{} | {} | {} | {}",
+            self.samples,
+            ms(self.median),
+            ms(self.p99),
+            ms(self.worst)
+        )
+    }
+}
+
+impl std::fmt::Display for Spread {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} samples, median {:?}, p99 {:?}, worst {:?}",
+            self.samples, self.median, self.p99, self.worst
+        )
+    }
 }
 
 fn main() {
@@ -126,7 +141,6 @@ fn main() {
         let per_query = started.elapsed() / rounds;
         stop.store(true, Ordering::Relaxed);
         let busy = busy.await.unwrap();
-        let worst = busy.iter().max().copied().unwrap_or_default();
 
         // The control: a task that only spins, yielding after each slice,
         // for as long as the queries ran.
@@ -147,6 +161,7 @@ fn main() {
         .unwrap();
         stop.store(true, Ordering::Relaxed);
         let control = control.await.unwrap();
+        let [idle, control, busy, polls] = [idle, control, busy, polls].map(Spread::of);
 
         let table = format!(
             "A 1 ms timer task beside {rounds} queries of {rows} SQLite rows (the direct path) on a \
@@ -159,28 +174,26 @@ fn main() {
              | beside the spinning control, late by | {} |\n\
              | beside the queries ({per_query:.2?} each), late by | {} |\n\
              | the query task's polls took | {} |\n",
-            row(&idle),
-            row(&control),
-            row(&busy),
-            row(&polls),
+            idle.cells(),
+            control.cells(),
+            busy.cells(),
+            polls.cells(),
         );
-        let target = std::env::var_os("CARGO_TARGET_DIR")
-            .map(std::path::PathBuf::from)
-            .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"));
-        let _ = std::fs::write(target.join("orm-bench-timer.md"), table);
-        println!("timer alone, late by:            {}", summary(idle));
+        fixture::write_table("orm-bench-timer.md", &table);
+        println!("timer alone, late by:            {}", idle);
         println!(
             "beside a task spinning in {SLICE:?} slices: {}",
-            summary(control)
+            control
         );
         println!(
             "beside {rounds} queries of {rows} rows ({per_query:?} each): {}",
-            summary(busy)
+            busy
         );
-        println!("the query task's polls took:     {}", summary(polls));
+        println!("the query task's polls took:     {}", polls);
         println!(
-            "worst lateness beside the queries: {worst:?} ({})",
-            if worst <= 2 * TICK {
+            "worst lateness beside the queries: {:?} ({})",
+            busy.worst,
+            if busy.worst <= 2 * TICK {
                 "within 2 ms"
             } else {
                 "OVER 2 ms"

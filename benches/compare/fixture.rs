@@ -208,3 +208,14 @@ pub fn script(kind: Kind, data: Data) -> String {
     }
     out
 }
+
+/// Writes `text` to `target/<name>` (or under `CARGO_TARGET_DIR`), where
+/// the report reads the tables of the benches that are not criterion's
+/// (`stream`, `scale`, `timer`; `compare` writes none).
+#[allow(dead_code)]
+pub fn write_table(name: &str, text: &str) {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"));
+    let _ = std::fs::write(target.join(name), text);
+}

@@ -331,11 +331,7 @@ pub trait ColumnType: Sized + Send + Sync + 'static {
     #[doc(hidden)]
     #[inline]
     fn decode_option(row: RowRef<'_>, idx: usize) -> Result<Option<Self>, sqlx::Error> {
-        if row.is_null(idx)? {
-            Ok(None)
-        } else {
-            Self::decode(row, idx).map(Some)
-        }
+        decode_option_slowly(row, idx)
     }
     /// Copies the value into a bind parameter.
     fn to_value(&self) -> Value;
@@ -548,7 +544,8 @@ macro_rules! pg_strict {
 }
 pg_strict!(f32, f64, bool, String, Vec<u8>);
 
-/// The NULL test, then the decode (with its widening on PostgreSQL).
+/// The NULL test, then the decode (with its widening on PostgreSQL): what
+/// [`ColumnType::decode_option`] does unless a type reads both at once.
 #[inline]
 fn decode_option_slowly<T: ColumnType>(
     row: RowRef<'_>,

@@ -521,7 +521,11 @@ scenario!(async fn a_column_type_without_a_check_of_its_own_is_checked_on_every_
     let err = db.insert_many(vec![bad()]).await.unwrap_err();
     assert!(matches!(&err, orm::Error::Validation { field: "label", .. }), "{err:?}");
     assert_eq!(Labelled::query().count(db).await?, 0);
-    let good = db.insert(Labelled { id: 0, label: Label("fine".into()) }).await?;
+    let mut good = db.insert(Labelled { id: 0, label: Label("fine".into()) }).await?;
+    assert_eq!(Labelled::get(db, good.id).await?.label, Label("fine".into()));
+    good.label = Label("x\0y".into());
+    let err = db.save(&mut good).await.unwrap_err();
+    assert!(matches!(&err, orm::Error::Validation { field: "label", .. }), "{err:?}");
     assert_eq!(Labelled::get(db, good.id).await?.label, Label("fine".into()));
     Ok(())
 });

@@ -174,9 +174,9 @@ pub(crate) async fn bulk_insert<M: Model>(target: Target<'_>, models: &[M]) -> R
     atomic.finish(outcome).await
 }
 
-/// Inserts `rows` in one statement and stores what the database filled in
-/// (keys, defaults) into them. Several chunks, or a re-read on MySQL, need
-/// the caller's transaction.
+/// Inserts `rows` (validated by the caller) in one statement and stores
+/// what the database filled in (keys, defaults) into them. Several chunks,
+/// or a re-read on MySQL, need the caller's transaction.
 pub(crate) async fn insert_chunk<M: Model>(target: Target<'_>, rows: &mut [M]) -> Result<()> {
     let dialect = target.dialect();
     let stmts = crate::sql::statements::<M>(dialect);
@@ -186,7 +186,7 @@ pub(crate) async fn insert_chunk<M: Model>(target: Target<'_>, rows: &mut [M]) -
     let returning = !stmts.returned.is_empty() && target.shared().server.insert_returning;
     let w = render_rows(dialect, rows, returning);
     if stmts.returned.is_empty() {
-        backend::execute(target, Sql::Owned(w.sql), w.binds).await?;
+        backend::execute_validated(target, Sql::Owned(w.sql), w.binds).await?;
     } else if returning {
         let mut next = rows.iter_mut();
         let mut failure = None;

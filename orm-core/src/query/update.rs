@@ -39,7 +39,8 @@ pub(crate) async fn update_one<M: Model>(target: Target<'_>, model: &mut M) -> R
     if let Some((_, read, _)) = &version {
         binds.push(read.clone());
     }
-    let done = backend::execute(target, Sql::Static(&stmts.update_by_key), binds).await?;
+    // The model's values, validated above, and its version (a counter).
+    let done = backend::execute_validated(target, Sql::Static(&stmts.update_by_key), binds).await?;
     if done.rows_affected == 0 {
         return Err(missing_row(target, &*model).await);
     }
