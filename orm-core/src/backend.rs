@@ -88,10 +88,38 @@ pub(crate) struct Lease<DB: Backend> {
     busy: bool,
     /// A transaction is open on the connection.
     open: bool,
-    /// The last statement locked the connection's SQLite handle (the
-    /// direct path): the next lock waits until sqlx's worker is seen back
-    /// at its command loop (see `backend/sqlite.rs`).
+    hold: Hold,
+}
+
+/// What a lease keeps for SQLite's direct path (see `backend/sqlite.rs`).
+#[derive(Default)]
+pub(crate) struct Hold {
+    /// The connection's SQLite handle was locked by the last statement, or
+    /// is now: a lock after it gave the handle back waits until sqlx's
+    /// worker is seen back at its command loop.
     locked: bool,
+    /// The locked handle itself, and where the connection is parked.
+    #[cfg(feature = "sqlite")]
+    sqlite: sqlite::Keep,
+}
+
+impl Hold {
+    /// True while a SQLite handle is locked for the direct path.
+    fn holds_handle(&self) -> bool {
+        #[cfg(feature = "sqlite")]
+        return self.sqlite.holds();
+        #[cfg(not(feature = "sqlite"))]
+        false
+    }
+
+    /// A statement through the driver follows: a SQLite handle locked for
+    /// the direct path goes back to the connection's worker first.
+    fn for_driver(&mut self) {
+        #[cfg(feature = "sqlite")]
+        if self.sqlite.unlock() {
+            self.locked = true;
+        }
+    }
 }
 
 impl<DB: Backend> Lease<DB> {
@@ -100,45 +128,50 @@ impl<DB: Backend> Lease<DB> {
             conn: Some(pool.acquire().await?),
             busy: false,
             open: false,
-            // sqlx pings a connection it takes back, and a new one is
-            // pinged once set up: either is at its worker's loop.
-            locked: false,
+            hold: Hold::default(),
         })
     }
 
     /// The connection, marked busy until [`Lease::settle`], for a
     /// statement through sqlx.
     fn start(&mut self) -> &mut DB::Connection {
-        let (conn, locked) = self.start_marked();
-        *locked = false;
+        let (conn, hold) = self.start_marked();
+        hold.for_driver();
         conn
     }
 
-    /// The connection, marked busy until [`Lease::settle`], and the flag
-    /// saying whether its last statement locked its handle (which the
-    /// statement about to run sets or clears).
-    fn start_marked(&mut self) -> (&mut DB::Connection, &mut bool) {
+    /// The connection, marked busy until [`Lease::settle`], with what the
+    /// lease keeps for SQLite's direct path.
+    fn start_marked(&mut self) -> (&mut DB::Connection, &mut Hold) {
         self.busy = true;
         match self.conn.as_deref_mut() {
-            Some(conn) => (conn, &mut self.locked),
+            Some(conn) => (conn, &mut self.hold),
             // Taken only by drop.
             None => unreachable!("a lease holds its connection until dropped"),
         }
     }
 
     /// The statement finished: the connection is in a known state again,
-    /// unless it was lost.
+    /// unless it was lost. One that went through sqlx's worker leaves it
+    /// at its command loop.
     fn settle<T>(&mut self, outcome: &Result<T>) {
         self.busy = matches!(outcome, Err(e) if e.is_disconnected());
+        if outcome.is_ok() && !self.hold.holds_handle() {
+            self.hold.locked = false;
+        }
     }
 }
 
 impl<DB: Backend> Drop for Lease<DB> {
     fn drop(&mut self) {
-        if let Some(conn) = self.conn.take()
-            && (self.busy || self.open)
-        {
+        let Some(conn) = self.conn.take() else {
+            return;
+        };
+        if self.busy || self.open {
+            self.hold.for_driver();
             DB::abandon(conn, self.open);
+        } else {
+            DB::release(conn, &mut self.hold);
         }
     }
 }
@@ -474,14 +507,31 @@ pub(crate) trait Backend: sqlx::Database + sqlx::database::HasStatementCache {
     }
     fn done(result: &Self::QueryResult) -> Done;
     /// Refuses user-written SQL that holds more than one statement before
-    /// any of it runs. The servers refuse it themselves in a prepared
+    /// any of it runs, on the driver's path (SQLite's direct path checks
+    /// under its own lock). The servers refuse it themselves in a prepared
     /// statement; SQLite would run them all.
     fn ensure_single<'c>(
         conn: &'c mut Self::Connection,
+        hold: &'c mut Hold,
         sql: &'c str,
     ) -> impl std::future::Future<Output = Result<()>> + Send + 'c {
-        let _ = (conn, sql);
+        let _ = (conn, hold, sql);
         std::future::ready(Ok(()))
+    }
+    /// A connection for one operation or transaction.
+    fn acquire<'a>(
+        shared: &'a Shared,
+        pool: &'a sqlx::Pool<Self>,
+    ) -> impl std::future::Future<Output = Result<Lease<Self>>> + Send + 'a {
+        let _ = shared;
+        Lease::acquire(pool)
+    }
+    /// What becomes of the connection of a lease that ended with nothing
+    /// in flight and no transaction open: back to the pool (SQLite keeps a
+    /// connection locked for its direct path, see `backend/sqlite.rs`).
+    fn release(conn: PoolConnection<Self>, hold: &mut Hold) {
+        let _ = hold;
+        drop(conn);
     }
     /// The value the database will hold for `value` once the driver has
     /// encoded it, when that differs (sub-microsecond timestamps on
@@ -570,11 +620,11 @@ fn arguments<DB: Backend>(binds: Vec<Value>, check: bool) -> Result<DB::Argument
 
 async fn fetch_generic<C, T>(
     exec: &mut C,
+    hold: &mut Hold,
     sql: SqlStr,
     single: Option<String>,
     binds: Vec<Value>,
     persistent: bool,
-    locked: &mut bool,
     decode: &mut (impl FnMut(RowRef<'_>) -> Result<T> + Send),
 ) -> Result<Vec<T>>
 where
@@ -590,20 +640,20 @@ where
             let single = single.is_some();
             return sqlite::fetch_all_direct(
                 conn,
+                hold,
                 sql.as_str(),
                 binds,
                 persistent,
                 single,
-                locked,
                 decode,
             )
             .await;
         }
         Route::Driver(exec) => exec,
     };
-    *locked = false;
+    hold.for_driver();
     if let Some(text) = &single {
-        <DB<C> as Backend>::ensure_single(&mut *exec, text).await?;
+        <DB<C> as Backend>::ensure_single(&mut *exec, hold, text).await?;
     }
     let args = arguments::<DB<C>>(binds, true)?;
     let query = sqlx::query_with(sql, args).persistent(persistent);
@@ -626,56 +676,111 @@ where
 /// How long reading a large result runs before the task yields.
 const YIELD_EVERY: std::time::Duration = std::time::Duration::from_millis(1);
 
-async fn fetch_optional_generic<'e, DB, E, T>(
-    exec: E,
+async fn fetch_optional_generic<C, T>(
+    exec: &mut C,
+    hold: &mut Hold,
     sql: SqlStr,
+    single: Option<String>,
     binds: Vec<Value>,
     persistent: bool,
     decode: &mut (impl FnMut(RowRef<'_>) -> Result<T> + Send),
 ) -> Result<Option<T>>
 where
-    DB: Backend,
-    E: sqlx::Executor<'e, Database = DB>,
-    DB::Arguments: IntoArguments<DB>,
+    C: sqlx::Connection,
+    C::Database: Backend<Connection = C>,
+    for<'c> &'c mut C: sqlx::Executor<'c, Database = C::Database>,
+    <C::Database as sqlx::Database>::Arguments: IntoArguments<C::Database>,
 {
-    let args = arguments::<DB>(binds, true)?;
+    type DB<C> = <C as sqlx::Connection>::Database;
+    #[cfg(feature = "sqlite")]
+    let exec = match <DB<C> as Backend>::route(exec) {
+        Route::Direct(conn) => {
+            let single = single.is_some();
+            return sqlite::fetch_first_direct(
+                conn,
+                hold,
+                sql.as_str(),
+                binds,
+                persistent,
+                single,
+                decode,
+            )
+            .await;
+        }
+        Route::Driver(exec) => exec,
+    };
+    hold.for_driver();
+    if let Some(text) = &single {
+        <DB<C> as Backend>::ensure_single(&mut *exec, hold, text).await?;
+    }
+    let args = arguments::<DB<C>>(binds, true)?;
     match sqlx::query_with(sql, args)
         .persistent(persistent)
         .fetch_optional(exec)
         .await?
     {
-        Some(row) => decode(DB::row(&row)).map(Some),
+        Some(row) => decode(<DB<C> as Backend>::row(&row)).map(Some),
         None => Ok(None),
     }
 }
 
-async fn execute_generic<'e, DB, E>(
-    exec: E,
+/// Runs a statement that returns no rows; `check` as in [`arguments`].
+async fn execute_generic<C>(
+    exec: &mut C,
+    hold: &mut Hold,
     sql: SqlStr,
+    single: Option<String>,
     binds: Vec<Value>,
     persistent: bool,
     check: bool,
 ) -> Result<Done>
 where
-    DB: Backend,
-    E: sqlx::Executor<'e, Database = DB>,
-    DB::Arguments: IntoArguments<DB>,
+    C: sqlx::Connection,
+    C::Database: Backend<Connection = C>,
+    for<'c> &'c mut C: sqlx::Executor<'c, Database = C::Database>,
+    <C::Database as sqlx::Database>::Arguments: IntoArguments<C::Database>,
 {
-    let args = arguments::<DB>(binds, check)?;
+    type DB<C> = <C as sqlx::Connection>::Database;
+    #[cfg(feature = "sqlite")]
+    let exec = match <DB<C> as Backend>::route(exec) {
+        Route::Direct(conn) => {
+            let single = single.is_some();
+            return sqlite::execute_direct(
+                conn,
+                hold,
+                sql.as_str(),
+                binds,
+                persistent,
+                single,
+                check,
+            )
+            .await;
+        }
+        Route::Driver(exec) => exec,
+    };
+    hold.for_driver();
+    if let Some(text) = &single {
+        <DB<C> as Backend>::ensure_single(&mut *exec, hold, text).await?;
+    }
+    let args = arguments::<DB<C>>(binds, check)?;
     let result = sqlx::query_with(sql, args)
         .persistent(persistent)
         .execute(exec)
         .await?;
-    Ok(DB::done(&result))
+    Ok(<DB<C> as Backend>::done(&result))
 }
 
-async fn execute_simple<'e, DB, E>(exec: E, sql: SqlStr) -> Result<Done>
+/// Runs text without parameters in one message (the simple protocol),
+/// through the driver.
+async fn execute_simple<C>(exec: &mut C, hold: &mut Hold, sql: SqlStr) -> Result<Done>
 where
-    DB: Backend,
-    E: sqlx::Executor<'e, Database = DB>,
+    C: sqlx::Connection,
+    C::Database: Backend<Connection = C>,
+    for<'c> &'c mut C: sqlx::Executor<'c, Database = C::Database>,
 {
+    hold.for_driver();
     let result = sqlx::raw_sql(sql).execute(exec).await?;
-    Ok(DB::done(&result))
+    Ok(<C::Database as Backend>::done(&result))
 }
 
 fn stream_generic<'e, DB, E, T, F>(
@@ -758,59 +863,45 @@ where
     T: Send + 'e,
     F: FnMut(RowRef<'_>) -> Result<T> + Send + 'e,
 {
-    let (conn, locked) = lease.start_marked();
+    let (conn, hold) = lease.start_marked();
     #[cfg(feature = "sqlite")]
     let conn = match DB::route(conn) {
         Route::Direct(conn) => {
-            return sqlite::stream_direct(conn, sql, binds, persistent, locked, decode);
+            return sqlite::stream_direct(conn, sql, binds, persistent, hold, decode);
         }
         Route::Driver(conn) => conn,
     };
-    *locked = false;
+    hold.for_driver();
     stream_generic(conn, sql, binds, persistent, decode)
 }
 
 /// Runs `$body` with `$conn` bound to the concrete sqlx connection of
-/// `$target`: one leased from the pool, or the transaction's (locked for
-/// the duration of the body). The lease is marked busy while the body
-/// runs. `$single`, user-written SQL, is first checked to hold one
-/// statement.
+/// `$target` (one leased from the pool, or the transaction's, locked for
+/// the duration of the body) and `$hold` to what its lease keeps for
+/// SQLite's direct path. The lease is marked busy while the body runs.
 macro_rules! with_conn {
-    (@run $db:ty, $lease:expr, $single:expr, |$conn:ident $(, $locked:ident)?| $body:expr) => {{
+    (@run $db:ty, $lease:expr, |$conn:ident, $hold:ident| $body:expr) => {{
         let lease = $lease;
-        let (conn, locked) = lease.start_marked();
-        let $conn = conn;
-        let out = async {
-            if let Some(text) = &$single {
-                <$db as Backend>::ensure_single(&mut *$conn, text).await?;
-            }
-            $(let $locked = &mut *locked;)?
-            $body
-        }
-        .await;
-        // A body that does not say otherwise ran its statement through sqlx.
-        with_conn!(@sqlx locked $(, $locked)?);
+        let (conn, hold) = lease.start_marked();
+        let ($conn, $hold) = (conn, hold);
+        let out = async { $body }.await;
         lease.settle(&out);
         out
     }};
-    (@sqlx $flag:ident) => {
-        *$flag = false;
-    };
-    (@sqlx $flag:ident, $own:ident) => {};
-    ($target:expr, $single:expr, |$conn:ident $(, $locked:ident)?| $body:expr) => {
+    ($target:expr, |$conn:ident, $hold:ident| $body:expr) => {
         match $target {
             Target::Pool(shared) | Target::Reads(shared) => match shared.pool() {
                 #[cfg(feature = "sqlite")]
                 Pool::Sqlite(pool) => {
-                    with_conn!(@run sqlx::Sqlite, &mut Lease::acquire(pool).await?, $single, |$conn $(, $locked)?| $body)
+                    with_conn!(@run sqlx::Sqlite, &mut <sqlx::Sqlite as Backend>::acquire(shared, pool).await?, |$conn, $hold| $body)
                 }
                 #[cfg(feature = "postgres")]
                 Pool::Postgres(pool) => {
-                    with_conn!(@run sqlx::Postgres, &mut Lease::acquire(pool).await?, $single, |$conn $(, $locked)?| $body)
+                    with_conn!(@run sqlx::Postgres, &mut <sqlx::Postgres as Backend>::acquire(shared, pool).await?, |$conn, $hold| $body)
                 }
                 #[cfg(feature = "mysql")]
                 Pool::MySql(pool) => {
-                    with_conn!(@run sqlx::MySql, &mut Lease::acquire(pool).await?, $single, |$conn $(, $locked)?| $body)
+                    with_conn!(@run sqlx::MySql, &mut <sqlx::MySql as Backend>::acquire(shared, pool).await?, |$conn, $hold| $body)
                 }
             },
             Target::Tx(tx) => {
@@ -823,11 +914,11 @@ macro_rules! with_conn {
                 }
                 match guard.as_mut().ok_or(Error::TransactionClosed)? {
                     #[cfg(feature = "sqlite")]
-                    TxConn::Sqlite(lease) => with_conn!(@run sqlx::Sqlite, lease, $single, |$conn $(, $locked)?| $body),
+                    TxConn::Sqlite(lease) => with_conn!(@run sqlx::Sqlite, lease, |$conn, $hold| $body),
                     #[cfg(feature = "postgres")]
-                    TxConn::Postgres(lease) => with_conn!(@run sqlx::Postgres, lease, $single, |$conn $(, $locked)?| $body),
+                    TxConn::Postgres(lease) => with_conn!(@run sqlx::Postgres, lease, |$conn, $hold| $body),
                     #[cfg(feature = "mysql")]
-                    TxConn::MySql(lease) => with_conn!(@run sqlx::MySql, lease, $single, |$conn $(, $locked)?| $body),
+                    TxConn::MySql(lease) => with_conn!(@run sqlx::MySql, lease, |$conn, $hold| $body),
                 }
             }
         }
@@ -915,15 +1006,13 @@ async fn fetch_all_on<T>(
     let observed = Observed::start(target.shared(), &sql);
     let persistent = !target.shared().pooled();
     let (sql, single) = sql.into_parts();
-    // The one-statement check of user-written SQL runs in fetch_generic:
-    // SQLite's direct path makes it under the query's own lock.
-    let result = with_conn!(target, None::<String>, |conn, locked| fetch_generic(
+    let result = with_conn!(target, |conn, hold| fetch_generic(
         conn,
+        hold,
         sql,
         single,
         binds,
         persistent,
-        locked,
         &mut decode
     )
     .await);
@@ -968,9 +1057,11 @@ async fn fetch_optional_on<T>(
     let observed = Observed::start(target.shared(), &sql);
     let persistent = !target.shared().pooled();
     let (sql, single) = sql.into_parts();
-    let result = with_conn!(target, single, |conn| fetch_optional_generic(
+    let result = with_conn!(target, |conn, hold| fetch_optional_generic(
         conn,
+        hold,
         sql,
+        single,
         binds,
         persistent,
         &mut decode
@@ -1021,10 +1112,10 @@ async fn execute_binds(
         // message (the simple protocol), which needs no transaction around
         // it: statements that cannot run in one (`CREATE DATABASE`,
         // `VACUUM`) work too.
-        with_conn!(target, single, |conn| execute_simple(conn, sql).await)
+        with_conn!(target, |conn, hold| execute_simple(conn, hold, sql).await)
     } else {
-        with_conn!(target, single, |conn| execute_generic(
-            conn, sql, binds, !pooled, check
+        with_conn!(target, |conn, hold| execute_generic(
+            conn, hold, sql, single, binds, !pooled, check
         )
         .await)
     };
@@ -1158,7 +1249,8 @@ pub(crate) async fn execute_script(target: Target<'_>, script: &str) -> Result<(
     let shared = target.shared();
     shared.record(script);
     let sql = sqlx::AssertSqlSafe(script.to_owned());
-    let result: Result<()> = with_conn!(target, None::<String>, |conn| {
+    let result: Result<()> = with_conn!(target, |conn, hold| {
+        hold.for_driver();
         sqlx::raw_sql(sql).execute(conn).await?;
         Ok(())
     });
@@ -1191,11 +1283,11 @@ where
         // not be replaced without repeating rows.
         Target::Pool(shared) | Target::Reads(shared) => match shared.pool() {
             #[cfg(feature = "sqlite")]
-            Pool::Sqlite(p) => pool_stream(p, sql, binds, pooled, decode),
+            Pool::Sqlite(p) => pool_stream(shared, p, sql, binds, pooled, decode),
             #[cfg(feature = "postgres")]
-            Pool::Postgres(p) => pool_stream(p, sql, binds, pooled, decode),
+            Pool::Postgres(p) => pool_stream(shared, p, sql, binds, pooled, decode),
             #[cfg(feature = "mysql")]
-            Pool::MySql(p) => pool_stream(p, sql, binds, pooled, decode),
+            Pool::MySql(p) => pool_stream(shared, p, sql, binds, pooled, decode),
         },
         Target::Tx(tx) => Box::pin(async_stream::try_stream! {
             let mut guard = tx.lock().await;
@@ -1240,6 +1332,7 @@ where
 /// The rows of a query on a connection leased from `pool` for the life of
 /// the stream.
 fn pool_stream<'a, DB, T, F>(
+    shared: &'a Shared,
     pool: &'a sqlx::Pool<DB>,
     sql: SqlStr,
     binds: Vec<Value>,
@@ -1256,7 +1349,7 @@ where
     Box::pin(async_stream::try_stream! {
         // The futures awaited before and after the rows are boxed, so that
         // the stream's own state while rows flow is only what reads them.
-        let mut lease = Box::pin(Lease::acquire(pool)).await?;
+        let mut lease = Box::pin(DB::acquire(shared, pool)).await?;
         // Behind a transaction-pooling proxy the stream runs in a
         // transaction, so that its statement keeps one server connection.
         if pooled {
@@ -1321,6 +1414,31 @@ pub(crate) async fn sqlite_functions(conn: &mut sqlx::SqliteConnection) -> Resul
     sqlite::register_functions(conn).await
 }
 
+/// Runs a transaction's BEGIN, COMMIT or ROLLBACK on the lease: on
+/// SQLite's direct path where it runs (the connection stays locked), else
+/// through the driver in one simple message.
+async fn control<DB: Backend>(lease: &mut Lease<DB>, sql: &'static str) -> Result<()>
+where
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+{
+    let (conn, hold) = lease.start_marked();
+    #[cfg(feature = "sqlite")]
+    let conn = match DB::route(conn) {
+        Route::Direct(conn) => {
+            return sqlite::execute_direct(conn, hold, sql, Vec::new(), true, false, false)
+                .await
+                .map(drop);
+        }
+        Route::Driver(conn) => conn,
+    };
+    hold.for_driver();
+    sqlx::raw_sql(sql)
+        .execute(conn)
+        .await
+        .map(drop)
+        .map_err(Error::from)
+}
+
 /// Which part of a transaction's life a statement is.
 #[derive(Clone, Copy)]
 enum TxStep {
@@ -1337,19 +1455,19 @@ async fn begin(
     isolation: Option<crate::sql::Isolation>,
     record: bool,
 ) -> Result<TxConn> {
-    async fn open<DB: Backend>(pool: &sqlx::Pool<DB>, sql: &'static str) -> Result<Lease<DB>>
+    async fn open<DB: Backend>(
+        shared: &Shared,
+        pool: &sqlx::Pool<DB>,
+        sql: &'static str,
+    ) -> Result<Lease<DB>>
     where
         for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
     {
-        let mut lease = Lease::acquire(pool).await?;
+        let mut lease = DB::acquire(shared, pool).await?;
         // Open from the moment BEGIN may run: cancelled before its answer,
         // the lease rolls back (or closes) what BEGIN may have opened.
         lease.open = true;
-        let out = sqlx::raw_sql(sql)
-            .execute(lease.start())
-            .await
-            .map(drop)
-            .map_err(Error::from);
+        let out = control(&mut lease, sql).await;
         lease.settle(&out);
         if out.is_err() {
             lease.open = false;
@@ -1363,11 +1481,11 @@ async fn begin(
     }
     let conn = match shared.pool() {
         #[cfg(feature = "sqlite")]
-        Pool::Sqlite(p) => open(p, begin).await.map(TxConn::Sqlite),
+        Pool::Sqlite(p) => open(shared, p, begin).await.map(TxConn::Sqlite),
         #[cfg(feature = "postgres")]
-        Pool::Postgres(p) => open(p, begin).await.map(TxConn::Postgres),
+        Pool::Postgres(p) => open(shared, p, begin).await.map(TxConn::Postgres),
         #[cfg(feature = "mysql")]
-        Pool::MySql(p) => open(p, begin).await.map(TxConn::MySql),
+        Pool::MySql(p) => open(shared, p, begin).await.map(TxConn::MySql),
     };
     conn.map_err(|e| shared.failed(e))
 }
@@ -1383,11 +1501,7 @@ async fn end(shared: &Shared, conn: TxConn, step: TxStep, record: bool) -> Resul
             TxStep::Commit => crate::sql::TransactionSql::Commit,
             TxStep::Rollback => crate::sql::TransactionSql::Rollback,
         });
-        let out = sqlx::raw_sql(sql)
-            .execute(lease.start())
-            .await
-            .map(drop)
-            .map_err(Error::from);
+        let out = control(&mut lease, sql).await;
         lease.settle(&out);
         let ended = match (&out, step) {
             (Ok(()), _) => true,

@@ -35,8 +35,8 @@ pub(crate) async fn migrate(
     // database) is put back in order; a server connection is closed, which
     // also releases the migrator's session lock.
     macro_rules! on {
-        ($pool:expr, $after_failure:expr, $close:expr) => {{
-            let mut conn = $pool.acquire().await?;
+        ($conn:expr, $after_failure:expr, $close:expr) => {{
+            let mut conn = $conn;
             let result = run(&mut *conn, migrator, op).await;
             if result.is_err() {
                 let after: &[&str] = $after_failure;
@@ -54,13 +54,17 @@ pub(crate) async fn migrate(
     }
     match shared.pool() {
         #[cfg(feature = "sqlite")]
-        Pool::Sqlite(p) => on!(p, &crate::sql::SQLITE_AFTER_FAILED_SCRIPT, false),
+        Pool::Sqlite(p) => on!(
+            shared.parking().acquire_unlocked(p).await?,
+            &crate::sql::SQLITE_AFTER_FAILED_SCRIPT,
+            false
+        ),
         #[cfg(feature = "postgres")]
         Pool::Postgres(p) if shared.pooled() => behind_pooler(p, migrator, op).await,
         #[cfg(feature = "postgres")]
-        Pool::Postgres(p) => on!(p, &[], true),
+        Pool::Postgres(p) => on!(p.acquire().await?, &[], true),
         #[cfg(feature = "mysql")]
-        Pool::MySql(p) => on!(p, &[], true),
+        Pool::MySql(p) => on!(p.acquire().await?, &[], true),
     }
 }
 

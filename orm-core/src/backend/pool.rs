@@ -76,6 +76,10 @@ pub struct Shared {
     /// Behind a transaction-pooling proxy (`statement_cache(false)`): every
     /// statement runs in a transaction and is prepared unnamed.
     pooled: bool,
+    /// SQLite: connections kept locked for the direct path between
+    /// statements (see `backend/sqlite.rs`).
+    #[cfg(feature = "sqlite")]
+    parking: Arc<super::sqlite::Parking>,
 }
 
 /// The statements a recorder kept: each one's text and the server that
@@ -168,6 +172,8 @@ impl Shared {
             replicas: Vec::new(),
             next_replica: AtomicUsize::new(0),
             pooled: false,
+            #[cfg(feature = "sqlite")]
+            parking: Arc::default(),
         }
     }
 
@@ -254,6 +260,12 @@ impl Shared {
         &self.pool
     }
 
+    /// SQLite's connections kept locked between statements.
+    #[cfg(feature = "sqlite")]
+    pub(crate) fn parking(&self) -> &Arc<super::sqlite::Parking> {
+        &self.parking
+    }
+
     /// The SQL dialect of the database.
     pub(crate) fn dialect(&self) -> Dialect {
         self.dialect
@@ -303,7 +315,10 @@ impl Shared {
         }
         match &self.pool {
             #[cfg(feature = "sqlite")]
-            Pool::Sqlite(p) => p.close().await,
+            Pool::Sqlite(p) => {
+                self.parking.close();
+                p.close().await
+            }
             #[cfg(feature = "postgres")]
             Pool::Postgres(p) => p.close().await,
             #[cfg(feature = "mysql")]

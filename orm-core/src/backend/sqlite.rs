@@ -2,7 +2,11 @@
 //! connection, and the one-statement check of user-written SQL.
 
 use std::ffi::{CString, c_char};
+use std::future::Future;
 use std::ptr::{NonNull, null, null_mut};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use libsqlite3_sys as ffi;
 use sqlx::Arguments;
@@ -10,7 +14,7 @@ use sqlx::error::BoxDynError;
 use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{Sqlite, SqliteArguments, SqliteConnection, SqliteQueryResult, SqliteRow};
 
-use super::{Backend, Done, Route};
+use super::{Backend, Done, Hold, Lease, Route};
 use crate::sql::SQLITE_CASEFOLD as CASEFOLD;
 use crate::value::{RowRef, Value};
 
@@ -69,14 +73,43 @@ impl Backend for Sqlite {
         }
     }
 
-    async fn ensure_single(conn: &mut SqliteConnection, sql: &str) -> crate::Result<()> {
-        let mut handle = conn.lock_handle().await?;
-        let several = statements_follow(handle.as_raw_handle(), sql);
-        drop(handle);
+    async fn ensure_single(
+        conn: &mut SqliteConnection,
+        hold: &mut Hold,
+        sql: &str,
+    ) -> crate::Result<()> {
+        let db = lock(conn, hold).await?;
+        let several = statements_follow(db, sql);
+        // A statement through sqlx's worker follows.
+        hold.for_driver();
         if several {
             return Err(crate::Error::Config(super::several_statements()));
         }
         Ok(())
+    }
+
+    fn acquire<'a>(
+        shared: &'a super::Shared,
+        pool: &'a sqlx::SqlitePool,
+    ) -> impl Future<Output = crate::Result<Lease<Sqlite>>> + Send + 'a {
+        shared.parking().acquire(pool)
+    }
+
+    fn release(conn: PoolConnection<Sqlite>, hold: &mut Hold) {
+        let keep = &mut hold.sqlite;
+        match (keep.handle.take(), keep.home.take(), keep.since) {
+            (Some(handle), Some(home), Some(since)) => home.park(Parked {
+                handle: Some(handle),
+                conn: Some(conn),
+                since,
+                at: Instant::now(),
+            }),
+            // Unlocked first: the handle borrows from the connection.
+            (handle, _, _) => {
+                drop(handle);
+                drop(conn);
+            }
+        }
     }
 
     fn row(row: &SqliteRow) -> RowRef<'_> {
@@ -279,7 +312,11 @@ unsafe extern "C" fn casefold(
 // finds in its cache) the statement on the connection's own handle, binds,
 // steps and decodes each row straight from `sqlite3_column_*` into the
 // caller's type, in slices of about 200 µs with a yield to the runtime
-// between them. Nothing crosses threads per row.
+// between them. Nothing crosses threads per row. The connection stays
+// locked after the statement, through its lease and, between leases, in
+// the database's `Parking`: the next statement on it crosses no thread at
+// all. Statements that go through sqlx (scripts, the migrator, a
+// current-thread runtime) give the handle back to the worker first.
 // ---------------------------------------------------------------------------
 
 /// The name the statement cache is kept under on each connection.
@@ -472,18 +509,21 @@ impl Drop for Running {
     }
 }
 
-/// Prepares `sql` on `db`, or takes it from the connection's cache.
-/// `None` for text without a statement (only whitespace or comments).
+/// Prepares the first statement of `sql` on `db`, or takes it from the
+/// connection's cache; with it, the text after it (empty when nothing but
+/// spaces and semicolons follows). `None` for text without a statement
+/// (only whitespace or comments). Only text holding one statement is
+/// cached.
 fn prepare(
     db: NonNull<ffi::sqlite3>,
     sql: &str,
     persistent: bool,
-) -> crate::Result<Option<Running>> {
+) -> crate::Result<(Option<Running>, &str)> {
     let mut cache = if persistent { cache_of(db) } else { None };
     if let Some(cache) = cache.as_deref_mut()
         && let Some(&stmt) = cache.statements.get(sql)
     {
-        return Ok(Some(Running { stmt, cached: true }));
+        return Ok((Some(Running { stmt, cached: true }), ""));
     }
     let len = std::ffi::c_int::try_from(sql.len())
         .map_err(|_| crate::Error::Config("the SQL text is longer than SQLite takes".into()))?;
@@ -493,9 +533,10 @@ fn prepare(
         0
     };
     let mut stmt: *mut ffi::sqlite3_stmt = null_mut();
+    let mut tail: *const c_char = null();
     // SAFETY: `db` is locked for this thread; `sql` is read for `len`
     // bytes (it need not be NUL-terminated); the statement is owned by the
-    // returned `Running` or the cache.
+    // returned `Running` or the cache; `tail` points into `sql`.
     let rc = unsafe {
         ffi::sqlite3_prepare_v3(
             db.as_ptr(),
@@ -503,40 +544,58 @@ fn prepare(
             len,
             flags as std::ffi::c_uint,
             &mut stmt,
-            null_mut(),
+            &mut tail,
         )
     };
     if rc != ffi::SQLITE_OK {
         return Err(direct_error(db));
     }
+    let used = if tail.is_null() {
+        sql.len()
+    } else {
+        // SAFETY: SQLite sets `tail` within the `len` bytes it read.
+        (unsafe { tail.offset_from(sql.as_ptr().cast::<c_char>()) }) as usize
+    };
+    // SQLite stops at a statement's end, a character boundary.
+    let rest = sql.get(used..).unwrap_or_default();
+    let rest = if rest
+        .trim_start_matches(|c: char| c.is_whitespace() || c == ';')
+        .is_empty()
+    {
+        ""
+    } else {
+        rest
+    };
     let Some(stmt) = NonNull::new(stmt) else {
-        return Ok(None);
+        return Ok((None, rest));
     };
     let cached = match cache {
-        Some(cache) => {
+        Some(cache) if rest.is_empty() => {
             if cache.statements.len() >= CACHE_CAPACITY {
                 cache.finalize_all();
             }
             cache.statements.insert(sql.into(), stmt);
             true
         }
-        None => false,
+        _ => false,
     };
-    Ok(Some(Running { stmt, cached }))
+    Ok((Some(Running { stmt, cached }), rest))
 }
 
 /// Binds `binds` to the statement's parameters as sqlx does: `?NNN` and
-/// `$NNN` by number, plain `?` in order; parameters beyond the values
-/// stay NULL.
+/// `$NNN` by number, plain `?` in order after the `offset` values earlier
+/// statements of the text took; parameters beyond the values stay NULL.
+/// Returns how many values plain `?`s took.
 fn bind_all(
     db: NonNull<ffi::sqlite3>,
     stmt: NonNull<ffi::sqlite3_stmt>,
     cells: &[Cell],
-) -> crate::Result<()> {
+    offset: usize,
+) -> crate::Result<usize> {
     let s = stmt.as_ptr();
     // SAFETY: a prepared statement of the locked connection.
     let count = unsafe { ffi::sqlite3_bind_parameter_count(s) };
-    let mut next = 0usize;
+    let mut next = offset;
     for param in 1..=count {
         // SAFETY: as above; the name is a NUL-terminated string SQLite owns.
         let name = unsafe { ffi::sqlite3_bind_parameter_name(s, param) };
@@ -568,7 +627,7 @@ fn bind_all(
             return Err(direct_error(db));
         }
     }
-    Ok(())
+    Ok(next - offset)
 }
 
 fn too_big() -> crate::Error {
@@ -603,6 +662,21 @@ fn bind_one(
     })
 }
 
+/// The values of `binds` as SQLite stores them; with `check`, each is
+/// first refused if no backend stores it alike (a validated model's values
+/// skip that).
+fn cells(binds: Vec<Value>, check: bool) -> crate::Result<Vec<Cell>> {
+    binds
+        .into_iter()
+        .map(|value| {
+            if check {
+                super::check_bound(&value)?;
+            }
+            cell_of(value).map_err(|e| crate::Error::Database(sqlx::Error::Encode(e)))
+        })
+        .collect()
+}
+
 /// A statement of the direct path in progress, on a locked connection.
 struct Stepping {
     db: NonNull<ffi::sqlite3>,
@@ -625,7 +699,8 @@ const SLICE: std::time::Duration = std::time::Duration::from_micros(200);
 impl Stepping {
     /// Prepares `sql` on the locked connection `db` and binds `binds`;
     /// with `single`, first refuses text holding several statements (as
-    /// `ensure_single` does, under this lock).
+    /// `ensure_single` does, under this lock). Only the first statement
+    /// runs.
     fn start(
         db: NonNull<ffi::sqlite3>,
         sql: &str,
@@ -636,18 +711,25 @@ impl Stepping {
         if single && statements_follow(db, sql) {
             return Err(crate::Error::Config(super::several_statements()));
         }
-        let cells = binds
-            .into_iter()
-            .map(|value| {
-                super::check_bound(&value)?;
-                cell_of(value).map_err(|e| crate::Error::Database(sqlx::Error::Encode(e)))
-            })
-            .collect::<crate::Result<Vec<_>>>()?;
-        let running = prepare(db, sql, persistent)?;
+        let cells = cells(binds, true)?;
+        let (running, _) = prepare(db, sql, persistent)?;
         if let Some(running) = &running {
-            bind_all(db, running.stmt, &cells)?;
+            bind_all(db, running.stmt, &cells, 0)?;
         }
         Ok(Stepping { db, running })
+    }
+
+    /// [`Stepping::start`] on the leased connection, locked for it.
+    async fn locked(
+        conn: &mut SqliteConnection,
+        hold: &mut Hold,
+        sql: &str,
+        binds: Vec<Value>,
+        persistent: bool,
+        single: bool,
+    ) -> crate::Result<Self> {
+        let db = lock(conn, hold).await?;
+        Stepping::start(db, sql, binds, persistent, single)
     }
 
     /// Steps for about one [`SLICE`], or until `max_rows` rows, handing
@@ -682,25 +764,263 @@ impl Stepping {
     }
 }
 
-/// Locks the connection's handle for the direct path; `locked` says
-/// whether the previous statement on it did, and is set.
+/// A connection's handle locked out of its worker thread (sqlx's
+/// `LockedSqliteHandle`), kept past the statement that locked it: by the
+/// lease, then, between leases, by the database's [`Parking`].
+///
+/// It holds the guard of the mutex sqlx keeps beside the connection (in
+/// the connection's shared state, on the heap), not a reference into the
+/// connection itself, so the connection may move while it is held. Whoever
+/// holds one drops it before the connection it came from, and sends no
+/// command to that connection's worker meanwhile (the worker waits for the
+/// lock): both are kept by [`Hold::for_driver`], [`Parked`]'s field order
+/// and `Lease`'s drop.
+pub(crate) struct Locked(sqlx::sqlite::LockedSqliteHandle<'static>);
+
+impl Locked {
+    /// The raw handle, for this thread until the next await.
+    fn raw(&mut self) -> NonNull<ffi::sqlite3> {
+        self.0.as_raw_handle()
+    }
+}
+
+/// What a lease of a SQLite connection keeps for the direct path.
+#[derive(Default)]
+pub(crate) struct Keep {
+    /// The connection's handle, locked by an earlier statement.
+    handle: Option<Locked>,
+    /// Where the connection waits, still locked, for the next lease.
+    home: Option<Arc<Parking>>,
+    /// When the connection was taken from sqlx's pool.
+    since: Option<Instant>,
+}
+
+impl Keep {
+    /// True while the handle is locked.
+    pub(super) fn holds(&self) -> bool {
+        self.handle.is_some()
+    }
+
+    /// Gives the handle back to the connection's worker.
+    pub(super) fn unlock(&mut self) -> bool {
+        self.handle.take().is_some()
+    }
+}
+
+/// A connection between leases, its handle still locked.
+pub(crate) struct Parked {
+    // Dropped in this order: the handle before the connection.
+    handle: Option<Locked>,
+    conn: Option<PoolConnection<Sqlite>>,
+    since: Instant,
+    /// When it was parked.
+    at: Instant,
+}
+
+impl Drop for Parked {
+    fn drop(&mut self) {
+        drop(self.handle.take());
+        if let Some(conn) = self.conn.take()
+            && tokio::runtime::Handle::try_current().is_err()
+        {
+            // sqlx returns a connection to its pool on a task; with no
+            // runtime left to run one, the connection closes.
+            drop(conn.detach());
+        }
+    }
+}
+
+/// The SQLite connections the direct path locked, kept locked between
+/// statements rather than returned to sqlx's pool.
+///
+/// A connection returned to sqlx's pool is pinged on its worker thread,
+/// and the next statement's lock is another round trip to that thread:
+/// together most of a one-row statement's time. Kept here, a connection
+/// is taken, used on the caller's thread and put back without waking its
+/// worker. It stays counted by sqlx's pool as in use, so:
+/// - a lease that finds none here while the pool is at its size waits on
+///   the pool, counted in `waiting`; a connection parked meanwhile goes
+///   back to the pool for it;
+/// - one parked longer than the pool's idle timeout, or taken from the
+///   pool longer ago than its maximum lifetime, goes back to the pool (which
+///   closes it as it would any) when next found here;
+/// - closing the database returns them all first.
+#[derive(Default)]
+pub(crate) struct Parking {
+    stack: Mutex<Vec<Parked>>,
+    waiting: AtomicUsize,
+    closed: AtomicBool,
+}
+
+/// A connection found parked, or taken from sqlx's pool.
+enum Got {
+    Parked(Parked),
+    Pooled(PoolConnection<Sqlite>),
+}
+
+/// Counts a lease waiting on sqlx's pool while it waits.
+struct Waiting<'a>(&'a AtomicUsize);
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+impl Parking {
+    fn stack(&self) -> std::sync::MutexGuard<'_, Vec<Parked>> {
+        self.stack.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The most recently parked connection still fit to lend.
+    fn take(&self, pool: &sqlx::SqlitePool) -> Option<Parked> {
+        let options = pool.options();
+        let idle = options.get_idle_timeout();
+        let lifetime = options.get_max_lifetime();
+        let expired = |p: &Parked| {
+            idle.is_some_and(|t| p.at.elapsed() > t)
+                || lifetime.is_some_and(|t| p.since.elapsed() > t)
+        };
+        loop {
+            let parked = self.stack().pop()?;
+            if !expired(&parked) {
+                return Some(parked);
+            }
+            // Back to the pool, which keeps or closes it by its own rules.
+            drop(parked);
+        }
+    }
+
+    /// A connection for one operation or transaction: a parked one, or one
+    /// from sqlx's pool.
+    pub(crate) async fn acquire(
+        self: &Arc<Self>,
+        pool: &sqlx::SqlitePool,
+    ) -> crate::Result<Lease<Sqlite>> {
+        Ok(match self.get(pool).await? {
+            Got::Parked(mut parked) => Lease {
+                conn: parked.conn.take(),
+                busy: false,
+                open: false,
+                hold: Hold {
+                    locked: true,
+                    sqlite: Keep {
+                        handle: parked.handle.take(),
+                        home: Some(self.clone()),
+                        since: Some(parked.since),
+                    },
+                },
+            },
+            Got::Pooled(conn) => Lease {
+                conn: Some(conn),
+                busy: false,
+                open: false,
+                // sqlx pings a connection it takes back, and a new one is
+                // pinged once set up: either is at its worker's loop.
+                hold: Hold {
+                    locked: false,
+                    sqlite: Keep {
+                        handle: None,
+                        home: Some(self.clone()),
+                        since: Some(Instant::now()),
+                    },
+                },
+            },
+        })
+    }
+
+    /// A connection for sqlx's own use (the migrator), its handle given
+    /// back to its worker.
+    pub(crate) async fn acquire_unlocked(
+        &self,
+        pool: &sqlx::SqlitePool,
+    ) -> Result<PoolConnection<Sqlite>, sqlx::Error> {
+        loop {
+            match self.get(pool).await? {
+                Got::Parked(mut parked) => {
+                    drop(parked.handle.take());
+                    if let Some(conn) = parked.conn.take() {
+                        return Ok(conn);
+                    }
+                }
+                Got::Pooled(conn) => return Ok(conn),
+            }
+        }
+    }
+
+    async fn get(&self, pool: &sqlx::SqlitePool) -> Result<Got, sqlx::Error> {
+        if pool.is_closed() {
+            return Err(sqlx::Error::PoolClosed);
+        }
+        if let Some(parked) = self.take(pool) {
+            return Ok(Got::Parked(parked));
+        }
+        self.waiting.fetch_add(1, Ordering::SeqCst);
+        let _waiting = Waiting(&self.waiting);
+        // Parked after the look above and before the count: `park` may
+        // not have seen this lease waiting.
+        if let Some(parked) = self.take(pool) {
+            return Ok(Got::Parked(parked));
+        }
+        pool.acquire().await.map(Got::Pooled)
+    }
+
+    /// Keeps `parked` for the next lease, unless the database is closing
+    /// or a lease waits on the pool.
+    fn park(&self, parked: Parked) {
+        if self.closed.load(Ordering::SeqCst) {
+            return;
+        }
+        self.stack().push(parked);
+        if self.waiting.load(Ordering::SeqCst) > 0 {
+            // The waiting lease gets a connection through the pool.
+            let one = self.stack().pop();
+            drop(one);
+        }
+    }
+
+    /// Returns every parked connection to the pool, and those parked from
+    /// now on: the database is closing.
+    pub(crate) fn close(&self) {
+        self.closed.store(true, Ordering::SeqCst);
+        let all = std::mem::take(&mut *self.stack());
+        drop(all);
+    }
+}
+
+/// The raw handle of the leased connection, locked for the direct path:
+/// the one an earlier statement locked, or locked now (one hand-off to
+/// the worker).
 ///
 /// sqlx's worker can miss a wake-up when its handle is locked again before
 /// it has taken its lock back from the previous unlock (two `lock_handle`
-/// calls in a row hang after about fifty), so after a lock the worker is
-/// first seen back at its command loop. A connection from the pool is
-/// (sqlx pings each one it takes back; a new one is pinged once set up).
-async fn lock<'c>(
-    conn: &'c mut SqliteConnection,
-    locked: &mut bool,
-) -> crate::Result<sqlx::sqlite::LockedSqliteHandle<'c>> {
-    if *locked {
+/// calls in a row hang after about fifty), so after an unlock the worker is
+/// first seen back at its command loop (`hold.locked`; a connection from the
+/// pool is: sqlx pings each one it takes back, and a new one once set up).
+async fn lock(
+    conn: &mut SqliteConnection,
+    hold: &mut Hold,
+) -> crate::Result<NonNull<ffi::sqlite3>> {
+    if let Some(handle) = &mut hold.sqlite.handle {
+        return Ok(handle.raw());
+    }
+    if hold.locked {
         sqlx::Connection::ping(&mut *conn).await?;
-        *locked = false;
+        hold.locked = false;
     }
     let handle = conn.lock_handle().await?;
-    *locked = true;
-    Ok(handle)
+    // SAFETY: the guard points into the connection's shared state, not the
+    // connection (see `Locked`); the lease drops it before the connection.
+    let mut handle = Locked(unsafe {
+        std::mem::transmute::<
+            sqlx::sqlite::LockedSqliteHandle<'_>,
+            sqlx::sqlite::LockedSqliteHandle<'static>,
+        >(handle)
+    });
+    hold.locked = true;
+    let db = handle.raw();
+    hold.sqlite.handle = Some(handle);
+    Ok(db)
 }
 
 /// Runs a query by the direct path and decodes every row.
@@ -708,19 +1028,18 @@ async fn lock<'c>(
 /// The rows are read in slices of about [`SLICE`]; between slices the
 /// task yields, so that dropping the
 /// query's future (a timeout) stops it at a row boundary, the statement
-/// reset and the connection unlocked. One step that runs long (an
-/// aggregate over millions of rows) finishes before that.
+/// reset. One step that runs long (an aggregate over millions of rows)
+/// finishes before that.
 pub(super) async fn fetch_all_direct<T>(
     conn: &mut SqliteConnection,
+    hold: &mut Hold,
     sql: &str,
     binds: Vec<Value>,
     persistent: bool,
     single: bool,
-    locked: &mut bool,
     decode: &mut (impl FnMut(RowRef<'_>) -> crate::Result<T> + Send),
 ) -> crate::Result<Vec<T>> {
-    let mut handle = lock(conn, locked).await?;
-    let mut stepping = Stepping::start(handle.as_raw_handle(), sql, binds, persistent, single)?;
+    let mut stepping = Stepping::locked(conn, hold, sql, binds, persistent, single).await?;
     let mut out = Vec::new();
     loop {
         let done = stepping.step_for(u32::MAX, &mut |row| {
@@ -732,9 +1051,86 @@ pub(super) async fn fetch_all_direct<T>(
         }
         tokio::task::yield_now().await;
     }
-    drop(stepping);
-    drop(handle);
     Ok(out)
+}
+
+/// Runs a query by the direct path and decodes its first row; the
+/// statement is reset after it.
+pub(super) async fn fetch_first_direct<T>(
+    conn: &mut SqliteConnection,
+    hold: &mut Hold,
+    sql: &str,
+    binds: Vec<Value>,
+    persistent: bool,
+    single: bool,
+    decode: &mut (impl FnMut(RowRef<'_>) -> crate::Result<T> + Send),
+) -> crate::Result<Option<T>> {
+    let mut stepping = Stepping::locked(conn, hold, sql, binds, persistent, single).await?;
+    let mut first = None;
+    stepping.step_for(1, &mut |row| {
+        first = Some(decode(row)?);
+        Ok(())
+    })?;
+    Ok(first)
+}
+
+/// Runs a statement by the direct path, and each statement after it in
+/// the text (with the values that follow, as sqlx binds them); what they
+/// report together (rows changed summed, the last row id inserted).
+pub(super) async fn execute_direct(
+    conn: &mut SqliteConnection,
+    hold: &mut Hold,
+    sql: &str,
+    binds: Vec<Value>,
+    persistent: bool,
+    single: bool,
+    check: bool,
+) -> crate::Result<Done> {
+    let db = lock(conn, hold).await?;
+    if single && statements_follow(db, sql) {
+        return Err(crate::Error::Config(super::several_statements()));
+    }
+    let cells = cells(binds, check)?;
+    let mut rows_affected = 0u64;
+    let mut last_insert_id = None;
+    let mut rest = sql;
+    let mut offset = 0;
+    let mut whole = persistent;
+    while !rest.is_empty() {
+        let (running, after) = prepare(db, rest, whole)?;
+        // Statements after the first are not cached: the cache holds text
+        // of one statement.
+        whole = false;
+        let Some(running) = running else {
+            // An empty statement: go on after it, unless only comments
+            // were left.
+            if after.len() >= rest.len() {
+                break;
+            }
+            rest = after;
+            continue;
+        };
+        rest = after;
+        offset += bind_all(db, running.stmt, &cells, offset)?;
+        loop {
+            // SAFETY: a prepared, bound statement of the locked connection.
+            match unsafe { ffi::sqlite3_step(running.stmt.as_ptr()) } {
+                ffi::SQLITE_ROW => {}
+                ffi::SQLITE_DONE => break,
+                _ => return Err(direct_error(db)),
+            }
+        }
+        // SAFETY: the locked connection's handle. As sqlx reports them: the
+        // rows the last finished statement changed, the last row id.
+        unsafe {
+            rows_affected += ffi::sqlite3_changes64(db.as_ptr()) as u64;
+            last_insert_id = u64::try_from(ffi::sqlite3_last_insert_rowid(db.as_ptr())).ok();
+        }
+    }
+    Ok(Done {
+        rows_affected,
+        last_insert_id,
+    })
 }
 
 /// How many rows a stream on the direct path decodes ahead of its reader
@@ -752,7 +1148,7 @@ pub(super) fn stream_direct<'e, T, F>(
     sql: sqlx::SqlStr,
     binds: Vec<Value>,
     persistent: bool,
-    locked: &'e mut bool,
+    hold: &'e mut Hold,
     mut decode: F,
 ) -> futures_util::stream::BoxStream<'e, crate::Result<T>>
 where
@@ -760,9 +1156,7 @@ where
     F: FnMut(RowRef<'_>) -> crate::Result<T> + Send + 'e,
 {
     Box::pin(async_stream::try_stream! {
-        let mut handle = lock(conn, locked).await?;
-        let mut stepping =
-            Stepping::start(handle.as_raw_handle(), sql.as_str(), binds, persistent, false)?;
+        let mut stepping = Stepping::locked(conn, hold, sql.as_str(), binds, persistent, false).await?;
         let mut ahead = std::collections::VecDeque::with_capacity(STREAM_AHEAD as usize);
         let mut stepped = std::time::Duration::ZERO;
         loop {
@@ -785,6 +1179,5 @@ where
             }
         }
         drop(stepping);
-        drop(handle);
     })
 }
