@@ -635,22 +635,20 @@ where
 {
     type DB<C> = <C as sqlx::Connection>::Database;
     #[cfg(feature = "sqlite")]
-    let exec = match <DB<C> as Backend>::route(exec) {
-        Route::Direct(conn) => {
-            let single = single.is_some();
-            return sqlite::fetch_all_direct(
-                conn,
-                hold,
-                sql.as_str(),
-                binds,
-                persistent,
-                single,
-                decode,
-            )
-            .await;
+    if let Route::Direct(conn) = <DB<C> as Backend>::route(&mut *exec) {
+        let direct = sqlite::fetch_all_direct(
+            conn,
+            hold,
+            sql.as_str(),
+            &binds,
+            persistent,
+            single.is_some(),
+            decode,
+        );
+        if let sqlite::Direct::Ran(rows) = direct.await? {
+            return Ok(rows);
         }
-        Route::Driver(exec) => exec,
-    };
+    }
     hold.for_driver();
     if let Some(text) = &single {
         <DB<C> as Backend>::ensure_single(&mut *exec, hold, text).await?;
@@ -693,22 +691,20 @@ where
 {
     type DB<C> = <C as sqlx::Connection>::Database;
     #[cfg(feature = "sqlite")]
-    let exec = match <DB<C> as Backend>::route(exec) {
-        Route::Direct(conn) => {
-            let single = single.is_some();
-            return sqlite::fetch_first_direct(
-                conn,
-                hold,
-                sql.as_str(),
-                binds,
-                persistent,
-                single,
-                decode,
-            )
-            .await;
+    if let Route::Direct(conn) = <DB<C> as Backend>::route(&mut *exec) {
+        let direct = sqlite::fetch_first_direct(
+            conn,
+            hold,
+            sql.as_str(),
+            &binds,
+            persistent,
+            single.is_some(),
+            decode,
+        );
+        if let sqlite::Direct::Ran(row) = direct.await? {
+            return Ok(row);
         }
-        Route::Driver(exec) => exec,
-    };
+    }
     hold.for_driver();
     if let Some(text) = &single {
         <DB<C> as Backend>::ensure_single(&mut *exec, hold, text).await?;
@@ -742,22 +738,20 @@ where
 {
     type DB<C> = <C as sqlx::Connection>::Database;
     #[cfg(feature = "sqlite")]
-    let exec = match <DB<C> as Backend>::route(exec) {
-        Route::Direct(conn) => {
-            let single = single.is_some();
-            return sqlite::execute_direct(
-                conn,
-                hold,
-                sql.as_str(),
-                binds,
-                persistent,
-                single,
-                check,
-            )
-            .await;
+    if let Route::Direct(conn) = <DB<C> as Backend>::route(&mut *exec) {
+        let direct = sqlite::execute_direct(
+            conn,
+            hold,
+            sql.as_str(),
+            &binds,
+            persistent,
+            single.is_some(),
+            check,
+        );
+        if let sqlite::Direct::Ran(done) = direct.await? {
+            return Ok(done);
         }
-        Route::Driver(exec) => exec,
-    };
+    }
     hold.for_driver();
     if let Some(text) = &single {
         <DB<C> as Backend>::ensure_single(&mut *exec, hold, text).await?;
@@ -1423,14 +1417,12 @@ where
 {
     let (conn, hold) = lease.start_marked();
     #[cfg(feature = "sqlite")]
-    let conn = match DB::route(conn) {
-        Route::Direct(conn) => {
-            return sqlite::execute_direct(conn, hold, sql, Vec::new(), true, false, false)
-                .await
-                .map(drop);
+    if let Route::Direct(conn) = DB::route(&mut *conn) {
+        let direct = sqlite::execute_direct(conn, hold, sql, &[], true, false, false);
+        if let sqlite::Direct::Ran(_) = direct.await? {
+            return Ok(());
         }
-        Route::Driver(conn) => conn,
-    };
+    }
     hold.for_driver();
     sqlx::raw_sql(sql)
         .execute(conn)

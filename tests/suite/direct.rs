@@ -335,3 +335,163 @@ async fn queries_run_inside_a_local_set() -> orm::Result<()> {
     db.close().await;
     Ok(())
 }
+
+/// A write that finds the database locked by another connection waits on
+/// sqlx's worker thread, not on the runtime's: the transaction holding the
+/// lock (on a task of the runtime) gets a thread to commit on, and every
+/// write goes through.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writes_waiting_on_a_lock_leave_the_runtime_its_threads() -> orm::Result<()> {
+    let (db, _file) = sqlite_file(|o| o.busy_timeout(Duration::from_secs(3))).await;
+    db.create_all(&orm::models![Times]).await?;
+    // The lock's holder: a task that sleeps on the runtime's timer, then
+    // commits; both need a thread of the runtime.
+    let hold = |db: Db| {
+        let (locked, is_locked) = tokio::sync::oneshot::channel();
+        let holder = tokio::spawn(async move {
+            let tx = db.begin().await?;
+            tx.insert(times().remove(0)).await?;
+            let _ = locked.send(());
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            tx.commit().await
+        });
+        (holder, is_locked)
+    };
+    let (holder, is_locked) = hold(db.clone());
+    is_locked.await.expect("the holder took the lock");
+    // More writers than the runtime has threads, each finding the lock
+    // taken.
+    let writers: Vec<_> = (0..4)
+        .map(|_| {
+            let db = db.clone();
+            tokio::spawn(async move { db.insert(times().remove(1)).await.map(drop) })
+        })
+        .collect();
+    holder.await.expect("the holder ran")?;
+    for writer in writers {
+        writer.await.expect("the writer ran")?;
+    }
+    assert_eq!(Times::query().count(&db).await?, 5);
+    // And transactions that must wait for the lock to begin.
+    let (holder, is_locked) = hold(db.clone());
+    is_locked.await.expect("the holder took the lock");
+    let waiting: Vec<_> = (0..4)
+        .map(|_| {
+            let db = db.clone();
+            tokio::spawn(async move {
+                db.transaction(async |tx| tx.insert(times().remove(1)).await.map(drop))
+                    .await
+            })
+        })
+        .collect();
+    holder.await.expect("the holder ran")?;
+    for tx in waiting {
+        tx.await.expect("the transaction ran")?;
+    }
+    assert_eq!(Times::query().count(&db).await?, 10);
+    db.close().await;
+    Ok(())
+}
+
+/// A connection kept for the direct path between statements goes to a
+/// statement waiting for one when the pool has no other.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_statement_waiting_for_the_only_connection_gets_it() -> orm::Result<()> {
+    let (db, _file) = sqlite_file(|o| {
+        o.max_connections(1)
+            .acquire_timeout(Duration::from_secs(10))
+    })
+    .await;
+    db.create_all(&orm::models![Times]).await?;
+    let row = db.insert(times().remove(0)).await?;
+    for _ in 0..20 {
+        let tx = db.begin().await?;
+        assert_eq!(Times::get(&tx, row.id).await?.id, row.id);
+        let reader = {
+            let db = db.clone();
+            tokio::spawn(async move { Times::get(&db, row.id).await })
+        };
+        tokio::task::yield_now().await;
+        tx.commit().await?;
+        let read = tokio::time::timeout(Duration::from_secs(5), reader).await;
+        let read = read.expect("the waiting statement got the connection");
+        assert_eq!(read.expect("the reader ran")?.id, row.id);
+    }
+    db.close().await;
+    Ok(())
+}
+
+/// One database used from a multi-threaded runtime (the direct path,
+/// connections kept locked between statements) and from a current-thread
+/// one (sqlx's worker thread) in turns: each finds the other's writes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_direct_path_and_the_worker_take_turns_on_one_connection() -> orm::Result<()> {
+    let (db, _file) = sqlite_file(|o| o.max_connections(1)).await;
+    db.create_all(&orm::models![Times]).await?;
+    for round in 0..5usize {
+        db.insert(times().remove(0)).await?;
+        let worker = db.clone();
+        let counted = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            rt.block_on(async {
+                worker.insert(times().remove(1)).await?;
+                Times::query().count(&worker).await
+            })
+        })
+        .join()
+        .expect("the worker thread ran")?;
+        assert_eq!(counted, 2 * (round as i64 + 1));
+        assert_eq!(Times::query().count(&db).await?, counted);
+    }
+    db.close().await;
+    Ok(())
+}
+
+/// A connection kept past the pool's maximum lifetime goes back to the
+/// pool, which closes it: what lived on it (a temporary table) is gone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kept_connection_past_its_lifetime_is_replaced() -> orm::Result<()> {
+    let (db, _file) = sqlite_file(|o| o.max_lifetime(Some(Duration::from_millis(200)))).await;
+    orm::raw("CREATE TEMP TABLE here (x INTEGER)")
+        .execute(&db)
+        .await?;
+    assert_eq!(
+        orm::raw("SELECT count(*) FROM here")
+            .scalar::<i64>(&db)
+            .await?,
+        0
+    );
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let gone = orm::raw("SELECT count(*) FROM here")
+        .scalar::<i64>(&db)
+        .await;
+    assert!(matches!(gone, Err(orm::Error::Database(_))), "{gone:?}");
+    db.close().await;
+    Ok(())
+}
+
+/// A database whose runtime is gone closes the connections it kept
+/// without one.
+#[test]
+fn a_database_outliving_its_runtime_drops_cleanly() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let (db, file) = rt
+        .block_on(async {
+            let (db, file) = sqlite_file(|o| o).await;
+            db.create_all(&orm::models![Times]).await?;
+            db.insert(times().remove(0)).await?;
+            assert_eq!(Times::query().count(&db).await?, 1);
+            Ok::<_, orm::Error>((db, file))
+        })
+        .expect("statements ran");
+    drop(rt);
+    drop(db);
+    drop(file);
+}

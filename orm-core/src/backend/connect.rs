@@ -439,7 +439,7 @@ pub(crate) async fn connect(opts: ConnectOptions) -> Result<Shared> {
     if !opts.returning && dialect == Dialect::MySql {
         server.insert_returning = false;
     }
-    Ok(Shared::new(
+    let shared = Shared::new(
         pool,
         dialect,
         server,
@@ -448,7 +448,10 @@ pub(crate) async fn connect(opts: ConnectOptions) -> Result<Shared> {
         redact_url(url),
         step,
     )
-    .behind_pooler(dialect == Dialect::Postgres && (!opts.statement_cache || no_cache_in_url(url))))
+    .behind_pooler(dialect == Dialect::Postgres && (!opts.statement_cache || no_cache_in_url(url)));
+    #[cfg(feature = "sqlite")]
+    let shared = shared.sqlite_busy_timeout(opts.busy_timeout);
+    Ok(shared)
 }
 
 #[cfg(feature = "sqlite")]

@@ -177,6 +177,13 @@ impl Shared {
         }
     }
 
+    /// SQLite: the busy timeout its connections were opened with.
+    #[cfg(feature = "sqlite")]
+    pub(crate) fn sqlite_busy_timeout(mut self, timeout: Duration) -> Shared {
+        self.parking = Arc::new(super::sqlite::Parking::new(timeout));
+        self
+    }
+
     /// Marks the pool as behind a transaction-pooling proxy.
     pub(crate) fn behind_pooler(mut self, on: bool) -> Shared {
         self.pooled = on;

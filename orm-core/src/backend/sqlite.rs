@@ -1,6 +1,7 @@
 //! SQLite: binding, result reporting, what becomes of an abandoned
 //! connection, and the one-statement check of user-written SQL.
 
+use std::borrow::Cow;
 use std::ffi::{CString, c_char};
 use std::future::Future;
 use std::ptr::{NonNull, null, null_mut};
@@ -63,13 +64,17 @@ impl Backend for Sqlite {
     }
 
     fn bind(args: &mut SqliteArguments, value: Value) -> Result<(), BoxDynError> {
-        match cell_of(value)? {
-            // SQLite values are dynamically typed: one NULL fits every column.
-            Cell::Null => args.add(None::<i64>),
-            Cell::Int(v) => args.add(v),
-            Cell::Real(v) => args.add(v),
-            Cell::Text(v) => args.add(v),
-            Cell::Blob(v) => args.add(v),
+        match value {
+            Value::String(v) => args.add(v),
+            Value::Bytes(v) => args.add(v),
+            value => match cell_of(&value)? {
+                // SQLite values are dynamically typed: one NULL fits every column.
+                Cell::Null => args.add(None::<i64>),
+                Cell::Int(v) => args.add(v),
+                Cell::Real(v) => args.add(v),
+                Cell::Text(v) => args.add(v.into_owned()),
+                Cell::Blob(v) => args.add(v.into_owned()),
+            },
         }
     }
 
@@ -136,54 +141,60 @@ impl Backend for Sqlite {
 /// through this, so they store the same: dates and times as sqlx writes
 /// them (text), an offset date-time in UTC, a UUID as its 16 bytes, a
 /// decimal and JSON as text.
-enum Cell {
+enum Cell<'a> {
     Null,
     Int(i64),
     Real(f64),
-    Text(String),
-    Blob(Vec<u8>),
+    Text(Cow<'a, str>),
+    Blob(Cow<'a, [u8]>),
 }
 
-fn cell_of(value: Value) -> Result<Cell, BoxDynError> {
+fn cell_of(value: &Value) -> Result<Cell<'_>, BoxDynError> {
     Ok(match value {
         Value::Null(_) => Cell::Null,
-        Value::Bool(v) => Cell::Int(v.into()),
-        Value::I16(v) => Cell::Int(v.into()),
-        Value::I32(v) => Cell::Int(v.into()),
-        Value::I64(v) => Cell::Int(v),
-        Value::F32(v) => Cell::Real(v.into()),
-        Value::F64(v) => Cell::Real(v),
-        Value::String(v) => Cell::Text(v),
-        Value::Bytes(v) => Cell::Blob(v),
+        Value::Bool(v) => Cell::Int((*v).into()),
+        Value::I16(v) => Cell::Int((*v).into()),
+        Value::I32(v) => Cell::Int((*v).into()),
+        Value::I64(v) => Cell::Int(*v),
+        Value::F32(v) => Cell::Real((*v).into()),
+        Value::F64(v) => Cell::Real(*v),
+        Value::String(v) => Cell::Text(Cow::Borrowed(v)),
+        Value::Bytes(v) => Cell::Blob(Cow::Borrowed(v)),
         #[cfg(feature = "chrono")]
-        Value::Date(v) => Cell::Text(v.format("%F").to_string()),
+        Value::Date(v) => Cell::Text(v.format("%F").to_string().into()),
         #[cfg(feature = "chrono")]
-        Value::DateTime(v) => Cell::Text(v.format("%F %T%.f").to_string()),
+        Value::DateTime(v) => Cell::Text(v.format("%F %T%.f").to_string().into()),
         #[cfg(feature = "chrono")]
-        Value::DateTimeUtc(v) => {
-            Cell::Text(v.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false))
-        }
+        Value::DateTimeUtc(v) => Cell::Text(
+            v.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false)
+                .into(),
+        ),
         #[cfg(feature = "time")]
-        Value::TimeDate(v) => {
-            Cell::Text(v.format(time::macros::format_description!("[year]-[month]-[day]"))?)
-        }
+        Value::TimeDate(v) => Cell::Text(
+            v.format(time::macros::format_description!("[year]-[month]-[day]"))?
+                .into(),
+        ),
         #[cfg(feature = "time")]
-        Value::TimeDateTime(v) => Cell::Text(v.format(time::macros::format_description!(
-            "[year]-[month]-[day] [hour]:[minute]:[second].[subsecond]"
-        ))?),
+        Value::TimeDateTime(v) => Cell::Text(
+            v.format(time::macros::format_description!(
+                "[year]-[month]-[day] [hour]:[minute]:[second].[subsecond]"
+            ))?
+            .into(),
+        ),
         // In UTC: SQLite compares the text, so every value must be written
         // with the same offset.
         #[cfg(feature = "time")]
         Value::TimeOffset(v) => Cell::Text(
             v.to_offset(time::UtcOffset::UTC)
-                .format(&time::format_description::well_known::Rfc3339)?,
+                .format(&time::format_description::well_known::Rfc3339)?
+                .into(),
         ),
         #[cfg(feature = "uuid")]
-        Value::Uuid(v) => Cell::Blob(v.as_bytes().to_vec()),
+        Value::Uuid(v) => Cell::Blob(Cow::Borrowed(v.as_bytes())),
         #[cfg(feature = "rust_decimal")]
-        Value::Decimal(v) => Cell::Text(v.to_string()),
+        Value::Decimal(v) => Cell::Text(v.to_string().into()),
         #[cfg(feature = "json")]
-        Value::Json(v) => Cell::Text(v.to_string()),
+        Value::Json(v) => Cell::Text(v.to_string().into()),
         // Lists are spread into one placeholder each by the dialect.
         Value::Array(..) => return Err("an array parameter is PostgreSQL-only".into()),
     })
@@ -583,19 +594,17 @@ fn prepare(
 }
 
 /// Binds `binds` to the statement's parameters as sqlx does: `?NNN` and
-/// `$NNN` by number, plain `?` in order after the `offset` values earlier
-/// statements of the text took; parameters beyond the values stay NULL.
-/// Returns how many values plain `?`s took.
+/// `$NNN` by number, plain `?` in order; parameters beyond the values stay
+/// NULL.
 fn bind_all(
     db: NonNull<ffi::sqlite3>,
     stmt: NonNull<ffi::sqlite3_stmt>,
-    cells: &[Cell],
-    offset: usize,
-) -> crate::Result<usize> {
+    binds: &[Value],
+) -> crate::Result<()> {
     let s = stmt.as_ptr();
     // SAFETY: a prepared statement of the locked connection.
     let count = unsafe { ffi::sqlite3_bind_parameter_count(s) };
-    let mut next = offset;
+    let mut next = 0usize;
     for param in 1..=count {
         // SAFETY: as above; the name is a NUL-terminated string SQLite owns.
         let name = unsafe { ffi::sqlite3_bind_parameter_name(s, param) };
@@ -618,16 +627,17 @@ fn bind_all(
                 }
             }
         };
-        let Some(cell) = n.checked_sub(1).and_then(|i| cells.get(i)) else {
+        let Some(value) = n.checked_sub(1).and_then(|i| binds.get(i)) else {
             // SQLite treats unbound parameters as NULL (sqlx does too).
             break;
         };
-        let rc = bind_one(s, param, cell)?;
+        let cell = cell_of(value).map_err(|e| crate::Error::Database(sqlx::Error::Encode(e)))?;
+        let rc = bind_one(s, param, &cell)?;
         if rc != ffi::SQLITE_OK {
             return Err(direct_error(db));
         }
     }
-    Ok(next - offset)
+    Ok(())
 }
 
 fn too_big() -> crate::Error {
@@ -662,25 +672,12 @@ fn bind_one(
     })
 }
 
-/// The values of `binds` as SQLite stores them; with `check`, each is
-/// first refused if no backend stores it alike (a validated model's values
-/// skip that).
-fn cells(binds: Vec<Value>, check: bool) -> crate::Result<Vec<Cell>> {
-    binds
-        .into_iter()
-        .map(|value| {
-            if check {
-                super::check_bound(&value)?;
-            }
-            cell_of(value).map_err(|e| crate::Error::Database(sqlx::Error::Encode(e)))
-        })
-        .collect()
-}
-
 /// A statement of the direct path in progress, on a locked connection.
 struct Stepping {
     db: NonNull<ffi::sqlite3>,
     running: Option<Running>,
+    /// The statement was stepped at least once.
+    stepped: bool,
 }
 
 // SAFETY: the connection is locked to the task holding this (its worker
@@ -696,27 +693,62 @@ unsafe impl Send for Stepping {}
 /// 200 µs 1.5 ms (alone: 1.2 ms); the queries took as long.
 const SLICE: std::time::Duration = std::time::Duration::from_micros(200);
 
+/// What the direct path did with a statement.
+pub(super) enum Direct<T> {
+    /// It ran; what it returned.
+    Ran(T),
+    /// It did not run, and goes through sqlx's worker thread instead:
+    /// another connection holds a lock it must wait for (the direct path
+    /// never waits on the caller's thread), or the text holds several
+    /// statements.
+    Driver,
+}
+
+/// True for SQLite's "database is locked" (any of its extended codes).
+fn is_busy(rc: std::ffi::c_int) -> bool {
+    rc & 0xff == ffi::SQLITE_BUSY
+}
+
 impl Stepping {
     /// Prepares `sql` on the locked connection `db` and binds `binds`;
     /// with `single`, first refuses text holding several statements (as
-    /// `ensure_single` does, under this lock). Only the first statement
-    /// runs.
+    /// `ensure_single` does, under this lock); with `check`, refuses values
+    /// no backend stores alike (a validated model's values skip that).
+    /// Only the first statement of the text runs, unless `whole`: then
+    /// text of several statements is left to the driver.
     fn start(
         db: NonNull<ffi::sqlite3>,
         sql: &str,
-        binds: Vec<Value>,
+        binds: &[Value],
         persistent: bool,
         single: bool,
-    ) -> crate::Result<Self> {
+        check: bool,
+        whole: bool,
+    ) -> crate::Result<Direct<Self>> {
         if single && statements_follow(db, sql) {
             return Err(crate::Error::Config(super::several_statements()));
         }
-        let cells = cells(binds, true)?;
-        let (running, _) = prepare(db, sql, persistent)?;
-        if let Some(running) = &running {
-            bind_all(db, running.stmt, &cells, 0)?;
+        if check {
+            binds.iter().try_for_each(super::check_bound)?;
         }
-        Ok(Stepping { db, running })
+        let (running, rest) = match prepare(db, sql, persistent) {
+            Ok(prepared) => prepared,
+            // Reading the schema waits on a lock (a writer about to commit
+            // in rollback-journal mode): the worker's busy handler waits.
+            Err(_) if is_busy(unsafe_errcode(db)) => return Ok(Direct::Driver),
+            Err(e) => return Err(e),
+        };
+        if whole && !rest.is_empty() {
+            return Ok(Direct::Driver);
+        }
+        if let Some(running) = &running {
+            bind_all(db, running.stmt, binds)?;
+        }
+        Ok(Direct::Ran(Stepping {
+            db,
+            running,
+            stepped: false,
+        }))
     }
 
     /// [`Stepping::start`] on the leased connection, locked for it.
@@ -724,29 +756,32 @@ impl Stepping {
         conn: &mut SqliteConnection,
         hold: &mut Hold,
         sql: &str,
-        binds: Vec<Value>,
-        persistent: bool,
-        single: bool,
-    ) -> crate::Result<Self> {
+        binds: &[Value],
+        (persistent, single, check, whole): (bool, bool, bool, bool),
+    ) -> crate::Result<Direct<Self>> {
         let db = lock(conn, hold).await?;
-        Stepping::start(db, sql, binds, persistent, single)
+        Stepping::start(db, sql, binds, persistent, single, check, whole)
     }
 
     /// Steps for about one [`SLICE`], or until `max_rows` rows, handing
-    /// each row to `row`; true when the statement is done.
+    /// each row to `row`; true when the statement is done. A first step
+    /// that finds the database locked by another connection is
+    /// [`Direct::Driver`], nothing done.
     fn step_for(
         &mut self,
         max_rows: u32,
         row: &mut dyn FnMut(RowRef<'_>) -> crate::Result<()>,
-    ) -> crate::Result<bool> {
+    ) -> crate::Result<Direct<bool>> {
         let Some(running) = &self.running else {
-            return Ok(true);
+            return Ok(Direct::Ran(true));
         };
         let started = std::time::Instant::now();
         let mut rows = 0u32;
         loop {
             // SAFETY: a prepared, bound statement of the locked connection.
-            match unsafe { ffi::sqlite3_step(running.stmt.as_ptr()) } {
+            let rc = unsafe { ffi::sqlite3_step(running.stmt.as_ptr()) };
+            let first = !std::mem::replace(&mut self.stepped, true);
+            match rc {
                 ffi::SQLITE_ROW => {
                     // SAFETY: the statement stands on a row until the next
                     // step, which waits for `row` to return.
@@ -754,14 +789,21 @@ impl Stepping {
                     row(RowRef::SqliteStmt(current))?;
                     rows = rows.wrapping_add(1);
                     if rows == max_rows || (rows.is_multiple_of(64) && started.elapsed() >= SLICE) {
-                        return Ok(false);
+                        return Ok(Direct::Ran(false));
                     }
                 }
-                ffi::SQLITE_DONE => return Ok(true),
+                ffi::SQLITE_DONE => return Ok(Direct::Ran(true)),
+                rc if first && is_busy(rc) => return Ok(Direct::Driver),
                 _ => return Err(direct_error(self.db)),
             }
         }
     }
+}
+
+/// The connection's last error code.
+fn unsafe_errcode(db: NonNull<ffi::sqlite3>) -> std::ffi::c_int {
+    // SAFETY: the locked connection's open handle.
+    unsafe { ffi::sqlite3_extended_errcode(db.as_ptr()) }
 }
 
 /// A connection's handle locked out of its worker thread (sqlx's
@@ -775,12 +817,30 @@ impl Stepping {
 /// command to that connection's worker meanwhile (the worker waits for the
 /// lock): both are kept by [`Hold::for_driver`], [`Parked`]'s field order
 /// and `Lease`'s drop.
-pub(crate) struct Locked(sqlx::sqlite::LockedSqliteHandle<'static>);
+///
+/// While locked the connection waits on no lock of the database (its busy
+/// timeout is zero): a statement that finds the database locked goes to
+/// the worker thread instead ([`Direct::Driver`]), whose busy handler waits
+/// there rather than on the caller's thread. Unlocked, the connection's
+/// busy timeout is what it was.
+pub(crate) struct Locked {
+    handle: sqlx::sqlite::LockedSqliteHandle<'static>,
+    /// The connection's own busy timeout, in milliseconds.
+    busy_ms: std::ffi::c_int,
+}
 
 impl Locked {
     /// The raw handle, for this thread until the next await.
     fn raw(&mut self) -> NonNull<ffi::sqlite3> {
-        self.0.as_raw_handle()
+        self.handle.as_raw_handle()
+    }
+}
+
+impl Drop for Locked {
+    fn drop(&mut self) {
+        let db = self.raw();
+        // SAFETY: the connection's open handle, still locked.
+        unsafe { ffi::sqlite3_busy_timeout(db.as_ptr(), self.busy_ms) };
     }
 }
 
@@ -845,11 +905,22 @@ impl Drop for Parked {
 ///   pool longer ago than its maximum lifetime, goes back to the pool (which
 ///   closes it as it would any) when next found here;
 /// - closing the database returns them all first.
-#[derive(Default)]
 pub(crate) struct Parking {
     stack: Mutex<Vec<Parked>>,
     waiting: AtomicUsize,
     closed: AtomicBool,
+    /// The connections' busy timeout (`ConnectOptions::busy_timeout`), in
+    /// milliseconds.
+    busy_ms: std::ffi::c_int,
+}
+
+/// sqlx's default busy timeout, and ours: 5 seconds.
+const DEFAULT_BUSY_MS: std::ffi::c_int = 5_000;
+
+impl Default for Parking {
+    fn default() -> Self {
+        Parking::new(std::time::Duration::from_millis(DEFAULT_BUSY_MS as u64))
+    }
 }
 
 /// A connection found parked, or taken from sqlx's pool.
@@ -868,6 +939,17 @@ impl Drop for Waiting<'_> {
 }
 
 impl Parking {
+    /// Parking for connections opened with `busy_timeout`.
+    pub(crate) fn new(busy_timeout: std::time::Duration) -> Parking {
+        Parking {
+            stack: Mutex::default(),
+            waiting: AtomicUsize::new(0),
+            closed: AtomicBool::new(false),
+            busy_ms: std::ffi::c_int::try_from(busy_timeout.as_millis())
+                .unwrap_or(std::ffi::c_int::MAX),
+        }
+    }
+
     fn stack(&self) -> std::sync::MutexGuard<'_, Vec<Parked>> {
         self.stack.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -1009,16 +1091,26 @@ async fn lock(
         hold.locked = false;
     }
     let handle = conn.lock_handle().await?;
+    let busy_ms = hold
+        .sqlite
+        .home
+        .as_ref()
+        .map_or(DEFAULT_BUSY_MS, |home| home.busy_ms);
     // SAFETY: the guard points into the connection's shared state, not the
     // connection (see `Locked`); the lease drops it before the connection.
-    let mut handle = Locked(unsafe {
-        std::mem::transmute::<
-            sqlx::sqlite::LockedSqliteHandle<'_>,
-            sqlx::sqlite::LockedSqliteHandle<'static>,
-        >(handle)
-    });
+    let mut handle = Locked {
+        handle: unsafe {
+            std::mem::transmute::<
+                sqlx::sqlite::LockedSqliteHandle<'_>,
+                sqlx::sqlite::LockedSqliteHandle<'static>,
+            >(handle)
+        },
+        busy_ms,
+    };
     hold.locked = true;
     let db = handle.raw();
+    // SAFETY: the connection's open handle, locked.
+    unsafe { ffi::sqlite3_busy_timeout(db.as_ptr(), 0) };
     hold.sqlite.handle = Some(handle);
     Ok(db)
 }
@@ -1034,24 +1126,27 @@ pub(super) async fn fetch_all_direct<T>(
     conn: &mut SqliteConnection,
     hold: &mut Hold,
     sql: &str,
-    binds: Vec<Value>,
+    binds: &[Value],
     persistent: bool,
     single: bool,
     decode: &mut (impl FnMut(RowRef<'_>) -> crate::Result<T> + Send),
-) -> crate::Result<Vec<T>> {
-    let mut stepping = Stepping::locked(conn, hold, sql, binds, persistent, single).await?;
+) -> crate::Result<Direct<Vec<T>>> {
+    let flags = (persistent, single, true, false);
+    let Direct::Ran(mut stepping) = Stepping::locked(conn, hold, sql, binds, flags).await? else {
+        return Ok(Direct::Driver);
+    };
     let mut out = Vec::new();
     loop {
-        let done = stepping.step_for(u32::MAX, &mut |row| {
+        let step = stepping.step_for(u32::MAX, &mut |row| {
             out.push(decode(row)?);
             Ok(())
         })?;
-        if done {
-            break;
+        match step {
+            Direct::Ran(true) => return Ok(Direct::Ran(out)),
+            Direct::Ran(false) => tokio::task::yield_now().await,
+            Direct::Driver => return Ok(Direct::Driver),
         }
-        tokio::task::yield_now().await;
     }
-    Ok(out)
 }
 
 /// Runs a query by the direct path and decodes its first row; the
@@ -1060,77 +1155,63 @@ pub(super) async fn fetch_first_direct<T>(
     conn: &mut SqliteConnection,
     hold: &mut Hold,
     sql: &str,
-    binds: Vec<Value>,
+    binds: &[Value],
     persistent: bool,
     single: bool,
     decode: &mut (impl FnMut(RowRef<'_>) -> crate::Result<T> + Send),
-) -> crate::Result<Option<T>> {
-    let mut stepping = Stepping::locked(conn, hold, sql, binds, persistent, single).await?;
+) -> crate::Result<Direct<Option<T>>> {
+    let flags = (persistent, single, true, false);
+    let Direct::Ran(mut stepping) = Stepping::locked(conn, hold, sql, binds, flags).await? else {
+        return Ok(Direct::Driver);
+    };
     let mut first = None;
-    stepping.step_for(1, &mut |row| {
+    let step = stepping.step_for(1, &mut |row| {
         first = Some(decode(row)?);
         Ok(())
     })?;
-    Ok(first)
+    Ok(match step {
+        Direct::Ran(_) => Direct::Ran(first),
+        Direct::Driver => Direct::Driver,
+    })
 }
 
-/// Runs a statement by the direct path, and each statement after it in
-/// the text (with the values that follow, as sqlx binds them); what they
-/// report together (rows changed summed, the last row id inserted).
+/// Runs a statement by the direct path: what it reports (the rows it
+/// changed, the last row id inserted, as sqlx reads them). Text of several
+/// statements is left to the driver, which runs them all.
 pub(super) async fn execute_direct(
     conn: &mut SqliteConnection,
     hold: &mut Hold,
     sql: &str,
-    binds: Vec<Value>,
+    binds: &[Value],
     persistent: bool,
     single: bool,
     check: bool,
-) -> crate::Result<Done> {
-    let db = lock(conn, hold).await?;
-    if single && statements_follow(db, sql) {
-        return Err(crate::Error::Config(super::several_statements()));
-    }
-    let cells = cells(binds, check)?;
-    let mut rows_affected = 0u64;
-    let mut last_insert_id = None;
-    let mut rest = sql;
-    let mut offset = 0;
-    let mut whole = persistent;
-    while !rest.is_empty() {
-        let (running, after) = prepare(db, rest, whole)?;
-        // Statements after the first are not cached: the cache holds text
-        // of one statement.
-        whole = false;
-        let Some(running) = running else {
-            // An empty statement: go on after it, unless only comments
-            // were left.
-            if after.len() >= rest.len() {
-                break;
-            }
-            rest = after;
-            continue;
-        };
-        rest = after;
-        offset += bind_all(db, running.stmt, &cells, offset)?;
-        loop {
-            // SAFETY: a prepared, bound statement of the locked connection.
-            match unsafe { ffi::sqlite3_step(running.stmt.as_ptr()) } {
-                ffi::SQLITE_ROW => {}
-                ffi::SQLITE_DONE => break,
-                _ => return Err(direct_error(db)),
-            }
-        }
-        // SAFETY: the locked connection's handle. As sqlx reports them: the
-        // rows the last finished statement changed, the last row id.
-        unsafe {
-            rows_affected += ffi::sqlite3_changes64(db.as_ptr()) as u64;
-            last_insert_id = u64::try_from(ffi::sqlite3_last_insert_rowid(db.as_ptr())).ok();
+) -> crate::Result<Direct<Done>> {
+    let flags = (persistent, single, check, true);
+    let Direct::Ran(mut stepping) = Stepping::locked(conn, hold, sql, binds, flags).await? else {
+        return Ok(Direct::Driver);
+    };
+    // Rows a statement returns here are not read (an INSERT .. RETURNING
+    // run for its effect).
+    loop {
+        match stepping.step_for(u32::MAX, &mut |_| Ok(()))? {
+            Direct::Ran(true) => break,
+            Direct::Ran(false) => {}
+            Direct::Driver => return Ok(Direct::Driver),
         }
     }
-    Ok(Done {
-        rows_affected,
-        last_insert_id,
-    })
+    let db = stepping.db;
+    // SAFETY: the locked connection's handle.
+    let (changes, rowid) = unsafe {
+        (
+            ffi::sqlite3_changes64(db.as_ptr()),
+            ffi::sqlite3_last_insert_rowid(db.as_ptr()),
+        )
+    };
+    Ok(Direct::Ran(Done {
+        rows_affected: u64::try_from(changes).unwrap_or(0),
+        last_insert_id: u64::try_from(rowid).ok(),
+    }))
 }
 
 /// How many rows a stream on the direct path decodes ahead of its reader
@@ -1156,12 +1237,16 @@ where
     F: FnMut(RowRef<'_>) -> crate::Result<T> + Send + 'e,
 {
     Box::pin(async_stream::try_stream! {
-        let mut stepping = Stepping::locked(conn, hold, sql.as_str(), binds, persistent, false).await?;
+        let flags = (persistent, false, true, false);
+        let mut stepping = match Stepping::locked(conn, hold, sql.as_str(), &binds, flags).await? {
+            Direct::Ran(stepping) => Some(stepping),
+            Direct::Driver => None,
+        };
         let mut ahead = std::collections::VecDeque::with_capacity(STREAM_AHEAD as usize);
         let mut stepped = std::time::Duration::ZERO;
-        loop {
+        while let Some(running) = &mut stepping {
             let started = std::time::Instant::now();
-            let done = stepping.step_for(STREAM_AHEAD, &mut |row| {
+            let step = running.step_for(STREAM_AHEAD, &mut |row| {
                 ahead.push_back(decode(row)?);
                 Ok(())
             });
@@ -1170,14 +1255,26 @@ where
             while let Some(item) = ahead.pop_front() {
                 yield item;
             }
-            if done? {
-                break;
+            match step? {
+                Direct::Ran(true) => break,
+                Direct::Ran(false) => {}
+                Direct::Driver => stepping = None,
             }
             if stepped >= SLICE {
                 tokio::task::yield_now().await;
                 stepped = std::time::Duration::ZERO;
             }
         }
-        drop(stepping);
+        if stepping.is_none() {
+            // The database is locked by another connection: the rows come
+            // through sqlx's worker, which waits for it.
+            hold.for_driver();
+            let mut rows = super::stream_generic::<Sqlite, _, _, _>(
+                &mut *conn, sql, binds, persistent, decode,
+            );
+            while let Some(item) = futures_util::StreamExt::next(&mut rows).await {
+                yield item?;
+            }
+        }
     })
 }
