@@ -496,10 +496,16 @@ fn compare(c: &mut Criterion) {
     let sqlite = Side::connect(Kind::Sqlite, "sqlite::memory:");
     bench_side(c, &sqlite);
     drop(sqlite);
-    if let Ok(url) = std::env::var("ORM_BENCH_POSTGRES_URL") {
+    // Unset or empty leaves a server out.
+    let url = |name| {
+        std::env::var(name)
+            .ok()
+            .filter(|url: &String| !url.is_empty())
+    };
+    if let Some(url) = url("ORM_BENCH_POSTGRES_URL") {
         bench_side(c, &Side::connect(Kind::Postgres, &url));
     }
-    if let Ok(url) = std::env::var("ORM_BENCH_MYSQL_URL") {
+    if let Some(url) = url("ORM_BENCH_MYSQL_URL") {
         bench_side(c, &Side::connect(Kind::MySql, &url));
     }
 }
