@@ -649,10 +649,7 @@ where
             return Ok(rows);
         }
     }
-    hold.for_driver();
-    if let Some(text) = &single {
-        <DB<C> as Backend>::ensure_single(&mut *exec, hold, text).await?;
-    }
+    to_driver(&mut *exec, hold, &single).await?;
     let args = arguments::<DB<C>>(binds, true)?;
     let query = sqlx::query_with(sql, args).persistent(persistent);
     if <DB<C> as Backend>::DRAIN_FIRST {
@@ -669,6 +666,21 @@ where
         out.push(decode(<DB<C> as Backend>::row(&row))?);
     }
     Ok(out)
+}
+
+/// Readies the connection for a statement through the driver: a SQLite
+/// handle locked for the direct path goes back to its worker, and
+/// user-written SQL (`single`) is checked to hold one statement.
+async fn to_driver<C>(exec: &mut C, hold: &mut Hold, single: &Option<String>) -> Result<()>
+where
+    C: sqlx::Connection,
+    C::Database: Backend<Connection = C>,
+{
+    hold.for_driver();
+    if let Some(text) = single {
+        <C::Database as Backend>::ensure_single(exec, hold, text).await?;
+    }
+    Ok(())
 }
 
 /// How long reading a large result runs before the task yields.
@@ -705,10 +717,7 @@ where
             return Ok(row);
         }
     }
-    hold.for_driver();
-    if let Some(text) = &single {
-        <DB<C> as Backend>::ensure_single(&mut *exec, hold, text).await?;
-    }
+    to_driver(&mut *exec, hold, &single).await?;
     let args = arguments::<DB<C>>(binds, true)?;
     match sqlx::query_with(sql, args)
         .persistent(persistent)
@@ -752,10 +761,7 @@ where
             return Ok(done);
         }
     }
-    hold.for_driver();
-    if let Some(text) = &single {
-        <DB<C> as Backend>::ensure_single(&mut *exec, hold, text).await?;
-    }
+    to_driver(&mut *exec, hold, &single).await?;
     let args = arguments::<DB<C>>(binds, check)?;
     let result = sqlx::query_with(sql, args)
         .persistent(persistent)

@@ -473,25 +473,51 @@ async fn a_kept_connection_past_its_lifetime_is_replaced() -> orm::Result<()> {
     Ok(())
 }
 
-/// A database whose runtime is gone closes the connections it kept
-/// without one.
+/// A database dropped outside its runtime (after `block_on` returned, or
+/// after the runtime is gone) closes the connections it kept, and a
+/// transaction dropped there rolls back, without a runtime to run on.
 #[test]
 fn a_database_outliving_its_runtime_drops_cleanly() {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
-    let (db, file) = rt
-        .block_on(async {
-            let (db, file) = sqlite_file(|o| o).await;
-            db.create_all(&orm::models![Times]).await?;
-            db.insert(times().remove(0)).await?;
-            assert_eq!(Times::query().count(&db).await?, 1);
-            Ok::<_, orm::Error>((db, file))
-        })
-        .expect("statements ran");
-    drop(rt);
-    drop(db);
-    drop(file);
+    for memory in [false, true] {
+        for runtime_first in [false, true] {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .expect("runtime");
+            let (db, tx, file) = rt
+                .block_on(async {
+                    let (db, file) = if memory {
+                        (Db::connect("sqlite::memory:").await?, None)
+                    } else {
+                        let (db, file) = sqlite_file(|o| o.min_connections(1)).await;
+                        (db, Some(file))
+                    };
+                    db.create_all(&orm::models![Times]).await?;
+                    db.insert(times().remove(0)).await?;
+                    assert_eq!(Times::query().count(&db).await?, 1);
+                    // A transaction left open, on a file (an in-memory
+                    // database has one connection, which the database keeps).
+                    let tx = if memory {
+                        None
+                    } else {
+                        let tx = db.begin().await?;
+                        tx.insert(times().remove(1)).await?;
+                        Some(tx)
+                    };
+                    Ok::<_, orm::Error>((db, tx, file))
+                })
+                .expect("statements ran");
+            if runtime_first {
+                drop(rt);
+                drop(tx);
+                drop(db);
+            } else {
+                drop(tx);
+                drop(db);
+                drop(rt);
+            }
+            drop(file);
+        }
+    }
 }

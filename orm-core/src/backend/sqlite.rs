@@ -48,7 +48,7 @@ impl Backend for Sqlite {
         }
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
             // No runtime to finish on: closing the connection rolls back.
-            drop(conn.detach());
+            close_without_runtime(conn);
             return;
         };
         runtime.spawn(async move {
@@ -883,10 +883,24 @@ impl Drop for Parked {
         if let Some(conn) = self.conn.take()
             && tokio::runtime::Handle::try_current().is_err()
         {
-            // sqlx returns a connection to its pool on a task; with no
-            // runtime left to run one, the connection closes.
+            close_without_runtime(conn);
+        }
+    }
+}
+
+/// Closes a pooled connection where no runtime is current (a database
+/// dropped after its runtime). sqlx returns a connection to its pool, or
+/// with `min_connections` replaces it, on a task it spawns, and panics
+/// when there is no runtime to spawn on: the connection is dropped inside
+/// a runtime made for the purpose, whose tasks never run.
+fn close_without_runtime(conn: PoolConnection<Sqlite>) {
+    match tokio::runtime::Builder::new_current_thread().build() {
+        Ok(runtime) => {
+            let _entered = runtime.enter();
             drop(conn.detach());
         }
+        // Kept open rather than panicking in a destructor.
+        Err(_) => std::mem::forget(conn),
     }
 }
 
