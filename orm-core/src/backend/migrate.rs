@@ -84,7 +84,7 @@ async fn behind_pooler(
     let (result, ended) = {
         let mut tx = sqlx::Connection::begin(&mut *conn).await?;
         let result = run(&mut *tx, migrator, op).await;
-        let forgot = sqlx::raw_sql(crate::sql::POSTGRES_FORGET_PREPARED)
+        let forgot = sqlx::raw_sql(crate::sql::POSTGRES_FORGET_SESSION)
             .execute(&mut *tx)
             .await;
         match (result, forgot) {

@@ -91,10 +91,12 @@ impl SchemaRenderer for Postgres {
     }
 }
 
-/// Drops the statements a connection prepared under names: behind a
-/// transaction-pooling proxy, what sqlx's migrator prepared must not stay
-/// on a server connection the next client gets.
-pub const FORGET_PREPARED: &str = "DEALLOCATE ALL";
+/// Drops the statements a connection prepared under names and the session
+/// locks it holds: behind a transaction-pooling proxy, what sqlx's migrator
+/// prepared, and the advisory lock it keeps when a migration fails (it
+/// relies on the connection closing), must not stay on a server connection
+/// the next client gets.
+pub const FORGET_SESSION: &str = "DEALLOCATE ALL; SELECT pg_advisory_unlock_all()";
 
 #[cfg(test)]
 mod tests {
