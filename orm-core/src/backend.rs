@@ -167,12 +167,36 @@ impl<DB: Backend> Drop for Lease<DB> {
         let Some(conn) = self.conn.take() else {
             return;
         };
+        if tokio::runtime::Handle::try_current().is_err() {
+            // Dropped after its runtime (a stream or transaction outliving
+            // it): closing the connection rolls back what it had open.
+            self.hold.for_driver();
+            close_without_runtime(conn);
+            return;
+        }
         if self.busy || self.open {
             self.hold.for_driver();
             DB::abandon(conn, self.open);
         } else {
             DB::release(conn, &mut self.hold);
         }
+    }
+}
+
+/// Closes a pooled connection where no runtime is current (a database,
+/// transaction or stream dropped after its runtime). sqlx returns a
+/// connection to its pool, or with `min_connections` replaces it, on a task
+/// it spawns, and panics when there is no runtime to spawn on: the
+/// connection is dropped inside a runtime made for the purpose, whose tasks
+/// never run.
+pub(crate) fn close_without_runtime<DB: sqlx::Database>(conn: PoolConnection<DB>) {
+    match tokio::runtime::Builder::new_current_thread().build() {
+        Ok(runtime) => {
+            let _entered = runtime.enter();
+            drop(conn.detach());
+        }
+        // Kept open rather than panicking in a destructor.
+        Err(_) => std::mem::forget(conn),
     }
 }
 

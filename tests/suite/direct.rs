@@ -473,6 +473,66 @@ async fn a_kept_connection_past_its_lifetime_is_replaced() -> orm::Result<()> {
     Ok(())
 }
 
+/// A kept connection idle past the pool's idle timeout is closed, not
+/// lent again: what lived on it (a temporary table) is gone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kept_connection_idle_past_its_timeout_is_closed() -> orm::Result<()> {
+    let (db, _file) = sqlite_file(|o| {
+        o.max_connections(1)
+            .idle_timeout(Some(Duration::from_millis(200)))
+    })
+    .await;
+    orm::raw("CREATE TEMP TABLE here (x INTEGER)")
+        .execute(&db)
+        .await?;
+    assert_eq!(
+        orm::raw("SELECT count(*) FROM here")
+            .scalar::<i64>(&db)
+            .await?,
+        0
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let gone = orm::raw("SELECT count(*) FROM here")
+        .scalar::<i64>(&db)
+        .await;
+    assert!(matches!(gone, Err(orm::Error::Database(_))), "{gone:?}");
+    db.close().await;
+    Ok(())
+}
+
+/// A stream read in part and dropped after its runtime is gone closes its
+/// connection without one.
+#[test]
+fn a_stream_outliving_its_runtime_drops_cleanly() {
+    use futures_util::StreamExt;
+    for memory in [false, true] {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let (db, stream, file) = rt
+            .block_on(async {
+                let (db, file) = if memory {
+                    (Db::connect("sqlite::memory:").await?, None)
+                } else {
+                    let (db, file) = sqlite_file(|o| o).await;
+                    (db, Some(file))
+                };
+                db.create_all(&orm::models![Times]).await?;
+                db.insert_many(times()).await?;
+                let mut stream = Times::query().stream_owned(db.clone());
+                stream.next().await.expect("a first row")?;
+                Ok::<_, orm::Error>((db, stream, file))
+            })
+            .expect("statements ran");
+        drop(rt);
+        drop(stream);
+        drop(db);
+        drop(file);
+    }
+}
+
 /// A database dropped outside its runtime (after `block_on` returned, or
 /// after the runtime is gone) closes the connections it kept, and a
 /// transaction dropped there rolls back, without a runtime to run on.

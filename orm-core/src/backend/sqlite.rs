@@ -42,15 +42,15 @@ impl Backend for Sqlite {
     /// ROLLBACK sent after the cancelled ones ends the transaction, and
     /// the connection (which may hold an in-memory database) stays.
     fn abandon(mut conn: PoolConnection<Sqlite>, open: bool) {
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            // No runtime to finish on: closing the connection rolls back.
+            super::close_without_runtime(conn);
+            return;
+        };
         if !open {
             // Back to the pool once the queued commands have run.
             return;
         }
-        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-            // No runtime to finish on: closing the connection rolls back.
-            close_without_runtime(conn);
-            return;
-        };
         runtime.spawn(async move {
             let rollback = crate::sql::transaction(crate::sql::TransactionSql::Rollback);
             if let Err(e) = sqlx::raw_sql(rollback).execute(&mut *conn).await {
@@ -883,24 +883,8 @@ impl Drop for Parked {
         if let Some(conn) = self.conn.take()
             && tokio::runtime::Handle::try_current().is_err()
         {
-            close_without_runtime(conn);
+            super::close_without_runtime(conn);
         }
-    }
-}
-
-/// Closes a pooled connection where no runtime is current (a database
-/// dropped after its runtime). sqlx returns a connection to its pool, or
-/// with `min_connections` replaces it, on a task it spawns, and panics
-/// when there is no runtime to spawn on: the connection is dropped inside
-/// a runtime made for the purpose, whose tasks never run.
-fn close_without_runtime(conn: PoolConnection<Sqlite>) {
-    match tokio::runtime::Builder::new_current_thread().build() {
-        Ok(runtime) => {
-            let _entered = runtime.enter();
-            drop(conn.detach());
-        }
-        // Kept open rather than panicking in a destructor.
-        Err(_) => std::mem::forget(conn),
     }
 }
 
@@ -978,11 +962,15 @@ impl Parking {
                 || lifetime.is_some_and(|t| p.since.elapsed() > t)
         };
         loop {
-            let parked = self.stack().pop()?;
+            let mut parked = self.stack().pop()?;
             if !expired(&parked) {
                 return Some(parked);
             }
-            // Back to the pool, which keeps or closes it by its own rules.
+            // Closed: back in the pool it would be lent again at once (the
+            // pool looks at idle time only in its background reaper).
+            if let Some(conn) = &mut parked.conn {
+                conn.close_on_drop();
+            }
             drop(parked);
         }
     }
