@@ -473,6 +473,31 @@ async fn a_kept_connection_past_its_lifetime_is_replaced() -> orm::Result<()> {
     Ok(())
 }
 
+/// An in-memory database has one connection whatever `max_connections`
+/// says: readers beside a writer wait for it rather than failing on the
+/// shared cache's table lock.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_in_memory_database_keeps_one_connection() -> orm::Result<()> {
+    let db =
+        Db::connect_with(orm::ConnectOptions::new("sqlite::memory:").max_connections(4)).await?;
+    db.create_all(&orm::models![Times]).await?;
+    let tasks: Vec<_> = (0..20)
+        .map(|_| {
+            let db = db.clone();
+            tokio::spawn(async move {
+                db.insert(times().remove(0)).await?;
+                Times::query().count(&db).await
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.expect("the task ran")?;
+    }
+    assert_eq!(Times::query().count(&db).await?, 20);
+    db.close().await;
+    Ok(())
+}
+
 /// A kept connection idle past the pool's idle timeout is closed, not
 /// lent again: what lived on it (a temporary table) is gone.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -232,7 +232,8 @@ impl ConnectOptions {
         self
     }
 
-    /// The most connections the pool opens.
+    /// The most connections the pool opens. An in-memory SQLite database
+    /// always has one: it lives in that connection.
     pub fn max_connections(mut self, n: u32) -> Self {
         self.max_connections = Some(n);
         self
@@ -497,8 +498,12 @@ async fn connect_sqlite(opts: &ConnectOptions) -> Result<(Pool, Dialect, u64, Se
         .pool_options::<sqlx::Sqlite>(if memory { 1 } else { 10 }, None)
         .after_connect(|conn, _| Box::pin(crate::backend::sqlite_functions(conn)));
     if memory {
-        // The database lives as long as a connection to it does.
+        // The database lives as long as a connection to it does, and one
+        // connection holds it: more would share its cache, where a read
+        // beside a write fails at once ("database table is locked")
+        // instead of waiting.
         pool = pool
+            .max_connections(1)
             .min_connections(1)
             .idle_timeout(None)
             .max_lifetime(None);
