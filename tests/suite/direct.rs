@@ -450,25 +450,26 @@ async fn the_direct_path_and_the_worker_take_turns_on_one_connection() -> orm::R
     Ok(())
 }
 
+/// Checks that after `wait` the connection that made a temporary table
+/// is no longer the one lent: the table is gone.
+async fn temp_table_is_gone_after(db: &Db, wait: Duration) -> orm::Result<()> {
+    orm::raw("CREATE TEMP TABLE here (x INTEGER)")
+        .execute(db)
+        .await?;
+    let count = || orm::raw("SELECT count(*) FROM here").scalar::<i64>(db);
+    assert_eq!(count().await?, 0);
+    tokio::time::sleep(wait).await;
+    let gone = count().await;
+    assert!(matches!(gone, Err(orm::Error::Database(_))), "{gone:?}");
+    Ok(())
+}
+
 /// A connection kept past the pool's maximum lifetime goes back to the
 /// pool, which closes it: what lived on it (a temporary table) is gone.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_kept_connection_past_its_lifetime_is_replaced() -> orm::Result<()> {
     let (db, _file) = sqlite_file(|o| o.max_lifetime(Some(Duration::from_millis(200)))).await;
-    orm::raw("CREATE TEMP TABLE here (x INTEGER)")
-        .execute(&db)
-        .await?;
-    assert_eq!(
-        orm::raw("SELECT count(*) FROM here")
-            .scalar::<i64>(&db)
-            .await?,
-        0
-    );
-    tokio::time::sleep(Duration::from_millis(400)).await;
-    let gone = orm::raw("SELECT count(*) FROM here")
-        .scalar::<i64>(&db)
-        .await;
-    assert!(matches!(gone, Err(orm::Error::Database(_))), "{gone:?}");
+    temp_table_is_gone_after(&db, Duration::from_millis(400)).await?;
     db.close().await;
     Ok(())
 }
@@ -507,22 +508,30 @@ async fn a_kept_connection_idle_past_its_timeout_is_closed() -> orm::Result<()> 
             .idle_timeout(Some(Duration::from_millis(200)))
     })
     .await;
-    orm::raw("CREATE TEMP TABLE here (x INTEGER)")
-        .execute(&db)
-        .await?;
-    assert_eq!(
-        orm::raw("SELECT count(*) FROM here")
-            .scalar::<i64>(&db)
-            .await?,
-        0
-    );
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    let gone = orm::raw("SELECT count(*) FROM here")
-        .scalar::<i64>(&db)
-        .await;
-    assert!(matches!(gone, Err(orm::Error::Database(_))), "{gone:?}");
+    temp_table_is_gone_after(&db, Duration::from_millis(500)).await?;
     db.close().await;
     Ok(())
+}
+
+/// A multi-threaded runtime of two workers, for tests that outlive it.
+fn two_workers() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+/// An in-memory database, or a file one opened with `options`.
+async fn memory_or_file(
+    memory: bool,
+    options: impl FnOnce(orm::ConnectOptions) -> orm::ConnectOptions,
+) -> orm::Result<(Db, Option<crate::harness::TempFile>)> {
+    if memory {
+        return Ok((Db::connect("sqlite::memory:").await?, None));
+    }
+    let (db, file) = sqlite_file(options).await;
+    Ok((db, Some(file)))
 }
 
 /// A stream read in part and dropped after its runtime is gone closes its
@@ -531,19 +540,10 @@ async fn a_kept_connection_idle_past_its_timeout_is_closed() -> orm::Result<()> 
 fn a_stream_outliving_its_runtime_drops_cleanly() {
     use futures_util::StreamExt;
     for memory in [false, true] {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .expect("runtime");
+        let rt = two_workers();
         let (db, stream, file) = rt
             .block_on(async {
-                let (db, file) = if memory {
-                    (Db::connect("sqlite::memory:").await?, None)
-                } else {
-                    let (db, file) = sqlite_file(|o| o).await;
-                    (db, Some(file))
-                };
+                let (db, file) = memory_or_file(memory, |o| o).await?;
                 db.create_all(&orm::models![Times]).await?;
                 db.insert_many(times()).await?;
                 let mut stream = Times::query().stream_owned(db.clone());
@@ -565,19 +565,10 @@ fn a_stream_outliving_its_runtime_drops_cleanly() {
 fn a_database_outliving_its_runtime_drops_cleanly() {
     for memory in [false, true] {
         for runtime_first in [false, true] {
-            let rt = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-                .expect("runtime");
+            let rt = two_workers();
             let (db, tx, file) = rt
                 .block_on(async {
-                    let (db, file) = if memory {
-                        (Db::connect("sqlite::memory:").await?, None)
-                    } else {
-                        let (db, file) = sqlite_file(|o| o.min_connections(1)).await;
-                        (db, Some(file))
-                    };
+                    let (db, file) = memory_or_file(memory, |o| o.min_connections(1)).await?;
                     db.create_all(&orm::models![Times]).await?;
                     db.insert(times().remove(0)).await?;
                     assert_eq!(Times::query().count(&db).await?, 1);

@@ -42,16 +42,13 @@ impl Backend for Sqlite {
     /// ROLLBACK sent after the cancelled ones ends the transaction, and
     /// the connection (which may hold an in-memory database) stays.
     fn abandon(mut conn: PoolConnection<Sqlite>, open: bool) {
-        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-            // No runtime to finish on: closing the connection rolls back.
-            super::close_without_runtime(conn);
-            return;
-        };
         if !open {
             // Back to the pool once the queued commands have run.
             return;
         }
-        runtime.spawn(async move {
+        // A runtime is current: a lease dropped without one closes its
+        // connection before it gets here.
+        tokio::spawn(async move {
             let rollback = crate::sql::transaction(crate::sql::TransactionSql::Rollback);
             if let Err(e) = sqlx::raw_sql(rollback).execute(&mut *conn).await {
                 // A COMMIT queued before the ROLLBACK already ended the
