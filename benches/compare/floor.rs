@@ -345,13 +345,18 @@ impl Floor {
             .unwrap())
     }
 
-    /// One multi-row INSERT of `n` users.
+    /// One multi-row INSERT of `n` users, made first as every contender
+    /// makes them (a name and a hair colour of their own each), and bound
+    /// by reference.
     pub async fn insert(&self, st: &Statements, n: usize) -> u64 {
+        let users: Vec<(String, Option<String>)> = (0..n)
+            .map(|i| (user_name(i), Some(hair_color(i).to_string())))
+            .collect();
         let sql = st.insert_users(n, false);
         each_pool!(self, p => {
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for i in 0..n {
-                q = q.bind(user_name(i)).bind(hair_color(i));
+            for (name, hair_color) in &users {
+                q = q.bind(name.as_str()).bind(hair_color.as_deref());
             }
             q.execute(p).await.unwrap().rows_affected()
         })

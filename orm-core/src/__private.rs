@@ -14,7 +14,7 @@ pub use crate::relation::{
 };
 pub use crate::value::{
     AutoKey, Collatable, ColumnType, HasLength, IntoValue, RowRef, SqlType, Validator, Value,
-    VersionCounter,
+    ValueRef, VersionCounter,
 };
 pub use std::marker::PhantomData;
 

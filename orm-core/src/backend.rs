@@ -54,7 +54,7 @@ use std::sync::Arc;
 use crate::error::{Error, Result};
 use crate::model::{Model, Schema};
 use crate::sql::Dialect;
-use crate::value::{RowRef, Value};
+use crate::value::{Bind, Binds, RowRef, Value, ValueRef};
 
 /// The connection of an open transaction.
 pub(crate) enum TxConn {
@@ -522,6 +522,10 @@ pub(crate) trait Backend: sqlx::Database + sqlx::database::HasStatementCache {
     /// end it); SQLite keeps it open (a busy COMMIT can be retried).
     const FAILED_COMMIT_ENDS_TRANSACTION: bool = true;
     fn bind(args: &mut Self::Arguments, value: Value) -> Result<(), BoxDynError>;
+    /// Binds borrowed text, as [`Backend::bind`] binds a `Value::String`.
+    fn bind_str(args: &mut Self::Arguments, value: &str) -> Result<(), BoxDynError>;
+    /// Binds borrowed bytes, as [`Backend::bind`] binds a `Value::Bytes`.
+    fn bind_bytes(args: &mut Self::Arguments, value: &[u8]) -> Result<(), BoxDynError>;
     fn row(row: &Self::Row) -> RowRef<'_>;
     /// Where queries on `conn` go here: SQLite's direct path (see
     /// `backend/sqlite.rs`) or the driver.
@@ -622,22 +626,45 @@ pub(super) fn cut_timestamps(
 /// as binding it would.
 #[inline]
 pub(crate) fn check_bound(value: &Value) -> Result<()> {
-    value
-        .check_portable()
+    check_bind(Bind::Value(value))
+}
+
+/// [`check_bound`] of a parameter looked at in place.
+#[inline]
+pub(crate) fn check_bind(bind: Bind<'_>) -> Result<()> {
+    bind.check_portable()
         .map_err(|why| Error::Config(format!("a bound value is refused: {why}")))
 }
 
 /// The driver's arguments of `binds`; with `check`, each value is first
 /// refused if no backend stores it alike (values a model's validation
 /// already checked skip that).
-fn arguments<DB: Backend>(binds: Vec<Value>, check: bool) -> Result<DB::Arguments> {
+fn arguments<DB: Backend>(binds: Binds<'_>, check: bool) -> Result<DB::Arguments> {
     let mut args = DB::Arguments::default();
     args.reserve(binds.len(), binds.len() * 8);
-    for value in binds {
-        if check {
-            check_bound(&value)?;
+    let encode = |e| Error::Database(sqlx::Error::Encode(e));
+    match binds {
+        Binds::Values(values) => {
+            for value in values {
+                if check {
+                    check_bound(&value)?;
+                }
+                DB::bind(&mut args, value).map_err(encode)?;
+            }
         }
-        DB::bind(&mut args, value).map_err(|e| Error::Database(sqlx::Error::Encode(e)))?;
+        Binds::Refs(values) => {
+            for value in values {
+                if check {
+                    check_bind(Bind::of(&value))?;
+                }
+                match value {
+                    ValueRef::Str(v) => DB::bind_str(&mut args, v),
+                    ValueRef::Bytes(v) => DB::bind_bytes(&mut args, v),
+                    ValueRef::Value(v) => DB::bind(&mut args, v),
+                }
+                .map_err(encode)?;
+            }
+        }
     }
     Ok(args)
 }
@@ -647,7 +674,7 @@ async fn fetch_generic<C, T>(
     hold: &mut Hold,
     sql: SqlStr,
     single: Option<String>,
-    binds: Vec<Value>,
+    binds: Binds<'_>,
     persistent: bool,
     decode: &mut (impl FnMut(RowRef<'_>) -> Result<T> + Send),
 ) -> Result<Vec<T>>
@@ -715,7 +742,7 @@ async fn fetch_optional_generic<C, T>(
     hold: &mut Hold,
     sql: SqlStr,
     single: Option<String>,
-    binds: Vec<Value>,
+    binds: Binds<'_>,
     persistent: bool,
     decode: &mut (impl FnMut(RowRef<'_>) -> Result<T> + Send),
 ) -> Result<Option<T>>
@@ -759,7 +786,7 @@ async fn execute_generic<C>(
     hold: &mut Hold,
     sql: SqlStr,
     single: Option<String>,
-    binds: Vec<Value>,
+    binds: Binds<'_>,
     persistent: bool,
     check: bool,
 ) -> Result<Done>
@@ -810,7 +837,7 @@ where
 fn stream_generic<'e, DB, E, T, F>(
     exec: E,
     sql: SqlStr,
-    binds: Vec<Value>,
+    binds: Binds<'_>,
     persistent: bool,
     mut decode: F,
 ) -> BoxStream<'e, Result<T>>
@@ -896,7 +923,7 @@ where
         Route::Driver(conn) => conn,
     };
     hold.for_driver();
-    stream_generic(conn, sql, binds, persistent, decode)
+    stream_generic(conn, sql, binds.into(), persistent, decode)
 }
 
 /// Runs `$body` with `$conn` bound to the concrete sqlx connection of
@@ -979,9 +1006,10 @@ impl<'a> Observed<'a> {
 pub(crate) async fn fetch_all<T>(
     target: Target<'_>,
     sql: Sql,
-    binds: Vec<Value>,
+    binds: impl Into<Binds<'_>>,
     mut decode: impl FnMut(RowRef<'_>) -> Result<T> + Send,
 ) -> Result<Vec<T>> {
+    let binds = binds.into();
     if let Some(shared) = read_of(target, &sql) {
         for (at, replica) in shared.replicas_up().await {
             let on = Target::Pool(&replica);
@@ -1017,7 +1045,7 @@ fn unreachable(err: &Error) -> bool {
 async fn fetch_all_on<T>(
     target: Target<'_>,
     sql: Sql,
-    binds: Vec<Value>,
+    binds: Binds<'_>,
     mut decode: impl FnMut(RowRef<'_>) -> Result<T> + Send,
 ) -> Result<Vec<T>> {
     if let Target::Pool(shared) = target
@@ -1048,9 +1076,10 @@ async fn fetch_all_on<T>(
 pub(crate) async fn fetch_optional<T>(
     target: Target<'_>,
     sql: Sql,
-    binds: Vec<Value>,
+    binds: impl Into<Binds<'_>>,
     mut decode: impl FnMut(RowRef<'_>) -> Result<T> + Send,
 ) -> Result<Option<T>> {
+    let binds = binds.into();
     if let Some(shared) = read_of(target, &sql) {
         for (at, replica) in shared.replicas_up().await {
             let on = Target::Pool(&replica);
@@ -1068,7 +1097,7 @@ pub(crate) async fn fetch_optional<T>(
 async fn fetch_optional_on<T>(
     target: Target<'_>,
     sql: Sql,
-    binds: Vec<Value>,
+    binds: Binds<'_>,
     mut decode: impl FnMut(RowRef<'_>) -> Result<T> + Send,
 ) -> Result<Option<T>> {
     if let Target::Pool(shared) = target
@@ -1096,7 +1125,7 @@ async fn fetch_optional_on<T>(
 
 /// Runs a statement that returns no rows.
 pub(crate) async fn execute(target: Target<'_>, sql: Sql, binds: Vec<Value>) -> Result<Done> {
-    execute_binds(target, sql, binds, true).await
+    execute_binds(target, sql, binds.into(), true).await
 }
 
 /// [`execute`] of a statement whose binds are a validated model's values
@@ -1105,15 +1134,15 @@ pub(crate) async fn execute(target: Target<'_>, sql: Sql, binds: Vec<Value>) -> 
 pub(crate) async fn execute_validated(
     target: Target<'_>,
     sql: Sql,
-    binds: Vec<Value>,
+    binds: impl Into<Binds<'_>>,
 ) -> Result<Done> {
-    execute_binds(target, sql, binds, false).await
+    execute_binds(target, sql, binds.into(), false).await
 }
 
 async fn execute_binds(
     target: Target<'_>,
     sql: Sql,
-    binds: Vec<Value>,
+    binds: Binds<'_>,
     check: bool,
 ) -> Result<Done> {
     let target = match target {
@@ -1448,7 +1477,8 @@ where
     let (conn, hold) = lease.start_marked();
     #[cfg(feature = "sqlite")]
     if let Route::Direct(conn) = DB::route(&mut *conn) {
-        let direct = sqlite::execute_direct(conn, hold, sql, &[], true, false, false);
+        let none = Binds::Values(Vec::new());
+        let direct = sqlite::execute_direct(conn, hold, sql, &none, true, false, false);
         if let sqlite::Direct::Ran(_) = direct.await? {
             return Ok(());
         }

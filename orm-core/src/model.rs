@@ -24,7 +24,7 @@ pub use slot::{BelongsTo, HasMany, HasOne};
 pub use statements::{StatementCache, Statements};
 
 use crate::error::Result;
-use crate::value::{ColumnType, RowRef, Value};
+use crate::value::{ColumnType, RowRef, Value, ValueRef};
 
 /// A primary key value: a single column value or a tuple for composite keys.
 pub trait KeyValues: Send + Sync {
@@ -83,6 +83,10 @@ pub trait Model: Sized + Send + Sync + Unpin + 'static {
     /// order.
     #[doc(hidden)]
     fn insert_values(&self, out: &mut Vec<Value>);
+
+    /// [`Model::insert_values`], borrowing text and bytes from the fields.
+    #[doc(hidden)]
+    fn insert_refs<'a>(&'a self, out: &mut Vec<ValueRef<'a>>);
 
     /// Appends the values of every non-key column, in column order.
     #[doc(hidden)]

@@ -339,6 +339,13 @@ pub trait ColumnType: Sized + Send + Sync + 'static {
     fn into_value(self) -> Value {
         self.to_value()
     }
+    /// The value as a bind parameter, borrowed where it can be (text and
+    /// bytes); the default copies it ([`ColumnType::to_value`]).
+    #[doc(hidden)]
+    #[inline]
+    fn value_ref(&self) -> ValueRef<'_> {
+        ValueRef::Value(self.to_value())
+    }
     /// Reads a value of this type back; `None` when it holds another type.
     fn from_value(value: Value) -> Option<Self>;
     /// A copy of the value (through [`Value`] unless the type says how).
@@ -408,6 +415,107 @@ const NUL_IN_TEXT: &str =
 #[inline]
 fn has_nul(text: &str) -> bool {
     text.as_bytes().contains(&0)
+}
+
+/// A bind parameter borrowed from its field where it can be: text and
+/// bytes bind without a copy (what an insert binds from its rows).
+#[doc(hidden)]
+#[derive(Debug, Clone)]
+pub enum ValueRef<'a> {
+    /// Text, borrowed.
+    Str(&'a str),
+    /// Binary data, borrowed.
+    Bytes(&'a [u8]),
+    /// Any other value, owned.
+    Value(Value),
+}
+
+/// The bind parameters of one statement: owned values, or values
+/// borrowed from the rows being written.
+#[derive(Debug, Clone)]
+pub(crate) enum Binds<'a> {
+    /// Owned values.
+    Values(Vec<Value>),
+    /// Values borrowed where they can be.
+    Refs(Vec<ValueRef<'a>>),
+}
+
+/// One bind parameter of [`Binds`], looked at in place.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Bind<'b> {
+    /// An owned value.
+    Value(&'b Value),
+    /// Text.
+    Str(&'b str),
+    /// Binary data.
+    Bytes(&'b [u8]),
+}
+
+impl From<Vec<Value>> for Binds<'_> {
+    #[inline]
+    fn from(values: Vec<Value>) -> Self {
+        Binds::Values(values)
+    }
+}
+
+impl<'a> From<Vec<ValueRef<'a>>> for Binds<'a> {
+    #[inline]
+    fn from(values: Vec<ValueRef<'a>>) -> Self {
+        Binds::Refs(values)
+    }
+}
+
+impl Binds<'_> {
+    /// How many parameters there are.
+    #[inline]
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            Binds::Values(v) => v.len(),
+            Binds::Refs(v) => v.len(),
+        }
+    }
+
+    /// True when there are none.
+    #[inline]
+    pub(crate) fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The parameter at `idx`.
+    #[inline]
+    pub(crate) fn get(&self, idx: usize) -> Option<Bind<'_>> {
+        match self {
+            Binds::Values(v) => v.get(idx).map(Bind::Value),
+            Binds::Refs(v) => v.get(idx).map(Bind::of),
+        }
+    }
+
+    /// The parameters in order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = Bind<'_>> {
+        (0..self.len()).filter_map(|i| self.get(i))
+    }
+}
+
+impl<'b> Bind<'b> {
+    /// The parameter `value`, looked at in place.
+    #[inline]
+    pub(crate) fn of(value: &'b ValueRef<'_>) -> Self {
+        match value {
+            ValueRef::Str(s) => Bind::Str(s),
+            ValueRef::Bytes(b) => Bind::Bytes(b),
+            ValueRef::Value(v) => Bind::Value(v),
+        }
+    }
+
+    /// As [`Value::check_portable`].
+    #[inline]
+    pub(crate) fn check_portable(self) -> Result<(), &'static str> {
+        match self {
+            Bind::Value(v) => v.check_portable(),
+            Bind::Str(s) if has_nul(s) => Err(NUL_IN_TEXT),
+            Bind::Str(_) | Bind::Bytes(_) => Ok(()),
+        }
+    }
 }
 
 impl Value {
@@ -559,7 +667,13 @@ fn decode_option_slowly<T: ColumnType>(
 }
 
 macro_rules! scalar {
-    ($($t:ty => $sql:ident, $variant:ident;)*) => {$(
+    (@ref $s:ident, $variant:ident) => {
+        ValueRef::Value(Value::$variant($s.clone()))
+    };
+    (@ref $s:ident, $variant:ident, $by_ref:ident) => {
+        ValueRef::$by_ref($s)
+    };
+    ($($t:ty => $sql:ident, $variant:ident $(, ref $by_ref:ident)?;)*) => {$(
         impl ColumnType for $t {
             const SQL_TYPE: SqlType = SqlType::$sql;
             type Scalar = $t;
@@ -595,6 +709,10 @@ macro_rules! scalar {
             fn into_value(self) -> Value {
                 Value::$variant(self)
             }
+            #[inline]
+            fn value_ref(&self) -> ValueRef<'_> {
+                scalar!(@ref self, $variant $(, $by_ref)?)
+            }
             fn from_value(value: Value) -> Option<Self> {
                 match value {
                     Value::$variant(v) => Some(v),
@@ -625,8 +743,8 @@ scalar! {
     f32 => Real, F32;
     f64 => Double, F64;
     bool => Bool, Bool;
-    String => Text, String;
-    Vec<u8> => Bytes, Bytes;
+    String => Text, String, ref Str;
+    Vec<u8> => Bytes, Bytes, ref Bytes;
 }
 
 #[cfg(feature = "chrono")]
@@ -758,6 +876,13 @@ impl<T: ColumnType<Scalar = T>> ColumnType for Option<T> {
         match self {
             Some(v) => v.into_value(),
             None => Value::Null(T::SQL_TYPE),
+        }
+    }
+    #[inline]
+    fn value_ref(&self) -> ValueRef<'_> {
+        match self {
+            Some(v) => v.value_ref(),
+            None => ValueRef::Value(Value::Null(T::SQL_TYPE)),
         }
     }
     fn from_value(value: Value) -> Option<Self> {

@@ -185,6 +185,11 @@ fn build(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
                     #(#ident::#variants => #names,)*
                 }))
             }
+            fn value_ref(&self) -> __orm::ValueRef<'_> {
+                __orm::ValueRef::Str(match self {
+                    #(#ident::#variants => #names,)*
+                })
+            }
             fn from_value(value: __orm::Value) -> ::core::option::Option<Self> {
                 match value {
                     __orm::Value::String(s) => match s.as_str() {

@@ -122,6 +122,13 @@ scenario!(async fn every_type_round_trips(db, backend) {
     let both = db.insert_many(vec![lows(), highs()]).await?;
     let loaded = Everything::query().filter(Everything::ID.in_list(both.iter().map(|e| e.id))).order_by(Everything::ID).all(db).await?;
     assert_eq!(loaded, both);
+    // A bulk insert binds text and bytes from the rows in place.
+    assert_eq!(db.bulk_insert(&[lows(), highs()]).await?, 2);
+    let mut loaded = Everything::query().filter(Everything::ID.gt(both[1].id)).order_by(Everything::ID).all(db).await?;
+    for row in &mut loaded {
+        row.id = 0;
+    }
+    assert_eq!(loaded, [lows(), highs()]);
     Ok(())
 });
 

@@ -8,6 +8,14 @@ use super::{Backend, Done};
 use crate::value::{RowRef, Value};
 
 impl Backend for MySql {
+    fn bind_str(args: &mut MySqlArguments, value: &str) -> Result<(), BoxDynError> {
+        args.add(value)
+    }
+
+    fn bind_bytes(args: &mut MySqlArguments, value: &[u8]) -> Result<(), BoxDynError> {
+        args.add(value)
+    }
+
     fn bind(args: &mut MySqlArguments, value: Value) -> Result<(), BoxDynError> {
         match value {
             Value::Null(_) => args.add(None::<i64>),

@@ -8,6 +8,14 @@ use super::{Backend, Done};
 use crate::value::{RowRef, SqlType, Value};
 
 impl Backend for Postgres {
+    fn bind_str(args: &mut PgArguments, value: &str) -> Result<(), BoxDynError> {
+        args.add(value)
+    }
+
+    fn bind_bytes(args: &mut PgArguments, value: &[u8]) -> Result<(), BoxDynError> {
+        args.add(value)
+    }
+
     fn bind(args: &mut PgArguments, value: Value) -> Result<(), BoxDynError> {
         match value {
             Value::Null(ty) => bind_null(args, ty),

@@ -17,7 +17,7 @@ use sqlx::sqlite::{Sqlite, SqliteArguments, SqliteConnection, SqliteQueryResult,
 
 use super::{Backend, Done, Hold, Lease, Route};
 use crate::sql::SQLITE_CASEFOLD as CASEFOLD;
-use crate::value::{RowRef, Value};
+use crate::value::{Bind, Binds, RowRef, Value};
 
 impl Backend for Sqlite {
     /// An offset date-time is written (and so read back) in UTC.
@@ -58,6 +58,14 @@ impl Backend for Sqlite {
                 }
             }
         });
+    }
+
+    fn bind_str(args: &mut SqliteArguments, value: &str) -> Result<(), BoxDynError> {
+        args.add(value)
+    }
+
+    fn bind_bytes(args: &mut SqliteArguments, value: &[u8]) -> Result<(), BoxDynError> {
+        args.add(value)
     }
 
     fn bind(args: &mut SqliteArguments, value: Value) -> Result<(), BoxDynError> {
@@ -596,7 +604,7 @@ fn prepare(
 fn bind_all(
     db: NonNull<ffi::sqlite3>,
     stmt: NonNull<ffi::sqlite3_stmt>,
-    binds: &[Value],
+    binds: &Binds<'_>,
 ) -> crate::Result<()> {
     let s = stmt.as_ptr();
     // SAFETY: a prepared statement of the locked connection.
@@ -628,7 +636,13 @@ fn bind_all(
             // SQLite treats unbound parameters as NULL (sqlx does too).
             break;
         };
-        let cell = cell_of(value).map_err(|e| crate::Error::Database(sqlx::Error::Encode(e)))?;
+        let cell = match value {
+            Bind::Value(value) => {
+                cell_of(value).map_err(|e| crate::Error::Database(sqlx::Error::Encode(e)))?
+            }
+            Bind::Str(v) => Cell::Text(Cow::Borrowed(v)),
+            Bind::Bytes(v) => Cell::Blob(Cow::Borrowed(v)),
+        };
         let rc = bind_one(s, param, &cell)?;
         if rc != ffi::SQLITE_OK {
             return Err(direct_error(db));
@@ -716,7 +730,7 @@ impl Stepping {
     fn start(
         db: NonNull<ffi::sqlite3>,
         sql: &str,
-        binds: &[Value],
+        binds: &Binds<'_>,
         persistent: bool,
         single: bool,
         check: bool,
@@ -726,7 +740,7 @@ impl Stepping {
             return Err(crate::Error::Config(super::several_statements()));
         }
         if check {
-            binds.iter().try_for_each(super::check_bound)?;
+            binds.iter().try_for_each(super::check_bind)?;
         }
         let (running, rest) = match prepare(db, sql, persistent) {
             Ok(prepared) => prepared,
@@ -753,7 +767,7 @@ impl Stepping {
         conn: &mut SqliteConnection,
         hold: &mut Hold,
         sql: &str,
-        binds: &[Value],
+        binds: &Binds<'_>,
         (persistent, single, check, whole): (bool, bool, bool, bool),
     ) -> crate::Result<Direct<Self>> {
         let db = lock(conn, hold).await?;
@@ -1125,7 +1139,7 @@ pub(super) async fn fetch_all_direct<T>(
     conn: &mut SqliteConnection,
     hold: &mut Hold,
     sql: &str,
-    binds: &[Value],
+    binds: &Binds<'_>,
     persistent: bool,
     single: bool,
     decode: &mut (impl FnMut(RowRef<'_>) -> crate::Result<T> + Send),
@@ -1154,7 +1168,7 @@ pub(super) async fn fetch_first_direct<T>(
     conn: &mut SqliteConnection,
     hold: &mut Hold,
     sql: &str,
-    binds: &[Value],
+    binds: &Binds<'_>,
     persistent: bool,
     single: bool,
     decode: &mut (impl FnMut(RowRef<'_>) -> crate::Result<T> + Send),
@@ -1181,7 +1195,7 @@ pub(super) async fn execute_direct(
     conn: &mut SqliteConnection,
     hold: &mut Hold,
     sql: &str,
-    binds: &[Value],
+    binds: &Binds<'_>,
     persistent: bool,
     single: bool,
     check: bool,
@@ -1235,6 +1249,7 @@ where
     T: Send + 'e,
     F: FnMut(RowRef<'_>) -> crate::Result<T> + Send + 'e,
 {
+    let binds = Binds::Values(binds);
     Box::pin(async_stream::try_stream! {
         let flags = (persistent, false, true, false);
         let mut stepping = match Stepping::locked(conn, hold, sql.as_str(), &binds, flags).await? {

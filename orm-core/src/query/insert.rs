@@ -17,18 +17,22 @@ use crate::expr::Expr;
 use crate::model::Model;
 use crate::query::select::Select;
 use crate::sql::{self, Dialect, Rendered, ast};
-use crate::value::{HashKey, RowRef, Value};
+use crate::value::{HashKey, RowRef, Value, ValueRef};
 
 /// Inserts one row and reads back what the database filled in.
 pub(crate) async fn insert_one<M: Model>(target: Target<'_>, mut model: M) -> Result<M> {
     model.validate()?;
     let stmts = crate::sql::statements::<M>(target.dialect());
     backend::store_as_written(target, &mut model, &stmts.coarsened)?;
+    if stmts.returned.is_empty() {
+        let mut binds = Vec::with_capacity(stmts.insert_columns);
+        model.insert_refs(&mut binds);
+        backend::execute_validated(target, Sql::Static(&stmts.insert_one), binds).await?;
+        return Ok(model);
+    }
     let mut binds = Vec::with_capacity(stmts.insert_columns);
     model.insert_values(&mut binds);
-    if stmts.returned.is_empty() {
-        backend::execute_validated(target, Sql::Static(&stmts.insert_one), binds).await?;
-    } else if target.shared().server.insert_returning {
+    if target.shared().server.insert_returning {
         let mut read = None;
         backend::fetch_optional(
             target,
@@ -133,10 +137,33 @@ fn render_rows<M: Model>(dialect: Dialect, rows: &[M], returning: bool) -> Rende
         ast::Insert {
             table: M::META,
             rows: rows.len(),
-            values,
+            values: ast::InsertValues::Bound(values),
             returning,
         },
     )
+}
+
+/// [`render_rows`] reading nothing back, its values borrowed from `rows`
+/// (text and bytes bind without a copy).
+fn render_rows_borrowed<'a, M: Model>(
+    dialect: Dialect,
+    rows: &'a [M],
+) -> (String, Vec<ValueRef<'a>>) {
+    let columns = crate::sql::statements::<M>(dialect).insert_columns;
+    let mut values = Vec::with_capacity(rows.len() * columns);
+    for row in rows {
+        row.insert_refs(&mut values);
+    }
+    let rendered = sql::insert(
+        dialect,
+        ast::Insert {
+            table: M::META,
+            rows: rows.len(),
+            values: ast::InsertValues::Placeholders,
+            returning: false,
+        },
+    );
+    (rendered.sql, values)
 }
 
 /// Inserts the rows of `models` without reading anything back: one
@@ -158,9 +185,9 @@ pub(crate) async fn bulk_insert<M: Model>(target: Target<'_>, models: &[M]) -> R
     let write = async |target: Target<'_>| -> Result<u64> {
         let mut total = 0;
         for part in models.chunks(chunk) {
-            let w = render_rows(dialect, part, false);
+            let (sql, binds) = render_rows_borrowed(dialect, part);
             // Every row was validated above.
-            total += backend::execute_validated(target, Sql::Owned(w.sql), w.binds)
+            total += backend::execute_validated(target, Sql::Owned(sql), binds)
                 .await?
                 .rows_affected;
         }
@@ -183,11 +210,14 @@ pub(crate) async fn insert_chunk<M: Model>(target: Target<'_>, rows: &mut [M]) -
     for row in rows.iter_mut() {
         backend::store_as_written(target, row, &stmts.coarsened)?;
     }
-    let returning = !stmts.returned.is_empty() && target.shared().server.insert_returning;
-    let w = render_rows(dialect, rows, returning);
     if stmts.returned.is_empty() {
-        backend::execute_validated(target, Sql::Owned(w.sql), w.binds).await?;
-    } else if returning {
+        let (sql, binds) = render_rows_borrowed(dialect, rows);
+        backend::execute_validated(target, Sql::Owned(sql), binds).await?;
+        return Ok(());
+    }
+    let returning = target.shared().server.insert_returning;
+    let w = render_rows(dialect, rows, returning);
+    if returning {
         let mut next = rows.iter_mut();
         let mut failure = None;
         let mut count = 0;

@@ -173,7 +173,7 @@ async fn upsert_chunk<M: Model>(
     let insert = ast::Insert {
         table: M::META,
         rows: rows.len(),
-        values,
+        values: ast::InsertValues::Bound(values),
         returning: false,
     };
     let names: Vec<&'static str> = columns.iter().map(|c| c.name).collect();

@@ -157,10 +157,20 @@ pub struct Insert {
     /// How many rows `values` holds.
     pub rows: usize,
     /// The values, row after row, in column order.
-    pub values: Vec<Value>,
+    pub values: InsertValues,
     /// Read back the columns the database fills in
     /// ([`ColumnMeta::filled_by_database`]).
     pub returning: bool,
+}
+
+/// The values of an [`Insert`]'s rows.
+#[derive(Debug, Clone)]
+pub enum InsertValues {
+    /// Bound by the statement: row after row, in column order.
+    Bound(Vec<Value>),
+    /// Bound by the caller, in the same order; the statement holds only
+    /// the placeholders.
+    Placeholders,
 }
 
 /// What an upsert does with a row whose conflict columns match a row

@@ -5,7 +5,7 @@
 use crate::model::{ColumnMeta, Model, ModelMeta, Statements};
 use crate::value::{SqlType, Value};
 
-use super::ast::{Delete, Insert, Item, Select, Update, Where};
+use super::ast::{Delete, Insert, InsertValues, Item, Select, Update, Where};
 use super::dialect::Dialect;
 use super::render::with_renderer;
 use super::renderer::Renderer;
@@ -60,12 +60,7 @@ fn model_statements<R: Renderer>(r: &R, meta: &'static ModelMeta) -> Statements 
             Insert {
                 table: meta,
                 rows: 1,
-                values: meta
-                    .columns
-                    .iter()
-                    .filter(|c| !c.auto)
-                    .map(|c| Value::Null(c.sql_type))
-                    .collect(),
+                values: InsertValues::Placeholders,
                 returning,
             },
         );

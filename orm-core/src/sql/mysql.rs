@@ -232,6 +232,12 @@ mod tests {
 
     #[test]
     fn insert_update_delete() {
+        // Placeholders for values bound by the caller are the same.
+        for rows in 1..=9 {
+            let [bound, unbound] = insert_users_both_ways(MySql, rows);
+            assert_eq!(unbound.0, bound.0, "{rows} rows");
+            assert_eq!((bound.1, unbound.1), (rows * 2, 0));
+        }
         assert_eq!(
             insert_two_users(MySql),
             "INSERT INTO `users` (`name`, `nick`) VALUES (?, COALESCE(?, 'anon')), (?, COALESCE(?, 'anon')) RETURNING `id`, `nick`"

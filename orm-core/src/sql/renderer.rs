@@ -12,8 +12,8 @@ use crate::model::{ColumnMeta, ModelMeta};
 use crate::value::{SqlType, Value};
 
 use super::ast::{
-    Conflict, Delete, Insert, InsertMissingPairs, Item, Join, JoinKind, Select, Source, Update,
-    Upsert, Where,
+    Conflict, Delete, Insert, InsertMissingPairs, InsertValues, Item, Join, JoinKind, Select,
+    Source, Update, Upsert, Where,
 };
 use super::writer::SqlWriter;
 
@@ -79,7 +79,11 @@ pub(super) trait Renderer: Sized {
     fn insert(&self, w: &mut SqlWriter, s: Insert) {
         let meta = s.table;
         let bound = meta.columns.iter().filter(|c| !c.auto).count();
-        w.reserve(32 + s.rows * bound * 5, s.values.len());
+        let (mut values, unbound) = match s.values {
+            InsertValues::Bound(values) => (values, false),
+            InsertValues::Placeholders => (Vec::new(), true),
+        };
+        w.reserve(32 + s.rows * bound * 5, values.len());
         w.push("INSERT INTO ");
         w.table(meta);
         w.push(" ");
@@ -90,9 +94,14 @@ pub(super) trait Renderer: Sized {
             w.column_list(meta.columns.iter().filter(|c| !c.auto).map(|c| c.name));
         }
         w.push(" VALUES ");
-        let mut values = s.values.into_iter();
+        let first = w.len();
+        let mut values = values.drain(..);
         for i in 0..s.rows {
             if i > 0 {
+                // Rows of `?` placeholders are all alike: the first, copied.
+                if i == 1 && unbound && bound > 0 && w.repeat(first, ", ", s.rows - 1, bound) {
+                    break;
+                }
                 w.push(", ");
             }
             if bound == 0 {
@@ -100,7 +109,7 @@ pub(super) trait Renderer: Sized {
                 // that several rows fit one statement.
                 self.default_row(w);
             } else {
-                self.insert_row(w, meta, values.by_ref().take(bound));
+                self.insert_row(w, meta, &mut values);
             }
         }
         if s.returning {
@@ -149,27 +158,36 @@ pub(super) trait Renderer: Sized {
     }
 
     /// One row's placeholders: `(?, COALESCE(?, <default>))`, a nullable
-    /// column with a default taking it for `None`.
-    fn insert_row(&self, w: &mut SqlWriter, meta: &ModelMeta, values: impl Iterator<Item = Value>) {
+    /// column with a default taking it for `None`. Each binds the next of
+    /// `values`; with none left, the caller binds it.
+    fn insert_row(
+        &self,
+        w: &mut SqlWriter,
+        meta: &ModelMeta,
+        values: &mut impl Iterator<Item = Value>,
+    ) {
+        let mut bind = |w: &mut SqlWriter| match values.next() {
+            Some(value) => w.bind(value),
+            None => w.placeholder(),
+        };
         w.push("(");
-        let mut columns = meta.columns.iter().filter(|c| !c.auto);
-        for (i, value) in values.enumerate() {
+        for (i, column) in meta.columns.iter().filter(|c| !c.auto).enumerate() {
             if i > 0 {
                 w.push(", ");
             }
-            match columns.next() {
-                Some(ColumnMeta {
+            match column {
+                ColumnMeta {
                     default: Some(default),
                     nullable: true,
                     ..
-                }) => {
+                } => {
                     w.push("COALESCE(");
-                    w.bind(value);
+                    bind(w);
                     w.push(", ");
                     w.push(default);
                     w.push(")");
                 }
-                _ => w.bind(value),
+                _ => bind(w),
             }
         }
         w.push(")");

@@ -7,7 +7,9 @@ use crate::expr::{Direction, Expr, OrderBy};
 use crate::model::{ColumnMeta, ModelMeta};
 use crate::value::{SqlType, Value};
 
-use super::ast::{CreateTable, Delete, Insert, InsertMissingPairs, Item, Select, Update, Where};
+use super::ast::{
+    CreateTable, Delete, Insert, InsertMissingPairs, InsertValues, Item, Select, Update, Where,
+};
 use super::dialect::Dialect;
 use super::render;
 
@@ -131,10 +133,37 @@ pub fn insert_two_users(dialect: Dialect) -> String {
     let s = Insert {
         table: &USERS,
         rows: 2,
-        values: vec![text("a"), Value::Null(SqlType::Text), text("b"), text("c")],
+        values: InsertValues::Bound(vec![
+            text("a"),
+            Value::Null(SqlType::Text),
+            text("b"),
+            text("c"),
+        ]),
         returning: true,
     };
     render::insert(dialect, s).sql
+}
+
+/// An insert of `rows` users rendered twice, binding its values and
+/// leaving them to the caller: the text and the number of values bound
+/// of each.
+pub fn insert_users_both_ways(dialect: Dialect, rows: usize) -> [(String, usize); 2] {
+    [
+        InsertValues::Bound((0..rows).flat_map(|_| [text("a"), text("b")]).collect()),
+        InsertValues::Placeholders,
+    ]
+    .map(|values| {
+        let rendered = render::insert(
+            dialect,
+            Insert {
+                table: &USERS,
+                rows,
+                values,
+                returning: true,
+            },
+        );
+        (rendered.sql, rendered.binds.len())
+    })
 }
 
 /// Renames user 1.

@@ -28,6 +28,9 @@ pub(super) struct SqlWriter {
     schemas: bool,
     sql: String,
     binds: Vec<Value>,
+    /// Placeholders written for values the caller binds (see
+    /// [`SqlWriter::placeholder`]).
+    unbound: usize,
     /// Tables renamed in the current subquery: their columns render with
     /// the alias.
     aliases: Vec<(&'static ModelMeta, String)>,
@@ -44,6 +47,7 @@ impl SqlWriter {
             schemas,
             sql: String::with_capacity(128),
             binds: Vec::new(),
+            unbound: 0,
             aliases: Vec::new(),
             named: Vec::new(),
         }
@@ -142,9 +146,63 @@ impl SqlWriter {
 
     /// Appends a placeholder and records its value.
     pub(super) fn bind(&mut self, value: Value) {
+        debug_assert_eq!(self.unbound, 0, "a statement binds all its values or none");
         self.binds.push(value);
+        self.mark(self.binds.len());
+    }
+
+    /// Appends a placeholder whose value the caller binds, in the order
+    /// the placeholders are written (a statement binds all its values or
+    /// none).
+    pub(super) fn placeholder(&mut self) {
+        debug_assert!(
+            self.binds.is_empty(),
+            "a statement binds all its values or none"
+        );
+        self.unbound += 1;
+        self.mark(self.unbound);
+    }
+
+    /// Appends `times` copies of the text written since byte `from`, each
+    /// after `sep`, when that text holds `placeholders` placeholders whose
+    /// values the caller binds and they are not numbered (a copy of `$1`
+    /// would be wrong); false, writing nothing, otherwise.
+    pub(super) fn repeat(
+        &mut self,
+        from: usize,
+        sep: &str,
+        times: usize,
+        placeholders: usize,
+    ) -> bool {
+        if self.numbered || !self.binds.is_empty() {
+            return false;
+        }
+        let one = self.sql.len() - from;
+        self.sql.reserve((one + sep.len()) * times);
+        // Doubling: each copy takes as many of the copies so far as are
+        // still wanted.
+        let (mut written, mut left) = (1, times);
+        while left > 0 {
+            let take = written.min(left);
+            self.sql.push_str(sep);
+            self.sql
+                .extend_from_within(from..from + take * (one + sep.len()) - sep.len());
+            written += take;
+            left -= take;
+        }
+        self.unbound += placeholders * times;
+        true
+    }
+
+    /// The length of the text written so far.
+    pub(super) fn len(&self) -> usize {
+        self.sql.len()
+    }
+
+    /// Appends the `n`th placeholder.
+    fn mark(&mut self, n: usize) {
         if self.numbered {
-            let _ = write!(self.sql, "${}", self.binds.len());
+            let _ = write!(self.sql, "${n}");
         } else {
             self.sql.push('?');
         }

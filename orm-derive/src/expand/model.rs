@@ -180,6 +180,19 @@ impl<'c, 'a> Gen<'c, 'a> {
         }
     }
 
+    /// The expression binding field `f` for an insert: borrowed where the
+    /// type allows (see [`Self::value_of`]).
+    fn value_ref_of(&self, f: &Field) -> TokenStream {
+        let fid = f.ident;
+        match self.cont.belongs_to_of(f) {
+            Some(_) => {
+                let value = self.value_of(f);
+                quote!(__orm::ValueRef::Value(#value))
+            }
+            None => quote!(__orm::ColumnType::value_ref(&self.#fid)),
+        }
+    }
+
     /// The bind values (`insert_values`, `update_values`, `key_values`,
     /// `column_value`), `set_column_value` and `relation_slot`.
     fn values(&self) -> TokenStream {
@@ -190,6 +203,10 @@ impl<'c, 'a> Gen<'c, 'a> {
             quote!(out.push(#value);)
         };
         let insert_values = columns.iter().filter(|f| !self.is_auto(f)).map(push);
+        let insert_refs = columns.iter().filter(|f| !self.is_auto(f)).map(|f| {
+            let value = self.value_ref_of(f);
+            quote!(out.push(#value);)
+        });
         let update_values = columns.iter().filter(|f| !f.is_primary_key()).map(push);
         let key_values = columns.iter().filter(|f| f.is_primary_key()).map(push);
         let column_value_arms = columns.iter().enumerate().map(|(i, f)| {
@@ -228,6 +245,11 @@ impl<'c, 'a> Gen<'c, 'a> {
             #[inline]
             fn insert_values(&self, out: &mut ::std::vec::Vec<__orm::Value>) {
                 #(#insert_values)*
+            }
+
+            #[inline]
+            fn insert_refs<'__a>(&'__a self, out: &mut ::std::vec::Vec<__orm::ValueRef<'__a>>) {
+                #(#insert_refs)*
             }
 
             #[inline]
