@@ -584,7 +584,7 @@ fn profile(spec: &str) {
                 // names and the timed benchmark makes both.
                 ("insert", "orm") => {
                     let users: Vec<_> = (0..rows).map(ours::new_user).collect();
-                    drop(black_box(ours::insert(&side.db, &users).await))
+                    black_box(ours::insert(&side.db, &users).await);
                 }
                 ("associations", "sqlx") => {
                     drop(black_box(side.floor.associations(&side.st).await))
