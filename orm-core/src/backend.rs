@@ -98,6 +98,9 @@ pub(crate) struct Hold {
     /// is now: a lock after it gave the handle back waits until sqlx's
     /// worker is seen back at its command loop.
     locked: bool,
+    /// The statement failed with its result partly read (a row that did
+    /// not decode): the server may still be sending the rest.
+    unread: bool,
     /// The locked handle itself, and where the connection is parked.
     #[cfg(feature = "sqlite")]
     sqlite: sqlite::Keep,
@@ -154,8 +157,15 @@ impl<DB: Backend> Lease<DB> {
     /// The statement finished: the connection is in a known state again,
     /// unless it was lost. One that went through sqlx's worker leaves it
     /// at its command loop.
+    ///
+    /// A result left partly read outside a transaction leaves the lease
+    /// busy, so that the connection is closed rather than given back to
+    /// the pool, which would read the rest first (millions of rows, maybe).
+    /// In a transaction the rest is read before the next statement, which
+    /// keeps the transaction.
     fn settle<T>(&mut self, outcome: &Result<T>) {
-        self.busy = matches!(outcome, Err(e) if e.is_disconnected());
+        let unread = std::mem::take(&mut self.hold.unread);
+        self.busy = matches!(outcome, Err(e) if e.is_disconnected()) || (unread && !self.open);
         if outcome.is_ok() && !self.hold.holds_handle() {
             self.hold.locked = false;
         }
@@ -714,7 +724,13 @@ where
     let mut rows = Yielding::new(query.fetch(exec));
     let mut out = Vec::new();
     while let Some(row) = rows.try_next().await? {
-        out.push(decode(<DB<C> as Backend>::row(&row))?);
+        match decode(<DB<C> as Backend>::row(&row)) {
+            Ok(item) => out.push(item),
+            Err(e) => {
+                hold.unread = true;
+                return Err(e);
+            }
+        }
     }
     Ok(out)
 }

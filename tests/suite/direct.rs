@@ -597,3 +597,47 @@ fn a_database_outliving_its_runtime_drops_cleanly() {
         }
     }
 }
+
+/// A current-thread runtime, for tests that outlive it.
+fn current_thread() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+/// A database used on a current-thread runtime that is then dropped, or
+/// no longer driven, keeps its connection (an in-memory one, its only
+/// connection and with it its data): the connection waits on the
+/// database, not on a task of that runtime.
+#[test]
+fn a_database_outlives_the_current_thread_runtime_it_was_used_on() {
+    for memory in [true, false] {
+        let (db, file) = current_thread()
+            .block_on(async {
+                let (db, file) = memory_or_file(memory, |o| o.max_connections(1)).await?;
+                db.create_all(&orm::models![Times]).await?;
+                db.insert(times().remove(0)).await?;
+                Ok::<_, orm::Error>((db, file))
+            })
+            .expect("statements ran");
+        // That runtime is gone: the next one finds the table and its row.
+        let count = current_thread()
+            .block_on(Times::query().count(&db))
+            .expect("the table is there");
+        assert_eq!(count, 1, "memory: {memory}");
+        // A runtime kept but no longer driven holds nothing either.
+        let idle = current_thread();
+        idle.block_on(Times::query().count(&db)).expect("counted");
+        let count = current_thread()
+            .block_on(async {
+                tokio::time::timeout(Duration::from_secs(5), Times::query().count(&db)).await
+            })
+            .expect("not left waiting on the idle runtime")
+            .expect("counted");
+        assert_eq!(count, 1, "memory: {memory}");
+        drop(idle);
+        drop(db);
+        drop(file);
+    }
+}

@@ -317,3 +317,60 @@ scenario!(async fn a_closed_db_refuses_every_statement_with_a_typed_error(db, ba
     assert!(err.to_string().contains("closed"), "{err}");
     Ok(())
 });
+
+/// The server-side id of the connection `exec` runs on.
+async fn connection_id(exec: &(impl Executor + ?Sized), backend: Backend) -> orm::Result<i64> {
+    let sql = match backend {
+        Backend::Postgres => "SELECT CAST(pg_backend_pid() AS BIGINT)",
+        _ => "SELECT CAST(CONNECTION_ID() AS SIGNED)",
+    };
+    orm::raw(sql).scalar(exec).await
+}
+
+/// A row that fails to decode early in a large result. Outside a
+/// transaction the connection is closed: the server may still be sending
+/// the rest, which the pool would read to its end before lending the
+/// connection again. In a transaction the rest is read before the next
+/// statement, and the transaction carries on.
+#[tokio::test]
+async fn a_row_that_fails_to_decode_leaves_no_result_behind() {
+    let ten = format!("(SELECT 1 AS d{})", " UNION ALL SELECT 1".repeat(9));
+    let many = format!("SELECT 'x' FROM {ten} a, {ten} b, {ten} c, {ten} d, {ten} e");
+    for backend in [Backend::Postgres, Backend::MySql] {
+        let Some(url) = server_url(backend) else {
+            continue;
+        };
+        let db = Db::connect_with(orm::ConnectOptions::new(url).max_connections(1))
+            .await
+            .unwrap();
+        db.execute_script("DROP TABLE IF EXISTS decode_kept; CREATE TABLE decode_kept (n INTEGER)")
+            .await
+            .unwrap();
+        let before = connection_id(&db, backend).await.unwrap();
+        let err = orm::raw(&many).scalar::<i64>(&db).await.unwrap_err();
+        assert!(matches!(err, Error::Decode { .. }), "{err:?}");
+        let after = connection_id(&db, backend).await.unwrap();
+        assert_ne!(before, after, "{backend:?}: the connection was closed");
+
+        let tx = db.begin().await.unwrap();
+        orm::raw("INSERT INTO decode_kept (n) VALUES (1)")
+            .execute(&tx)
+            .await
+            .unwrap();
+        let inside = connection_id(&tx, backend).await.unwrap();
+        let err = orm::raw(&many).scalar::<i64>(&tx).await.unwrap_err();
+        assert!(matches!(err, Error::Decode { .. }), "{err:?}");
+        assert_eq!(
+            connection_id(&tx, backend).await.unwrap(),
+            inside,
+            "{backend:?}"
+        );
+        let n: i64 = orm::raw("SELECT COUNT(*) FROM decode_kept")
+            .scalar(&tx)
+            .await
+            .unwrap();
+        assert_eq!(n, 1, "{backend:?}: the transaction carries on");
+        tx.rollback().await.unwrap();
+        db.execute_script("DROP TABLE decode_kept").await.unwrap();
+    }
+}

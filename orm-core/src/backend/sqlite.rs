@@ -105,18 +105,23 @@ impl Backend for Sqlite {
         shared.parking().acquire(pool)
     }
 
+    /// Parks the connection, locked or not: given back to sqlx's pool,
+    /// it would go back on a task spawned on the current runtime, and a
+    /// current-thread runtime dropped or no longer driven would never run
+    /// it (an in-memory database would lose its only connection).
     fn release(conn: PoolConnection<Sqlite>, hold: &mut Hold) {
         let keep = &mut hold.sqlite;
-        match (keep.handle.take(), keep.home.take(), keep.since) {
-            (Some(handle), Some(home), Some(since)) => home.park(Parked {
-                handle: Some(handle),
+        match (keep.home.take(), keep.since) {
+            (Some(home), Some(since)) => home.park(Parked {
+                locked: hold.locked || keep.handle.is_some(),
+                handle: keep.handle.take(),
                 conn: Some(conn),
                 since,
                 at: Instant::now(),
             }),
             // Unlocked first: the handle borrows from the connection.
-            (handle, _, _) => {
-                drop(handle);
+            _ => {
+                drop(keep.handle.take());
                 drop(conn);
             }
         }
@@ -878,10 +883,14 @@ impl Keep {
     }
 }
 
-/// A connection between leases, its handle still locked.
+/// A connection between leases, its handle still locked when the last
+/// statement took the direct path.
 pub(crate) struct Parked {
     // Dropped in this order: the handle before the connection.
     handle: Option<Locked>,
+    /// The handle was locked since the worker last ran a command (see
+    /// [`lock`]): `Hold::locked`.
+    locked: bool,
     conn: Option<PoolConnection<Sqlite>>,
     since: Instant,
     /// When it was parked.
@@ -899,8 +908,8 @@ impl Drop for Parked {
     }
 }
 
-/// The SQLite connections the direct path locked, kept locked between
-/// statements rather than returned to sqlx's pool.
+/// The SQLite connections between statements, kept (those the direct path
+/// locked, still locked) rather than returned to sqlx's pool.
 ///
 /// A connection returned to sqlx's pool is pinged on its worker thread,
 /// and the next statement's lock is another round trip to that thread:
@@ -998,7 +1007,8 @@ impl Parking {
                 busy: false,
                 open: false,
                 hold: Hold {
-                    locked: true,
+                    locked: parked.locked,
+                    unread: false,
                     sqlite: Keep {
                         handle: parked.handle.take(),
                         home: Some(self.clone()),
@@ -1014,6 +1024,7 @@ impl Parking {
                 // pinged once set up: either is at its worker's loop.
                 hold: Hold {
                     locked: false,
+                    unread: false,
                     sqlite: Keep {
                         handle: None,
                         home: Some(self.clone()),
