@@ -407,7 +407,7 @@ pub trait Executor: Send + Sync + sealed::Sealed {
     /// Inserts the rows of `models` and reads nothing back (SQLAlchemy's
     /// bulk `session.execute(insert(User), [...])`): one multi-row INSERT
     /// per chunk under the backend's bind limit, all in one transaction
-    /// (on PostgreSQL from 1,000 rows, one `COPY` straight into the
+    /// (on PostgreSQL from 2,000 rows, one `COPY` straight into the
     /// table). Returns the number of rows inserted.
     ///
     /// Cheaper than [`Executor::insert_many`] when the generated keys are

@@ -1,5 +1,5 @@
 //! Inserts of many rows: on PostgreSQL they go by `COPY` — `bulk_insert`
-//! from 1,000 rows straight into the table; `insert_many` from 2,000 rows
+//! from 2,000 rows straight into the table; `insert_many` from 2,000 rows
 //! with keys drawn first, or through a staging table and one `INSERT ..
 //! SELECT` when defaults are read back; elsewhere by multi-row INSERTs. What is stored, what comes back
 //! and what fails is the same either way.
@@ -81,8 +81,8 @@ scenario!(async fn bulk_insert_of_many_rows_reads_nothing_back(db, backend) {
     db.create_all(&orm::models![Author, Article]).await?;
     let author = db.insert(Author { id: 0, name: "a".into(), articles: HasMany::default() }).await?;
     let rec = db.recorder();
-    let rows = articles(author.id, 1_000);
-    assert_eq!(db.bulk_insert(&rows).await?, 1_000);
+    let rows = articles(author.id, 2_000);
+    assert_eq!(db.bulk_insert(&rows).await?, 2_000);
     let sql = rec.take();
     if backend == Backend::Postgres {
         assert!(sql.iter().any(|s| s.starts_with("COPY")), "{sql:?}");
@@ -90,7 +90,7 @@ scenario!(async fn bulk_insert_of_many_rows_reads_nothing_back(db, backend) {
         assert!(!insert.contains("RETURNING") && !insert.contains("ORDER BY"), "{insert}");
     }
     assert_eq!(rows[5].id, 0, "the models are borrowed, not changed");
-    assert_eq!(Article::query().filter(Article::SCORE.eq(7)).count(db).await?, 334 + 1);
+    assert_eq!(Article::query().filter(Article::SCORE.eq(7)).count(db).await?, 667 + 1);
     Ok(())
 });
 
@@ -131,10 +131,10 @@ scenario!(async fn two_bulk_inserts_in_one_transaction_roll_back_together(db, ba
     let author = db.insert(Author { id: 0, name: "a".into(), articles: HasMany::default() }).await?;
     let outcome: orm::Result<()> = db
         .transaction(async |tx| {
-            tx.bulk_insert(&articles(author.id, 1_100)).await?;
+            tx.bulk_insert(&articles(author.id, 2_100)).await?;
             let rows = tx.insert_many(articles(author.id, 2_000)).await?;
             assert_eq!(rows.len(), 2_000);
-            assert_eq!(Article::query().count(&tx).await?, 3_100);
+            assert_eq!(Article::query().count(&tx).await?, 4_100);
             Err(orm::Error::Config("undo".into()))
         })
         .await;
@@ -142,12 +142,12 @@ scenario!(async fn two_bulk_inserts_in_one_transaction_roll_back_together(db, ba
     assert_eq!(Article::query().count(db).await?, 0);
     // Committed, they stay.
     db.transaction(async |tx| {
-        tx.bulk_insert(&articles(author.id, 1_100)).await?;
+        tx.bulk_insert(&articles(author.id, 2_100)).await?;
         tx.insert_many(articles(author.id, 2_000)).await?;
         Ok::<_, orm::Error>(())
     })
     .await?;
-    assert_eq!(Article::query().count(db).await?, 3_100);
+    assert_eq!(Article::query().count(db).await?, 4_100);
     Ok(())
 });
 
@@ -155,7 +155,7 @@ scenario!(async fn rows_with_nothing_to_read_back_are_copied_straight_in(db, bac
     db.create_all(&orm::models![Author, Article]).await?;
     // Text COPY treats tabs, newlines and backslashes specially: they come
     // back as given, with the rest of Unicode.
-    let names: Vec<String> = (0..1_000)
+    let names: Vec<String> = (0..2_000)
         .map(|i| format!("a\t{i}\n\\N \\. \r é 漢 🦀"))
         .collect();
     let authors: Vec<Author> = names
@@ -163,7 +163,7 @@ scenario!(async fn rows_with_nothing_to_read_back_are_copied_straight_in(db, bac
         .map(|n| Author { id: 0, name: n.clone(), articles: HasMany::default() })
         .collect();
     let rec = db.recorder();
-    assert_eq!(db.bulk_insert(&authors).await?, 1_000);
+    assert_eq!(db.bulk_insert(&authors).await?, 2_000);
     let sql = rec.take();
     if backend == Backend::Postgres {
         assert_eq!(kinds(&sql), ["COPY \"w_authors\""], "{sql:?}");
@@ -175,8 +175,8 @@ scenario!(async fn rows_with_nothing_to_read_back_are_copied_straight_in(db, bac
     // Every column given: timestamps to the microsecond, as the INSERT
     // stores them.
     let author = &stored[0];
-    let rows = full_articles(author.id, 1_100);
-    assert_eq!(db.bulk_insert(&rows).await?, 1_100);
+    let rows = full_articles(author.id, 2_100);
+    assert_eq!(db.bulk_insert(&rows).await?, 2_100);
     let back = Article::query().order_by(Article::ID.asc()).all(db).await?;
     for (given, read) in rows.iter().zip(&back) {
         assert_eq!((&given.title, given.score), (&read.title, read.score));
@@ -185,11 +185,11 @@ scenario!(async fn rows_with_nothing_to_read_back_are_copied_straight_in(db, bac
 
     // Refused rows: nothing of them stays, and the connection is in order
     // (a unique violation on this path: crud::a_failing_bulk_insert_leaves_no_row).
-    let mut bad = full_articles(author.id, 1_100);
-    bad[1_050].author_id = -5;
+    let mut bad = full_articles(author.id, 2_100);
+    bad[2_050].author_id = -5;
     let err = db.bulk_insert(&bad).await.unwrap_err();
     assert!(err.is_foreign_key_violation(), "{err:?}");
-    assert_eq!(Article::query().count(db).await?, 1_100);
+    assert_eq!(Article::query().count(db).await?, 2_100);
     Ok(())
 });
 

@@ -312,10 +312,11 @@ async fn insert_then_reread<M: Model>(
 
 #[cfg(feature = "postgres")]
 /// Rows from which `bulk_insert` on PostgreSQL goes by `COPY` (see
-/// [`copy_plan`]) rather than by multi-row `INSERT`s: measured even with
-/// the multi-row INSERT at 1,000 users, 0.87x of it at 2,000, 0.45-0.6x at
-/// 10,000 (docs/benchmarks.md).
-pub(crate) const COPY_MIN_ROWS: usize = 1_000;
+/// [`copy_plan`]) rather than by multi-row `INSERT`s. Against the
+/// hand-written multi-row INSERT, on 1,000 users COPY took 1.17-1.23x and
+/// the INSERT path 0.97x; on 2,000, COPY 0.87-0.95x; on 10,000, 0.45-0.71x
+/// (docs/benchmarks.md).
+pub(crate) const COPY_MIN_ROWS: usize = 2_000;
 
 #[cfg(feature = "postgres")]
 /// Rows from which `insert_many` on PostgreSQL goes by `COPY`: reading
