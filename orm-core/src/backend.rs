@@ -53,7 +53,7 @@ use std::sync::Arc;
 
 use crate::error::{Error, Result};
 use crate::model::{Model, Schema};
-use crate::sql::Dialect;
+use crate::sql::{Dialect, SavepointSql};
 use crate::value::{Bind, Binds, RowRef, Value, ValueRef};
 
 /// The connection of an open transaction.
@@ -78,6 +78,19 @@ impl TxConn {
             TxConn::MySql(l) => l.busy,
         }
     }
+
+    /// The statement that aborted the transaction, if one did (see
+    /// `Lease::aborted`).
+    fn aborted(&self) -> Option<(Option<String>, String)> {
+        match self {
+            #[cfg(feature = "sqlite")]
+            TxConn::Sqlite(l) => l.aborted.clone(),
+            #[cfg(feature = "postgres")]
+            TxConn::Postgres(l) => l.aborted.clone(),
+            #[cfg(feature = "mysql")]
+            TxConn::MySql(l) => l.aborted.clone(),
+        }
+    }
 }
 
 /// A pooled connection lent to one operation or one transaction; see the
@@ -88,6 +101,10 @@ pub(crate) struct Lease<DB: Backend> {
     busy: bool,
     /// A transaction is open on the connection.
     open: bool,
+    /// A statement of the open transaction failed on a server that then
+    /// aborts the transaction (PostgreSQL): the failed statement's SQLSTATE
+    /// and message. Cleared by a rollback to a savepoint set before it.
+    aborted: Option<(Option<String>, String)>,
     hold: Hold,
 }
 
@@ -131,6 +148,7 @@ impl<DB: Backend> Lease<DB> {
             conn: Some(pool.acquire().await?),
             busy: false,
             open: false,
+            aborted: None,
             hold: Hold::default(),
         })
     }
@@ -166,6 +184,13 @@ impl<DB: Backend> Lease<DB> {
     fn settle<T>(&mut self, outcome: &Result<T>) {
         let unread = std::mem::take(&mut self.hold.unread);
         self.busy = matches!(outcome, Err(e) if e.is_disconnected()) || (unread && !self.open);
+        if DB::FAILURE_ABORTS_TRANSACTION
+            && self.open
+            && self.aborted.is_none()
+            && let Err(e) = outcome
+        {
+            self.aborted = e.server_failure();
+        }
         if outcome.is_ok() && !self.hold.holds_handle() {
             self.hold.locked = false;
         }
@@ -245,6 +270,8 @@ pub struct TxState {
     /// Opened by the ORM around one statement behind a pooler: its BEGIN
     /// and COMMIT are not the user's statements and are not recorded.
     implicit: bool,
+    /// Savepoints set and not yet released (see [`Atomic`]).
+    savepoints: std::sync::atomic::AtomicU64,
 }
 
 impl TxState {
@@ -264,6 +291,7 @@ impl TxState {
             shared: shared.clone(),
             conn: tokio::sync::Mutex::new(Some(conn)),
             implicit: false,
+            savepoints: Default::default(),
         })
     }
 
@@ -276,6 +304,7 @@ impl TxState {
             shared: shared.clone(),
             conn: tokio::sync::Mutex::new(Some(conn)),
             implicit: true,
+            savepoints: Default::default(),
         })
     }
 
@@ -298,7 +327,83 @@ impl TxState {
             drop(conn);
             return Err(Error::TransactionClosed);
         }
+        if let Some((code, message)) = conn.aborted() {
+            // PostgreSQL would answer COMMIT by rolling back, without an
+            // error: the caller is told instead.
+            end(&self.shared, conn, TxStep::Rollback, !self.implicit).await?;
+            return Err(Error::TransactionAborted { code, message });
+        }
         end(&self.shared, conn, TxStep::Commit, !self.implicit).await
+    }
+
+    /// Sets a savepoint; its depth, for [`TxState::release`] or
+    /// [`TxState::rollback_to`].
+    async fn savepoint(&self) -> Result<u64> {
+        use std::sync::atomic::Ordering;
+        let depth = self.savepoints.fetch_add(1, Ordering::SeqCst);
+        let out = self.savepoint_step(SavepointSql::Set, depth).await;
+        if out.is_err() {
+            self.savepoints.fetch_sub(1, Ordering::SeqCst);
+        }
+        out.map(|()| depth)
+    }
+
+    /// Keeps what was done since the savepoint at `depth`.
+    async fn release(&self, depth: u64) -> Result<()> {
+        let out = self.savepoint_step(SavepointSql::Release, depth).await;
+        self.savepoints
+            .fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+        out
+    }
+
+    /// Undoes what was done since the savepoint at `depth`, then lets it go.
+    async fn rollback_to(&self, depth: u64) -> Result<()> {
+        let out = match self.savepoint_step(SavepointSql::RollbackTo, depth).await {
+            Ok(()) => self.savepoint_step(SavepointSql::Release, depth).await,
+            Err(e) => Err(e),
+        };
+        self.savepoints
+            .fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+        out
+    }
+
+    /// Runs one statement of the savepoint at `depth` on the transaction's
+    /// connection. A rollback to it clears what aborted the transaction
+    /// since: PostgreSQL takes statements again after it.
+    async fn savepoint_step(&self, which: SavepointSql, depth: u64) -> Result<()> {
+        async fn run<DB: Backend>(
+            lease: &mut Lease<DB>,
+            sql: SqlStr,
+            which: SavepointSql,
+        ) -> Result<()>
+        where
+            for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+        {
+            let out = control(lease, sql).await;
+            lease.settle(&out);
+            if out.is_ok() && which == SavepointSql::RollbackTo {
+                lease.aborted = None;
+            }
+            out
+        }
+        let sql = crate::sql::savepoint(self.shared.dialect(), which, depth);
+        if !self.implicit {
+            self.shared.record(&sql);
+        }
+        let sql = sqlx::AssertSqlSafe(sql).into_sql_str();
+        let mut guard = self.lock().await;
+        if guard.as_ref().is_some_and(TxConn::interrupted) {
+            *guard = None;
+        }
+        let out = match guard.as_mut().ok_or(Error::TransactionClosed)? {
+            #[cfg(feature = "sqlite")]
+            TxConn::Sqlite(l) => run(l, sql, which).await,
+            #[cfg(feature = "postgres")]
+            TxConn::Postgres(l) => run(l, sql, which).await,
+            #[cfg(feature = "mysql")]
+            TxConn::MySql(l) => run(l, sql, which).await,
+        };
+        out.map_err(|e| self.shared.failed(e))
     }
 
     /// Commits after `out` succeeded, rolls back after it failed; `out`
@@ -325,19 +430,21 @@ impl TxState {
 /// The transaction an operation of several statements runs in: the
 /// caller's, or one it opens on the pool and finishes itself.
 pub(crate) enum Atomic<'a> {
-    /// Already in the caller's transaction.
-    Joined(&'a TxState),
+    /// In the caller's transaction, from a savepoint (its depth): a
+    /// failure undoes the operation alone, and leaves the transaction
+    /// usable on PostgreSQL too.
+    Joined(&'a TxState, u64),
     /// Opened here; committed or rolled back by [`Atomic::finish`].
-    Own(TxState),
+    Own(Box<TxState>),
 }
 
 impl<'a> Atomic<'a> {
     /// Opens a transaction unless `target` is one.
     pub(crate) async fn begin(target: Target<'a>) -> Result<Atomic<'a>> {
         match target {
-            Target::Tx(tx) => Ok(Atomic::Joined(tx)),
+            Target::Tx(tx) => Ok(Atomic::Joined(tx, tx.savepoint().await?)),
             Target::Pool(shared) | Target::Reads(shared) => {
-                Ok(Atomic::Own(TxState::begin(shared).await?))
+                Ok(Atomic::Own(Box::new(TxState::begin(shared).await?)))
             }
         }
     }
@@ -345,17 +452,29 @@ impl<'a> Atomic<'a> {
     /// Where the operation's statements run.
     pub(crate) fn target(&self) -> Target<'_> {
         match self {
-            Atomic::Joined(tx) => Target::Tx(tx),
+            Atomic::Joined(tx, _) => Target::Tx(tx),
             Atomic::Own(tx) => Target::Tx(tx),
         }
     }
 
     /// Commits an own transaction when `outcome` is `Ok`, rolls it back
     /// otherwise (the operation's error is the one returned, a failed
-    /// rollback is logged); a joined transaction is left to its owner.
+    /// rollback is logged); in a joined transaction, releases the savepoint
+    /// or rolls back to it.
     pub(crate) async fn finish<T>(self, outcome: Result<T>) -> Result<T> {
-        let Atomic::Own(tx) = self else {
-            return outcome;
+        let tx = match self {
+            Atomic::Own(tx) => tx,
+            Atomic::Joined(tx, depth) => {
+                return match outcome {
+                    Ok(value) => tx.release(depth).await.map(|()| value),
+                    Err(err) => {
+                        if let Err(rollback) = tx.rollback_to(depth).await {
+                            tracing::warn!(target: "orm::sql", "rollback to a savepoint failed: {rollback}");
+                        }
+                        Err(err)
+                    }
+                };
+            }
         };
         match outcome {
             Ok(value) => {
@@ -531,6 +650,10 @@ pub(crate) trait Backend: sqlx::Database + sqlx::database::HasStatementCache {
     /// A failed COMMIT leaves no transaction open (PostgreSQL and MySQL
     /// end it); SQLite keeps it open (a busy COMMIT can be retried).
     const FAILED_COMMIT_ENDS_TRANSACTION: bool = true;
+    /// A statement that fails inside a transaction aborts the transaction:
+    /// later statements fail and COMMIT rolls back (PostgreSQL). SQLite and
+    /// MySQL undo the failed statement alone.
+    const FAILURE_ABORTS_TRANSACTION: bool = false;
     fn bind(args: &mut Self::Arguments, value: Value) -> Result<(), BoxDynError>;
     /// Binds borrowed text, as [`Backend::bind`] binds a `Value::String`.
     fn bind_str(args: &mut Self::Arguments, value: &str) -> Result<(), BoxDynError>;
@@ -1486,7 +1609,7 @@ pub(crate) async fn sqlite_functions(conn: &mut sqlx::SqliteConnection) -> Resul
 /// Runs a transaction's BEGIN, COMMIT or ROLLBACK on the lease: on
 /// SQLite's direct path where it runs (the connection stays locked), else
 /// through the driver in one simple message.
-async fn control<DB: Backend>(lease: &mut Lease<DB>, sql: &'static str) -> Result<()>
+async fn control<DB: Backend>(lease: &mut Lease<DB>, sql: SqlStr) -> Result<()>
 where
     for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
 {
@@ -1494,7 +1617,7 @@ where
     #[cfg(feature = "sqlite")]
     if let Route::Direct(conn) = DB::route(&mut *conn) {
         let none = Binds::Values(Vec::new());
-        let direct = sqlite::execute_direct(conn, hold, sql, &none, true, false, false);
+        let direct = sqlite::execute_direct(conn, hold, sql.as_str(), &none, true, false, false);
         if let sqlite::Direct::Ran(_) = direct.await? {
             return Ok(());
         }
@@ -1535,7 +1658,7 @@ async fn begin(
         // Open from the moment BEGIN may run: cancelled before its answer,
         // the lease rolls back (or closes) what BEGIN may have opened.
         lease.open = true;
-        let out = control(&mut lease, sql).await;
+        let out = control(&mut lease, sql.into_sql_str()).await;
         lease.settle(&out);
         if out.is_err() {
             lease.open = false;
@@ -1569,7 +1692,7 @@ async fn end(shared: &Shared, conn: TxConn, step: TxStep, record: bool) -> Resul
             TxStep::Commit => crate::sql::TransactionSql::Commit,
             TxStep::Rollback => crate::sql::TransactionSql::Rollback,
         });
-        let out = control(&mut lease, sql).await;
+        let out = control(&mut lease, sql.into_sql_str()).await;
         lease.settle(&out);
         let ended = match (&out, step) {
             (Ok(()), _) => true,

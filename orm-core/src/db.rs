@@ -423,6 +423,11 @@ impl fmt::Debug for Tx {
 impl Tx {
     /// Commits. Later operations on this transaction fail with
     /// [`Error::TransactionClosed`].
+    ///
+    /// On PostgreSQL, after a statement of the transaction failed (which
+    /// aborts it there), this rolls back instead and returns
+    /// [`Error::TransactionAborted`] naming that statement's error: nothing
+    /// of the transaction is written.
     pub async fn commit(&self) -> Result<()> {
         self.state.commit().await
     }

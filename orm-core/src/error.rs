@@ -191,6 +191,22 @@ pub enum Error {
     #[error("the transaction is already finished")]
     TransactionClosed,
 
+    /// PostgreSQL: a statement of the transaction failed, and PostgreSQL
+    /// aborts a transaction at its first error (SQLite and MySQL carry
+    /// on), so its commit rolled it back: nothing of it was written.
+    /// `code` (the SQLSTATE, when the server gave one) and `message` are
+    /// the failed statement's. An error the ORM's own multi-statement
+    /// operations meet is undone alone (a savepoint) and aborts nothing.
+    #[error(
+        "the transaction was rolled back, not committed: a statement in it failed ({message}), and PostgreSQL aborts a transaction at its first error"
+    )]
+    TransactionAborted {
+        /// The failed statement's SQLSTATE, when the server gave one.
+        code: Option<String>,
+        /// The failed statement's error.
+        message: String,
+    },
+
     /// The [`Db`](crate::Db) was closed ([`Db::close`](crate::Db::close)):
     /// no statement runs on it, or on a clone of it, after that.
     #[error("the database handle was closed (`Db::close`): no statement runs on it any more")]
@@ -381,7 +397,27 @@ impl Error {
             Error::Database(sqlx::Error::Database(db)) => {
                 db.code().is_some_and(|code| is_retryable_code(&code))
             }
+            Error::TransactionAborted {
+                code: Some(code), ..
+            } => is_retryable_code(code),
             _ => false,
+        }
+    }
+
+    /// The SQLSTATE (when given) and message of an error the server
+    /// reported for a statement; `None` for an error of the client's (a
+    /// value refused before it was sent, a row that did not decode, a lost
+    /// connection).
+    pub(crate) fn server_failure(&self) -> Option<(Option<String>, String)> {
+        match self {
+            Error::UniqueViolation { message, .. }
+            | Error::ForeignKeyViolation { message, .. }
+            | Error::NotNullViolation { message, .. }
+            | Error::CheckViolation { message, .. } => Some((None, message.clone())),
+            Error::Database(sqlx::Error::Database(db)) => {
+                Some((db.code().map(|c| c.into_owned()), db.message().to_string()))
+            }
+            _ => None,
         }
     }
 

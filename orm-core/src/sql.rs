@@ -51,7 +51,7 @@ mod sqlite;
 mod testing;
 mod writer;
 
-pub use ast::{Isolation, TransactionSql};
+pub use ast::{Isolation, SavepointSql, TransactionSql};
 pub use catalog::{Catalog, CatalogColumn, CatalogForeignKey, Index, Table, expected};
 #[cfg(feature = "postgres")]
 pub use copy::{
@@ -67,8 +67,8 @@ pub use mysql::SERVER_PROBE as MYSQL_SERVER_PROBE;
 pub use postgres::FORGET_SESSION as POSTGRES_FORGET_SESSION;
 pub use raw::{is_read, rewrite_placeholders};
 pub use render::{
-    begin, create_schema, create_table, delete, drop_table, insert, insert_missing_pairs, select,
-    transaction, update, upsert,
+    begin, create_schema, create_table, delete, drop_table, insert, insert_missing_pairs,
+    savepoint, select, transaction, update, upsert,
 };
 pub use sqlite::AFTER_FAILED_SCRIPT as SQLITE_AFTER_FAILED_SCRIPT;
 pub use sqlite::CASEFOLD as SQLITE_CASEFOLD;

@@ -234,3 +234,27 @@ scenario!(async fn keys_are_drawn_first_when_nothing_else_is_read_back(db, backe
     assert_eq!(Author::query().count(db).await?, 2_001);
     Ok(())
 });
+
+scenario!(async fn a_failed_write_of_several_statements_in_a_transaction_is_undone_alone(db, backend) {
+    db.create_all(&orm::models![Author, Article]).await?;
+    let author = db.insert(Author { id: 0, name: "a".into(), articles: HasMany::default() }).await?;
+    // Enough rows for several statements (or a COPY on PostgreSQL), the
+    // last pointing nowhere.
+    let mut rows = articles(author.id, 20_000);
+    rows[19_999].author_id = author.id + 1_000;
+    let rec = db.recorder();
+    let tx = db.begin().await?;
+    tx.insert(articles(author.id, 1).remove(0)).await?;
+    let err = tx.bulk_insert(&rows).await.unwrap_err();
+    assert!(err.is_foreign_key_violation(), "{err:?}");
+    let err = tx.insert_many(rows.clone()).await.unwrap_err();
+    assert!(err.is_foreign_key_violation(), "{err:?}");
+    // Nothing of either stays, and the transaction carries on.
+    assert_eq!(Article::query().count(&tx).await?, 1);
+    tx.insert(articles(author.id, 1).remove(0)).await?;
+    tx.commit().await?;
+    assert_eq!(Article::query().count(db).await?, 2);
+    let sql = rec.take();
+    assert!(sql.iter().any(|s| s.starts_with("ROLLBACK TO SAVEPOINT")), "{sql:?}");
+    Ok(())
+});

@@ -124,3 +124,40 @@ scenario!(async fn a_stream_dropped_before_its_end_rolls_its_transaction_back(db
     assert_eq!(User::query().count(db).await?, 3);
     Ok(())
 });
+
+scenario!(async fn a_failed_statement_then_commit_says_what_was_written(db, backend) {
+    db.create_all(&orm::models![User]).await?;
+    let postgres = backend == crate::harness::Backend::Postgres;
+    let tx = db.begin().await?;
+    tx.insert(User::new("first@example.com")).await?;
+    let err = tx.insert(User::new("first@example.com")).await.unwrap_err();
+    assert!(err.is_unique_violation(), "{err:?}");
+    let committed = tx.commit().await;
+    if postgres {
+        // PostgreSQL aborted the transaction at the error: its COMMIT
+        // rolls back, and the caller is told.
+        match committed {
+            Err(Error::TransactionAborted { ref message, .. }) => {
+                assert!(message.contains("duplicate key"), "{message}")
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(User::query().count(db).await?, 0);
+    } else {
+        // SQLite and MySQL undo the failed statement alone.
+        committed?;
+        assert_eq!(User::query().count(db).await?, 1);
+    }
+    // The same through `db.transaction`, the error swallowed.
+    let out = db
+        .transaction(async |tx| {
+            tx.insert(User::new("second@example.com")).await?;
+            let _ = tx.insert(User::new("second@example.com")).await;
+            Ok::<_, Error>(())
+        })
+        .await;
+    let expected = if postgres { 0 } else { 2 };
+    assert_eq!(out.is_err(), postgres, "{out:?}");
+    assert_eq!(User::query().count(db).await?, expected);
+    Ok(())
+});

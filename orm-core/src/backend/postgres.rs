@@ -8,6 +8,8 @@ use super::{Backend, Done};
 use crate::value::{RowRef, SqlType, Value};
 
 impl Backend for Postgres {
+    const FAILURE_ABORTS_TRANSACTION: bool = true;
+
     fn bind_str(args: &mut PgArguments, value: &str) -> Result<(), BoxDynError> {
         args.add(value)
     }

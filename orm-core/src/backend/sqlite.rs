@@ -1006,6 +1006,7 @@ impl Parking {
                 conn: parked.conn.take(),
                 busy: false,
                 open: false,
+                aborted: None,
                 hold: Hold {
                     locked: parked.locked,
                     unread: false,
@@ -1020,6 +1021,7 @@ impl Parking {
                 conn: Some(conn),
                 busy: false,
                 open: false,
+                aborted: None,
                 // sqlx pings a connection it takes back, and a new one is
                 // pinged once set up: either is at its worker's loop.
                 hold: Hold {

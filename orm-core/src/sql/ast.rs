@@ -277,3 +277,15 @@ pub enum TransactionSql {
     /// `ROLLBACK`
     Rollback,
 }
+
+/// The statements of a savepoint: an operation of several statements
+/// inside a caller's transaction, undone alone when it fails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SavepointSql {
+    /// `SAVEPOINT`
+    Set,
+    /// `RELEASE SAVEPOINT`
+    Release,
+    /// `ROLLBACK TO SAVEPOINT`
+    RollbackTo,
+}

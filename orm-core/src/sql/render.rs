@@ -5,8 +5,8 @@ use crate::error::{BuildError, Result};
 use crate::model::ModelMeta;
 
 use super::ast::{
-    CreateTable, Delete, Insert, InsertMissingPairs, Isolation, Select, TransactionSql, Update,
-    Upsert,
+    CreateTable, Delete, Insert, InsertMissingPairs, Isolation, SavepointSql, Select,
+    TransactionSql, Update, Upsert,
 };
 use super::ddl::SchemaRenderer;
 use super::dialect::Dialect;
@@ -142,6 +142,20 @@ pub fn transaction(which: TransactionSql) -> &'static str {
         TransactionSql::Commit => "COMMIT",
         TransactionSql::Rollback => "ROLLBACK",
     }
+}
+
+/// A savepoint's statement; the savepoints of one transaction are told
+/// apart by `number`.
+pub fn savepoint(dialect: Dialect, which: SavepointSql, number: u64) -> String {
+    let verb = match which {
+        SavepointSql::Set => "SAVEPOINT ",
+        SavepointSql::Release => "RELEASE SAVEPOINT ",
+        SavepointSql::RollbackTo => "ROLLBACK TO SAVEPOINT ",
+    };
+    format!(
+        "{verb}{}",
+        dialect.quote(&format!("orm_savepoint_{number}"))
+    )
 }
 
 impl Dialect {
