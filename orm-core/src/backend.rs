@@ -211,7 +211,7 @@ impl<DB: Backend> Drop for Lease<DB> {
         }
         if self.busy || self.open {
             self.hold.for_driver();
-            DB::abandon(conn, self.open);
+            DB::abandon(conn, self.open, &mut self.hold);
         } else {
             DB::release(conn, &mut self.hold);
         }
@@ -704,8 +704,8 @@ pub(crate) trait Backend: sqlx::Database + sqlx::database::HasStatementCache {
     /// What becomes of a connection dropped mid-statement or with a
     /// transaction open: closed, so the server rolls back and nothing
     /// buffered is ever sent.
-    fn abandon(conn: PoolConnection<Self>, open: bool) {
-        let _ = open;
+    fn abandon(conn: PoolConnection<Self>, open: bool, hold: &mut Hold) {
+        let _ = (open, hold);
         drop(conn.detach());
     }
 }

@@ -641,3 +641,88 @@ fn a_database_outlives_the_current_thread_runtime_it_was_used_on() {
         drop(file);
     }
 }
+
+/// One in-memory database used at once from threads of their own, each
+/// on a current-thread runtime that ends (or idles) when its thread is
+/// done: a connection one of them finishes with goes straight to the next
+/// that waits, never through a task of a runtime that will not run it.
+#[test]
+fn an_in_memory_database_is_shared_by_runtimes_at_once() {
+    for idle_after in [false, true] {
+        let db = current_thread()
+            .block_on(async {
+                let db = Db::connect("sqlite::memory:").await?;
+                db.create_all(&orm::models![Times]).await?;
+                Ok::<_, orm::Error>(db)
+            })
+            .expect("created");
+        let done = std::sync::Arc::new(std::sync::Barrier::new(8));
+        let threads: Vec<_> = (0..8)
+            .map(|_| {
+                let (db, done) = (db.clone(), done.clone());
+                std::thread::spawn(move || {
+                    let rt = current_thread();
+                    let out = rt.block_on(async {
+                        tokio::time::timeout(Duration::from_secs(10), async {
+                            db.insert(times().remove(0)).await?;
+                            Times::query().count(&db).await
+                        })
+                        .await
+                    });
+                    if idle_after {
+                        // The runtime lives on, no longer driven, until
+                        // every thread is done.
+                        done.wait();
+                    }
+                    drop(rt);
+                    out
+                })
+            })
+            .collect();
+        for t in threads {
+            let count = t
+                .join()
+                .expect("thread")
+                .expect("not left waiting")
+                .expect("counted");
+            assert!((1..=8).contains(&count), "{count}");
+        }
+        let count = current_thread()
+            .block_on(Times::query().count(&db))
+            .expect("the table is there");
+        assert_eq!(count, 8, "idle after: {idle_after}");
+    }
+}
+
+/// A stream read in part and dropped on a runtime then dropped leaves the
+/// in-memory database's connection, and with it the data, to the next.
+#[test]
+fn a_stream_dropped_early_keeps_the_in_memory_database() {
+    use futures_util::StreamExt;
+    for multi_thread in [false, true] {
+        let rt = if multi_thread {
+            two_workers()
+        } else {
+            current_thread()
+        };
+        let db = rt
+            .block_on(async {
+                let db = Db::connect("sqlite::memory:").await?;
+                db.create_all(&orm::models![Times]).await?;
+                db.insert_many(times()).await?;
+                let mut stream = Times::query().stream(&db);
+                stream.next().await.expect("a first row")?;
+                drop(stream);
+                Ok::<_, orm::Error>(db)
+            })
+            .expect("streamed");
+        drop(rt);
+        let count = current_thread()
+            .block_on(async {
+                tokio::time::timeout(Duration::from_secs(10), Times::query().count(&db)).await
+            })
+            .expect("not left waiting")
+            .expect("the table is there");
+        assert_eq!(count, 2, "multi-thread: {multi_thread}");
+    }
+}

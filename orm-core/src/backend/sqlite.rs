@@ -41,9 +41,21 @@ impl Backend for Sqlite {
     /// The worker thread runs the connection's commands in order: a
     /// ROLLBACK sent after the cancelled ones ends the transaction, and
     /// the connection (which may hold an in-memory database) stays.
-    fn abandon(mut conn: PoolConnection<Sqlite>, open: bool) {
+    /// Without a transaction the connection is parked for the next lease
+    /// (its commands run before that lease's, which first sees the worker
+    /// back at its loop), not given to sqlx's pool on a task of the
+    /// current runtime, which may never run it.
+    fn abandon(mut conn: PoolConnection<Sqlite>, open: bool, hold: &mut Hold) {
         if !open {
-            // Back to the pool once the queued commands have run.
+            if let (Some(home), Some(since)) = (hold.sqlite.home.take(), hold.sqlite.since) {
+                home.park(Parked {
+                    locked: true,
+                    handle: None,
+                    conn: Some(conn),
+                    since,
+                    at: Instant::now(),
+                });
+            }
             return;
         }
         // A runtime is current: a lease dropped without one closes its
@@ -926,6 +938,8 @@ impl Drop for Parked {
 pub(crate) struct Parking {
     stack: Mutex<Vec<Parked>>,
     waiting: AtomicUsize,
+    /// Wakes a waiting lease when a connection is parked.
+    parked: tokio::sync::Notify,
     closed: AtomicBool,
     /// The connections' busy timeout (`ConnectOptions::busy_timeout`), in
     /// milliseconds.
@@ -947,12 +961,17 @@ enum Got {
     Pooled(PoolConnection<Sqlite>),
 }
 
-/// Counts a lease waiting on sqlx's pool while it waits.
-struct Waiting<'a>(&'a AtomicUsize);
+/// Counts a lease waiting for a connection while it waits. One that stops
+/// waiting (dropped, or served by the pool) after a connection was parked
+/// for it passes the wake-up on.
+struct Waiting<'a>(&'a Parking);
 
 impl Drop for Waiting<'_> {
     fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::SeqCst);
+        let left = self.0.waiting.fetch_sub(1, Ordering::SeqCst) - 1;
+        if left > 0 && !self.0.stack().is_empty() {
+            self.0.parked.notify_one();
+        }
     }
 }
 
@@ -962,6 +981,7 @@ impl Parking {
         Parking {
             stack: Mutex::default(),
             waiting: AtomicUsize::new(0),
+            parked: tokio::sync::Notify::new(),
             closed: AtomicBool::new(false),
             busy_ms: std::ffi::c_int::try_from(busy_timeout.as_millis())
                 .unwrap_or(std::ffi::c_int::MAX),
@@ -1064,26 +1084,37 @@ impl Parking {
             return Ok(Got::Parked(parked));
         }
         self.waiting.fetch_add(1, Ordering::SeqCst);
-        let _waiting = Waiting(&self.waiting);
-        // Parked after the look above and before the count: `park` may
-        // not have seen this lease waiting.
-        if let Some(parked) = self.take(pool) {
-            return Ok(Got::Parked(parked));
+        let _waiting = Waiting(self);
+        let acquire = pool.acquire();
+        tokio::pin!(acquire);
+        loop {
+            // Registered before the look: a connection parked after it
+            // wakes this lease.
+            let parked = self.parked.notified();
+            tokio::pin!(parked);
+            parked.as_mut().enable();
+            if let Some(parked) = self.take(pool) {
+                return Ok(Got::Parked(parked));
+            }
+            let next = futures_util::future::select(parked.as_mut(), acquire.as_mut());
+            if let futures_util::future::Either::Right((conn, _)) = next.await {
+                return conn.map(Got::Pooled);
+            }
         }
-        pool.acquire().await.map(Got::Pooled)
     }
 
-    /// Keeps `parked` for the next lease, unless the database is closing
-    /// or a lease waits on the pool.
+    /// Keeps `parked` for the next lease, and wakes one that waits: handed
+    /// over here rather than through sqlx's pool, whose return runs on a
+    /// task of the current runtime (which a current-thread runtime about to
+    /// be dropped, or no longer driven, would never run). Unless the
+    /// database is closing.
     fn park(&self, parked: Parked) {
         if self.closed.load(Ordering::SeqCst) {
             return;
         }
         self.stack().push(parked);
         if self.waiting.load(Ordering::SeqCst) > 0 {
-            // The waiting lease gets a connection through the pool.
-            let one = self.stack().pop();
-            drop(one);
+            self.parked.notify_one();
         }
     }
 
