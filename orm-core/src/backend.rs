@@ -244,15 +244,19 @@ pub enum Target<'a> {
     /// Any pooled connection of the primary, or for a read, of one of its
     /// replicas.
     Reads(&'a Arc<Shared>),
-    /// The transaction's connection.
+    /// The transaction's connection. A statement waits for an operation
+    /// of several statements running on the transaction to finish.
     Tx(&'a TxState),
+    /// The transaction's connection, for a statement of an operation of
+    /// several statements, which holds the transaction's turn.
+    Nested(&'a TxState),
 }
 
 impl<'a> Target<'a> {
     pub(crate) fn shared(self) -> &'a Shared {
         match self {
             Target::Pool(shared) | Target::Reads(shared) => shared,
-            Target::Tx(tx) => &tx.shared,
+            Target::Tx(tx) | Target::Nested(tx) => &tx.shared,
         }
     }
 
@@ -272,6 +276,11 @@ pub struct TxState {
     implicit: bool,
     /// Savepoints set and not yet released (see [`Atomic`]).
     savepoints: std::sync::atomic::AtomicU64,
+    /// Held by an operation of several statements for its length, and by
+    /// each statement and the commit or rollback: statements of other
+    /// tasks (or of futures joined in one) wait for the operation, whose
+    /// rollback to its savepoint would otherwise undo them too.
+    turn: tokio::sync::Mutex<()>,
 }
 
 impl TxState {
@@ -292,6 +301,7 @@ impl TxState {
             conn: tokio::sync::Mutex::new(Some(conn)),
             implicit: false,
             savepoints: Default::default(),
+            turn: Default::default(),
         })
     }
 
@@ -305,6 +315,7 @@ impl TxState {
             conn: tokio::sync::Mutex::new(Some(conn)),
             implicit: true,
             savepoints: Default::default(),
+            turn: Default::default(),
         })
     }
 
@@ -316,8 +327,19 @@ impl TxState {
         self.conn.lock().await
     }
 
+    /// Waits for an operation of several statements on the transaction to
+    /// finish, when `target` is the transaction itself (a statement of the
+    /// operation, `Target::Nested`, goes on).
+    async fn turn<'t>(target: Target<'t>) -> Option<tokio::sync::MutexGuard<'t, ()>> {
+        match target {
+            Target::Tx(tx) => Some(tx.turn.lock().await),
+            _ => None,
+        }
+    }
+
     /// Commits; later statements fail with [`Error::TransactionClosed`].
     pub(crate) async fn commit(&self) -> Result<()> {
+        let _turn = self.turn.lock().await;
         let conn = self.lock().await.take().ok_or(Error::TransactionClosed)?;
         if conn.interrupted() {
             // A statement of the transaction was cancelled (a stream
@@ -422,6 +444,7 @@ impl TxState {
 
     /// Rolls back; later statements fail with [`Error::TransactionClosed`].
     pub(crate) async fn rollback(&self) -> Result<()> {
+        let _turn = self.turn.lock().await;
         let conn = self.lock().await.take().ok_or(Error::TransactionClosed)?;
         end(&self.shared, conn, TxStep::Rollback, !self.implicit).await
     }
@@ -430,19 +453,26 @@ impl TxState {
 /// The transaction an operation of several statements runs in: the
 /// caller's, or one it opens on the pool and finishes itself.
 pub(crate) enum Atomic<'a> {
-    /// In the caller's transaction, from a savepoint (its depth): a
-    /// failure undoes the operation alone, and leaves the transaction
-    /// usable on PostgreSQL too.
-    Joined(&'a TxState, u64),
+    /// In the caller's transaction, from a savepoint (its depth), holding
+    /// the transaction's turn: a failure undoes the operation alone, and
+    /// leaves the transaction usable on PostgreSQL too.
+    Joined(&'a TxState, u64, tokio::sync::MutexGuard<'a, ()>),
+    /// Inside another operation, whose savepoint or transaction covers it.
+    Nested(&'a TxState),
     /// Opened here; committed or rolled back by [`Atomic::finish`].
     Own(Box<TxState>),
 }
 
 impl<'a> Atomic<'a> {
-    /// Opens a transaction unless `target` is one.
+    /// Opens a transaction unless `target` is one; in the caller's, sets a
+    /// savepoint once its turn comes.
     pub(crate) async fn begin(target: Target<'a>) -> Result<Atomic<'a>> {
         match target {
-            Target::Tx(tx) => Ok(Atomic::Joined(tx, tx.savepoint().await?)),
+            Target::Tx(tx) => {
+                let turn = tx.turn.lock().await;
+                Ok(Atomic::Joined(tx, tx.savepoint().await?, turn))
+            }
+            Target::Nested(tx) => Ok(Atomic::Nested(tx)),
             Target::Pool(shared) | Target::Reads(shared) => {
                 Ok(Atomic::Own(Box::new(TxState::begin(shared).await?)))
             }
@@ -452,8 +482,8 @@ impl<'a> Atomic<'a> {
     /// Where the operation's statements run.
     pub(crate) fn target(&self) -> Target<'_> {
         match self {
-            Atomic::Joined(tx, _) => Target::Tx(tx),
-            Atomic::Own(tx) => Target::Tx(tx),
+            Atomic::Joined(tx, ..) | Atomic::Nested(tx) => Target::Nested(tx),
+            Atomic::Own(tx) => Target::Nested(tx),
         }
     }
 
@@ -464,7 +494,8 @@ impl<'a> Atomic<'a> {
     pub(crate) async fn finish<T>(self, outcome: Result<T>) -> Result<T> {
         let tx = match self {
             Atomic::Own(tx) => tx,
-            Atomic::Joined(tx, depth) => {
+            Atomic::Nested(_) => return outcome,
+            Atomic::Joined(tx, depth, _turn) => {
                 return match outcome {
                     Ok(value) => tx.release(depth).await.map(|()| value),
                     Err(err) => {
@@ -1094,7 +1125,8 @@ macro_rules! with_conn {
                     with_conn!(@run sqlx::MySql, &mut <sqlx::MySql as Backend>::acquire(shared, pool).await?, |$conn, $hold| $body)
                 }
             },
-            Target::Tx(tx) => {
+            target @ (Target::Tx(tx) | Target::Nested(tx)) => {
+                let _turn = TxState::turn(target).await;
                 let mut guard = tx.lock().await;
                 if guard.as_ref().is_some_and(TxConn::interrupted) {
                     // A statement of this transaction was cancelled: its
@@ -1350,6 +1382,7 @@ pub(crate) async fn copy_insert(
     // connection of the pool. With a staging table it needs the
     // transaction it is given.
     let mut own = None;
+    let _turn = TxState::turn(target).await;
     let mut guard = None;
     let lease = match target {
         Target::Pool(shared) | Target::Reads(shared) if plan.create.is_none() => {
@@ -1364,7 +1397,7 @@ pub(crate) async fn copy_insert(
                 "a bulk copy through a staging table runs in a transaction".to_string(),
             ));
         }
-        Target::Tx(tx) => {
+        Target::Tx(tx) | Target::Nested(tx) => {
             let guard = guard.insert(tx.lock().await);
             if guard.as_ref().is_some_and(TxConn::interrupted) {
                 **guard = None;
@@ -1481,7 +1514,8 @@ where
             #[cfg(feature = "mysql")]
             Pool::MySql(p) => pool_stream(shared, p, sql, binds, pooled, decode),
         },
-        Target::Tx(tx) => Box::pin(async_stream::try_stream! {
+        target @ (Target::Tx(tx) | Target::Nested(tx)) => Box::pin(async_stream::try_stream! {
+            let _turn = TxState::turn(target).await;
             let mut guard = tx.lock().await;
             if guard.as_ref().is_some_and(TxConn::interrupted) {
                 *guard = None;

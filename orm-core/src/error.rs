@@ -409,11 +409,14 @@ impl Error {
     /// value refused before it was sent, a row that did not decode, a lost
     /// connection).
     pub(crate) fn server_failure(&self) -> Option<(Option<String>, String)> {
+        // The constraint variants keep no code: theirs, as PostgreSQL
+        // (the server whose failures abort a transaction) gives them.
+        let code = |c: &str| Some(c.to_string());
         match self {
-            Error::UniqueViolation { message, .. }
-            | Error::ForeignKeyViolation { message, .. }
-            | Error::NotNullViolation { message, .. }
-            | Error::CheckViolation { message, .. } => Some((None, message.clone())),
+            Error::UniqueViolation { message, .. } => Some((code("23505"), message.clone())),
+            Error::ForeignKeyViolation { message, .. } => Some((code("23503"), message.clone())),
+            Error::NotNullViolation { message, .. } => Some((code("23502"), message.clone())),
+            Error::CheckViolation { message, .. } => Some((code("23514"), message.clone())),
             Error::Database(sqlx::Error::Database(db)) => {
                 Some((db.code().map(|c| c.into_owned()), db.message().to_string()))
             }

@@ -256,5 +256,33 @@ scenario!(async fn a_failed_write_of_several_statements_in_a_transaction_is_undo
     assert_eq!(Article::query().count(db).await?, 2);
     let sql = rec.take();
     assert!(sql.iter().any(|s| s.starts_with("ROLLBACK TO SAVEPOINT")), "{sql:?}");
+
+    // Writes of one statement too (PostgreSQL would abort the whole
+    // transaction at their failure): a few rows, and a COPY.
+    let tx = db.begin().await?;
+    for n in [2, 1_500, 3_000] {
+        let mut rows = articles(author.id, n);
+        rows[n - 1].author_id = author.id + 1_000;
+        let err = tx.bulk_insert(&rows).await.unwrap_err();
+        assert!(err.is_foreign_key_violation(), "{n}: {err:?}");
+        let err = tx.insert_many(rows).await.unwrap_err();
+        assert!(err.is_foreign_key_violation(), "{n}: {err:?}");
+    }
+    tx.insert(articles(author.id, 1).remove(0)).await?;
+    tx.commit().await?;
+    assert_eq!(Article::query().count(db).await?, 3);
+
+    // Two writes on one transaction at once, one failing: each one's
+    // outcome is what the commit keeps.
+    let tx = db.begin().await?;
+    let good = articles(author.id, 20_000);
+    let (failed, written) = tokio::join!(tx.bulk_insert(&rows), tx.bulk_insert(&good));
+    assert!(failed.unwrap_err().is_foreign_key_violation());
+    assert_eq!(written?, 20_000);
+    let (written, failed) = tokio::join!(tx.insert_many(good.clone()), tx.insert_many(rows.clone()));
+    assert_eq!(written?.len(), 20_000);
+    assert!(failed.unwrap_err().is_foreign_key_violation());
+    tx.commit().await?;
+    assert_eq!(Article::query().count(db).await?, 3 + 40_000);
     Ok(())
 });

@@ -137,7 +137,8 @@ scenario!(async fn a_failed_statement_then_commit_says_what_was_written(db, back
         // PostgreSQL aborted the transaction at the error: its COMMIT
         // rolls back, and the caller is told.
         match committed {
-            Err(Error::TransactionAborted { ref message, .. }) => {
+            Err(Error::TransactionAborted { ref code, ref message }) => {
+                assert_eq!(code.as_deref(), Some("23505"));
                 assert!(message.contains("duplicate key"), "{message}")
             }
             other => panic!("{other:?}"),

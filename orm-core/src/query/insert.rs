@@ -72,6 +72,14 @@ fn read_returned<M: Model>(model: &mut M, returned: &[usize], row: RowRef<'_>) -
     Ok(())
 }
 
+/// True in a caller's transaction on PostgreSQL, where any failed
+/// statement aborts the transaction: a write of many rows then runs from a
+/// savepoint even when it takes one statement, so that its failure undoes
+/// it alone, as on the other backends.
+fn aborts_the_transaction(target: Target<'_>) -> bool {
+    matches!(target, Target::Tx(_)) && target.dialect() == Dialect::Postgres
+}
+
 /// Rows per statement for a model with `columns` bound columns.
 pub(crate) fn rows_per_chunk(dialect: Dialect, columns: usize) -> usize {
     (dialect.max_binds() / columns.max(1)).max(1)
@@ -86,6 +94,11 @@ pub(crate) async fn insert_many<M: Model>(
 ) -> Result<Vec<M>> {
     if models.is_empty() {
         return Ok(models);
+    }
+    if aborts_the_transaction(target) {
+        let atomic = Atomic::begin(target).await?;
+        let outcome = Box::pin(insert_many(atomic.target(), models)).await;
+        return atomic.finish(outcome).await;
     }
     #[cfg(feature = "postgres")]
     if target.dialect() == Dialect::Postgres && models.len() >= COPY_READ_BACK_MIN_ROWS {
@@ -172,6 +185,11 @@ fn render_rows_borrowed<'a, M: Model>(
 pub(crate) async fn bulk_insert<M: Model>(target: Target<'_>, models: &[M]) -> Result<u64> {
     if models.is_empty() {
         return Ok(0);
+    }
+    if aborts_the_transaction(target) {
+        let atomic = Atomic::begin(target).await?;
+        let outcome = Box::pin(bulk_insert(atomic.target(), models)).await;
+        return atomic.finish(outcome).await;
     }
     for m in models {
         m.validate()?;
