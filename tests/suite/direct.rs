@@ -606,6 +606,17 @@ fn current_thread() -> tokio::runtime::Runtime {
         .expect("runtime")
 }
 
+/// The rows of `Times` counted on a runtime of its own, within ten
+/// seconds (a statement left waiting for a connection fails the test).
+fn count_on_a_new_runtime(db: &Db) -> i64 {
+    current_thread()
+        .block_on(async {
+            tokio::time::timeout(Duration::from_secs(10), Times::query().count(db)).await
+        })
+        .expect("not left waiting for a connection")
+        .expect("the table is there")
+}
+
 /// A database used on a current-thread runtime that is then dropped, or
 /// no longer driven, keeps its connection (an in-memory one, its only
 /// connection and with it its data): the connection waits on the
@@ -629,12 +640,7 @@ fn a_database_outlives_the_current_thread_runtime_it_was_used_on() {
         // A runtime kept but no longer driven holds nothing either.
         let idle = current_thread();
         idle.block_on(Times::query().count(&db)).expect("counted");
-        let count = current_thread()
-            .block_on(async {
-                tokio::time::timeout(Duration::from_secs(5), Times::query().count(&db)).await
-            })
-            .expect("not left waiting on the idle runtime")
-            .expect("counted");
+        let count = count_on_a_new_runtime(&db);
         assert_eq!(count, 1, "memory: {memory}");
         drop(idle);
         drop(db);
@@ -717,12 +723,7 @@ fn a_stream_dropped_early_keeps_the_in_memory_database() {
             })
             .expect("streamed");
         drop(rt);
-        let count = current_thread()
-            .block_on(async {
-                tokio::time::timeout(Duration::from_secs(10), Times::query().count(&db)).await
-            })
-            .expect("not left waiting")
-            .expect("the table is there");
+        let count = count_on_a_new_runtime(&db);
         assert_eq!(count, 2, "multi-thread: {multi_thread}");
     }
 }
