@@ -323,8 +323,17 @@ impl TxState {
         &self.shared
     }
 
+    /// The transaction's connection, for a statement or the commit. One
+    /// whose statement was cancelled (a stream dropped before its end, a
+    /// timeout) is in an unknown state: the transaction ends there, its
+    /// connection abandoned (rolled back), and the slot is left empty
+    /// ([`Error::TransactionClosed`]).
     async fn lock(&self) -> tokio::sync::MutexGuard<'_, Option<TxConn>> {
-        self.conn.lock().await
+        let mut guard = self.conn.lock().await;
+        if guard.as_ref().is_some_and(TxConn::interrupted) {
+            *guard = None;
+        }
+        guard
     }
 
     /// Waits for an operation of several statements on the transaction to
@@ -340,15 +349,8 @@ impl TxState {
     /// Commits; later statements fail with [`Error::TransactionClosed`].
     pub(crate) async fn commit(&self) -> Result<()> {
         let _turn = self.turn.lock().await;
+        // An interrupted transaction is never committed: `lock` ended it.
         let conn = self.lock().await.take().ok_or(Error::TransactionClosed)?;
-        if conn.interrupted() {
-            // A statement of the transaction was cancelled (a stream
-            // dropped before its end, a timeout): what it did is unknown,
-            // so the transaction is rolled back (the connection
-            // abandoned), never committed.
-            drop(conn);
-            return Err(Error::TransactionClosed);
-        }
         if let Some((code, message)) = conn.aborted() {
             // PostgreSQL would answer COMMIT by rolling back, without an
             // error: the caller is told instead.
@@ -414,9 +416,6 @@ impl TxState {
         }
         let sql = sqlx::AssertSqlSafe(sql).into_sql_str();
         let mut guard = self.lock().await;
-        if guard.as_ref().is_some_and(TxConn::interrupted) {
-            *guard = None;
-        }
         let out = match guard.as_mut().ok_or(Error::TransactionClosed)? {
             #[cfg(feature = "sqlite")]
             TxConn::Sqlite(l) => run(l, sql, which).await,
@@ -445,7 +444,12 @@ impl TxState {
     /// Rolls back; later statements fail with [`Error::TransactionClosed`].
     pub(crate) async fn rollback(&self) -> Result<()> {
         let _turn = self.turn.lock().await;
-        let conn = self.lock().await.take().ok_or(Error::TransactionClosed)?;
+        let conn = self
+            .conn
+            .lock()
+            .await
+            .take()
+            .ok_or(Error::TransactionClosed)?;
         end(&self.shared, conn, TxStep::Rollback, !self.implicit).await
     }
 }
@@ -1128,12 +1132,6 @@ macro_rules! with_conn {
             target @ (Target::Tx(tx) | Target::Nested(tx)) => {
                 let _turn = TxState::turn(target).await;
                 let mut guard = tx.lock().await;
-                if guard.as_ref().is_some_and(TxConn::interrupted) {
-                    // A statement of this transaction was cancelled: its
-                    // connection is in an unknown state, so the transaction
-                    // ends here (rolled back).
-                    *guard = None;
-                }
                 match guard.as_mut().ok_or(Error::TransactionClosed)? {
                     #[cfg(feature = "sqlite")]
                     TxConn::Sqlite(lease) => with_conn!(@run sqlx::Sqlite, lease, |$conn, $hold| $body),
@@ -1399,9 +1397,6 @@ pub(crate) async fn copy_insert(
         }
         Target::Tx(tx) | Target::Nested(tx) => {
             let guard = guard.insert(tx.lock().await);
-            if guard.as_ref().is_some_and(TxConn::interrupted) {
-                **guard = None;
-            }
             match guard.as_mut().ok_or(Error::TransactionClosed)? {
                 TxConn::Postgres(lease) => lease,
                 #[allow(unreachable_patterns)]
@@ -1517,9 +1512,6 @@ where
         target @ (Target::Tx(tx) | Target::Nested(tx)) => Box::pin(async_stream::try_stream! {
             let _turn = TxState::turn(target).await;
             let mut guard = tx.lock().await;
-            if guard.as_ref().is_some_and(TxConn::interrupted) {
-                *guard = None;
-            }
             match guard.as_mut().ok_or(Error::TransactionClosed)? {
                 #[cfg(feature = "sqlite")]
                 TxConn::Sqlite(lease) => {
