@@ -286,3 +286,32 @@ scenario!(async fn a_failed_write_of_several_statements_in_a_transaction_is_undo
     assert_eq!(Article::query().count(db).await?, 3 + 40_000);
     Ok(())
 });
+
+scenario!(async fn a_graph_level_of_many_rows_goes_by_copy_too(db, backend) {
+    db.create_all(&orm::models![Author, Article]).await?;
+    // 30 authors with 70 new articles each: a level of 2,100 rows.
+    let authors: Vec<Author> = (0..30)
+        .map(|i| Author {
+            id: 0,
+            name: format!("author {i}"),
+            articles: HasMany::new(articles(0, 70)),
+        })
+        .collect();
+    let rec = db.recorder();
+    let written = db.insert_many(authors).await?;
+    let sql = rec.take();
+    if backend == Backend::Postgres {
+        assert!(sql.iter().any(|s| s.starts_with("COPY")), "{sql:?}");
+    }
+    assert_eq!(Article::query().count(db).await?, 2_100);
+    // Each child holds the key it was stored under and its parent's key.
+    for author in &written {
+        let children = author.articles.get()?;
+        assert_eq!(children.len(), 70);
+        for child in children {
+            let stored = Article::get(db, child.id).await?;
+            assert_eq!((stored.author_id, &stored.title), (author.id, &child.title));
+        }
+    }
+    Ok(())
+});

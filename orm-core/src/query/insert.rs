@@ -92,12 +92,20 @@ pub(crate) async fn insert_many<M: Model>(
     target: Target<'_>,
     mut models: Vec<M>,
 ) -> Result<Vec<M>> {
+    insert_rows(target, &mut models).await?;
+    Ok(models)
+}
+
+/// [`insert_many`] of rows in place (a graph's level): on PostgreSQL by
+/// `COPY` from [`COPY_READ_BACK_MIN_ROWS`], else one multi-row INSERT per
+/// chunk under the bind limit, all or nothing.
+pub(crate) async fn insert_rows<M: Model>(target: Target<'_>, models: &mut [M]) -> Result<()> {
     if models.is_empty() {
-        return Ok(models);
+        return Ok(());
     }
     if aborts_the_transaction(target) {
         let atomic = Atomic::begin(target).await?;
-        let outcome = Box::pin(insert_many(atomic.target(), models)).await;
+        let outcome = Box::pin(insert_rows(atomic.target(), models)).await;
         return atomic.finish(outcome).await;
     }
     #[cfg(feature = "postgres")]
@@ -106,14 +114,13 @@ pub(crate) async fn insert_many<M: Model>(
         for row in models.iter_mut() {
             backend::store_as_written(target, row, &stmts.coarsened)?;
         }
-        if let Some(done) = copy_with_drawn_keys(target, &mut models).await {
-            done?;
-            return Ok(models);
+        if let Some(done) = copy_with_drawn_keys(target, models).await {
+            return done;
         }
-        if let Some(plan) = copy_plan(target.dialect(), &models, true) {
+        if let Some(plan) = copy_plan(target.dialect(), models, true) {
             let expected = models.len();
-            run_copy(target, plan?, &mut models, expected).await?;
-            return Ok(models);
+            run_copy(target, plan?, models, expected).await?;
+            return Ok(());
         }
     }
     let dialect = target.dialect();
@@ -121,8 +128,7 @@ pub(crate) async fn insert_many<M: Model>(
     let chunk = rows_per_chunk(dialect, stmts.insert_columns);
     let reread = !stmts.returned.is_empty() && !target.shared().server.insert_returning;
     if models.len() <= chunk && !reread {
-        insert_chunk(target, &mut models).await?;
-        return Ok(models);
+        return insert_chunk(target, models).await;
     }
     // Several statements: all or nothing.
     let atomic = Atomic::begin(target).await?;
@@ -133,8 +139,7 @@ pub(crate) async fn insert_many<M: Model>(
             break;
         }
     }
-    atomic.finish(outcome).await?;
-    Ok(models)
+    atomic.finish(outcome).await
 }
 
 /// `INSERT INTO ... VALUES (..), (..)` for `rows`, with their values bound,

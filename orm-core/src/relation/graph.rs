@@ -25,7 +25,7 @@ use futures_core::future::BoxFuture;
 use crate::backend::Target;
 use crate::error::{Error, Result};
 use crate::model::Model;
-use crate::query::insert::{insert_chunk, rows_per_chunk};
+use crate::query::insert::insert_rows;
 use crate::query::update::update_one;
 
 use super::strategy::{new_parent, strategies, sync_keys};
@@ -48,11 +48,7 @@ pub(crate) fn insert_graph<'a, M: Model>(
             m.validate()?;
             sync_keys(m)?;
         }
-        let dialect = target.dialect();
-        let chunk = rows_per_chunk(dialect, crate::sql::statements::<M>(dialect).insert_columns);
-        for part in models.chunks_mut(chunk) {
-            insert_chunk(target, part).await?;
-        }
+        insert_rows(target, models).await?;
         for (rel, strategy) in strategies::<M>() {
             if let Some(step) = strategy.insert_after(rel, models, target) {
                 step.await?;
