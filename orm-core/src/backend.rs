@@ -1171,6 +1171,36 @@ impl<'a> Observed<'a> {
     }
 }
 
+/// MySQL: refuses, before it is sent, a statement larger than the
+/// server's `max_allowed_packet`, which the server would answer by ending
+/// the connection (an unknown outcome where the ORM knows nothing ran).
+#[inline]
+fn refuse_oversized(target: Target<'_>, sql: &Sql, binds: &Binds<'_>) -> Result<()> {
+    refuse_oversized_of(target, sql, binds.len(), || binds.iter())
+}
+
+/// [`refuse_oversized`] of `n` parameters that `binds` gives.
+#[inline]
+fn refuse_oversized_of<'b, I: Iterator<Item = Bind<'b>>>(
+    target: Target<'_>,
+    sql: &Sql,
+    n: usize,
+    binds: impl FnOnce() -> I,
+) -> Result<()> {
+    #[cfg(feature = "mysql")]
+    if let Some(limit) = target.shared().server.max_packet {
+        let bytes = mysql::command_size(sql.as_str(), n, binds());
+        // Kept a little under the limit: the server's own count of a
+        // command may add to the protocol's.
+        if bytes > limit.saturating_sub(1024) {
+            return Err(Error::StatementTooLarge { bytes, limit });
+        }
+    }
+    #[cfg(not(feature = "mysql"))]
+    let _ = (target, sql, n, binds);
+    Ok(())
+}
+
 /// Runs a query and decodes every row.
 pub(crate) async fn fetch_all<T>(
     target: Target<'_>,
@@ -1224,6 +1254,7 @@ async fn fetch_all_on<T>(
         let out = Box::pin(fetch_all_on(Target::Tx(&tx), sql, binds, decode)).await;
         return tx.finish_with(out).await;
     }
+    refuse_oversized(target, &sql, &binds)?;
     let observed = Observed::start(target.shared(), &sql);
     let persistent = !target.shared().pooled();
     let (sql, single) = sql.into_parts();
@@ -1276,6 +1307,7 @@ async fn fetch_optional_on<T>(
         let out = Box::pin(fetch_optional_on(Target::Tx(&tx), sql, binds, decode)).await;
         return tx.finish_with(out).await;
     }
+    refuse_oversized(target, &sql, &binds)?;
     let observed = Observed::start(target.shared(), &sql);
     let persistent = !target.shared().pooled();
     let (sql, single) = sql.into_parts();
@@ -1326,6 +1358,7 @@ async fn execute_binds(
         let out = Box::pin(execute_binds(Target::Tx(&tx), sql, binds, check)).await;
         return tx.finish_with(out).await;
     }
+    refuse_oversized(target, &sql, &binds)?;
     let observed = Observed::start(target.shared(), &sql);
     let pooled = target.shared().pooled();
     let (sql, single) = sql.into_parts();
@@ -1493,6 +1526,10 @@ where
     F: FnMut(RowRef<'_>) -> Result<T> + Send + 'a,
 {
     let shared = target.shared();
+    if let Err(e) = refuse_oversized_of(target, &sql, binds.len(), || binds.iter().map(Bind::Value))
+    {
+        return futures_util::stream::once(async { Err(e) }).boxed();
+    }
     let started = shared.before(sql.as_str());
     shared.after(started, Some(sql.as_str()));
     let (sql, _) = sql.into_parts();

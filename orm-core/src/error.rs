@@ -207,6 +207,23 @@ pub enum Error {
         message: String,
     },
 
+    /// MySQL and MariaDB: a statement larger than the server reads in one
+    /// command (its `max_allowed_packet`), refused before it was sent, so
+    /// nothing of it was written and the connection (and any transaction)
+    /// carries on. Inserts of many rows split themselves to fit and meet
+    /// this only for a single row that is too large alone; raise the
+    /// server's `max_allowed_packet`, or write the value in smaller pieces.
+    #[error(
+        "a statement of about {bytes} bytes is larger than the server takes (max_allowed_packet = {limit} bytes); nothing was sent: raise max_allowed_packet or write less at a time"
+    )]
+    StatementTooLarge {
+        /// The statement's size as it would have been sent (an upper
+        /// bound).
+        bytes: usize,
+        /// The server's `max_allowed_packet`.
+        limit: usize,
+    },
+
     /// The [`Db`](crate::Db) was closed ([`Db::close`](crate::Db::close)):
     /// no statement runs on it, or on a clone of it, after that.
     #[error("the database handle was closed (`Db::close`): no statement runs on it any more")]

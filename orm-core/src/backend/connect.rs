@@ -569,10 +569,11 @@ async fn connect_mysql(
     let conn = sqlx::mysql::MySqlConnectOptions::from_str(&normalized)
         .map_err(|e| config_error(url, e))?;
     let mut probe = probe::<sqlx::MySql>(opts, &conn).await?;
-    let (version, step): (String, u64) = sqlx::query_as(crate::sql::MYSQL_SERVER_PROBE)
-        .fetch_one(&mut probe)
-        .await
-        .map_err(|e| connect_error(url, e))?;
+    let (version, step, max_packet): (String, u64, u64) =
+        sqlx::query_as(crate::sql::MYSQL_SERVER_PROBE)
+            .fetch_one(&mut probe)
+            .await
+            .map_err(|e| connect_error(url, e))?;
     let port = conn.get_socket().is_none().then(|| conn.get_port());
     let pool = opts
         .pool_options::<sqlx::MySql>(10, Some(invalidation))
@@ -582,7 +583,7 @@ async fn connect_mysql(
         Pool::MySql(pool),
         Dialect::MySql,
         step.max(1),
-        Server::mysql(&version),
+        Server::mysql(&version, max_packet),
     ))
 }
 

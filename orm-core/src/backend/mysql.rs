@@ -5,7 +5,7 @@ use sqlx::error::BoxDynError;
 use sqlx::mysql::{MySql, MySqlArguments, MySqlQueryResult, MySqlRow};
 
 use super::{Backend, Done};
-use crate::value::{RowRef, Value};
+use crate::value::{Bind, RowRef, Value};
 
 impl Backend for MySql {
     fn bind_str(args: &mut MySqlArguments, value: &str) -> Result<(), BoxDynError> {
@@ -90,4 +90,78 @@ impl Backend for MySql {
             last_insert_id: Some(result.last_insert_id()),
         }
     }
+}
+
+/// The size, in bytes, of the largest command that runs `sql` with
+/// the `n` values of `binds` (the statement's text when it is prepared, or the
+/// `COM_STMT_EXECUTE` carrying the values), as the server compares it with
+/// its `max_allowed_packet`. An upper bound: every value is counted at the
+/// most its encoding takes.
+pub(super) fn command_size<'b>(
+    sql: &str,
+    n: usize,
+    binds: impl Iterator<Item = Bind<'b>>,
+) -> usize {
+    let text = 1 + sql.len();
+    if n == 0 {
+        return text;
+    }
+    // Command, statement id, flags and iteration count; the NULL bitmap,
+    // the "types follow" flag and two bytes of type per value.
+    let mut execute = 10 + n.div_ceil(8) + 1 + 2 * n;
+    for bind in binds {
+        execute = execute.saturating_add(bind_size(bind));
+    }
+    text.max(execute)
+}
+
+/// The most bytes `bind` takes in a `COM_STMT_EXECUTE`.
+fn bind_size(bind: Bind<'_>) -> usize {
+    // A length-encoded string: its length (1, 3, 4 or 9 bytes), then itself.
+    let counted = |len: usize| {
+        len + match len {
+            0..251 => 1,
+            251..0x1_0000 => 3,
+            0x1_0000..0x100_0000 => 4,
+            _ => 9,
+        }
+    };
+    match bind {
+        Bind::Str(s) => counted(s.len()),
+        Bind::Bytes(b) => counted(b.len()),
+        Bind::Value(value) => match value {
+            Value::Null(_) => 0,
+            Value::Bool(_) => 1,
+            Value::I16(_) => 2,
+            Value::I32(_) | Value::F32(_) => 4,
+            Value::I64(_) | Value::F64(_) => 8,
+            Value::String(s) => counted(s.len()),
+            Value::Bytes(b) => counted(b.len()),
+            #[cfg(feature = "json")]
+            Value::Json(v) => counted(json_len(v)),
+            // Dates and times (at most 12 bytes), UUIDs (17), decimals as
+            // text (at most 32).
+            _ => 40,
+        },
+    }
+}
+
+/// The length of `value` as JSON text, counted without keeping it.
+#[cfg(feature = "json")]
+fn json_len(value: &serde_json::Value) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 += buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    // Writing into a counter fails only for a map with non-text keys,
+    // which binding refuses as well.
+    let _ = serde_json::to_writer(&mut count, value);
+    count.0
 }

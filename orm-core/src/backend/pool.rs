@@ -26,6 +26,9 @@ pub(crate) struct Server {
     pub mariadb: bool,
     /// `INSERT ... RETURNING`: SQLite, PostgreSQL, MariaDB 10.5+.
     pub insert_returning: bool,
+    /// MySQL's `max_allowed_packet`: the largest command, in bytes, the
+    /// server reads (a larger one ends the connection).
+    pub max_packet: Option<usize>,
 }
 
 impl Server {
@@ -33,12 +36,13 @@ impl Server {
     pub(crate) const FULL: Server = Server {
         mariadb: false,
         insert_returning: true,
+        max_packet: None,
     };
 
-    /// Reads a MySQL-family `VERSION()`: `10.11.6-MariaDB-0+deb12u1`,
-    /// `8.0.36`.
+    /// Reads a MySQL-family `VERSION()` (`10.11.6-MariaDB-0+deb12u1`,
+    /// `8.0.36`) and `@@max_allowed_packet`.
     #[cfg(feature = "mysql")]
-    pub(crate) fn mysql(version: &str) -> Server {
+    pub(crate) fn mysql(version: &str, max_packet: u64) -> Server {
         let mariadb = version.contains("MariaDB");
         let mut parts = version
             .split(|c: char| !c.is_ascii_digit())
@@ -48,6 +52,7 @@ impl Server {
         Server {
             mariadb,
             insert_returning: mariadb && (major, minor) >= (10, 5),
+            max_packet: Some(usize::try_from(max_packet).unwrap_or(usize::MAX)),
         }
     }
 }

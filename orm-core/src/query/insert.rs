@@ -128,17 +128,25 @@ pub(crate) async fn insert_rows<M: Model>(target: Target<'_>, models: &mut [M]) 
     let chunk = rows_per_chunk(dialect, stmts.insert_columns);
     let reread = !stmts.returned.is_empty() && !target.shared().server.insert_returning;
     if models.len() <= chunk && !reread {
-        return insert_chunk(target, models).await;
+        match insert_chunk(target, models).await {
+            Err(Error::StatementTooLarge { .. }) if models.len() > 1 => {}
+            done => return done,
+        }
     }
     // Several statements: all or nothing.
     let atomic = Atomic::begin(target).await?;
-    let mut outcome = Ok(());
-    for part in models.chunks_mut(chunk) {
-        outcome = insert_chunk(atomic.target(), part).await;
-        if outcome.is_err() {
-            break;
+    let outcome = async {
+        for part in models.chunks_mut(chunk) {
+            let mut halves = Halves::new(part.len());
+            while let Some(rows) = halves.next() {
+                if let Err(e) = insert_chunk(atomic.target(), &mut part[rows.clone()]).await {
+                    halves.failed(rows, e)?;
+                }
+            }
         }
+        Ok(())
     }
+    .await;
     atomic.finish(outcome).await
 }
 
@@ -205,23 +213,90 @@ pub(crate) async fn bulk_insert<M: Model>(target: Target<'_>, models: &[M]) -> R
     }
     let dialect = target.dialect();
     let chunk = rows_per_chunk(dialect, crate::sql::statements::<M>(dialect).insert_columns);
-    let write = async |target: Target<'_>| -> Result<u64> {
-        let mut total = 0;
-        for part in models.chunks(chunk) {
-            let (sql, binds) = render_rows_borrowed(dialect, part);
-            // Every row was validated above.
-            total += backend::execute_validated(target, Sql::Owned(sql), binds)
-                .await?
-                .rows_affected;
-        }
-        Ok(total)
+    let statement = async |target: Target<'_>, rows: &[M]| -> Result<u64> {
+        let (sql, binds) = render_rows_borrowed(dialect, rows);
+        // Every row was validated above.
+        Ok(backend::execute_validated(target, Sql::Owned(sql), binds)
+            .await?
+            .rows_affected)
     };
     if models.len() <= chunk {
-        return write(target).await;
+        match statement(target, models).await {
+            Err(Error::StatementTooLarge { .. }) if models.len() > 1 => {}
+            done => return done,
+        }
     }
     let atomic = Atomic::begin(target).await?;
-    let outcome = write(atomic.target()).await;
+    let outcome = async {
+        let mut total = 0;
+        for part in models.chunks(chunk) {
+            let mut halves = Halves::new(part.len());
+            while let Some(rows) = halves.next() {
+                match statement(atomic.target(), &part[rows.clone()]).await {
+                    Ok(n) => total += n,
+                    Err(e) => halves.failed(rows, e)?,
+                }
+            }
+        }
+        Ok(total)
+    }
+    .await;
     atomic.finish(outcome).await
+}
+
+/// The statements that write rows `0..len`: all of them in one at
+/// first; where the server would not take a statement so large
+/// ([`Error::StatementTooLarge`], refused before anything was sent),
+/// each half instead, in order, down to single rows. Several statements
+/// may run: the caller holds a transaction or savepoint around them.
+/// A statement must be refused only before it wrote anything (see
+/// [`read_back_error`]).
+pub(crate) struct Halves {
+    pending: Vec<std::ops::Range<usize>>,
+}
+
+impl Halves {
+    pub(crate) fn new(len: usize) -> Self {
+        Halves {
+            pending: std::iter::once(0..len).collect(),
+        }
+    }
+
+    /// After the statement of `rows` failed with `e`: its halves go next
+    /// when it was too large and they are rows apart, else `e`.
+    pub(crate) fn failed(&mut self, rows: std::ops::Range<usize>, e: Error) -> Result<()> {
+        match e {
+            Error::StatementTooLarge { .. } if rows.len() > 1 => {
+                let middle = rows.start + rows.len() / 2;
+                self.pending.push(middle..rows.end);
+                self.pending.push(rows.start..middle);
+                Ok(())
+            }
+            e => Err(e),
+        }
+    }
+}
+
+impl Iterator for Halves {
+    type Item = std::ops::Range<usize>;
+
+    /// The rows of the next statement.
+    fn next(&mut self) -> Option<Self::Item> {
+        self.pending.pop()
+    }
+}
+
+/// An error of the statement that reads back rows a write of the same
+/// call just wrote: [`Error::StatementTooLarge`] becomes a configuration
+/// error, so that [`Halves`] does not write those rows again in
+/// halves (the caller's transaction or savepoint undoes the write).
+pub(crate) fn read_back_error(e: Error) -> Error {
+    match e {
+        Error::StatementTooLarge { bytes, limit } => Error::Config(format!(
+            "reading back the rows just written takes a statement of about {bytes} bytes, larger than the server takes (max_allowed_packet = {limit} bytes); nothing was written: raise max_allowed_packet or write fewer rows at a time"
+        )),
+        e => e,
+    }
 }
 
 /// Inserts `rows` (validated by the caller) in one statement and stores
@@ -316,7 +391,11 @@ async fn insert_then_reread<M: Model>(
             })
             .collect(),
     );
-    let stored = Select::<M>::new().filter(by_key).all_plain(target).await?;
+    let stored = Select::<M>::new()
+        .filter(by_key)
+        .all_plain(target)
+        .await
+        .map_err(read_back_error)?;
     let mut stored: rustc_hash::FxHashMap<Vec<HashKey>, M> =
         stored.into_iter().map(|m| (key_of(&m), m)).collect();
     for model in rows.iter_mut() {

@@ -7,6 +7,7 @@
 
 use rustc_hash::FxHashMap;
 
+use super::insert::Halves;
 use crate::backend::{self, Atomic, Sql, Target};
 use crate::error::{Error, Result};
 use crate::expr::Expr;
@@ -73,7 +74,13 @@ pub(crate) async fn upsert<M: Model>(
     let outcome = async {
         let mut out = Vec::with_capacity(models.len());
         for part in models.chunks(chunk) {
-            out.extend(upsert_chunk(atomic.target(), part, &conflict, action).await?);
+            let mut halves = Halves::new(part.len());
+            while let Some(rows) = halves.next() {
+                match upsert_chunk(atomic.target(), &part[rows.clone()], &conflict, action).await {
+                    Ok(written) => out.extend(written),
+                    Err(e) => halves.failed(rows, e)?,
+                }
+            }
         }
         Ok(out)
     }
@@ -215,7 +222,9 @@ async fn upsert_chunk<M: Model>(
         }
     } else {
         backend::execute(target, Sql::Owned(w.sql), w.binds).await?;
-        written = read_by(target, rows, columns).await?;
+        written = read_by(target, rows, columns)
+            .await
+            .map_err(super::insert::read_back_error)?;
         if let Some(existing) = existing {
             for k in existing {
                 written.remove(&k);

@@ -25,8 +25,8 @@ pub const MYSQL_TEXT_COLLATION: &str = "utf8mb4_0900_bin";
 pub const MARIADB_TEXT_COLLATION: &str = "utf8mb4_nopad_bin";
 
 /// What a new connection asks the server: its version (MariaDB says so in
-/// it) and the step between generated keys.
-pub const SERVER_PROBE: &str = "SELECT VERSION(), CAST(@@auto_increment_increment AS UNSIGNED)";
+/// it), the step between generated keys and the largest command it takes.
+pub const SERVER_PROBE: &str = "SELECT VERSION(), CAST(@@auto_increment_increment AS UNSIGNED), CAST(@@max_allowed_packet AS UNSIGNED)";
 
 /// The MySQL / MariaDB renderer.
 pub(super) struct MySql;
