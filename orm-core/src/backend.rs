@@ -197,6 +197,24 @@ impl<DB: Backend> Lease<DB> {
     }
 }
 
+impl<DB: Backend> Lease<DB> {
+    /// [`Lease::settle`], then `outcome`; a statement PostgreSQL refused
+    /// because an earlier one aborted the transaction (SQLSTATE `25P02`)
+    /// becomes [`Error::TransactionAborted`] naming that earlier one.
+    fn settled<T>(&mut self, outcome: Result<T>) -> Result<T> {
+        self.settle(&outcome);
+        match outcome {
+            Err(e) if DB::FAILURE_ABORTS_TRANSACTION && e.has_server_code("25P02") => {
+                match self.aborted.clone() {
+                    Some((code, message)) => Err(Error::TransactionAborted { code, message }),
+                    None => Err(e),
+                }
+            }
+            other => other,
+        }
+    }
+}
+
 impl<DB: Backend> Drop for Lease<DB> {
     fn drop(&mut self) {
         let Some(conn) = self.conn.take() else {
@@ -1110,8 +1128,7 @@ macro_rules! with_conn {
         let (conn, hold) = lease.start_marked();
         let ($conn, $hold) = (conn, hold);
         let out = async { $body }.await;
-        lease.settle(&out);
-        out
+        lease.settled(out)
     }};
     ($target:expr, |$conn:ident, $hold:ident| $body:expr) => {
         match $target {

@@ -193,12 +193,15 @@ pub enum Error {
 
     /// PostgreSQL: a statement of the transaction failed, and PostgreSQL
     /// aborts a transaction at its first error (SQLite and MySQL carry
-    /// on), so its commit rolled it back: nothing of it was written.
-    /// `code` (the SQLSTATE, when the server gave one) and `message` are
-    /// the failed statement's. An error the ORM's own multi-statement
-    /// operations meet is undone alone (a savepoint) and aborts nothing.
+    /// on): every later statement of it is refused with this error (the
+    /// server's own is SQLSTATE `25P02`, "current transaction is
+    /// aborted"), and its commit rolls it back and returns it, so nothing
+    /// of the transaction is written. `code` (the SQLSTATE, when the
+    /// server gave one) and `message` are the first failed statement's. An
+    /// error the ORM's own multi-statement operations meet is undone alone
+    /// (a savepoint) and aborts nothing.
     #[error(
-        "the transaction was rolled back, not committed: a statement in it failed ({message}), and PostgreSQL aborts a transaction at its first error"
+        "a statement of the transaction failed ({message}) and PostgreSQL aborts a transaction at its first error: nothing of it is committed; roll it back and run it again"
     )]
     TransactionAborted {
         /// The failed statement's SQLSTATE, when the server gave one.
@@ -419,6 +422,12 @@ impl Error {
             } => is_retryable_code(code),
             _ => false,
         }
+    }
+
+    /// True for an error the server reported with the code `code`
+    /// (SQLSTATE on PostgreSQL).
+    pub(crate) fn has_server_code(&self, code: &str) -> bool {
+        matches!(self, Error::Database(sqlx::Error::Database(db)) if db.code().as_deref() == Some(code))
     }
 
     /// The SQLSTATE (when given) and message of an error the server

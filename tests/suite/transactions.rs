@@ -132,6 +132,25 @@ scenario!(async fn a_failed_statement_then_commit_says_what_was_written(db, back
     tx.insert(User::new("first@example.com")).await?;
     let err = tx.insert(User::new("first@example.com")).await.unwrap_err();
     assert!(err.is_unique_violation(), "{err:?}");
+    // A statement after it: PostgreSQL refuses it (SQLSTATE 25P02), and
+    // the caller is told which statement aborted the transaction.
+    let next = tx.insert(User::new("other@example.com")).await;
+    let read = User::query().count(&tx).await;
+    if postgres {
+        for err in [next.map(drop).unwrap_err(), read.map(drop).unwrap_err()] {
+            match err {
+                Error::TransactionAborted { ref code, ref message } => {
+                    assert_eq!(code.as_deref(), Some("23505"));
+                    assert!(message.contains("duplicate key"), "{message}")
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+    } else {
+        next?;
+        assert_eq!(read?, 2);
+        User::query().filter(User::EMAIL.eq("other@example.com")).delete(&tx).await?;
+    }
     let committed = tx.commit().await;
     if postgres {
         // PostgreSQL aborted the transaction at the error: its COMMIT
