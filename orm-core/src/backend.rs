@@ -118,6 +118,10 @@ pub(crate) struct Hold {
     /// The statement failed with its result partly read (a row that did
     /// not decode): the server may still be sending the rest.
     unread: bool,
+    /// The largest command the server reads (MySQL's
+    /// `max_allowed_packet`): a larger statement is refused before it is
+    /// sent (see [`arguments`]).
+    max_packet: Option<usize>,
     /// The locked handle itself, and where the connection is parked.
     #[cfg(feature = "sqlite")]
     sqlite: sqlite::Keep,
@@ -143,13 +147,16 @@ impl Hold {
 }
 
 impl<DB: Backend> Lease<DB> {
-    async fn acquire(pool: &sqlx::Pool<DB>) -> Result<Self> {
+    async fn acquire(shared: &Shared, pool: &sqlx::Pool<DB>) -> Result<Self> {
         Ok(Lease {
             conn: Some(pool.acquire().await?),
             busy: false,
             open: false,
             aborted: None,
-            hold: Hold::default(),
+            hold: Hold {
+                max_packet: shared.server.max_packet,
+                ..Hold::default()
+            },
         })
     }
 
@@ -707,6 +714,23 @@ pub(crate) trait Backend: sqlx::Database + sqlx::database::HasStatementCache {
     /// later statements fail and COMMIT rolls back (PostgreSQL). SQLite and
     /// MySQL undo the failed statement alone.
     const FAILURE_ABORTS_TRANSACTION: bool = false;
+    /// The server reads no command over a limit (MySQL's
+    /// `max_allowed_packet`, `Hold::max_packet`): [`arguments`] counts the
+    /// bytes of the values it binds.
+    const LIMITS_COMMANDS: bool = false;
+    /// The most bytes `value` takes in a command, where
+    /// [`Backend::LIMITS_COMMANDS`].
+    fn value_bytes(value: &Value) -> usize {
+        let _ = value;
+        0
+    }
+    /// The size of the largest command that runs a statement of `sql`
+    /// bytes of text with `n` values taking `bytes` (text and bytes
+    /// counted by their length alone), where [`Backend::LIMITS_COMMANDS`].
+    fn command_bytes(sql: usize, n: usize, bytes: usize) -> usize {
+        let _ = (n, bytes);
+        sql
+    }
     fn bind(args: &mut Self::Arguments, value: Value) -> Result<(), BoxDynError>;
     /// Binds borrowed text, as [`Backend::bind`] binds a `Value::String`.
     fn bind_str(args: &mut Self::Arguments, value: &str) -> Result<(), BoxDynError>;
@@ -737,8 +761,7 @@ pub(crate) trait Backend: sqlx::Database + sqlx::database::HasStatementCache {
         shared: &'a Shared,
         pool: &'a sqlx::Pool<Self>,
     ) -> impl std::future::Future<Output = Result<Lease<Self>>> + Send + 'a {
-        let _ = shared;
-        Lease::acquire(pool)
+        Lease::acquire(shared, pool)
     }
     /// What becomes of the connection of a lease that ended with nothing
     /// in flight and no transaction open: back to the pool (SQLite keeps a
@@ -824,16 +847,30 @@ pub(crate) fn check_bind(bind: Bind<'_>) -> Result<()> {
 
 /// The driver's arguments of `binds`; with `check`, each value is first
 /// refused if no backend stores it alike (values a model's validation
-/// already checked skip that).
-fn arguments<DB: Backend>(binds: Binds<'_>, check: bool) -> Result<DB::Arguments> {
+/// already checked skip that). A statement larger than the server's
+/// `max_packet` (MySQL's `max_allowed_packet`, past which the server ends
+/// the connection) is refused with [`Error::StatementTooLarge`] before it
+/// is sent: `sql` is its text.
+fn arguments<DB: Backend>(
+    binds: Binds<'_>,
+    check: bool,
+    max_packet: Option<usize>,
+    sql: &str,
+) -> Result<DB::Arguments> {
+    let n = binds.len();
     let mut args = DB::Arguments::default();
-    args.reserve(binds.len(), binds.len() * 8);
+    args.reserve(n, n * 8);
     let encode = |e| Error::Database(sqlx::Error::Encode(e));
+    // The values are in memory: their lengths add up without overflow.
+    let mut bytes = 0usize;
     match binds {
         Binds::Values(values) => {
             for value in values {
                 if check {
                     check_bound(&value)?;
+                }
+                if DB::LIMITS_COMMANDS {
+                    bytes += DB::value_bytes(&value);
                 }
                 DB::bind(&mut args, value).map_err(encode)?;
             }
@@ -844,12 +881,37 @@ fn arguments<DB: Backend>(binds: Binds<'_>, check: bool) -> Result<DB::Arguments
                     check_bind(Bind::of(&value))?;
                 }
                 match value {
-                    ValueRef::Str(v) => DB::bind_str(&mut args, v),
-                    ValueRef::Bytes(v) => DB::bind_bytes(&mut args, v),
-                    ValueRef::Value(v) => DB::bind(&mut args, v),
+                    ValueRef::Str(v) => {
+                        if DB::LIMITS_COMMANDS {
+                            bytes += v.len();
+                        }
+                        DB::bind_str(&mut args, v)
+                    }
+                    ValueRef::Bytes(v) => {
+                        if DB::LIMITS_COMMANDS {
+                            bytes += v.len();
+                        }
+                        DB::bind_bytes(&mut args, v)
+                    }
+                    ValueRef::Value(v) => {
+                        if DB::LIMITS_COMMANDS {
+                            bytes += DB::value_bytes(&v);
+                        }
+                        DB::bind(&mut args, v)
+                    }
                 }
                 .map_err(encode)?;
             }
+        }
+    }
+    if DB::LIMITS_COMMANDS
+        && let Some(limit) = max_packet
+    {
+        let bytes = DB::command_bytes(sql.len(), n, bytes);
+        // Kept a little under the limit: the server's own count of a
+        // command may add to the protocol's.
+        if bytes > limit.saturating_sub(1024) {
+            return Err(Error::StatementTooLarge { bytes, limit });
         }
     }
     Ok(args)
@@ -887,7 +949,7 @@ where
         }
     }
     to_driver(&mut *exec, hold, &single).await?;
-    let args = arguments::<DB<C>>(binds, true)?;
+    let args = arguments::<DB<C>>(binds, true, hold.max_packet, sql.as_str())?;
     let query = sqlx::query_with(sql, args).persistent(persistent);
     if <DB<C> as Backend>::DRAIN_FIRST {
         let rows = query.fetch_all(exec).await?;
@@ -961,7 +1023,7 @@ where
         }
     }
     to_driver(&mut *exec, hold, &single).await?;
-    let args = arguments::<DB<C>>(binds, true)?;
+    let args = arguments::<DB<C>>(binds, true, hold.max_packet, sql.as_str())?;
     match sqlx::query_with(sql, args)
         .persistent(persistent)
         .fetch_optional(exec)
@@ -1005,7 +1067,7 @@ where
         }
     }
     to_driver(&mut *exec, hold, &single).await?;
-    let args = arguments::<DB<C>>(binds, check)?;
+    let args = arguments::<DB<C>>(binds, check, hold.max_packet, sql.as_str())?;
     let result = sqlx::query_with(sql, args)
         .persistent(persistent)
         .execute(exec)
@@ -1031,6 +1093,7 @@ fn stream_generic<'e, DB, E, T, F>(
     sql: SqlStr,
     binds: Binds<'_>,
     persistent: bool,
+    max_packet: Option<usize>,
     mut decode: F,
 ) -> BoxStream<'e, Result<T>>
 where
@@ -1040,7 +1103,7 @@ where
     T: Send + 'e,
     F: FnMut(RowRef<'_>) -> Result<T> + Send + 'e,
 {
-    match arguments::<DB>(binds, true) {
+    match arguments::<DB>(binds, true, max_packet, sql.as_str()) {
         Ok(args) => Yielding::new(
             sqlx::query_with(sql, args)
                 .persistent(persistent)
@@ -1115,7 +1178,8 @@ where
         Route::Driver(conn) => conn,
     };
     hold.for_driver();
-    stream_generic(conn, sql, binds.into(), persistent, decode)
+    let max_packet = hold.max_packet;
+    stream_generic(conn, sql, binds.into(), persistent, max_packet, decode)
 }
 
 /// Runs `$body` with `$conn` bound to the concrete sqlx connection of
@@ -1188,36 +1252,6 @@ impl<'a> Observed<'a> {
     }
 }
 
-/// MySQL: refuses, before it is sent, a statement larger than the
-/// server's `max_allowed_packet`, which the server would answer by ending
-/// the connection (an unknown outcome where the ORM knows nothing ran).
-#[inline]
-fn refuse_oversized(target: Target<'_>, sql: &Sql, binds: &Binds<'_>) -> Result<()> {
-    refuse_oversized_of(target, sql, binds.len(), || binds.iter())
-}
-
-/// [`refuse_oversized`] of `n` parameters that `binds` gives.
-#[inline]
-fn refuse_oversized_of<'b, I: Iterator<Item = Bind<'b>>>(
-    target: Target<'_>,
-    sql: &Sql,
-    n: usize,
-    binds: impl FnOnce() -> I,
-) -> Result<()> {
-    #[cfg(feature = "mysql")]
-    if let Some(limit) = target.shared().server.max_packet {
-        let bytes = mysql::command_size(sql.as_str(), n, binds());
-        // Kept a little under the limit: the server's own count of a
-        // command may add to the protocol's.
-        if bytes > limit.saturating_sub(1024) {
-            return Err(Error::StatementTooLarge { bytes, limit });
-        }
-    }
-    #[cfg(not(feature = "mysql"))]
-    let _ = (target, sql, n, binds);
-    Ok(())
-}
-
 /// Runs a query and decodes every row.
 pub(crate) async fn fetch_all<T>(
     target: Target<'_>,
@@ -1271,7 +1305,6 @@ async fn fetch_all_on<T>(
         let out = Box::pin(fetch_all_on(Target::Tx(&tx), sql, binds, decode)).await;
         return tx.finish_with(out).await;
     }
-    refuse_oversized(target, &sql, &binds)?;
     let observed = Observed::start(target.shared(), &sql);
     let persistent = !target.shared().pooled();
     let (sql, single) = sql.into_parts();
@@ -1324,7 +1357,6 @@ async fn fetch_optional_on<T>(
         let out = Box::pin(fetch_optional_on(Target::Tx(&tx), sql, binds, decode)).await;
         return tx.finish_with(out).await;
     }
-    refuse_oversized(target, &sql, &binds)?;
     let observed = Observed::start(target.shared(), &sql);
     let persistent = !target.shared().pooled();
     let (sql, single) = sql.into_parts();
@@ -1375,7 +1407,6 @@ async fn execute_binds(
         let out = Box::pin(execute_binds(Target::Tx(&tx), sql, binds, check)).await;
         return tx.finish_with(out).await;
     }
-    refuse_oversized(target, &sql, &binds)?;
     let observed = Observed::start(target.shared(), &sql);
     let pooled = target.shared().pooled();
     let (sql, single) = sql.into_parts();
@@ -1435,7 +1466,7 @@ pub(crate) async fn copy_insert(
     let lease = match target {
         Target::Pool(shared) | Target::Reads(shared) if plan.create.is_none() => {
             match shared.pool() {
-                Pool::Postgres(pool) => own.insert(Lease::acquire(pool).await?),
+                Pool::Postgres(pool) => own.insert(Lease::acquire(shared, pool).await?),
                 #[allow(unreachable_patterns)]
                 _ => return Err(elsewhere()),
             }
@@ -1543,10 +1574,6 @@ where
     F: FnMut(RowRef<'_>) -> Result<T> + Send + 'a,
 {
     let shared = target.shared();
-    if let Err(e) = refuse_oversized_of(target, &sql, binds.len(), || binds.iter().map(Bind::Value))
-    {
-        return futures_util::stream::once(async { Err(e) }).boxed();
-    }
     let started = shared.before(sql.as_str());
     shared.after(started, Some(sql.as_str()));
     let (sql, _) = sql.into_parts();

@@ -5,7 +5,7 @@ use sqlx::error::BoxDynError;
 use sqlx::mysql::{MySql, MySqlArguments, MySqlQueryResult, MySqlRow};
 
 use super::{Backend, Done};
-use crate::value::{Bind, RowRef, Value};
+use crate::value::{RowRef, Value};
 
 impl Backend for MySql {
     fn bind_str(args: &mut MySqlArguments, value: &str) -> Result<(), BoxDynError> {
@@ -80,6 +80,26 @@ impl Backend for MySql {
         }
     }
 
+    const LIMITS_COMMANDS: bool = true;
+
+    fn value_bytes(value: &Value) -> usize {
+        value_size(value)
+    }
+
+    /// The statement's text when it is prepared, or the `COM_STMT_EXECUTE`
+    /// carrying the values: command, statement id, flags and iteration
+    /// count; the NULL bitmap, the "types follow" flag, two bytes of type
+    /// per value and the values, text and bytes led by their length (at
+    /// most 9 bytes).
+    fn command_bytes(sql: usize, n: usize, bytes: usize) -> usize {
+        let text = 1 + sql;
+        if n == 0 {
+            return text;
+        }
+        let execute = 10 + n.div_ceil(8) + 1 + 2 * n + 9 * n;
+        text.max(execute.saturating_add(bytes))
+    }
+
     fn row(row: &MySqlRow) -> RowRef<'_> {
         RowRef::MySql(row)
     }
@@ -92,57 +112,22 @@ impl Backend for MySql {
     }
 }
 
-/// The size, in bytes, of the largest command that runs `sql` with
-/// the `n` values of `binds` (the statement's text when it is prepared, or the
-/// `COM_STMT_EXECUTE` carrying the values), as the server compares it with
-/// its `max_allowed_packet`. An upper bound: every value is counted at the
-/// most its encoding takes.
-pub(super) fn command_size<'b>(
-    sql: &str,
-    n: usize,
-    binds: impl Iterator<Item = Bind<'b>>,
-) -> usize {
-    let text = 1 + sql.len();
-    if n == 0 {
-        return text;
-    }
-    // Command, statement id, flags and iteration count; the NULL bitmap,
-    // the "types follow" flag and two bytes of type per value.
-    let mut execute = 10 + n.div_ceil(8) + 1 + 2 * n;
-    for bind in binds {
-        execute = execute.saturating_add(bind_size(bind));
-    }
-    text.max(execute)
-}
-
-/// The most bytes `bind` takes in a `COM_STMT_EXECUTE`.
-fn bind_size(bind: Bind<'_>) -> usize {
-    // A length-encoded string: its length (1, 3, 4 or 9 bytes), then itself.
-    let counted = |len: usize| {
-        len + match len {
-            0..251 => 1,
-            251..0x1_0000 => 3,
-            0x1_0000..0x100_0000 => 4,
-            _ => 9,
-        }
-    };
-    match bind {
-        Bind::Str(s) => counted(s.len()),
-        Bind::Bytes(b) => counted(b.len()),
-        Bind::Value(value) => match value {
-            Value::Null(_) => 0,
-            Value::Bool(_) => 1,
-            Value::I16(_) => 2,
-            Value::I32(_) | Value::F32(_) => 4,
-            Value::I64(_) | Value::F64(_) => 8,
-            Value::String(s) => counted(s.len()),
-            Value::Bytes(b) => counted(b.len()),
-            #[cfg(feature = "json")]
-            Value::Json(v) => counted(json_len(v)),
-            // Dates and times (at most 12 bytes), UUIDs (17), decimals as
-            // text (at most 32).
-            _ => 40,
-        },
+/// The most bytes `value` takes in a `COM_STMT_EXECUTE`, but for the
+/// length that leads text and bytes.
+fn value_size(value: &Value) -> usize {
+    match value {
+        Value::Null(_) => 0,
+        Value::Bool(_) => 1,
+        Value::I16(_) => 2,
+        Value::I32(_) | Value::F32(_) => 4,
+        Value::I64(_) | Value::F64(_) => 8,
+        Value::String(s) => s.len(),
+        Value::Bytes(b) => b.len(),
+        #[cfg(feature = "json")]
+        Value::Json(v) => json_len(v),
+        // Dates and times (at most 12 bytes), UUIDs (17), decimals as
+        // text (at most 32).
+        _ => 40,
     }
 }
 

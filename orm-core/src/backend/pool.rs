@@ -28,6 +28,7 @@ pub(crate) struct Server {
     pub insert_returning: bool,
     /// MySQL's `max_allowed_packet`: the largest command, in bytes, the
     /// server reads (a larger one ends the connection).
+    #[cfg_attr(not(feature = "mysql"), allow(dead_code))]
     pub max_packet: Option<usize>,
 }
 

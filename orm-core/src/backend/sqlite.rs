@@ -1030,6 +1030,7 @@ impl Parking {
                 hold: Hold {
                     locked: parked.locked,
                     unread: false,
+                    max_packet: None,
                     sqlite: Keep {
                         handle: parked.handle.take(),
                         home: Some(self.clone()),
@@ -1047,6 +1048,7 @@ impl Parking {
                 hold: Hold {
                     locked: false,
                     unread: false,
+                    max_packet: None,
                     sqlite: Keep {
                         handle: None,
                         home: Some(self.clone()),
@@ -1328,7 +1330,7 @@ where
             // through sqlx's worker, which waits for it.
             hold.for_driver();
             let mut rows = super::stream_generic::<Sqlite, _, _, _>(
-                &mut *conn, sql, binds, persistent, decode,
+                &mut *conn, sql, binds, persistent, None, decode,
             );
             while let Some(item) = futures_util::StreamExt::next(&mut rows).await {
                 yield item?;
