@@ -82,6 +82,7 @@ impl Backend for MySql {
 
     const LIMITS_COMMANDS: bool = true;
 
+    #[inline]
     fn value_bytes(value: &Value) -> usize {
         value_size(value)
     }
@@ -114,6 +115,7 @@ impl Backend for MySql {
 
 /// The most bytes `value` takes in a `COM_STMT_EXECUTE`, but for the
 /// length that leads text and bytes.
+#[inline]
 fn value_size(value: &Value) -> usize {
     match value {
         Value::Null(_) => 0,
