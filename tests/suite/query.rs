@@ -194,6 +194,22 @@ scenario!(async fn raw_sql_maps_rows_into_models(db, backend) {
         .scalar(db)
         .await?;
     assert_eq!(n, 3);
+    // `scalar` and `first` read the first row alone: a later row that
+    // would not decode is never looked at.
+    let first: i64 = orm::raw("SELECT 1 AS v UNION ALL SELECT NULL").scalar(db).await?;
+    assert_eq!(first, 1);
+    let first: Option<User> = orm::raw(
+        "SELECT id, email, nickname, karma FROM users WHERE id = ? \
+         UNION ALL SELECT NULL, NULL, NULL, NULL",
+    )
+    .bind(users[2].id)
+    .first(db)
+    .await?;
+    assert_eq!(first.as_ref(), Some(&users[2]));
+    let none: Option<User> = orm::raw("SELECT id, email, nickname, karma FROM users WHERE id < 0")
+        .first(db)
+        .await?;
+    assert_eq!(none, None);
     let changed = orm::raw("UPDATE users SET karma = karma + ? WHERE nickname IS NULL")
         .bind(1)
         .execute(db)

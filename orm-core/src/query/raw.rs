@@ -145,21 +145,28 @@ impl Raw {
         .await
     }
 
-    /// Runs the query and maps the first row into `M`, if any.
+    /// Runs the query and maps the first row into `M`, if any; the rows
+    /// after it are not decoded.
     pub async fn first<M: Model>(self, exec: &(impl Executor + ?Sized)) -> Result<Option<M>> {
-        Ok(self.all::<M>(exec).await?.into_iter().next())
+        let dialect = exec.dialect();
+        let inner = self.prepared(dialect)?;
+        let mapped = ast::Select::from(M::META, vec![Item::ModelAs(M::META, "t")])
+            .reading(Source::Raw(&inner, "t"));
+        let sql = sql::select(dialect, &mapped)?.sql;
+        backend::fetch_optional(exec.target(), Sql::Raw(sql), self.binds, |row| {
+            M::from_row(row, 0)
+        })
+        .await
     }
 
-    /// Runs the query and decodes the first column of the first row.
+    /// Runs the query and decodes the first column of the first row; the
+    /// rows after it are not decoded.
     pub async fn scalar<T: ColumnType>(self, exec: &(impl Executor + ?Sized)) -> Result<T> {
         let sql = self.prepared(exec.dialect())?;
-        let mut rows = backend::fetch_all(exec.target(), Sql::Raw(sql), self.binds, |row| {
+        backend::fetch_optional(exec.target(), Sql::Raw(sql), self.binds, |row| {
             T::decode(row, 0).map_err(|e| Error::decode("raw query", "its first column", e))
         })
-        .await?;
-        if rows.is_empty() {
-            return Err(Error::NotFound { model: "raw query" });
-        }
-        Ok(rows.swap_remove(0))
+        .await?
+        .ok_or(Error::NotFound { model: "raw query" })
     }
 }
