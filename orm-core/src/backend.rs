@@ -1252,6 +1252,18 @@ impl<'a> Observed<'a> {
     }
 }
 
+/// Refuses, before it is sent, a statement of more bound values than the
+/// database takes in one (the server or the driver would refuse it with
+/// an error of its own).
+#[inline]
+fn refuse_too_many(target: Target<'_>, values: usize) -> Result<()> {
+    let limit = target.dialect().max_binds();
+    if values > limit {
+        return Err(Error::TooManyValues { values, limit });
+    }
+    Ok(())
+}
+
 /// Runs a query and decodes every row.
 pub(crate) async fn fetch_all<T>(
     target: Target<'_>,
@@ -1305,6 +1317,7 @@ async fn fetch_all_on<T>(
         let out = Box::pin(fetch_all_on(Target::Tx(&tx), sql, binds, decode)).await;
         return tx.finish_with(out).await;
     }
+    refuse_too_many(target, binds.len())?;
     let observed = Observed::start(target.shared(), &sql);
     let persistent = !target.shared().pooled();
     let (sql, single) = sql.into_parts();
@@ -1357,6 +1370,7 @@ async fn fetch_optional_on<T>(
         let out = Box::pin(fetch_optional_on(Target::Tx(&tx), sql, binds, decode)).await;
         return tx.finish_with(out).await;
     }
+    refuse_too_many(target, binds.len())?;
     let observed = Observed::start(target.shared(), &sql);
     let persistent = !target.shared().pooled();
     let (sql, single) = sql.into_parts();
@@ -1407,6 +1421,7 @@ async fn execute_binds(
         let out = Box::pin(execute_binds(Target::Tx(&tx), sql, binds, check)).await;
         return tx.finish_with(out).await;
     }
+    refuse_too_many(target, binds.len())?;
     let observed = Observed::start(target.shared(), &sql);
     let pooled = target.shared().pooled();
     let (sql, single) = sql.into_parts();
@@ -1574,6 +1589,9 @@ where
     F: FnMut(RowRef<'_>) -> Result<T> + Send + 'a,
 {
     let shared = target.shared();
+    if let Err(e) = refuse_too_many(target, binds.len()) {
+        return futures_util::stream::once(async { Err(e) }).boxed();
+    }
     let started = shared.before(sql.as_str());
     shared.after(started, Some(sql.as_str()));
     let (sql, _) = sql.into_parts();

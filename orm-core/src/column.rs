@@ -125,7 +125,11 @@ impl<M: Model, T: ColumnType> Column<M, T> {
         Expr::Compare(Box::new(self.expr()), CmpOp::Eq, Box::new(other.expr()))
     }
 
-    /// `column IN (values...)`; an empty list matches nothing.
+    /// `column IN (values...)`; an empty list matches nothing. On
+    /// PostgreSQL a list of integers, text or UUIDs is bound as one array
+    /// (`= ANY($1)`), whatever its length; elsewhere a statement of more
+    /// values than the database binds in one is refused with
+    /// [`Error::TooManyValues`](crate::Error::TooManyValues).
     pub fn in_list<V: IntoValue<T::Scalar>>(self, values: impl IntoIterator<Item = V>) -> Expr {
         Expr::InList {
             expr: Box::new(self.expr()),
@@ -134,7 +138,8 @@ impl<M: Model, T: ColumnType> Column<M, T> {
         }
     }
 
-    /// `column NOT IN (values...)`; an empty list matches everything.
+    /// `column NOT IN (values...)`; an empty list matches everything. Bound
+    /// as [`Column::in_list`] is (`<> ALL($1)` on PostgreSQL).
     pub fn not_in<V: IntoValue<T::Scalar>>(self, values: impl IntoIterator<Item = V>) -> Expr {
         Expr::InList {
             expr: Box::new(self.expr()),

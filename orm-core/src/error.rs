@@ -227,6 +227,21 @@ pub enum Error {
         limit: usize,
     },
 
+    /// A statement binding more values than the database takes in one
+    /// (65,535 on PostgreSQL and MySQL, 32,766 on SQLite), refused before
+    /// it was sent: an `in_list` or `not_in` that long on SQLite or MySQL
+    /// (PostgreSQL binds a list of integers, text or UUIDs as one array).
+    /// Writes of many rows split themselves and never meet it.
+    #[error(
+        "a statement binds {values} values, more than the database takes in one ({limit}); nothing was sent: filter by a shorter list, or join the table that holds the values"
+    )]
+    TooManyValues {
+        /// The values the statement would bind.
+        values: usize,
+        /// The most one statement takes on this database.
+        limit: usize,
+    },
+
     /// The [`Db`](crate::Db) was closed ([`Db::close`](crate::Db::close)):
     /// no statement runs on it, or on a clone of it, after that.
     #[error("the database handle was closed (`Db::close`): no statement runs on it any more")]

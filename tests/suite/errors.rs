@@ -318,6 +318,14 @@ scenario!(async fn a_closed_db_refuses_every_statement_with_a_typed_error(db, ba
     Ok(())
 });
 
+/// A row of one integer, read from raw SQL.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "decode_digits")]
+pub struct Digit {
+    #[model(primary_key)]
+    pub id: i64,
+}
+
 /// The server-side id of the connection `exec` runs on.
 async fn connection_id(exec: &(impl Executor + ?Sized), backend: Backend) -> orm::Result<i64> {
     let sql = match backend {
@@ -335,7 +343,7 @@ async fn connection_id(exec: &(impl Executor + ?Sized), backend: Backend) -> orm
 #[tokio::test]
 async fn a_row_that_fails_to_decode_leaves_no_result_behind() {
     let ten = format!("(SELECT 1 AS d{})", " UNION ALL SELECT 1".repeat(9));
-    let many = format!("SELECT 'x' FROM {ten} a, {ten} b, {ten} c, {ten} d, {ten} e");
+    let many = format!("SELECT 'x' AS id FROM {ten} a, {ten} b, {ten} c, {ten} d, {ten} e");
     for backend in [Backend::Postgres, Backend::MySql] {
         let Some(url) = server_url(backend) else {
             continue;
@@ -347,7 +355,7 @@ async fn a_row_that_fails_to_decode_leaves_no_result_behind() {
             .await
             .unwrap();
         let before = connection_id(&db, backend).await.unwrap();
-        let err = orm::raw(&many).scalar::<i64>(&db).await.unwrap_err();
+        let err = orm::raw(&many).all::<Digit>(&db).await.unwrap_err();
         assert!(matches!(err, Error::Decode { .. }), "{err:?}");
         let after = connection_id(&db, backend).await.unwrap();
         assert_ne!(before, after, "{backend:?}: the connection was closed");
@@ -358,7 +366,7 @@ async fn a_row_that_fails_to_decode_leaves_no_result_behind() {
             .await
             .unwrap();
         let inside = connection_id(&tx, backend).await.unwrap();
-        let err = orm::raw(&many).scalar::<i64>(&tx).await.unwrap_err();
+        let err = orm::raw(&many).all::<Digit>(&tx).await.unwrap_err();
         assert!(matches!(err, Error::Decode { .. }), "{err:?}");
         assert_eq!(
             connection_id(&tx, backend).await.unwrap(),

@@ -510,21 +510,30 @@ async fn other_insert(tx: &orm::Tx) {
     .unwrap();
 }
 
+/// The rows of a slow raw query.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "f_slow")]
+pub struct Slow {
+    #[model(primary_key)]
+    pub id: i64,
+}
+
 scenario!(async fn a_cancelled_statement_ends_its_transaction(db, backend) {
     db.create_all(&orm::models![Order, Line]).await?;
     let slow = match backend {
-        Backend::Postgres => "SELECT CAST(1 AS BIGINT) FROM pg_sleep(1)",
-        Backend::MySql => "SELECT CAST(SLEEP(1) AS SIGNED)",
-        // Three million rows: SQLite's direct path stops between rows (one
-        // step of an aggregate this long would run to its end).
+        Backend::Postgres => "SELECT CAST(1 AS BIGINT) AS id FROM pg_sleep(1)",
+        Backend::MySql => "SELECT CAST(SLEEP(1) AS SIGNED) AS id",
+        // Three million rows, every one read: SQLite's direct path stops
+        // between rows (one step of an aggregate this long would run to
+        // its end).
         Backend::Sqlite => {
-            "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 3000000) SELECT x FROM c"
+            "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 3000000) SELECT x AS id FROM c"
         }
     };
     let outcome = db
         .transaction(async |tx| {
             tx.insert(order("inside")).await?;
-            let cut = tokio::time::timeout(Duration::from_millis(50), orm::raw(slow).scalar::<i64>(&tx)).await;
+            let cut = tokio::time::timeout(Duration::from_millis(50), orm::raw(slow).all::<Slow>(&tx)).await;
             assert!(cut.is_err(), "the slow statement was cut short");
             // The connection is in an unknown state: the transaction is over.
             let next = tx.insert(order("after the cut")).await;

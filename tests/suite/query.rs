@@ -3,6 +3,7 @@
 use futures_util::TryStreamExt;
 use orm::prelude::*;
 
+use crate::harness::Backend;
 use crate::models::*;
 
 /// Five users and a post each for the first three.
@@ -361,5 +362,44 @@ scenario!(async fn ilike_folds_unicode_case_on_every_backend(db, backend) {
     assert_eq!(found("é%").await?, ["ÉCLAIR", "Éclair", "éclair"]);
     assert_eq!(found("%CLAIR").await?, ["eclair", "ÉCLAIR", "Éclair", "éclair"]);
     assert_eq!(found("ω%").await?, ["Ωmega", "ωmega"]);
+    Ok(())
+});
+
+scenario!(async fn a_list_past_the_bind_limit_runs_on_postgres_and_is_refused_elsewhere(db, backend) {
+    let users = seed(db).await?;
+    // Every key from 1 to 70,000: more values than one statement binds on
+    // SQLite (32,766) and MySQL (65,535).
+    let ids: Vec<i64> = (1..=70_000).collect();
+    let rec = db.recorder();
+    let within = User::query().filter(User::ID.in_list(ids.clone())).count(db).await;
+    let outside = User::query().filter(User::ID.not_in(ids.clone())).count(db).await;
+    if backend == Backend::Postgres {
+        // One array parameter, whatever the length.
+        assert_eq!(within?, users.len() as i64);
+        assert_eq!(outside?, 0);
+        let sql = rec.take();
+        assert!(sql[0].contains("= ANY($1)"), "{sql:?}");
+        assert!(sql[1].contains("<> ALL($1)"), "{sql:?}");
+    } else {
+        for refused in [within, outside] {
+            match refused {
+                Err(orm::Error::TooManyValues { values, limit }) => {
+                    assert_eq!(values, 70_000);
+                    assert_eq!(limit, if backend == Backend::Sqlite { 32_766 } else { 65_535 });
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        // Refused before it was sent.
+        assert!(rec.take().is_empty());
+    }
+    // A short list, and a list of text, the same on every backend.
+    let some = User::query().filter(User::ID.in_list([users[0].id, users[2].id])).count(db).await?;
+    assert_eq!(some, 2);
+    let emails = [users[1].email.clone(), "nobody@example.com".to_string()];
+    let found = User::query().filter(User::EMAIL.in_list(emails.clone())).all(db).await?;
+    assert_eq!(found, vec![users[1].clone()]);
+    let others = User::query().filter(User::EMAIL.not_in(emails)).count(db).await?;
+    assert_eq!(others, users.len() as i64 - 1);
     Ok(())
 });

@@ -40,6 +40,33 @@ impl Renderer for Postgres {
         Ok(())
     }
 
+    /// A list of values of a column whose type binds as an array (integers,
+    /// text, UUIDs) goes as one parameter, `= ANY($1)` (`<> ALL($1)` for
+    /// `NOT IN`): the statement text is the same whatever the length of
+    /// the list, and a list past the 65,535 parameters of one statement
+    /// still runs.
+    fn in_list(&self, w: &mut SqlWriter, expr: &Expr, values: &[Value], negated: bool) -> Written {
+        let column = match expr {
+            Expr::Column(c) => c.table.columns.iter().find(|m| m.name == c.column),
+            _ => None,
+        };
+        let Some(ty) = column
+            .map(|c| c.sql_type)
+            .filter(|&ty| array_of(ty, values))
+        else {
+            self.expr(w, expr)?;
+            w.push(if negated { " NOT IN (" } else { " IN (" });
+            self.list(w, values);
+            w.push(")");
+            return Ok(());
+        };
+        self.expr(w, expr)?;
+        w.push(if negated { " <> ALL(" } else { " = ANY(" });
+        w.bind(Value::Array(ty, values.to_vec()));
+        w.push(")");
+        Ok(())
+    }
+
     /// Keys of the types sqlx binds as arrays go as one parameter, so that
     /// the statement text is the same whatever the number of keys.
     fn any_of(&self, w: &mut SqlWriter, expr: &Expr, ty: SqlType, values: &[Value]) -> Written {
@@ -58,6 +85,30 @@ impl Renderer for Postgres {
         w.push(")");
         Ok(())
     }
+}
+
+/// True when every one of `values` binds into an array of `ty` (no NULL,
+/// each of the type's own variant).
+fn array_of(ty: SqlType, values: &[Value]) -> bool {
+    values.iter().all(|v| {
+        matches!(
+            (ty, v),
+            (SqlType::SmallInt, Value::I16(_))
+                | (SqlType::Int, Value::I32(_))
+                | (SqlType::BigInt, Value::I64(_))
+                | (SqlType::Text, Value::String(_))
+        ) || uuid_of(ty, v)
+    })
+}
+
+#[cfg(feature = "uuid")]
+fn uuid_of(ty: SqlType, value: &Value) -> bool {
+    matches!((ty, value), (SqlType::Uuid, Value::Uuid(_)))
+}
+
+#[cfg(not(feature = "uuid"))]
+fn uuid_of(_: SqlType, _: &Value) -> bool {
+    false
 }
 
 impl SchemaRenderer for Postgres {

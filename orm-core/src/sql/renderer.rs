@@ -607,10 +607,7 @@ pub(super) trait Renderer: Sized {
                     w.push(if *negated { "1 = 1" } else { "1 = 0" });
                     return Ok(());
                 }
-                self.expr(w, expr)?;
-                w.push(if *negated { " NOT IN (" } else { " IN (" });
-                self.list(w, values);
-                w.push(")");
+                self.in_list(w, expr, values, *negated)?;
             }
             Expr::Between { expr, low, high } => {
                 self.expr(w, expr)?;
@@ -677,6 +674,16 @@ pub(super) trait Renderer: Sized {
                 w.push(")");
             }
         }
+        Ok(())
+    }
+
+    /// `expr IN (?, ?, ...)` of a non-empty list, or `NOT IN` when
+    /// `negated`.
+    fn in_list(&self, w: &mut SqlWriter, expr: &Expr, values: &[Value], negated: bool) -> Written {
+        self.expr(w, expr)?;
+        w.push(if negated { " NOT IN (" } else { " IN (" });
+        self.list(w, values);
+        w.push(")");
         Ok(())
     }
 
