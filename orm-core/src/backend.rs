@@ -105,6 +105,10 @@ pub(crate) struct Lease<DB: Backend> {
     /// aborts the transaction (PostgreSQL): the failed statement's SQLSTATE
     /// and message. Cleared by a rollback to a savepoint set before it.
     aborted: Option<(Option<String>, String)>,
+    /// The server ended the transaction by itself at the error in
+    /// `aborted` (a deadlock on MySQL): a statement sent now would run
+    /// outside it, so none is.
+    ended: bool,
     hold: Hold,
 }
 
@@ -153,6 +157,7 @@ impl<DB: Backend> Lease<DB> {
             busy: false,
             open: false,
             aborted: None,
+            ended: false,
             hold: Hold {
                 max_packet: shared.server.max_packet,
                 ..Hold::default()
@@ -191,12 +196,13 @@ impl<DB: Backend> Lease<DB> {
     fn settle<T>(&mut self, outcome: &Result<T>) {
         let unread = std::mem::take(&mut self.hold.unread);
         self.busy = matches!(outcome, Err(e) if e.is_disconnected()) || (unread && !self.open);
-        if DB::FAILURE_ABORTS_TRANSACTION
-            && self.open
+        if self.open
             && self.aborted.is_none()
             && let Err(e) = outcome
+            && (DB::FAILURE_ABORTS_TRANSACTION || DB::ends_transaction(e))
         {
             self.aborted = e.server_failure();
+            self.ended = DB::ends_transaction(e);
         }
         if outcome.is_ok() && !self.hold.holds_handle() {
             self.hold.locked = false;
@@ -208,6 +214,18 @@ impl<DB: Backend> Lease<DB> {
     /// [`Lease::settle`], then `outcome`; a statement PostgreSQL refused
     /// because an earlier one aborted the transaction (SQLSTATE `25P02`)
     /// becomes [`Error::TransactionAborted`] naming that earlier one.
+    /// [`Error::TransactionAborted`] when the server ended the
+    /// transaction by itself (see `Lease::ended`): nothing more is sent.
+    fn refuse_if_ended(&self) -> Result<()> {
+        match &self.aborted {
+            Some((code, message)) if self.ended => Err(Error::TransactionAborted {
+                code: code.clone(),
+                message: message.clone(),
+            }),
+            _ => Ok(()),
+        }
+    }
+
     fn settled<T>(&mut self, outcome: Result<T>) -> Result<T> {
         self.settle(&outcome);
         match outcome {
@@ -428,8 +446,9 @@ impl TxState {
         where
             for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
         {
+            lease.refuse_if_ended()?;
             let out = control(lease, sql).await;
-            lease.settle(&out);
+            let out = lease.settled(out);
             if out.is_ok() && which == SavepointSql::RollbackTo {
                 lease.aborted = None;
             }
@@ -714,6 +733,14 @@ pub(crate) trait Backend: sqlx::Database + sqlx::database::HasStatementCache {
     /// later statements fail and COMMIT rolls back (PostgreSQL). SQLite and
     /// MySQL undo the failed statement alone.
     const FAILURE_ABORTS_TRANSACTION: bool = false;
+    /// An error that makes the server end the open transaction by itself
+    /// (MySQL rolls a transaction back at a deadlock, and runs what follows
+    /// outside any transaction): later statements of the `Tx` must not be
+    /// sent at all.
+    fn ends_transaction(error: &Error) -> bool {
+        let _ = error;
+        false
+    }
     /// The server reads no command over a limit (MySQL's
     /// `max_allowed_packet`, `Hold::max_packet`): [`arguments`] counts the
     /// bytes of the values it binds.
@@ -845,6 +872,10 @@ pub(crate) fn check_bind(bind: Bind<'_>) -> Result<()> {
         .map_err(|why| Error::Config(format!("a bound value is refused: {why}")))
 }
 
+/// How far under MySQL's `max_allowed_packet` a statement is kept: the
+/// server's own count of a command may add to the protocol's.
+const PACKET_MARGIN: usize = 1024;
+
 /// The driver's arguments of `binds`; with `check`, each value is first
 /// refused if no backend stores it alike (values a model's validation
 /// already checked skip that). A statement larger than the server's
@@ -908,9 +939,7 @@ fn arguments<DB: Backend>(
         && let Some(limit) = max_packet
     {
         let bytes = DB::command_bytes(sql.len(), n, bytes);
-        // Kept a little under the limit: the server's own count of a
-        // command may add to the protocol's.
-        if bytes > limit.saturating_sub(1024) {
+        if bytes > limit.saturating_sub(PACKET_MARGIN) {
             return Err(Error::StatementTooLarge { bytes, limit });
         }
     }
@@ -1189,10 +1218,15 @@ where
 macro_rules! with_conn {
     (@run $db:ty, $lease:expr, |$conn:ident, $hold:ident| $body:expr) => {{
         let lease = $lease;
-        let (conn, hold) = lease.start_marked();
-        let ($conn, $hold) = (conn, hold);
-        let out = async { $body }.await;
-        lease.settled(out)
+        match lease.refuse_if_ended() {
+            Err(e) => Err(e),
+            Ok(()) => {
+                let (conn, hold) = lease.start_marked();
+                let ($conn, $hold) = (conn, hold);
+                let out = async { $body }.await;
+                lease.settled(out)
+            }
+        }
     }};
     ($target:expr, |$conn:ident, $hold:ident| $body:expr) => {
         match $target {
@@ -1241,12 +1275,17 @@ impl<'a> Observed<'a> {
         Observed {
             shared,
             started,
-            text: started.map(|_| sql.as_str().to_owned()),
+            text: (started.is_some() || shared.recording()).then(|| sql.as_str().to_owned()),
         }
     }
 
     #[inline]
     fn finish<T>(self, result: Result<T>) -> Result<T> {
+        if let (Err(Error::StatementTooLarge { .. }), Some(text)) = (&result, &self.text) {
+            // Refused before it was sent: not a statement that ran.
+            self.shared.unrecord(text);
+            return result;
+        }
         self.shared.after(self.started, self.text.as_deref());
         result.map_err(|e| self.shared.failed(e))
     }
@@ -1553,9 +1592,7 @@ pub(crate) async fn copy_insert(
         Ok(inserted)
     }
     .await;
-    if !mid_copy {
-        lease.settle(&out);
-    }
+    let out = if mid_copy { out } else { lease.settled(out) };
     out.map_err(|e| shared.failed(e))
 }
 
@@ -1563,6 +1600,15 @@ pub(crate) async fn copy_insert(
 /// data dumps), as the driver's simple query protocol allows.
 pub(crate) async fn execute_script(target: Target<'_>, script: &str) -> Result<()> {
     let shared = target.shared();
+    // MySQL reads the script as one command (`COM_QUERY`).
+    if let Some(limit) = shared.server.max_packet
+        && script.len() + 1 > limit.saturating_sub(PACKET_MARGIN)
+    {
+        return Err(Error::StatementTooLarge {
+            bytes: script.len() + 1,
+            limit,
+        });
+    }
     shared.record(script);
     let sql = sqlx::AssertSqlSafe(script.to_owned());
     let result: Result<()> = with_conn!(target, |conn, hold| {
@@ -1611,7 +1657,15 @@ where
         target @ (Target::Tx(tx) | Target::Nested(tx)) => Box::pin(async_stream::try_stream! {
             let _turn = TxState::turn(target).await;
             let mut guard = tx.lock().await;
-            match guard.as_mut().ok_or(Error::TransactionClosed)? {
+            let conn = guard.as_mut().ok_or(Error::TransactionClosed)?;
+            // A transaction a failed statement aborted takes no query
+            // (PostgreSQL refuses it, MySQL would run it outside): said
+            // here, so that the stream's error does not end the
+            // transaction as an interrupted read does.
+            if let Some((code, message)) = conn.aborted() {
+                Err(Error::TransactionAborted { code, message })?;
+            }
+            match conn {
                 #[cfg(feature = "sqlite")]
                 TxConn::Sqlite(lease) => {
                     let mut rows = lease_rows(lease, sql, binds, persistent, decode);

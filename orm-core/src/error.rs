@@ -191,17 +191,21 @@ pub enum Error {
     #[error("the transaction is already finished")]
     TransactionClosed,
 
-    /// PostgreSQL: a statement of the transaction failed, and PostgreSQL
-    /// aborts a transaction at its first error (SQLite and MySQL carry
-    /// on): every later statement of it is refused with this error (the
-    /// server's own is SQLSTATE `25P02`, "current transaction is
-    /// aborted"), and its commit rolls it back and returns it, so nothing
-    /// of the transaction is written. `code` (the SQLSTATE, when the
-    /// server gave one) and `message` are the first failed statement's. An
-    /// error the ORM's own multi-statement operations meet is undone alone
+    /// A statement of the transaction failed and the database aborted the
+    /// transaction for it: PostgreSQL at any error (SQLite and MySQL undo
+    /// the failed statement alone), MySQL and MariaDB at a deadlock, which
+    /// InnoDB answers by rolling the whole transaction back. Every later
+    /// statement of the transaction is refused with this error (PostgreSQL's
+    /// own is SQLSTATE `25P02`, "current transaction is aborted"; on MySQL
+    /// nothing more is sent, as it would run outside any transaction), and
+    /// its commit rolls it back and returns it, so nothing of the
+    /// transaction is written. `code` (the SQLSTATE, when the server gave
+    /// one) and `message` are the first failed statement's; a deadlock or
+    /// serialization failure is [`Error::is_retryable`]. An error the ORM's
+    /// own multi-statement operations meet on PostgreSQL is undone alone
     /// (a savepoint) and aborts nothing.
     #[error(
-        "a statement of the transaction failed ({message}) and PostgreSQL aborts a transaction at its first error: nothing of it is committed; roll it back and run it again"
+        "a statement of the transaction failed ({message}) and the database aborted the transaction (PostgreSQL at any error, MySQL at a deadlock): nothing of it is committed; roll it back and run it again"
     )]
     TransactionAborted {
         /// The failed statement's SQLSTATE, when the server gave one.

@@ -1,6 +1,6 @@
 //! `db.transaction`: commit on Ok, rollback on Err and on panic.
 
-use futures_util::FutureExt;
+use futures_util::{FutureExt, TryStreamExt};
 use orm::prelude::*;
 
 use crate::models::*;
@@ -136,8 +136,18 @@ scenario!(async fn a_failed_statement_then_commit_says_what_was_written(db, back
     // the caller is told which statement aborted the transaction.
     let next = tx.insert(User::new("other@example.com")).await;
     let read = User::query().count(&tx).await;
+    let many = tx.insert_many(vec![User::new("many@example.com")]).await;
+    let bulk = tx.bulk_insert(&[User::new("bulk@example.com")]).await;
+    let streamed: orm::Result<Vec<User>> = User::query().stream(&tx).try_collect().await;
     if postgres {
-        for err in [next.map(drop).unwrap_err(), read.map(drop).unwrap_err()] {
+        let errors = [
+            next.map(drop).unwrap_err(),
+            read.map(drop).unwrap_err(),
+            many.map(drop).unwrap_err(),
+            bulk.map(drop).unwrap_err(),
+            streamed.map(drop).unwrap_err(),
+        ];
+        for err in errors {
             match err {
                 Error::TransactionAborted { ref code, ref message } => {
                     assert_eq!(code.as_deref(), Some("23505"));
@@ -149,7 +159,10 @@ scenario!(async fn a_failed_statement_then_commit_says_what_was_written(db, back
     } else {
         next?;
         assert_eq!(read?, 2);
-        User::query().filter(User::EMAIL.eq("other@example.com")).delete(&tx).await?;
+        many?;
+        bulk?;
+        assert_eq!(streamed?.len(), 4);
+        User::query().filter(User::EMAIL.ne("first@example.com")).delete(&tx).await?;
     }
     let committed = tx.commit().await;
     if postgres {
@@ -179,5 +192,55 @@ scenario!(async fn a_failed_statement_then_commit_says_what_was_written(db, back
     let expected = if postgres { 0 } else { 2 };
     assert_eq!(out.is_err(), postgres, "{out:?}");
     assert_eq!(User::query().count(db).await?, expected);
+    Ok(())
+});
+
+scenario!(async fn a_deadlock_aborts_the_whole_transaction(db, backend) {
+    // SQLite has one writer at a time: no deadlock to have.
+    if backend == crate::harness::Backend::Sqlite {
+        return Ok(());
+    }
+    db.create_all(&orm::models![User]).await?;
+    let a = db.insert(User::new("a@example.com")).await?.id;
+    let b = db.insert(User::new("b@example.com")).await?.id;
+    let one = db.begin().await?;
+    let two = db.begin().await?;
+    one.insert(User::new("one-before@example.com")).await?;
+    two.insert(User::new("two-before@example.com")).await?;
+    let bump = |id: i64| User::query().filter(User::ID.eq(id));
+    bump(a).update(&one, [User::KARMA.set(1)]).await?;
+    bump(b).update(&two, [User::KARMA.set(2)]).await?;
+    // Each now waits for the other's row: the server gives one of them up
+    // (InnoDB rolls its whole transaction back, PostgreSQL aborts it).
+    let (first, second) = tokio::join!(
+        bump(b).update(&one, [User::KARMA.set(1)]),
+        bump(a).update(&two, [User::KARMA.set(2)]),
+    );
+    let (victim, winner, err) = match (first, second) {
+        (Err(e), Ok(_)) => (one, two, e),
+        (Ok(_), Err(e)) => (two, one, e),
+        other => panic!("no deadlock: {other:?}"),
+    };
+    assert!(err.is_retryable(), "{err:?}");
+    // The victim's transaction is over: what it runs now is refused (on
+    // MySQL it would run outside any transaction and stay), and so is
+    // its commit.
+    for refused in [
+        victim.insert(User::new("after@example.com")).await.map(drop),
+        victim.insert_many(vec![User::new("many@example.com")]).await.map(drop),
+        User::query().count(&victim).await.map(drop),
+        victim.commit().await,
+    ] {
+        match refused {
+            Err(ref e @ Error::TransactionAborted { .. }) => assert!(e.is_retryable(), "{e:?}"),
+            other => panic!("{other:?}"),
+        }
+    }
+    winner.commit().await?;
+    let mut emails: Vec<String> = User::query().all(db).await?.into_iter().map(|u| u.email).collect();
+    emails.sort();
+    assert_eq!(emails.len(), 3, "{emails:?}");
+    assert_eq!(&emails[..2], ["a@example.com", "b@example.com"]);
+    assert!(emails[2].ends_with("-before@example.com"), "{emails:?}");
     Ok(())
 });

@@ -82,6 +82,12 @@ impl Backend for MySql {
 
     const LIMITS_COMMANDS: bool = true;
 
+    /// A deadlock (SQLSTATE 40001, error 1213; a Galera certification
+    /// failure too): InnoDB rolls the whole transaction back.
+    fn ends_transaction(error: &crate::Error) -> bool {
+        error.has_server_code("40001")
+    }
+
     #[inline]
     fn value_bytes(value: &Value) -> usize {
         value_size(value)

@@ -349,6 +349,30 @@ impl Shared {
         err
     }
 
+    /// True while a statement recorder listens.
+    pub(crate) fn recording(&self) -> bool {
+        self.recorders.recording.load(Ordering::Relaxed)
+    }
+
+    /// Takes back the latest recording of `sql`: a statement refused
+    /// before it was sent.
+    pub(crate) fn unrecord(&self, sql: &str) {
+        let recorders = self
+            .recorders
+            .list
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        for rec in recorders.iter().filter_map(Weak::upgrade) {
+            let mut entries = rec.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(at) = entries
+                .iter()
+                .rposition(|(text, server)| text == sql && *server == self.label)
+            {
+                entries.remove(at);
+            }
+        }
+    }
+
     pub(crate) fn record(&self, sql: &str) {
         if !self.recorders.recording.load(Ordering::Relaxed) {
             return;

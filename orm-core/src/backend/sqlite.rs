@@ -1027,6 +1027,7 @@ impl Parking {
                 busy: false,
                 open: false,
                 aborted: None,
+                ended: false,
                 hold: Hold {
                     locked: parked.locked,
                     unread: false,
@@ -1043,6 +1044,7 @@ impl Parking {
                 busy: false,
                 open: false,
                 aborted: None,
+                ended: false,
                 // sqlx pings a connection it takes back, and a new one is
                 // pinged once set up: either is at its worker's loop.
                 hold: Hold {

@@ -127,9 +127,11 @@ pub(crate) async fn insert_rows<M: Model>(target: Target<'_>, models: &mut [M]) 
     let stmts = crate::sql::statements::<M>(dialect);
     let chunk = rows_per_chunk(dialect, stmts.insert_columns);
     let reread = !stmts.returned.is_empty() && !target.shared().server.insert_returning;
+    // One statement of them all, refused as too large: split at once.
+    let mut refused = false;
     if models.len() <= chunk && !reread {
         match insert_chunk(target, models).await {
-            Err(Error::StatementTooLarge { .. }) if models.len() > 1 => {}
+            Err(Error::StatementTooLarge { .. }) if models.len() > 1 => refused = true,
             done => return done,
         }
     }
@@ -137,7 +139,7 @@ pub(crate) async fn insert_rows<M: Model>(target: Target<'_>, models: &mut [M]) 
     let atomic = Atomic::begin(target).await?;
     let outcome = async {
         for part in models.chunks_mut(chunk) {
-            let mut halves = Halves::new(part.len());
+            let mut halves = Halves::new(part.len(), refused);
             while let Some(rows) = halves.next() {
                 if let Err(e) = insert_chunk(atomic.target(), &mut part[rows.clone()]).await {
                     halves.failed(rows, e)?;
@@ -220,9 +222,11 @@ pub(crate) async fn bulk_insert<M: Model>(target: Target<'_>, models: &[M]) -> R
             .await?
             .rows_affected)
     };
+    // One statement of them all, refused as too large: split at once.
+    let mut refused = false;
     if models.len() <= chunk {
         match statement(target, models).await {
-            Err(Error::StatementTooLarge { .. }) if models.len() > 1 => {}
+            Err(Error::StatementTooLarge { .. }) if models.len() > 1 => refused = true,
             done => return done,
         }
     }
@@ -230,7 +234,7 @@ pub(crate) async fn bulk_insert<M: Model>(target: Target<'_>, models: &[M]) -> R
     let outcome = async {
         let mut total = 0;
         for part in models.chunks(chunk) {
-            let mut halves = Halves::new(part.len());
+            let mut halves = Halves::new(part.len(), refused);
             while let Some(rows) = halves.next() {
                 match statement(atomic.target(), &part[rows.clone()]).await {
                     Ok(n) => total += n,
@@ -256,10 +260,23 @@ pub(crate) struct Halves {
 }
 
 impl Halves {
-    pub(crate) fn new(len: usize) -> Self {
-        Halves {
+    /// All `len` rows first; or, when `refused` (a statement of them all
+    /// was just refused), their halves.
+    pub(crate) fn new(len: usize, refused: bool) -> Self {
+        let mut halves = Halves {
             pending: std::iter::once(0..len).collect(),
+        };
+        if refused && len > 1 {
+            let all = halves.pending.pop().unwrap_or_default();
+            halves.split(all);
         }
+        halves
+    }
+
+    fn split(&mut self, rows: std::ops::Range<usize>) {
+        let middle = rows.start + rows.len() / 2;
+        self.pending.push(middle..rows.end);
+        self.pending.push(rows.start..middle);
     }
 
     /// After the statement of `rows` failed with `e`: its halves go next
@@ -267,9 +284,7 @@ impl Halves {
     pub(crate) fn failed(&mut self, rows: std::ops::Range<usize>, e: Error) -> Result<()> {
         match e {
             Error::StatementTooLarge { .. } if rows.len() > 1 => {
-                let middle = rows.start + rows.len() / 2;
-                self.pending.push(middle..rows.end);
-                self.pending.push(rows.start..middle);
+                self.split(rows);
                 Ok(())
             }
             e => Err(e),

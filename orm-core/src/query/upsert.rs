@@ -74,7 +74,7 @@ pub(crate) async fn upsert<M: Model>(
     let outcome = async {
         let mut out = Vec::with_capacity(models.len());
         for part in models.chunks(chunk) {
-            let mut halves = Halves::new(part.len());
+            let mut halves = Halves::new(part.len(), false);
             while let Some(rows) = halves.next() {
                 match upsert_chunk(atomic.target(), &part[rows.clone()], &conflict, action).await {
                     Ok(written) => out.extend(written),
