@@ -357,36 +357,33 @@ impl Shared {
     /// Takes back the latest recording of `sql`: a statement refused
     /// before it was sent.
     pub(crate) fn unrecord(&self, sql: &str) {
-        let recorders = self
-            .recorders
-            .list
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
-        for rec in recorders.iter().filter_map(Weak::upgrade) {
-            let mut entries = rec.lock().unwrap_or_else(|e| e.into_inner());
+        self.each_recorder(|entries| {
             if let Some(at) = entries
                 .iter()
                 .rposition(|(text, server)| text == sql && *server == self.label)
             {
                 entries.remove(at);
             }
-        }
+        });
     }
 
-    pub(crate) fn record(&self, sql: &str) {
-        if !self.recorders.recording.load(Ordering::Relaxed) {
-            return;
-        }
+    /// Runs `f` on the entries of each live recorder.
+    fn each_recorder(&self, mut f: impl FnMut(&mut Vec<(String, Arc<str>)>)) {
         let recorders = self
             .recorders
             .list
             .lock()
             .unwrap_or_else(|e| e.into_inner());
         for rec in recorders.iter().filter_map(Weak::upgrade) {
-            rec.lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .push((sql.to_owned(), self.label.clone()));
+            f(&mut rec.lock().unwrap_or_else(|e| e.into_inner()));
         }
+    }
+
+    pub(crate) fn record(&self, sql: &str) {
+        if !self.recording() {
+            return;
+        }
+        self.each_recorder(|entries| entries.push((sql.to_owned(), self.label.clone())));
     }
 }
 

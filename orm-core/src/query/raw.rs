@@ -132,13 +132,17 @@ impl Raw {
             .rows_affected)
     }
 
-    /// Runs the query and maps every row into `M` by column name.
-    pub async fn all<M: Model>(self, exec: &(impl Executor + ?Sized)) -> Result<Vec<M>> {
-        let dialect = exec.dialect();
+    /// The query wrapped to read `M`'s columns from it by name.
+    fn mapped<M: Model>(&self, dialect: crate::Dialect) -> Result<String> {
         let inner = self.prepared(dialect)?;
         let mapped = ast::Select::from(M::META, vec![Item::ModelAs(M::META, "t")])
             .reading(Source::Raw(&inner, "t"));
-        let sql = sql::select(dialect, &mapped)?.sql;
+        Ok(sql::select(dialect, &mapped)?.sql)
+    }
+
+    /// Runs the query and maps every row into `M` by column name.
+    pub async fn all<M: Model>(self, exec: &(impl Executor + ?Sized)) -> Result<Vec<M>> {
+        let sql = self.mapped::<M>(exec.dialect())?;
         backend::fetch_all(exec.target(), Sql::Raw(sql), self.binds, |row| {
             M::from_row(row, 0)
         })
@@ -148,11 +152,7 @@ impl Raw {
     /// Runs the query and maps the first row into `M`, if any; the rows
     /// after it are not decoded.
     pub async fn first<M: Model>(self, exec: &(impl Executor + ?Sized)) -> Result<Option<M>> {
-        let dialect = exec.dialect();
-        let inner = self.prepared(dialect)?;
-        let mapped = ast::Select::from(M::META, vec![Item::ModelAs(M::META, "t")])
-            .reading(Source::Raw(&inner, "t"));
-        let sql = sql::select(dialect, &mapped)?.sql;
+        let sql = self.mapped::<M>(exec.dialect())?;
         backend::fetch_optional(exec.target(), Sql::Raw(sql), self.binds, |row| {
             M::from_row(row, 0)
         })
