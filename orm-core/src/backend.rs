@@ -203,6 +203,11 @@ impl<DB: Backend> Lease<DB> {
         {
             self.aborted = e.server_failure();
             self.ended = DB::ends_transaction(e);
+        } else if outcome.is_ok() && !self.ended {
+            // A server that refuses every statement of an aborted
+            // transaction ran this one: the transaction was recovered (a
+            // rollback to a savepoint, the ORM's or the caller's own).
+            self.aborted = None;
         }
         if outcome.is_ok() && !self.hold.holds_handle() {
             self.hold.locked = false;
@@ -1281,8 +1286,15 @@ impl<'a> Observed<'a> {
 
     #[inline]
     fn finish<T>(self, result: Result<T>) -> Result<T> {
-        if let (Err(Error::StatementTooLarge { .. }), Some(text)) = (&result, &self.text) {
-            // Refused before it was sent: not a statement that ran.
+        // Refused before it was sent: not a statement that ran. (On MySQL a
+        // transaction the server ended is refused so; PostgreSQL's answer
+        // to a statement of an aborted one is its own.)
+        let unsent = match &result {
+            Err(Error::StatementTooLarge { .. }) => true,
+            Err(Error::TransactionAborted { .. }) => self.shared.dialect() == Dialect::MySql,
+            _ => false,
+        };
+        if let (true, Some(text)) = (unsent, &self.text) {
             self.shared.unrecord(text);
             return result;
         }

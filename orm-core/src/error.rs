@@ -221,7 +221,7 @@ pub enum Error {
     /// this only for a single row that is too large alone; raise the
     /// server's `max_allowed_packet`, or write the value in smaller pieces.
     #[error(
-        "a statement of about {bytes} bytes is larger than the server takes (max_allowed_packet = {limit} bytes); nothing was sent: raise max_allowed_packet or write less at a time"
+        "a statement of about {bytes} bytes is too large for the server (max_allowed_packet = {limit} bytes, less 1 KiB kept free); it was not sent: raise max_allowed_packet or write less at a time"
     )]
     StatementTooLarge {
         /// The statement's size as it would have been sent (an upper
@@ -435,6 +435,7 @@ impl Error {
             Error::Busy { .. } => true,
             Error::Database(sqlx::Error::Database(db)) => {
                 db.code().is_some_and(|code| is_retryable_code(&code))
+                    || mysql_number(db.as_ref()).is_some_and(|n| is_retryable_code(&n.to_string()))
             }
             Error::TransactionAborted {
                 code: Some(code), ..
@@ -578,6 +579,17 @@ fn is_disconnect_code(code: &str) -> bool {
             | "1927"
             | "4031"
     )
+}
+
+/// MySQL's error number (1205, 1213, ..), which its SQLSTATE does not
+/// always tell (a lock wait timeout is `HY000`).
+fn mysql_number(db: &dyn sqlx::error::DatabaseError) -> Option<u16> {
+    #[cfg(feature = "mysql")]
+    if let Some(my) = db.try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>() {
+        return Some(my.number());
+    }
+    let _ = db;
+    None
 }
 
 /// SQLite's SQLITE_BUSY and SQLITE_LOCKED, with their extended codes.

@@ -223,8 +223,9 @@ scenario!(async fn a_deadlock_aborts_the_whole_transaction(db, backend) {
     };
     assert!(err.is_retryable(), "{err:?}");
     // The victim's transaction is over: what it runs now is refused (on
-    // MySQL it would run outside any transaction and stay), and so is
-    // its commit.
+    // MySQL it would run outside any transaction and stay, so nothing is
+    // sent), and so is its commit.
+    let rec = db.recorder();
     for refused in [
         victim.insert(User::new("after@example.com")).await.map(drop),
         victim.insert_many(vec![User::new("many@example.com")]).await.map(drop),
@@ -236,11 +237,58 @@ scenario!(async fn a_deadlock_aborts_the_whole_transaction(db, backend) {
             other => panic!("{other:?}"),
         }
     }
+    let sent = rec.take();
+    if backend == crate::harness::Backend::MySql {
+        assert_eq!(sent, ["ROLLBACK"]);
+    }
     winner.commit().await?;
     let mut emails: Vec<String> = User::query().all(db).await?.into_iter().map(|u| u.email).collect();
     emails.sort();
     assert_eq!(emails.len(), 3, "{emails:?}");
     assert_eq!(&emails[..2], ["a@example.com", "b@example.com"]);
     assert!(emails[2].ends_with("-before@example.com"), "{emails:?}");
+    Ok(())
+});
+
+scenario!(async fn a_rollback_to_the_callers_savepoint_recovers_the_transaction(db, backend) {
+    db.create_all(&orm::models![User]).await?;
+    db.insert(User::new("taken@example.com")).await?;
+    let tx = db.begin().await?;
+    tx.insert(User::new("pre@example.com")).await?;
+    orm::raw("SAVEPOINT mine").execute(&tx).await?;
+    let err = tx.insert(User::new("taken@example.com")).await.unwrap_err();
+    assert!(err.is_unique_violation(), "{err:?}");
+    // PostgreSQL takes statements again after the rollback to the
+    // savepoint, and so does the ORM: the commit keeps what is left.
+    orm::raw("ROLLBACK TO SAVEPOINT mine").execute(&tx).await?;
+    tx.insert(User::new("after@example.com")).await?;
+    let rows: Vec<User> = User::query().stream(&tx).try_collect().await?;
+    assert_eq!(rows.len(), 3);
+    tx.commit().await?;
+    let mut emails: Vec<String> = User::query().all(db).await?.into_iter().map(|u| u.email).collect();
+    emails.sort();
+    assert_eq!(emails, ["after@example.com", "pre@example.com", "taken@example.com"]);
+    Ok(())
+});
+
+scenario!(async fn a_lock_wait_timeout_is_retryable(db, backend) {
+    // MySQL's lock wait timeout (error 1205, SQLSTATE HY000).
+    if backend != crate::harness::Backend::MySql {
+        return Ok(());
+    }
+    db.create_all(&orm::models![User]).await?;
+    let id = db.insert(User::new("a@example.com")).await?.id;
+    let holder = db.begin().await?;
+    let waiter = db.begin().await?;
+    let bump = || User::query().filter(User::ID.eq(id));
+    bump().update(&holder, [User::KARMA.set(1)]).await?;
+    orm::raw("SET SESSION innodb_lock_wait_timeout = 1").execute(&waiter).await?;
+    let err = bump().update(&waiter, [User::KARMA.set(2)]).await.unwrap_err();
+    assert!(err.is_retryable(), "{err:?}");
+    orm::raw("SET SESSION innodb_lock_wait_timeout = DEFAULT").execute(&waiter).await?;
+    // Only the statement was undone: the waiter carries on.
+    waiter.rollback().await?;
+    holder.commit().await?;
+    assert_eq!(User::get(db, id).await?.karma, 1);
     Ok(())
 });
