@@ -881,6 +881,15 @@ pub(crate) fn check_bind(bind: Bind<'_>) -> Result<()> {
 /// server's own count of a command may add to the protocol's.
 const PACKET_MARGIN: usize = 1024;
 
+/// [`Error::StatementTooLarge`] for a command of `bytes` past `limit`
+/// (less [`PACKET_MARGIN`]).
+fn fits_packet(bytes: usize, limit: usize) -> Result<()> {
+    if bytes > limit.saturating_sub(PACKET_MARGIN) {
+        return Err(Error::StatementTooLarge { bytes, limit });
+    }
+    Ok(())
+}
+
 /// The driver's arguments of `binds`; with `check`, each value is first
 /// refused if no backend stores it alike (values a model's validation
 /// already checked skip that). A statement larger than the server's
@@ -943,10 +952,7 @@ fn arguments<DB: Backend>(
     if DB::LIMITS_COMMANDS
         && let Some(limit) = max_packet
     {
-        let bytes = DB::command_bytes(sql.len(), n, bytes);
-        if bytes > limit.saturating_sub(PACKET_MARGIN) {
-            return Err(Error::StatementTooLarge { bytes, limit });
-        }
+        fits_packet(DB::command_bytes(sql.len(), n, bytes), limit)?;
     }
     Ok(args)
 }
@@ -1613,13 +1619,8 @@ pub(crate) async fn copy_insert(
 pub(crate) async fn execute_script(target: Target<'_>, script: &str) -> Result<()> {
     let shared = target.shared();
     // MySQL reads the script as one command (`COM_QUERY`).
-    if let Some(limit) = shared.server.max_packet
-        && script.len() + 1 > limit.saturating_sub(PACKET_MARGIN)
-    {
-        return Err(Error::StatementTooLarge {
-            bytes: script.len() + 1,
-            limit,
-        });
+    if let Some(limit) = shared.server.max_packet {
+        fits_packet(script.len() + 1, limit)?;
     }
     shared.record(script);
     let sql = sqlx::AssertSqlSafe(script.to_owned());

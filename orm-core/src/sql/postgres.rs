@@ -46,45 +46,43 @@ impl Renderer for Postgres {
     /// the list, and a list past the 65,535 parameters of one statement
     /// still runs.
     fn in_list(&self, w: &mut SqlWriter, expr: &Expr, values: &[Value], negated: bool) -> Written {
-        let column = match expr {
+        let ty = match expr {
             Expr::Column(c) => c.table.columns.iter().find(|m| m.name == c.column),
             _ => None,
-        };
-        let Some(ty) = column
-            .map(|c| c.sql_type)
-            .filter(|&ty| array_of(ty, values))
-        else {
-            self.expr(w, expr)?;
-            w.push(if negated { " NOT IN (" } else { " IN (" });
-            self.list(w, values);
-            w.push(")");
-            return Ok(());
-        };
-        self.expr(w, expr)?;
-        w.push(if negated { " <> ALL(" } else { " = ANY(" });
-        w.bind(Value::Array(ty, values.to_vec()));
-        w.push(")");
-        Ok(())
+        }
+        .map(|c| c.sql_type);
+        listed(self, w, expr, ty, values, negated)
     }
 
-    /// Keys of the types sqlx binds as arrays go as one parameter, so that
-    /// the statement text is the same whatever the number of keys.
+    /// Keys bind as one array, as [`Renderer::in_list`] lists do.
     fn any_of(&self, w: &mut SqlWriter, expr: &Expr, ty: SqlType, values: &[Value]) -> Written {
-        let array = matches!(
-            ty,
-            SqlType::SmallInt | SqlType::Int | SqlType::BigInt | SqlType::Text | SqlType::Uuid
-        );
-        self.expr(w, expr)?;
-        if array {
-            w.push(" = ANY(");
-            w.bind(Value::Array(ty, values.to_vec()));
-        } else {
-            w.push(" IN (");
-            self.list(w, values);
-        }
-        w.push(")");
-        Ok(())
+        listed(self, w, expr, Some(ty), values, false)
     }
+}
+
+/// `expr = ANY($1)` (`<> ALL($1)` when `negated`) with `values` bound as
+/// one array of `ty`, where they all bind so; else `expr IN (..)`.
+fn listed(
+    r: &Postgres,
+    w: &mut SqlWriter,
+    expr: &Expr,
+    ty: Option<SqlType>,
+    values: &[Value],
+    negated: bool,
+) -> Written {
+    r.expr(w, expr)?;
+    match ty.filter(|&ty| array_of(ty, values)) {
+        Some(ty) => {
+            w.push(if negated { " <> ALL(" } else { " = ANY(" });
+            w.bind(Value::Array(ty, values.to_vec()));
+        }
+        None => {
+            w.push(if negated { " NOT IN (" } else { " IN (" });
+            r.list(w, values);
+        }
+    }
+    w.push(")");
+    Ok(())
 }
 
 /// True when every one of `values` binds into an array of `ty` (no NULL,
