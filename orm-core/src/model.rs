@@ -79,6 +79,11 @@ pub trait Model: Sized + Send + Sync + Unpin + 'static {
     /// of [`ModelMeta::columns`].
     fn from_row(row: RowRef<'_>, offset: usize) -> Result<Self>;
 
+    /// Decodes a model from `row`, reading column `i` of
+    /// [`ModelMeta::columns`] at `positions[i]` (one position per column).
+    #[doc(hidden)]
+    fn from_row_at(row: RowRef<'_>, positions: &[usize]) -> Result<Self>;
+
     /// Appends the values of every column except a generated key, in column
     /// order.
     #[doc(hidden)]

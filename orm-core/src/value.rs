@@ -296,6 +296,25 @@ impl RowRef<'_> {
         })
     }
 
+    /// The name of each column of the row's result, in order.
+    pub(crate) fn column_names(self) -> Vec<String> {
+        #[cfg(any(feature = "postgres", feature = "mysql", feature = "sqlite"))]
+        fn names<R: sqlx::Row>(row: &R) -> Vec<String> {
+            use sqlx::Column;
+            row.columns().iter().map(|c| c.name().to_owned()).collect()
+        }
+        match self {
+            #[cfg(feature = "sqlite")]
+            RowRef::Sqlite(r) => names(r),
+            #[cfg(feature = "postgres")]
+            RowRef::Postgres(r) => names(r),
+            #[cfg(feature = "mysql")]
+            RowRef::MySql(r) => names(r),
+            #[cfg(feature = "sqlite")]
+            RowRef::SqliteStmt(r) => r.column_names(),
+        }
+    }
+
     /// Decodes the cell at `idx` as `T`.
     pub fn get<T: ColumnType>(self, idx: usize) -> Result<T, sqlx::Error> {
         T::decode(self, idx)

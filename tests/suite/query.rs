@@ -219,6 +219,61 @@ scenario!(async fn raw_sql_maps_rows_into_models(db, backend) {
     Ok(())
 });
 
+scenario!(async fn raw_sql_runs_as_written_and_names_the_columns_it_lacks(db, backend) {
+    let users = seed(db).await?;
+    // The statement runs as written: its ORDER BY holds on every backend
+    // (MariaDB ignores the order of a derived table), and the recorder
+    // shows the text the caller wrote.
+    let rec = db.recorder();
+    let sql = "SELECT nickname, karma, id, email, 1 AS extra FROM users ORDER BY id DESC";
+    let found: Vec<User> = orm::raw(sql).all(db).await?;
+    let mut reversed = users.clone();
+    reversed.reverse();
+    assert_eq!(found, reversed);
+    let first: Option<User> = orm::raw(sql).first(db).await?;
+    assert_eq!(first.as_ref(), reversed.first());
+    assert_eq!(rec.statements(), vec![sql.to_string(), sql.to_string()]);
+    // Names that differ in case alone match, as unquoted names do.
+    let shouted: Vec<User> = orm::raw("SELECT ID, EMAIL, NICKNAME, KARMA FROM users ORDER BY id")
+        .all(db)
+        .await?;
+    assert_eq!(shouted, users);
+    // A column the model reads that the result lacks, or holds twice.
+    let err = orm::raw("SELECT id, email FROM users")
+        .all::<User>(db)
+        .await
+        .unwrap_err();
+    let orm::Error::Decode { model, column, message } = &err else {
+        panic!("expected Decode, got {err:?}");
+    };
+    assert_eq!((*model, *column), ("User", "nickname"));
+    assert!(message.contains("no column of that name (it has `id`, `email`)"), "{message}");
+    let err = orm::raw("SELECT u.*, u.id FROM users u")
+        .first::<User>(db)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, orm::Error::Decode { column: "id", message, .. } if message.contains("2 columns of that name")),
+        "{err:?}"
+    );
+    // A statement that returns rows is not only a SELECT (MySQL has no
+    // RETURNING; MariaDB has).
+    let returning = backend != Backend::MySql
+        || orm::raw("SELECT VERSION()").scalar::<String>(db).await?.contains("MariaDB");
+    if returning {
+        let added: Vec<User> = orm::raw(
+            "INSERT INTO users (email, nickname, karma) VALUES (?, NULL, ?) RETURNING id, email, nickname, karma",
+        )
+        .bind_str("new@example.com")
+        .bind(5)
+        .all(db)
+        .await?;
+        assert_eq!(added.len(), 1);
+        assert_eq!(User::get(db, added[0].id).await?, added[0]);
+    }
+    Ok(())
+});
+
 scenario!(async fn values_are_bound_not_spliced(db, backend) {
     seed(db).await?;
     let hostile = "x' OR '1'='1";

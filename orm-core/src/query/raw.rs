@@ -3,17 +3,16 @@
 //! Write `?` for each parameter on every backend (it becomes `$1`, `$2`,
 //! ... on PostgreSQL); bind exactly one value per `?`. A `?` inside a
 //! string, a quoted name, a comment or a PostgreSQL `$$` body is text.
-//! One call runs one statement. Rows map into a model by column *name*: the query is
-//! wrapped as `SELECT <model columns> FROM (<your sql>) AS t`, so the
-//! columns may come in any order and extra columns are ignored.
+//! One call runs one statement, as written. Rows map into a model by
+//! column *name*, read from the result's own column list: the columns may
+//! come in any order and extra columns are ignored.
 
 use crate::backend::Executor;
 use crate::backend::{self, Sql};
 use crate::error::{Error, Result};
 use crate::model::Model;
-use crate::sql::ast::{self, Item, Source};
-use crate::sql::{self, rewrite_placeholders};
-use crate::value::{ColumnType, Value};
+use crate::sql::rewrite_placeholders;
+use crate::value::{ColumnType, RowRef, Value};
 
 /// A hand-written statement and its bind values. See [`raw`].
 #[derive(Debug, Clone)]
@@ -132,29 +131,45 @@ impl Raw {
             .rows_affected)
     }
 
-    /// The query wrapped to read `M`'s columns from it by name.
-    fn mapped<M: Model>(&self, dialect: crate::Dialect) -> Result<String> {
-        let inner = self.prepared(dialect)?;
-        let mapped = ast::Select::from(M::META, vec![Item::ModelAs(M::META, "t")])
-            .reading(Source::Raw(&inner, "t"));
-        Ok(sql::select(dialect, &mapped)?.sql)
-    }
-
     /// Runs the query and maps every row into `M` by column name.
+    ///
+    /// The statement runs as written (its `ORDER BY`, `RETURNING` or
+    /// `FOR UPDATE` included); each of `M`'s columns is read from the
+    /// result column of the same name, so the columns may come in any
+    /// order and extra ones are ignored. A column the model reads that the
+    /// result lacks, or holds twice, is [`Error::Decode`] naming it.
+    ///
+    /// ```
+    /// # use orm::prelude::*;
+    /// # #[derive(Model, Debug)]
+    /// # #[model(table = "people")]
+    /// # pub struct Person { #[model(primary_key)] id: i64, name: String }
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> orm::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_all(&orm::models![Person]).await?;
+    /// # orm::raw("INSERT INTO people (id, name) VALUES (1, 'Ann'), (2, 'Bo')").execute(&db).await?;
+    /// let people: Vec<Person> = orm::raw("SELECT name, id, 7 AS extra FROM people ORDER BY id DESC")
+    ///     .all(&db)
+    ///     .await?;
+    /// assert_eq!(people[0].name, "Bo");
+    /// # Ok(()) }
+    /// ```
     pub async fn all<M: Model>(self, exec: &(impl Executor + ?Sized)) -> Result<Vec<M>> {
-        let sql = self.mapped::<M>(exec.dialect())?;
+        let sql = self.prepared(exec.dialect())?;
+        let mut positions = Positions::<M>::default();
         backend::fetch_all(exec.target(), Sql::Raw(sql), self.binds, |row| {
-            M::from_row(row, 0)
+            M::from_row_at(row, positions.of(row)?)
         })
         .await
     }
 
-    /// Runs the query and maps the first row into `M`, if any; the rows
-    /// after it are not decoded.
+    /// Runs the query and maps the first row into `M` by column name (as
+    /// [`Raw::all`]), if any; the rows after it are not decoded.
     pub async fn first<M: Model>(self, exec: &(impl Executor + ?Sized)) -> Result<Option<M>> {
-        let sql = self.mapped::<M>(exec.dialect())?;
+        let sql = self.prepared(exec.dialect())?;
+        let mut positions = Positions::<M>::default();
         backend::fetch_optional(exec.target(), Sql::Raw(sql), self.binds, |row| {
-            M::from_row(row, 0)
+            M::from_row_at(row, positions.of(row)?)
         })
         .await
     }
@@ -169,4 +184,77 @@ impl Raw {
         .await?
         .ok_or(Error::NotFound { model: "raw query" })
     }
+}
+
+/// Where each of `M`'s columns is in a raw query's result, found from the
+/// first row's column names and kept for the rows after it.
+struct Positions<M> {
+    at: Option<Vec<usize>>,
+    model: std::marker::PhantomData<fn() -> M>,
+}
+
+impl<M> Default for Positions<M> {
+    fn default() -> Self {
+        Positions {
+            at: None,
+            model: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<M: Model> Positions<M> {
+    /// The positions, found from `row` the first time.
+    fn of(&mut self, row: RowRef<'_>) -> Result<&[usize]> {
+        if self.at.is_none() {
+            self.at = Some(find_columns(M::META, &row.column_names())?);
+        }
+        Ok(self.at.as_deref().unwrap_or_default())
+    }
+}
+
+/// The position in `names` of each column of `meta`: the column of the
+/// same name, else the one whose name differs in ASCII case alone (as
+/// unquoted names match on MySQL and SQLite).
+fn find_columns(meta: &crate::model::ModelMeta, names: &[String]) -> Result<Vec<usize>> {
+    let matching = |same: &dyn Fn(&str) -> bool| -> Vec<usize> {
+        (0..names.len()).filter(|&i| same(&names[i])).collect()
+    };
+    meta.columns
+        .iter()
+        .map(|column| {
+            let mut found = matching(&|name| name == column.name);
+            if found.is_empty() {
+                found = matching(&|name| name.eq_ignore_ascii_case(column.name));
+            }
+            let problem = match found.as_slice() {
+                [one] => return Ok(*one),
+                [] => format!(
+                    "the raw query's result has no column of that name (it has {}): select every column the model reads, by name (extra columns are ignored)",
+                    listed(names)
+                ),
+                several => format!(
+                    "the raw query's result has {} columns of that name (it has {}): give the one the model reads an alias of its own",
+                    several.len(),
+                    listed(names)
+                ),
+            };
+            Err(Error::Decode {
+                model: meta.name,
+                column: column.name,
+                message: problem,
+            })
+        })
+        .collect()
+}
+
+/// `names` as `` `a`, `b` ``, or "no columns".
+fn listed(names: &[String]) -> String {
+    if names.is_empty() {
+        return "no columns".into();
+    }
+    names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

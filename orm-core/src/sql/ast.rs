@@ -78,8 +78,6 @@ pub enum Source<'a> {
     Table(&'static ModelMeta),
     /// A subquery under an alias.
     Select(Box<Select<'a>>, &'static str),
-    /// Hand-written SQL under an alias (a raw query mapped onto a model).
-    Raw(&'a str, &'static str),
 }
 
 /// The kind of a join.

@@ -321,12 +321,6 @@ pub(super) trait Renderer: Sized {
                 w.push(") AS ");
                 w.ident(alias);
             }
-            Source::Raw(text, alias) => {
-                w.push("(");
-                w.push(text);
-                w.push(") AS ");
-                w.ident(alias);
-            }
         }
         Ok(())
     }

@@ -41,6 +41,27 @@ impl SqliteStmtRow<'_> {
         unsafe { ffi::sqlite3_column_count(self.stmt.as_ptr()) as usize }
     }
 
+    /// The name of each column, in order (as SQLite names it, lossily
+    /// decoded where it is not UTF-8).
+    pub(crate) fn column_names(self) -> Vec<String> {
+        (0..self.columns())
+            .map(|idx| {
+                // SAFETY: a prepared statement (`new`'s contract) and `idx`
+                // within its columns; the name is copied before any other
+                // call on the statement.
+                let name = unsafe { ffi::sqlite3_column_name(self.stmt.as_ptr(), idx as c_int) };
+                if name.is_null() {
+                    // Out of memory inside SQLite: no name to match.
+                    return String::new();
+                }
+                // SAFETY: SQLite returns a NUL-terminated string.
+                unsafe { std::ffi::CStr::from_ptr(name) }
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect()
+    }
+
     /// The storage class of the cell at `idx` (`SQLITE_INTEGER`, ..).
     fn class(self, idx: usize) -> Result<c_int, sqlx::Error> {
         let len = self.columns();

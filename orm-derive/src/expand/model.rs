@@ -109,18 +109,20 @@ impl<'c, 'a> Gen<'c, 'a> {
         }
     }
 
-    /// `from_row` (every field: columns by position, relationship slots
-    /// unloaded, the rest defaulted) and `read_column` (one column).
-    fn decoding(&self) -> TokenStream {
+    /// The model built from `row`, column `i` of the model read at the
+    /// position `at(i)` gives; relationship slots unloaded, the rest
+    /// defaulted.
+    fn constructor(&self, at: impl Fn(usize) -> TokenStream) -> TokenStream {
         let ident = self.cont.ident;
         let model_name = &self.model_name;
-        let decode_fields = self.cont.fields.iter().map(|f| {
+        let fields = self.cont.fields.iter().map(|f| {
             let fid = f.ident;
             match self.columns.iter().position(|c| c.ident == f.ident) {
                 Some(idx) => {
                     let column = &f.column;
                     let ty = f.ty;
-                    quote!(#fid: <#ty as __orm::ColumnType>::decode(row, offset + #idx)
+                    let at = at(idx);
+                    quote!(#fid: <#ty as __orm::ColumnType>::decode(row, #at)
                         .map_err(|e| __orm::decode_error(#model_name, #column, e))?)
                 }
                 None => match &f.relation {
@@ -133,6 +135,15 @@ impl<'c, 'a> Gen<'c, 'a> {
                 },
             }
         });
+        quote!(#ident { #(#fields,)* })
+    }
+
+    /// `from_row` (columns in order from an offset), `from_row_at` (columns
+    /// at the given positions) and `read_column` (one column).
+    fn decoding(&self) -> TokenStream {
+        let model_name = &self.model_name;
+        let from_row = self.constructor(|idx| quote!(offset + #idx));
+        let from_row_at = self.constructor(|idx| quote!(positions[#idx]));
         let read_column_arms = self.columns.iter().enumerate().map(|(i, f)| {
             let fid = f.ident;
             let column = &f.column;
@@ -143,9 +154,11 @@ impl<'c, 'a> Gen<'c, 'a> {
         quote! {
             #[inline]
             fn from_row(row: __orm::RowRef<'_>, offset: usize) -> __orm::Result<Self> {
-                ::core::result::Result::Ok(#ident {
-                    #(#decode_fields,)*
-                })
+                ::core::result::Result::Ok(#from_row)
+            }
+
+            fn from_row_at(row: __orm::RowRef<'_>, positions: &[usize]) -> __orm::Result<Self> {
+                ::core::result::Result::Ok(#from_row_at)
             }
 
             fn read_column(
