@@ -141,6 +141,11 @@ pub trait Model: Sized + Send + Sync + Unpin + 'static {
     #[doc(hidden)]
     fn __detached(&self) -> Option<Self>;
 
+    /// True when a relationship slot holds rows to write with the model: a
+    /// new belongs_to target, or a loaded collection or row.
+    #[doc(hidden)]
+    fn __pending(&self) -> bool;
+
     /// The model's cache of fixed statements, one per dialect.
     #[doc(hidden)]
     fn __cache() -> &'static StatementCache;

@@ -9,11 +9,11 @@ use crate::column::ColumnList;
 use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::query;
-use crate::relation::{insert_graph, pending, save_graph, sync_keys, update_row};
+use crate::relation::{insert_graph, save_graph, sync_keys, update_row};
 
 /// `db.insert(model)`: the row, or the graph it holds.
 pub(crate) async fn insert<M: Model>(target: Target<'_>, mut model: M) -> Result<M> {
-    if pending(&model) {
+    if model.__pending() {
         let mut models = insert_many(target, vec![model]).await?;
         return models
             .pop()
@@ -32,7 +32,7 @@ pub(crate) async fn insert_many<M: Model>(
     for m in &models {
         m.validate()?;
     }
-    if models.iter().any(pending) {
+    if models.iter().any(M::__pending) {
         // A graph: everything in one transaction, the caller's or ours.
         let atomic = Atomic::begin(target).await?;
         let outcome = insert_graph(&mut models, atomic.target()).await;
@@ -47,7 +47,7 @@ pub(crate) async fn insert_many<M: Model>(
 
 /// `db.bulk_insert(models)`: the rows alone, nothing read back.
 pub(crate) async fn bulk_insert<M: Model>(target: Target<'_>, models: &[M]) -> Result<u64> {
-    if models.iter().any(pending) {
+    if models.iter().any(M::__pending) {
         return Err(Error::Config(format!(
             "bulk_insert writes `{}` rows only, and this one holds new related rows: use insert_many to write the graph",
             M::META.name
@@ -160,7 +160,7 @@ impl<'a, M: Model> Upsert<'a, M> {
 
     async fn run(mut self, action: query::upsert::Conflict) -> Result<Vec<Option<M>>> {
         for m in &mut self.models {
-            if pending(m) {
+            if m.__pending() {
                 return Err(Error::Config(format!(
                     "an upsert writes the `{}` row only, and this one holds new related rows: insert or save them first",
                     M::META.name

@@ -33,7 +33,7 @@ pub use has_one::{HasOneOps, HasOneQuery};
 pub use many_to_many::{ManyToManyOps, ManyToManyQuery};
 pub use related::{ByAssociation, ByForeignKey, RelatedQuery, Scope};
 pub use strategy::{
-    AnyOps, Erase, EraseModel, EraseOther, Field, Ops, OpsCell, pending, release_key, sync_keys,
+    AnyOps, Erase, EraseModel, EraseOther, Field, Ops, OpsCell, release_key, sync_keys,
     with_default_loads,
 };
 

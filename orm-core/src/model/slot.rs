@@ -3,7 +3,8 @@
 //! model and relationship.
 
 use std::fmt;
-use std::ops::Deref;
+use std::mem::ManuallyDrop;
+use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 
 use crate::error::{Error, Result};
@@ -22,13 +23,71 @@ impl Origin {
     }
 }
 
+/// An `Option` whose drop, when it is `None`, is one test in line: a
+/// model dropped with its relationship slots unloaded (every row read
+/// without `include`, every row built to be inserted) pays no call per
+/// slot, where the drop glue of an `Option` of a collection is a call of
+/// its own.
+struct Lean<X>(ManuallyDrop<Option<X>>);
+
+impl<X> Lean<X> {
+    const NONE: Self = Lean(ManuallyDrop::new(None));
+
+    fn new(value: Option<X>) -> Self {
+        Lean(ManuallyDrop::new(value))
+    }
+}
+
+impl<X> Deref for Lean<X> {
+    type Target = Option<X>;
+
+    #[inline]
+    fn deref(&self) -> &Option<X> {
+        &self.0
+    }
+}
+
+impl<X> DerefMut for Lean<X> {
+    #[inline]
+    fn deref_mut(&mut self) -> &mut Option<X> {
+        &mut self.0
+    }
+}
+
+impl<X> Drop for Lean<X> {
+    #[inline]
+    fn drop(&mut self) {
+        #[inline(never)]
+        fn drop_value<X>(value: &mut ManuallyDrop<Option<X>>) {
+            // SAFETY: called once, from `drop`; the value is not used
+            // after it.
+            unsafe { ManuallyDrop::drop(value) }
+        }
+        if self.0.is_some() {
+            drop_value(&mut self.0);
+        }
+    }
+}
+
+impl<X: Clone> Clone for Lean<X> {
+    fn clone(&self) -> Self {
+        Lean::new((*self.0).clone())
+    }
+}
+
+impl<X: PartialEq> PartialEq for Lean<X> {
+    fn eq(&self, other: &Self) -> bool {
+        *self.0 == *other.0
+    }
+}
+
 macro_rules! slot_common {
     ($slot:ident, $field:ident) => {
         #[allow(clippy::needless_update)]
         impl<T> Default for $slot<T> {
             fn default() -> Self {
                 $slot {
-                    $field: None,
+                    $field: Lean::NONE,
                     fresh: Default::default(),
                     origin: Origin::default(),
                     ..$slot::extra()
@@ -58,7 +117,7 @@ macro_rules! slot_common {
 
         impl<T: fmt::Debug> fmt::Debug for $slot<T> {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                match &self.$field {
+                match &*self.$field {
                     None => f.write_str("<not loaded>"),
                     Some(v) => v.fmt(f),
                 }
@@ -71,7 +130,7 @@ macro_rules! slot_common {
             #[doc(hidden)]
             pub fn unloaded(origin: &'static (&'static str, &'static str)) -> Self {
                 $slot {
-                    $field: None,
+                    $field: Lean::NONE,
                     fresh: Default::default(),
                     origin: Origin(Some(origin)),
                     ..$slot::extra()
@@ -98,7 +157,7 @@ macro_rules! slot_common {
 
             /// Forgets the loaded value.
             pub fn unload(&mut self) {
-                self.$field = None;
+                *self.$field = None;
                 self.fresh = Default::default();
             }
         }
@@ -115,7 +174,7 @@ macro_rules! slot_common {
 /// assert_eq!(posts.get().unwrap(), ["hello"]);
 /// ```
 pub struct HasMany<T> {
-    items: Option<Vec<T>>,
+    items: Lean<Vec<T>>,
     /// Which items are new and which keys the collection was loaded with.
     fresh: Track<T>,
     origin: Origin,
@@ -138,7 +197,7 @@ struct Track<T> {
     /// loaded keys, read on demand.
     key: Option<KeyOf<T>>,
     /// Marks past `old`, and keys recorded once the rows could change.
-    cold: Option<Box<Cold>>,
+    cold: Lean<Box<Cold>>,
 }
 
 #[derive(Clone, Default)]
@@ -156,7 +215,7 @@ impl<T> Default for Track<T> {
             old: 0,
             member: 0,
             key: None,
-            cold: None,
+            cold: Lean::NONE,
         }
     }
 }
@@ -192,7 +251,7 @@ impl<T> Track<T> {
             // Rows were removed (through `get_mut` or `take`, which kept
             // the loaded keys first): the marks restart there.
             self.old = position as u32;
-            if let Some(cold) = &mut self.cold {
+            if let Some(cold) = &mut *self.cold {
                 cold.marks.clear();
             }
         }
@@ -237,7 +296,7 @@ slot_common!(HasMany, items);
 impl<T> HasMany<T> {
     fn extra() -> Self {
         HasMany {
-            items: None,
+            items: Lean::NONE,
             fresh: Track::default(),
             origin: Origin::default(),
         }
@@ -249,7 +308,7 @@ impl<T> HasMany<T> {
     pub fn loaded(items: Vec<T>) -> Self {
         HasMany {
             fresh: Track::existing(items.len()),
-            items: Some(items),
+            items: Lean::new(Some(items)),
             origin: Origin::default(),
         }
     }
@@ -260,7 +319,7 @@ impl<T> HasMany<T> {
     pub fn new(items: Vec<T>) -> Self {
         HasMany {
             fresh: Track::default(),
-            items: Some(items),
+            items: Lean::new(Some(items)),
             origin: Origin::default(),
         }
     }
@@ -291,7 +350,7 @@ impl<T> HasMany<T> {
     pub(crate) fn take_marked(
         &mut self,
     ) -> Result<Option<(Vec<T>, Vec<bool>, Option<Vec<Value>>)>> {
-        let Some(items) = &self.items else {
+        let Some(items) = &*self.items else {
             return Ok(None);
         };
         let keys = match self.fresh.key {
@@ -323,7 +382,7 @@ impl<T> HasMany<T> {
     /// Loads the slot with `items`, rows that exist in the database.
     pub fn set(&mut self, items: Vec<T>) {
         self.fresh = Track::existing(items.len());
-        self.items = Some(items);
+        *self.items = Some(items);
     }
 
     /// Loads the slot with rows read from the database, remembering that
@@ -335,14 +394,14 @@ impl<T> HasMany<T> {
             member: u32::try_from(member).unwrap_or(u32::MAX),
             ..Track::existing(items.len())
         };
-        self.items = Some(items);
+        *self.items = Some(items);
     }
 
     /// Puts back what `take_marked` took.
     pub(crate) fn restore(&mut self, items: Vec<T>, fresh: Vec<bool>, keys: Option<Vec<Value>>) {
-        self.items = Some(items);
+        *self.items = Some(items);
         self.fresh = Track {
-            cold: Some(Box::new(Cold { marks: fresh, keys })),
+            cold: Lean::new(Some(Box::new(Cold { marks: fresh, keys }))),
             ..Track::default()
         };
     }
@@ -366,7 +425,7 @@ impl<T> From<Vec<T>> for HasMany<T> {
 /// A one-to-one relationship seen from the side without the key:
 /// `user.profile`. Loaded, it holds the row or `None`.
 pub struct HasOne<T> {
-    item: Option<Option<Box<T>>>,
+    item: Lean<Option<Box<T>>>,
     /// The row is new (to insert with the parent).
     fresh: bool,
     origin: Origin,
@@ -377,7 +436,7 @@ slot_common!(HasOne, item);
 impl<T> HasOne<T> {
     fn extra() -> Self {
         HasOne {
-            item: None,
+            item: Lean::NONE,
             fresh: false,
             origin: Origin::default(),
         }
@@ -388,7 +447,7 @@ impl<T> HasOne<T> {
     /// A loaded slot holding a row that exists (or none).
     pub fn loaded(item: Option<T>) -> Self {
         HasOne {
-            item: Some(item.map(Box::new)),
+            item: Lean::new(Some(item.map(Box::new))),
             fresh: false,
             origin: Origin::default(),
         }
@@ -397,14 +456,14 @@ impl<T> HasOne<T> {
     /// A new row, inserted with the parent, its key set to the parent.
     pub fn new(item: T) -> Self {
         HasOne {
-            item: Some(Some(Box::new(item))),
+            item: Lean::new(Some(Some(Box::new(item)))),
             fresh: true,
             origin: Origin::default(),
         }
     }
 
     fn pending(&self) -> bool {
-        matches!(self.item, Some(Some(_)))
+        matches!(*self.item, Some(Some(_)))
     }
 
     pub(crate) fn take_marked(&mut self) -> Option<(T, bool)> {
@@ -415,7 +474,7 @@ impl<T> HasOne<T> {
     /// The loaded row (`None` when there is none), or
     /// [`Error::NotLoaded`].
     pub fn get(&self) -> Result<Option<&T>> {
-        match &self.item {
+        match &*self.item {
             Some(item) => Ok(item.as_deref()),
             None => Err(self.origin.not_loaded()),
         }
@@ -423,7 +482,7 @@ impl<T> HasOne<T> {
 
     /// Loads the slot with a row that exists (or none).
     pub fn set(&mut self, item: Option<T>) {
-        self.item = Some(item.map(Box::new));
+        *self.item = Some(item.map(Box::new));
         self.fresh = false;
     }
 
@@ -486,7 +545,7 @@ impl<T: fmt::Debug> fmt::Debug for Shared<T> {
 /// Assigning a target and saving writes the key from it: the relationship
 /// wins over a hand-set key field.
 pub struct BelongsTo<T> {
-    item: Option<Option<Shared<T>>>,
+    item: Lean<Option<Shared<T>>>,
     /// The target is new (inserted before the row pointing at it).
     fresh: bool,
     origin: Origin,
@@ -497,7 +556,7 @@ slot_common!(BelongsTo, item);
 impl<T> BelongsTo<T> {
     fn extra() -> Self {
         BelongsTo {
-            item: None,
+            item: Lean::NONE,
             fresh: false,
             origin: Origin::default(),
         }
@@ -509,7 +568,7 @@ impl<T> BelongsTo<T> {
     /// key from it.
     pub fn loaded(target: T) -> Self {
         BelongsTo {
-            item: Some(Some(Shared::new(target))),
+            item: Lean::new(Some(Some(Shared::new(target)))),
             fresh: false,
             origin: Origin::default(),
         }
@@ -519,7 +578,7 @@ impl<T> BelongsTo<T> {
     /// from it (SQLAlchemy's `Product(creator=User(...))`).
     pub fn new(target: T) -> Self {
         BelongsTo {
-            item: Some(Some(Shared::new(target))),
+            item: Lean::new(Some(Some(Shared::new(target)))),
             fresh: true,
             origin: Origin::default(),
         }
@@ -528,7 +587,7 @@ impl<T> BelongsTo<T> {
     /// A slot loaded with no target (a NULL key).
     pub fn loaded_none() -> Self {
         BelongsTo {
-            item: Some(None),
+            item: Lean::new(Some(None)),
             fresh: false,
             origin: Origin::default(),
         }
@@ -547,7 +606,7 @@ impl<T> BelongsTo<T> {
 
     /// True when a new target waits to be inserted.
     pub fn is_new(&self) -> bool {
-        self.fresh && matches!(self.item, Some(Some(_)))
+        self.fresh && matches!(*self.item, Some(Some(_)))
     }
 
     fn pending(&self) -> bool {
@@ -558,7 +617,7 @@ impl<T> BelongsTo<T> {
     /// [`Error::NotFound`] (use [`BelongsTo::get_optional`] for nullable
     /// keys).
     pub fn get(&self) -> Result<&T> {
-        match &self.item {
+        match &*self.item {
             Some(Some(t)) => Ok(t),
             Some(None) => Err(Error::NotFound {
                 model: self.origin.0.map_or("(relationship)", |o| o.1),
@@ -569,7 +628,7 @@ impl<T> BelongsTo<T> {
 
     /// The loaded target or `None`, or [`Error::NotLoaded`].
     pub fn get_optional(&self) -> Result<Option<&T>> {
-        match &self.item {
+        match &*self.item {
             Some(item) => Ok(item.as_deref()),
             None => Err(self.origin.not_loaded()),
         }
@@ -583,13 +642,13 @@ impl<T> BelongsTo<T> {
     /// Loads the slot with a parent shared with its siblings: what a
     /// collection load writes into each child's inverse slot.
     pub(crate) fn set_shared(&mut self, target: Arc<T>) {
-        self.item = Some(Some(Shared(target)));
+        *self.item = Some(Some(Shared(target)));
         self.fresh = false;
     }
 
     /// Loads the slot with `target`, a row that exists (or none).
     pub fn set(&mut self, target: Option<T>) {
-        self.item = Some(target.map(Shared::new));
+        *self.item = Some(target.map(Shared::new));
         self.fresh = false;
     }
 }
@@ -645,5 +704,39 @@ mod serde_impls {
                 None => BelongsTo::loaded_none(),
             })
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A loaded slot drops what it holds (its `Lean` storage drops by
+    /// hand), an unloaded or taken one holds nothing.
+    #[test]
+    fn slots_drop_what_they_hold() {
+        let held = Arc::new(());
+        let count = || Arc::strong_count(&held);
+        {
+            let mut many = HasMany::loaded(vec![held.clone(), held.clone()]);
+            many.push_new(held.clone());
+            let _one = HasOne::new(held.clone());
+            let _target = BelongsTo::new(held.clone());
+            let _unloaded: HasMany<Arc<()>> = HasMany::default();
+            assert_eq!(count(), 6);
+        }
+        assert_eq!(count(), 1);
+        let mut many = HasMany::new(vec![held.clone()]);
+        let taken = many.take();
+        assert_eq!(count(), 2);
+        drop(many);
+        drop(taken);
+        assert_eq!(count(), 1);
+        let mut copied = HasMany::loaded(vec![held.clone()]);
+        copied.push_new(held.clone());
+        let copy = copied.clone();
+        assert_eq!(copy, copied);
+        drop((copy, copied));
+        assert_eq!(count(), 1);
     }
 }

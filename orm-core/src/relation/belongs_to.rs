@@ -40,10 +40,6 @@ pub fn held_key<T: Model>(slot: &BelongsTo<T>, references: Option<&str>) -> Opti
 }
 
 impl<P: Model, T: Model> Strategy<P> for BelongsToOps<P, T> {
-    fn pending(&self, model: &P) -> bool {
-        (self.field.peek)(model).is_new()
-    }
-
     fn insert_before<'a>(
         &'a self,
         rel: &'static RelationMeta,

@@ -68,9 +68,6 @@ impl<P, S> Field<P, S> {
 
 /// What one relationship kind does to the rows of its owner `P`.
 pub trait Strategy<P>: Send + Sync {
-    /// True when the slot holds rows to write with the model.
-    fn pending(&self, model: &P) -> bool;
-
     /// A graph insert's step before the models' own rows: the new targets
     /// of a belongs_to, whose keys the rows need.
     fn insert_before<'a>(
@@ -142,10 +139,6 @@ pub trait Strategy<P>: Send + Sync {
 macro_rules! after_owner {
     ($ops:ident, $insert:ident, $save:ident, $saves:expr) => {
         impl<P: Model, T: Model> Strategy<P> for $ops<P, T> {
-            fn pending(&self, model: &P) -> bool {
-                (self.0.peek)(model).__pending()
-            }
-
             fn insert_after<'a>(
                 &'a self,
                 rel: &'static RelationMeta,
@@ -205,11 +198,6 @@ pub fn with_default_loads<P: Model>(mut select: Select<P>) -> Select<P> {
         };
     }
     select
-}
-
-/// True when a slot of `model` holds rows to write with it.
-pub fn pending<P: Model>(model: &P) -> bool {
-    strategies::<P>().any(|(_, s)| s.pending(model))
 }
 
 /// Writes the keys of the targets the belongs_to slots of `model` hold

@@ -250,6 +250,10 @@ impl<'c, 'a> Gen<'c, 'a> {
                 quote!(#fid: ::core::default::Default::default())
             }
         });
+        let pending = self.cont.relations().map(|(f, _)| {
+            let fid = f.ident;
+            quote!(|| self.#fid.__pending())
+        });
         let relation_slot_arms = self.cont.relations().enumerate().map(|(i, (f, _))| {
             let fid = f.ident;
             quote!(#i => ::core::option::Option::Some(&mut self.#fid),)
@@ -294,6 +298,11 @@ impl<'c, 'a> Gen<'c, 'a> {
                 ::core::option::Option::Some(#ident {
                     #(#detached,)*
                 })
+            }
+
+            #[inline]
+            fn __pending(&self) -> bool {
+                false #(#pending)*
             }
 
             fn relation_slot(&mut self, index: usize) -> ::core::option::Option<&mut dyn ::core::any::Any> {
