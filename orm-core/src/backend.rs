@@ -1108,11 +1108,38 @@ where
     }
     to_driver(&mut *exec, hold, &single).await?;
     let args = arguments::<DB<C>>(binds, check, hold.max_packet, sql.as_str())?;
-    let result = sqlx::query_with(sql, args)
-        .persistent(persistent)
-        .execute(exec)
-        .await?;
-    Ok(<DB<C> as Backend>::done(&result))
+    let text = sql.clone();
+    let query = sqlx::query_with(sql, args).persistent(persistent);
+    let mut steps = sqlx::Executor::fetch_many(exec, query);
+    let mut result = <DB<C> as sqlx::Database>::QueryResult::default();
+    let mut rows = 0u64;
+    while let Some(step) = steps.try_next().await? {
+        match step {
+            sqlx::Either::Left(done) => result.extend(Some(done)),
+            sqlx::Either::Right(_) => rows += 1,
+        }
+    }
+    let mut done = <DB<C> as Backend>::done(&result);
+    done.rows_affected = rows_affected(done.rows_affected, rows, || {
+        crate::sql::is_read(text.as_str())
+    });
+    Ok(done)
+}
+
+/// What `execute` returns for a statement that the server reports as
+/// `reported` rows affected and that returned `rows` rows: the rows it
+/// returned when it returned any (an `INSERT .. RETURNING`, which MySQL
+/// reports as 0 rows affected; a `SELECT`, as PostgreSQL counts it), none
+/// for a read that returned none (SQLite reports the changes of the last
+/// write before it), else what the server reports.
+pub(crate) fn rows_affected(reported: u64, rows: u64, read: impl FnOnce() -> bool) -> u64 {
+    if rows > 0 {
+        rows
+    } else if read() {
+        0
+    } else {
+        reported
+    }
 }
 
 /// Runs text without parameters in one message (the simple protocol),

@@ -126,7 +126,7 @@ impl<M: Model, T: ColumnType> Column<M, T> {
     }
 
     /// `column IN (values...)`; an empty list matches nothing. On
-    /// PostgreSQL a list of integers, text or UUIDs is bound as one array
+    /// PostgreSQL a list of integers, floats, booleans, text, bytes or UUIDs is bound as one array
     /// (`= ANY($1)`), whatever its length; elsewhere a statement of more
     /// values than the database binds in one is refused with
     /// [`Error::TooManyValues`](crate::Error::TooManyValues).

@@ -234,7 +234,7 @@ pub enum Error {
     /// A statement binding more values than the database takes in one
     /// (65,535 on PostgreSQL and MySQL, 32,766 on SQLite), refused before
     /// it was sent: an `in_list` or `not_in` that long on SQLite or MySQL
-    /// (PostgreSQL binds a list of integers, text or UUIDs as one array).
+    /// (PostgreSQL binds a list of integers, floats, booleans, text, bytes or UUIDs as one array).
     /// Writes of many rows split themselves and never meet it.
     #[error(
         "a statement binds {values} values, more than the database takes in one ({limit}); nothing was sent: filter by a shorter list, or join the table that holds the values"

@@ -65,7 +65,7 @@ pub use migration::{plan, render as render_migration};
 pub use mysql::SERVER_PROBE as MYSQL_SERVER_PROBE;
 #[cfg(feature = "postgres")]
 pub use postgres::FORGET_SESSION as POSTGRES_FORGET_SESSION;
-pub use raw::{is_read, rewrite_placeholders};
+pub use raw::{is_read, rewrite_placeholders, with_parameter_types};
 pub use render::{
     begin, create_schema, create_table, delete, drop_table, insert, insert_missing_pairs,
     savepoint, select, transaction, update, upsert,

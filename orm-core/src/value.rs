@@ -426,8 +426,7 @@ impl NanCheck for String {
 const NOT_FINITE: &str = "only finite numbers can be stored: SQLite turns NaN into NULL and MySQL refuses NaN and infinity, so no backend takes them";
 
 /// Why text with a NUL character is refused.
-const NUL_IN_TEXT: &str =
-    "text containing a NUL character (\\0) cannot be stored: PostgreSQL refuses it";
+const NUL_IN_TEXT: &str = "text containing a NUL character (\\0) is refused on every backend, as PostgreSQL cannot store it: remove the character, or store the value as bytes (`Vec<u8>`)";
 
 /// Whether `text` holds a NUL character. Every text value of a model is
 /// looked at, so the look reads eight bytes at a time (the last word

@@ -270,7 +270,58 @@ scenario!(async fn raw_sql_runs_as_written_and_names_the_columns_it_lacks(db, ba
         .await?;
         assert_eq!(added.len(), 1);
         assert_eq!(User::get(db, added[0].id).await?, added[0]);
+        // `execute` of a statement that returns rows counts them (MariaDB
+        // reports no rows affected for a RETURNING).
+        let returned = orm::raw("INSERT INTO users (email, karma) VALUES (?, 1), (?, 2) RETURNING id")
+            .bind_str("two@example.com")
+            .bind_str("three@example.com")
+            .execute(db)
+            .await?;
+        assert_eq!(returned, 2);
+        let deleted = orm::raw("DELETE FROM users WHERE karma < ? RETURNING id").bind(3).execute(db).await?;
+        assert_eq!(deleted, 2);
     }
+    // A read counts the rows it returned, none when it returned none (SQLite
+    // reports the changes of the write before it).
+    let total = User::query().count(db).await? as u64;
+    assert_eq!(orm::raw("UPDATE users SET karma = karma WHERE karma > ?").bind(0).execute(db).await?, total);
+    assert_eq!(orm::raw("SELECT id FROM users WHERE id < ?").bind(0).execute(db).await?, 0);
+    assert_eq!(orm::raw("SELECT id FROM users").execute(db).await?, total);
+    Ok(())
+});
+
+scenario!(async fn the_same_raw_sql_bound_with_other_types_runs_as_bound(db, backend) {
+    orm::raw("CREATE TABLE probe (id INTEGER PRIMARY KEY, score DOUBLE PRECISION NOT NULL)")
+        .execute(db)
+        .await?;
+    orm::raw("INSERT INTO probe (id, score) VALUES (1, 0), (2, 3)").execute(db).await?;
+    // One transaction is one connection, where a statement is prepared
+    // once: the second text of each pair must not run with the first's
+    // parameter types (PostgreSQL read 2.5 as the bits of an integer).
+    let rec = db.recorder();
+    let tx = db.begin().await?;
+    let update = "UPDATE probe SET score = ? WHERE id = ?";
+    assert_eq!(orm::raw(update).bind(3_i64).bind(1_i64).execute(&tx).await?, 1);
+    assert_eq!(orm::raw(update).bind(2.5_f64).bind(1_i64).execute(&tx).await?, 1);
+    let read = "SELECT score FROM probe WHERE id = ?";
+    assert_eq!(orm::raw(read).bind(1_i64).scalar::<f64>(&tx).await?, 2.5);
+    assert_eq!(orm::raw(read).bind(1_i32).scalar::<f64>(&tx).await?, 2.5);
+    let above = "SELECT COUNT(*) FROM probe WHERE score > ?";
+    assert_eq!(orm::raw(above).bind(1_i64).scalar::<i64>(&tx).await?, 2);
+    assert_eq!(orm::raw(above).bind(2.75_f64).scalar::<i64>(&tx).await?, 1);
+    assert_eq!(orm::raw(above).bind(2_i32).scalar::<i64>(&tx).await?, 2);
+    assert_eq!(orm::raw(above).bind(None::<f64>).scalar::<i64>(&tx).await?, 0);
+    // A statement ending in `;` or a line comment takes the types too.
+    assert_eq!(orm::raw("SELECT COUNT(*) FROM probe WHERE id = ?;").bind(2_i64).scalar::<i64>(&tx).await?, 1);
+    assert_eq!(orm::raw("SELECT COUNT(*) FROM probe WHERE id > ? -- both").bind(0_i64).scalar::<i64>(&tx).await?, 2);
+    if backend == Backend::Postgres {
+        // The types sent name the prepared statement.
+        let sql = rec.statements();
+        assert_eq!(sql[0], "BEGIN");
+        assert_eq!(sql[1], "UPDATE probe SET score = $1 WHERE id = $2\n/* parameters: BIGINT, BIGINT */");
+        assert_eq!(sql[2], "UPDATE probe SET score = $1 WHERE id = $2\n/* parameters: DOUBLE PRECISION, BIGINT */");
+    }
+    tx.commit().await?;
     Ok(())
 });
 

@@ -201,3 +201,34 @@ scenario!(async fn time_crate_values_round_trip_with_their_boundaries(db, backen
     assert_eq!(before, 3);
     Ok(())
 });
+
+scenario!(async fn in_list_finds_rows_by_every_scalar_type(db, backend) {
+    db.create_all(&orm::models![Everything]).await?;
+    let (low, high) = (db.insert(lows()).await?, db.insert(highs()).await?);
+    let rec = db.recorder();
+    macro_rules! listed {
+        ($($column:ident: $field:ident),*) => {$(
+            let both = Everything::query()
+                .filter(Everything::$column.in_list([low.$field.clone(), high.$field.clone()]))
+                .count(db)
+                .await?;
+            assert_eq!(both, 2, stringify!($field));
+            let others = Everything::query()
+                .filter(Everything::$column.not_in([high.$field.clone()]))
+                .all(db)
+                .await?;
+            assert_eq!(others, vec![low.clone()], stringify!($field));
+        )*};
+    }
+    listed!(SMALL: small, INT: int, BIG: big, FLOAT: float, DOUBLE: double, FLAG: flag, TEXT: text, BYTES: bytes, UUID: uuid);
+    if backend == Backend::Postgres {
+        // Each list binds as one array, whatever its type.
+        let sql = rec.take();
+        assert_eq!(sql.len(), 18);
+        for (i, s) in sql.iter().enumerate() {
+            let array = if i % 2 == 0 { "= ANY($1)" } else { "<> ALL($1)" };
+            assert!(s.contains(array), "{s}");
+        }
+    }
+    Ok(())
+});

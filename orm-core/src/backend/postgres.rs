@@ -110,7 +110,11 @@ fn bind_array(args: &mut PgArguments, ty: SqlType, items: Vec<Value>) -> Result<
         SqlType::SmallInt => typed!(I16, i16),
         SqlType::Int => typed!(I32, i32),
         SqlType::BigInt => typed!(I64, i64),
+        SqlType::Real => typed!(F32, f32),
+        SqlType::Double => typed!(F64, f64),
+        SqlType::Bool => typed!(Bool, bool),
         SqlType::Text => typed!(String, String),
+        SqlType::Bytes => typed!(Bytes, Vec<u8>),
         #[cfg(feature = "uuid")]
         SqlType::Uuid => typed!(Uuid, uuid::Uuid),
         other => Err(format!("no array binding for {other:?}").into()),

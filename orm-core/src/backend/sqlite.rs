@@ -795,6 +795,15 @@ impl Stepping {
     /// each row to `row`; true when the statement is done. A first step
     /// that finds the database locked by another connection is
     /// [`Direct::Driver`], nothing done.
+    /// True when the statement returns rows (a `SELECT`, a `RETURNING`):
+    /// it has result columns.
+    fn returns_rows(&self) -> bool {
+        self.running.as_ref().is_some_and(|running| {
+            // SAFETY: a prepared statement of the locked connection.
+            unsafe { ffi::sqlite3_column_count(running.stmt.as_ptr()) > 0 }
+        })
+    }
+
     fn step_for(
         &mut self,
         max_rows: u32,
@@ -1252,10 +1261,15 @@ pub(super) async fn execute_direct(
     let Direct::Ran(mut stepping) = Stepping::locked(conn, hold, sql, binds, flags).await? else {
         return Ok(Direct::Driver);
     };
-    // Rows a statement returns here are not read (an INSERT .. RETURNING
-    // run for its effect).
+    // Rows a statement returns here are counted, not read (an INSERT ..
+    // RETURNING run for its effect).
+    let returns_rows = stepping.returns_rows();
+    let mut rows = 0u64;
     loop {
-        match stepping.step_for(u32::MAX, &mut |_| Ok(()))? {
+        match stepping.step_for(u32::MAX, &mut |_| {
+            rows += 1;
+            Ok(())
+        })? {
             Direct::Ran(true) => break,
             Direct::Ran(false) => {}
             Direct::Driver => return Ok(Direct::Driver),
@@ -1269,8 +1283,9 @@ pub(super) async fn execute_direct(
             ffi::sqlite3_last_insert_rowid(db.as_ptr()),
         )
     };
+    let changes = u64::try_from(changes).unwrap_or(0);
     Ok(Direct::Ran(Done {
-        rows_affected: u64::try_from(changes).unwrap_or(0),
+        rows_affected: super::rows_affected(changes, rows, || returns_rows),
         last_insert_id: u64::try_from(rowid).ok(),
     }))
 }

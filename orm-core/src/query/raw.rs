@@ -11,7 +11,7 @@ use crate::backend::Executor;
 use crate::backend::{self, Sql};
 use crate::error::{Error, Result};
 use crate::model::Model;
-use crate::sql::rewrite_placeholders;
+use crate::sql::{rewrite_placeholders, with_parameter_types};
 use crate::value::{ColumnType, RowRef, Value};
 
 /// A hand-written statement and its bind values. See [`raw`].
@@ -115,10 +115,15 @@ impl Raw {
                 self.binds.len()
             )));
         }
+        if dialect == crate::Dialect::Postgres && !self.binds.is_empty() {
+            return Ok(with_parameter_types(raw.sql, &self.binds));
+        }
         Ok(raw.sql)
     }
 
-    /// Runs the statement; returns the number of rows affected.
+    /// Runs the statement; returns the rows it wrote (inserted, updated,
+    /// deleted), or for a statement that returns rows (`RETURNING`, a
+    /// `SELECT`) the number of rows returned, the same on every backend.
     ///
     /// Exactly one statement runs, on every backend: text after a `;` that
     /// ends the first statement is [`Error::Config`] on SQLite (and refused

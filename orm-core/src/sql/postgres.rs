@@ -94,7 +94,11 @@ fn array_of(ty: SqlType, values: &[Value]) -> bool {
             (SqlType::SmallInt, Value::I16(_))
                 | (SqlType::Int, Value::I32(_))
                 | (SqlType::BigInt, Value::I64(_))
+                | (SqlType::Real, Value::F32(_))
+                | (SqlType::Double, Value::F64(_))
+                | (SqlType::Bool, Value::Bool(_))
                 | (SqlType::Text, Value::String(_))
+                | (SqlType::Bytes, Value::Bytes(_))
         ) || uuid_of(ty, v)
     })
 }

@@ -5,6 +5,7 @@
 use std::fmt::Write;
 
 use super::dialect::Dialect;
+use crate::value::Value;
 
 /// Hand-written SQL with its `?` placeholders in the dialect's form, and
 /// how many there are.
@@ -203,6 +204,28 @@ mod tests {
         assert!(!rewrite_placeholders("SELECT 1; -- done\n", Dialect::MySql).several_statements);
         assert!(rewrite_placeholders("SELECT ?1", Dialect::Sqlite).numbered);
     }
+}
+
+/// Hand-written PostgreSQL `sql` with a comment after it naming the type
+/// each of `binds` is sent as (`/* parameters: BIGINT, TEXT */`).
+///
+/// The driver keeps one prepared statement per text on each connection,
+/// typed by the parameters it was first sent with; the same text sent
+/// later with other types would run with the first ones (a float read as
+/// the bits of an integer, a parameter of the wrong length). With the
+/// types in the text, each set of types has a prepared statement of its
+/// own. The query builder needs none: its values take their columns'
+/// types.
+pub fn with_parameter_types(mut sql: String, binds: &[Value]) -> String {
+    sql.push_str("\n/* parameters: ");
+    for (i, value) in binds.iter().enumerate() {
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        sql.push_str(super::copy::postgres_bind_type(value).unwrap_or("ARRAY"));
+    }
+    sql.push_str(" */");
+    sql
 }
 
 /// Whether `sql` only reads, so that it may run on a read replica: its
