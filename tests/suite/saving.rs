@@ -628,3 +628,80 @@ scenario!(async fn a_cascade_through_a_cycle_is_refused(db, backend) {
     assert_eq!(Folder::query().count(db).await?, 3, "nothing was deleted");
     Ok(())
 });
+
+/// An entry with no related rows of its own.
+fn bare_entry(title: &str) -> Entry {
+    Entry {
+        id: 0,
+        blog_id: 0,
+        title: title.into(),
+        blog: BelongsTo::default(),
+        remarks: HasMany::default(),
+        labels: HasMany::default(),
+        pingbacks: HasMany::default(),
+    }
+}
+
+async fn titles_of(db: &Db, blog: i64) -> orm::Result<Vec<String>> {
+    let mut titles: Vec<String> = Entry::query()
+        .filter(Entry::BLOG_ID.eq(blog))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|e| e.title)
+        .collect();
+    titles.sort();
+    Ok(titles)
+}
+
+scenario!(async fn rows_moved_about_through_get_mut_stay_new_or_existing(db, backend) {
+    db.create_all(&orm::models![Blog, Entry, Remark, Pingback, Label, EntryLabel]).await?;
+    let blog = |name: &str, titles: &[&str]| Blog {
+        id: 0,
+        name: name.into(),
+        entries: HasMany::new(titles.iter().map(|t| bare_entry(t)).collect()),
+    };
+    let a = db.insert(blog("a", &["a1", "a2"])).await?;
+    let b = db.insert(blog("b", &["b1"])).await?;
+    let reload = |id: i64| Blog::query().filter(Blog::ID.eq(id)).include(Blog::ENTRIES).one(db);
+
+    // A row pushed as existing, then an edit that moves it to a position
+    // a new row held: it is re-parented, never inserted a second time.
+    let moved = Entry::query().filter(Entry::TITLE.eq("b1")).one(db).await?;
+    let mut a_now = reload(a.id).await?;
+    a_now.entries.push_new(bare_entry("dropped"));
+    a_now.entries.push_existing(moved.clone());
+    a_now.entries.get_mut()?.retain(|e| e.title != "dropped");
+    db.save(&mut a_now).await?;
+    assert_eq!(Entry::query().count(db).await?, 3);
+    assert_eq!(Entry::get(db, moved.id).await?.blog_id, a.id);
+    assert_eq!(titles_of(db, a.id).await?, ["a1", "a2", "b1"]);
+    assert!(titles_of(db, b.id).await?.is_empty());
+
+    // New rows added through get_mut wherever they stand (after a
+    // removal, at the front, reversed with the rest) are inserted; the
+    // removed row is an orphan, deleted.
+    let mut a_now = reload(a.id).await?;
+    a_now.entries.get_mut()?.retain(|e| e.title != "a1");
+    a_now.entries.get_mut()?.push(bare_entry("pushed"));
+    a_now.entries.get_mut()?.insert(0, bare_entry("front"));
+    a_now.entries.push_new(bare_entry("newest"));
+    a_now.entries.get_mut()?.reverse();
+    db.save(&mut a_now).await?;
+    assert_eq!(titles_of(db, a.id).await?, ["a2", "b1", "front", "newest", "pushed"]);
+    assert_eq!(Entry::query().count(db).await?, 5);
+    let saved: Vec<&str> = a_now.entries.get()?.iter().map(|e| e.title.as_str()).collect();
+    assert_eq!(saved, ["newest", "pushed", "b1", "a2", "front"]);
+    assert!(a_now.entries.get()?.iter().all(|e| e.id > 0 && e.blog_id == a.id));
+
+    // A row read from the database and added through get_mut (not
+    // push_existing) holds the key the database gave it: it is
+    // re-parented, not inserted again under a new key.
+    let stray = db.insert(Entry { blog_id: b.id, ..bare_entry("b2") }).await?;
+    let mut a_now = reload(a.id).await?;
+    a_now.entries.get_mut()?.push(stray.clone());
+    db.save(&mut a_now).await?;
+    assert_eq!(Entry::query().count(db).await?, 6);
+    assert_eq!(Entry::get(db, stray.id).await?.blog_id, a.id);
+    Ok(())
+});

@@ -8,7 +8,7 @@ use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 
 use crate::error::{Error, Result};
-use crate::value::Value;
+use crate::value::{HashKey, Value};
 
 /// Which model and relationship a slot belongs to, for error messages.
 /// Slots made by the ORM know it; `Default` ones do not.
@@ -193,8 +193,9 @@ struct Track<T> {
     old: u32,
     /// The column of a member's key, for `key`.
     member: u32,
-    /// Set while the first `old` rows are as loaded: their keys are the
-    /// loaded keys, read on demand.
+    /// Reads a member's key, for a collection the ORM loaded: while no
+    /// keys are recorded the first `old` rows are as loaded, and their keys
+    /// are the loaded keys, read on demand.
     key: Option<KeyOf<T>>,
     /// Marks past `old`, and keys recorded once the rows could change.
     cold: Lean<Box<Cold>>,
@@ -207,6 +208,9 @@ struct Cold {
     marks: Vec<bool>,
     /// The members' keys as loaded.
     keys: Option<Vec<Value>>,
+    /// The keys of rows pushed as existing, for a collection the ORM
+    /// loaded: such a row stays existing wherever `get_mut` moves it.
+    adopted: Vec<Value>,
 }
 
 impl<T> Default for Track<T> {
@@ -267,10 +271,54 @@ impl<T> Track<T> {
         let (Some(key), Some(rows)) = (self.key, rows) else {
             return Ok(());
         };
-        self.key = None;
+        if self.kept_keys() {
+            return Ok(());
+        }
         let keys = self.read_keys(rows, key)?;
         self.cold().keys = Some(keys);
         Ok(())
+    }
+
+    fn kept_keys(&self) -> bool {
+        self.cold.as_ref().is_some_and(|c| c.keys.is_some())
+    }
+
+    /// Records the key of `row`, about to be pushed as existing, when the
+    /// ORM loaded the collection.
+    fn adopt(&mut self, row: &T) {
+        let Some(key) = self.key else {
+            return;
+        };
+        // A key the ORM located reads without fail; were it not to, the
+        // row would count as new and its insert meet its own key.
+        if let Ok(value) = key(row, self.member as usize) {
+            self.cold().adopted.push(value);
+        }
+    }
+
+    /// The members' keys as loaded: recorded, or read from the rows while
+    /// they are as loaded; `None` when the ORM did not load the collection.
+    fn loaded_keys(&mut self, rows: &[T]) -> Result<Option<Vec<Value>>> {
+        if let Some(keys) = self.cold.as_mut().and_then(|c| c.keys.take()) {
+            return Ok(Some(keys));
+        }
+        match self.key {
+            Some(key) => self.read_keys(rows, key).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Whether each of `rows` is new, for a collection the ORM loaded (read
+    /// by `key`): a row is new unless its key is one the collection was
+    /// loaded with or one of a row pushed as existing, wherever `get_mut`
+    /// has moved it since.
+    fn marks_by_key(&self, rows: &[T], key: KeyOf<T>, loaded: &[Value]) -> Result<Vec<bool>> {
+        let adopted = self.cold.as_ref().map_or(&[][..], |c| &c.adopted[..]);
+        let known: rustc_hash::FxHashSet<HashKey> =
+            loaded.iter().chain(adopted).cloned().map(HashKey).collect();
+        rows.iter()
+            .map(|row| Ok(!known.contains(&HashKey(key(row, self.member as usize)?))))
+            .collect()
     }
 
     fn read_keys(&self, rows: &[T], key: KeyOf<T>) -> Result<Vec<Value>> {
@@ -334,6 +382,7 @@ impl<T> HasMany<T> {
     /// Adds a row that exists: saving the parent links it (re-parents it,
     /// or writes the association row of a many-to-many).
     pub fn push_existing(&mut self, item: T) {
+        self.fresh.adopt(&item);
         let items = self.items.get_or_insert_with(Vec::new);
         self.fresh.push(items.len(), false);
         items.push(item);
@@ -353,11 +402,11 @@ impl<T> HasMany<T> {
         let Some(items) = &*self.items else {
             return Ok(None);
         };
-        let keys = match self.fresh.key {
-            Some(key) => Some(self.fresh.read_keys(items, key)?),
-            None => self.fresh.cold.as_mut().and_then(|c| c.keys.take()),
+        let keys = self.fresh.loaded_keys(items)?;
+        let marks = match (self.fresh.key, &keys) {
+            (Some(key), Some(loaded)) => self.fresh.marks_by_key(items, key, loaded)?,
+            _ => self.fresh.marks(items.len()),
         };
-        let marks = self.fresh.marks(items.len());
         self.fresh = Track::default();
         Ok(self.items.take().map(|items| (items, marks, keys)))
     }
@@ -401,7 +450,11 @@ impl<T> HasMany<T> {
     pub(crate) fn restore(&mut self, items: Vec<T>, fresh: Vec<bool>, keys: Option<Vec<Value>>) {
         *self.items = Some(items);
         self.fresh = Track {
-            cold: Lean::new(Some(Box::new(Cold { marks: fresh, keys }))),
+            cold: Lean::new(Some(Box::new(Cold {
+                marks: fresh,
+                keys,
+                adopted: Vec::new(),
+            }))),
             ..Track::default()
         };
     }

@@ -128,19 +128,45 @@ pub(crate) fn take_marked<P, T>(
         }))
 }
 
+impl<T: Model> Marked<T> {
+    /// Counts as existing a row that would be inserted but holds a key the
+    /// database generated (`member` is a generated key and the row's is
+    /// not 0): it came from the database, added through `get_mut` rather
+    /// than `push_existing`, and an insert would make a second copy of it
+    /// under a new key.
+    pub(crate) fn generated_keys_exist(&mut self, member: usize) -> Result<()> {
+        if !T::META.columns.get(member).is_some_and(|c| c.auto) {
+            return Ok(());
+        }
+        for (item, is_new) in self.items.iter().zip(self.fresh.iter_mut()) {
+            if *is_new
+                && !matches!(
+                    item.column_value(member)?,
+                    Value::I16(0) | Value::I32(0) | Value::I64(0)
+                )
+            {
+                *is_new = false;
+            }
+        }
+        Ok(())
+    }
+}
+
 impl<T> Marked<T> {
-    /// The rows that existed, and the new ones.
-    pub(crate) fn split(self) -> (Vec<T>, Vec<T>, Option<Vec<Value>>) {
+    /// The rows that existed, the new ones, the member keys as loaded, and
+    /// whether each position held a new row (for [`rejoin`]).
+    #[allow(clippy::type_complexity)]
+    pub(crate) fn split(self) -> (Vec<T>, Vec<T>, Option<Vec<Value>>, Vec<bool>) {
         let mut existing = Vec::new();
         let mut new_rows = Vec::new();
-        for (item, is_new) in self.items.into_iter().zip(self.fresh) {
+        for (item, &is_new) in self.items.into_iter().zip(&self.fresh) {
             if is_new {
                 new_rows.push(item);
             } else {
                 existing.push(item);
             }
         }
-        (existing, new_rows, self.before)
+        (existing, new_rows, self.before, self.fresh)
     }
 
     /// Puts the collection back as it was taken (a save refused before
@@ -148,4 +174,25 @@ impl<T> Marked<T> {
     pub(crate) fn restore<P>(self, model: &mut P, slot: fn(&mut P) -> &mut HasMany<T>) {
         slot(model).restore(self.items, self.fresh, self.before);
     }
+}
+
+/// The rows [`Marked::split`] parted, back in the order the collection
+/// held them: `fresh` tells, position by position, which of the two each
+/// came from.
+pub(crate) fn rejoin<T>(existing: Vec<T>, new_rows: Vec<T>, fresh: &[bool]) -> Vec<T> {
+    let mut existing = existing.into_iter();
+    let mut new_rows = new_rows.into_iter();
+    let mut out: Vec<T> = fresh
+        .iter()
+        .filter_map(|&is_new| {
+            if is_new {
+                new_rows.next()
+            } else {
+                existing.next()
+            }
+        })
+        .collect();
+    out.extend(existing);
+    out.extend(new_rows);
+    out
 }

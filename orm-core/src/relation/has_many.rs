@@ -3,7 +3,7 @@
 //! re-parented); a save also updates the existing ones and handles the
 //! rows removed since the ORM loaded the collection (orphans).
 
-use super::collection::{diff, put_back, take_and_insert, take_marked};
+use super::collection::{diff, put_back, rejoin, take_and_insert, take_marked};
 use super::related::{ByForeignKey, RelatedQuery, Scope};
 use super::strategy::{Field, Step, Strategy, after_owner};
 use super::{claim, relationship_error};
@@ -77,9 +77,10 @@ impl<P: Model, T: Model> HasManyOps<P, T> {
         let owner_column = P::META.index_of(link.parent_column)?;
         let member = rel.member_key(P::META, T::META)?;
         for model in models.iter_mut() {
-            let Some(marked) = take_marked(model, self.0.slot)? else {
+            let Some(mut marked) = take_marked(model, self.0.slot)? else {
                 continue;
             };
+            marked.generated_keys_exist(member)?;
             // Refuse orphans the relationship cannot take before writing
             // anything, leaving the collection as it was.
             if let Some(before) = &marked.before {
@@ -97,7 +98,7 @@ impl<P: Model, T: Model> HasManyOps<P, T> {
                     return Err(orphan_refused(rel, &link));
                 }
             }
-            let (mut existing, mut new_rows, before) = marked.split();
+            let (mut existing, mut new_rows, before, fresh) = marked.split();
             let owner = model.column_value(owner_column)?;
             for row in existing.iter_mut().chain(new_rows.iter_mut()) {
                 claim(row, fk, owner.clone())?;
@@ -106,7 +107,7 @@ impl<P: Model, T: Model> HasManyOps<P, T> {
                 super::graph::update_row(target, row).await?;
             }
             super::graph::insert_graph(&mut new_rows, target).await?;
-            existing.append(&mut new_rows);
+            let existing = rejoin(existing, new_rows, &fresh);
             let now = column_values(&existing, member)?;
             let (_, removed) = diff(&now, before.as_deref());
             if !removed.is_empty() {

@@ -4,7 +4,7 @@
 //! only; a graph insert or save writes new targets, then the association
 //! rows of every pair (a save: only the pairs added and removed).
 
-use super::collection::{diff, put_back, take_and_insert, take_marked};
+use super::collection::{diff, put_back, rejoin, take_and_insert, take_marked};
 use super::related::{ByAssociation, RelatedQuery, Scope};
 use super::strategy::{Field, Step, Strategy, after_owner};
 use crate::backend::{self, Atomic, Executor, Sql, Target};
@@ -63,12 +63,13 @@ impl<P: Model, T: Model> ManyToManyOps<P, T> {
         let owner_column = P::META.index_of(t.owner_column)?;
         let target_column = T::META.index_of(t.target_column)?;
         for model in models.iter_mut() {
-            let Some(marked) = take_marked(model, self.0.slot)? else {
+            let Some(mut marked) = take_marked(model, self.0.slot)? else {
                 continue;
             };
-            let (mut existing, mut new_rows, before) = marked.split();
+            marked.generated_keys_exist(target_column)?;
+            let (existing, mut new_rows, before, fresh) = marked.split();
             super::graph::insert_graph(&mut new_rows, target).await?;
-            existing.append(&mut new_rows);
+            let existing = rejoin(existing, new_rows, &fresh);
             let owner = model.column_value(owner_column)?;
             let now = column_values(&existing, target_column)?;
             let (added, removed) = diff(&now, before.as_deref());
