@@ -1108,7 +1108,9 @@ where
     }
     to_driver(&mut *exec, hold, &single).await?;
     let args = arguments::<DB<C>>(binds, check, hold.max_packet, sql.as_str())?;
-    let text = sql.clone();
+    // Whether a statement that returns no rows is a read (a prefix test
+    // for a write), asked before the text moves into the query.
+    let read = crate::sql::is_read(sql.as_str());
     let query = sqlx::query_with(sql, args).persistent(persistent);
     let mut steps = sqlx::Executor::fetch_many(exec, query);
     let mut result = <DB<C> as sqlx::Database>::QueryResult::default();
@@ -1120,9 +1122,7 @@ where
         }
     }
     let mut done = <DB<C> as Backend>::done(&result);
-    done.rows_affected = rows_affected(done.rows_affected, rows, || {
-        crate::sql::is_read(text.as_str())
-    });
+    done.rows_affected = rows_affected(done.rows_affected, rows, || read);
     Ok(done)
 }
 
