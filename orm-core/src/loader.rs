@@ -208,7 +208,7 @@ fn fill_slot<T: Model>(
         Some(rows.swap_remove(0))
     };
     if let Some(one) = slot.downcast_mut::<HasOne<T>>() {
-        one.set(first);
+        one.set_loaded(first);
     } else if let Some(parent) = slot.downcast_mut::<BelongsTo<T>>() {
         parent.set(first);
     } else {

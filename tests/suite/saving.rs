@@ -705,3 +705,140 @@ scenario!(async fn rows_moved_about_through_get_mut_stay_new_or_existing(db, bac
     assert_eq!(Entry::get(db, stray.id).await?.blog_id, a.id);
     Ok(())
 });
+
+/// Two has_one slots: one deleting the row it lets go, one setting its
+/// key to NULL.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "h_owners")]
+pub struct Owner {
+    #[model(primary_key)]
+    pub id: i64,
+    pub name: String,
+    #[has_one(Card, back_populates = "owner", cascade = "all, delete-orphan")]
+    pub card: HasOne<Card>,
+    #[has_one(Badge, back_populates = "owner")]
+    pub badge: HasOne<Badge>,
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "h_cards")]
+pub struct Card {
+    #[model(primary_key)]
+    pub id: i64,
+    pub owner_id: i64,
+    pub label: String,
+    #[belongs_to(Owner, back_populates = "card")]
+    pub owner: BelongsTo<Owner>,
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "h_badges")]
+pub struct Badge {
+    #[model(primary_key)]
+    pub id: i64,
+    pub owner_id: Option<i64>,
+    pub label: String,
+    #[belongs_to(Owner, back_populates = "badge")]
+    pub owner: BelongsTo<Owner>,
+}
+
+fn card(label: &str) -> Card {
+    Card {
+        id: 0,
+        owner_id: 0,
+        label: label.into(),
+        owner: BelongsTo::default(),
+    }
+}
+
+fn badge(label: &str) -> Badge {
+    Badge {
+        id: 0,
+        owner_id: None,
+        label: label.into(),
+        owner: BelongsTo::default(),
+    }
+}
+
+async fn labels(db: &Db) -> orm::Result<(Vec<(String, i64)>, Vec<(String, Option<i64>)>)> {
+    let mut cards: Vec<_> = Card::query()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| (c.label, c.owner_id))
+        .collect();
+    let mut badges: Vec<_> = Badge::query()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|b| (b.label, b.owner_id))
+        .collect();
+    cards.sort();
+    badges.sort();
+    Ok((cards, badges))
+}
+
+scenario!(async fn a_has_one_given_another_row_lets_the_old_one_go(db, backend) {
+    db.create_all(&orm::models![Owner, Card, Badge, User, Post, Tag, Profile, Node]).await?;
+    let owner = |name: &str| Owner { id: 0, name: name.into(), card: HasOne::default(), badge: HasOne::default() };
+    let ann = db.insert(Owner { card: HasOne::new(card("c1")), badge: HasOne::new(badge("b1")), ..owner("ann") }).await?;
+    let reload = |id: i64| Owner::query().filter(Owner::ID.eq(id)).include(Owner::CARD).include(Owner::BADGE).one(db);
+
+    // Saved as loaded: the rows are updated, nothing is removed.
+    let mut a = reload(ann.id).await?;
+    let rec = db.recorder();
+    db.save(&mut a).await?;
+    assert!(!shape(rec.take()).iter().any(|s| s.starts_with("DELETE")));
+
+    // A new row given with `set` (its generated key still 0) is inserted;
+    // the old card is deleted (delete-orphan), the old badge let go (NULL).
+    a.card.set(Some(card("c2")));
+    a.badge.set(None);
+    db.save(&mut a).await?;
+    assert_eq!(labels(db).await?, (vec![("c2".into(), ann.id)], vec![("b1".into(), None)]));
+    let c2 = a.card.get()?.cloned().expect("the saved card");
+    assert!(c2.id > 0 && c2.owner_id == ann.id);
+    assert_eq!(a.badge.get()?, None);
+
+    // HasOne::new on a parent that has a row: the old one goes first (the
+    // key is unique), then the new one is inserted.
+    a.card = HasOne::new(card("c3"));
+    a.badge = HasOne::new(badge("b2"));
+    db.save(&mut a).await?;
+    assert_eq!(
+        labels(db).await?,
+        (vec![("c3".into(), ann.id)], vec![("b1".into(), None), ("b2".into(), Some(ann.id))])
+    );
+    // Saving again changes nothing.
+    db.save(&mut a).await?;
+    assert_eq!(Card::query().count(db).await?, 1);
+
+    // An existing row given to another parent moves there.
+    let bo = db.insert(owner("bo")).await?;
+    let mut b = reload(bo.id).await?;
+    let c3 = a.card.get()?.cloned().expect("ann's card");
+    b.card.set(Some(c3.clone()));
+    db.save(&mut b).await?;
+    assert_eq!(labels(db).await?.0, vec![("c3".into(), bo.id)]);
+    assert_eq!(Card::get(db, c3.id).await?.owner_id, bo.id);
+
+    // A NOT NULL key without delete-orphan: replacing or clearing the row
+    // is refused, and nothing of the save is written.
+    let mut u = user("u");
+    u.profile = HasOne::new(Profile { id: 0, user_id: 0, bio: "first".into(), user: BelongsTo::default() });
+    let u = db.insert(u).await?;
+    for replacement in [Some(Profile { id: 0, user_id: 0, bio: "second".into(), user: BelongsTo::default() }), None] {
+        let mut again = User::query().filter(User::ID.eq(u.id)).include(User::PROFILE).one(db).await?;
+        again.name = "renamed".into();
+        again.profile.set(replacement);
+        let err = db.save(&mut again).await.unwrap_err();
+        assert!(
+            matches!(&err, orm::Error::Relationship { relation: "profile", message, .. } if message.contains("NOT NULL `user_id`")),
+            "{err:?}"
+        );
+        let bios: Vec<String> = Profile::query().all(db).await?.into_iter().map(|p| p.bio).collect();
+        assert_eq!(bios, ["first"]);
+        assert_eq!(User::get(db, u.id).await?.name, "u");
+    }
+    Ok(())
+});

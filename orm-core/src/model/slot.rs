@@ -481,6 +481,10 @@ pub struct HasOne<T> {
     item: Lean<Option<Box<T>>>,
     /// The row is new (to insert with the parent).
     fresh: bool,
+    /// The slot was given its row (or none) by hand (`set`, `new`) since
+    /// the ORM loaded or wrote it: saving the parent removes any other row
+    /// pointing at the parent.
+    replaced: bool,
     origin: Origin,
 }
 
@@ -491,35 +495,58 @@ impl<T> HasOne<T> {
         HasOne {
             item: Lean::NONE,
             fresh: false,
+            replaced: false,
             origin: Origin::default(),
         }
     }
 
-    fn copy_extra(&mut self, _other: &Self) {}
+    fn copy_extra(&mut self, other: &Self) {
+        self.replaced = other.replaced;
+    }
 
     /// A loaded slot holding a row that exists (or none).
     pub fn loaded(item: Option<T>) -> Self {
         HasOne {
             item: Lean::new(Some(item.map(Box::new))),
             fresh: false,
+            replaced: false,
             origin: Origin::default(),
         }
     }
 
     /// A new row, inserted with the parent, its key set to the parent.
+    /// Saving a parent that had another row removes that one (deleted
+    /// under `delete-orphan`, its key set to NULL when nullable).
     pub fn new(item: T) -> Self {
         HasOne {
             item: Lean::new(Some(Some(Box::new(item)))),
             fresh: true,
+            replaced: true,
             origin: Origin::default(),
         }
+    }
+
+    /// True when the slot was given its row (or none) by hand since the
+    /// ORM loaded or wrote it.
+    pub(crate) fn replaced(&self) -> bool {
+        self.replaced
+    }
+
+    /// True when the slot's row was given by [`HasOne::new`].
+    pub(crate) fn is_new(&self) -> bool {
+        self.fresh
     }
 
     fn pending(&self) -> bool {
         matches!(*self.item, Some(Some(_)))
     }
 
+    /// Takes the row out with whether it is new; a slot holding no row
+    /// (or unloaded) keeps what it holds.
     pub(crate) fn take_marked(&mut self) -> Option<(T, bool)> {
+        if !self.pending() {
+            return None;
+        }
         let item = self.item.take()??;
         Some((*item, std::mem::take(&mut self.fresh)))
     }
@@ -533,10 +560,22 @@ impl<T> HasOne<T> {
         }
     }
 
-    /// Loads the slot with a row that exists (or none).
+    /// Makes `item` the parent's row (or none): saving the parent writes
+    /// it (updated when its key exists, inserted when its generated key is
+    /// still 0) and removes any other row pointing at the parent (deleted
+    /// under `delete-orphan`, its key set to NULL when nullable, else the
+    /// save is refused).
     pub fn set(&mut self, item: Option<T>) {
         *self.item = Some(item.map(Box::new));
         self.fresh = false;
+        self.replaced = true;
+    }
+
+    /// Loads the slot with the row the database holds (or none).
+    pub(crate) fn set_loaded(&mut self, item: Option<T>) {
+        *self.item = Some(item.map(Box::new));
+        self.fresh = false;
+        self.replaced = false;
     }
 
     /// Takes the loaded row out, leaving the slot unloaded.

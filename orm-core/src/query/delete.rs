@@ -236,16 +236,7 @@ async fn refuse_remaining(
     link: &Link,
     of_these: &Expr,
 ) -> Result<()> {
-    let r = sql::select(
-        target.dialect(),
-        &ast::Select {
-            filter: Some(Where::expr(of_these)),
-            limit: Some(1),
-            ..ast::Select::from(link.child, vec![Item::One])
-        },
-    )?;
-    let rows = backend::fetch_all(target, Sql::Owned(r.sql), r.binds, |_| Ok(())).await?;
-    if rows.is_empty() {
+    if !any_row(target, link.child, of_these).await? {
         return Ok(());
     }
     Err(Error::Relationship {
@@ -256,6 +247,25 @@ async fn refuse_remaining(
             rel.owner, link.child.name, link.child_column.field, rel.owner, rel.name
         ),
     })
+}
+
+/// True when a row of `table` matches `condition` (one statement, `LIMIT
+/// 1`).
+pub(crate) async fn any_row(
+    target: Target<'_>,
+    table: &'static ModelMeta,
+    condition: &Expr,
+) -> Result<bool> {
+    let r = sql::select(
+        target.dialect(),
+        &ast::Select {
+            filter: Some(Where::expr(condition)),
+            limit: Some(1),
+            ..ast::Select::from(table, vec![Item::One])
+        },
+    )?;
+    let rows = backend::fetch_all(target, Sql::Owned(r.sql), r.binds, |_| Ok(())).await?;
+    Ok(!rows.is_empty())
 }
 
 /// The condition on `table` selecting the rows whose `column` references

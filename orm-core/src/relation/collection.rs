@@ -135,16 +135,8 @@ impl<T: Model> Marked<T> {
     /// than `push_existing`, and an insert would make a second copy of it
     /// under a new key.
     pub(crate) fn generated_keys_exist(&mut self, member: usize) -> Result<()> {
-        if !T::META.columns.get(member).is_some_and(|c| c.auto) {
-            return Ok(());
-        }
         for (item, is_new) in self.items.iter().zip(self.fresh.iter_mut()) {
-            if *is_new
-                && !matches!(
-                    item.column_value(member)?,
-                    Value::I16(0) | Value::I32(0) | Value::I64(0)
-                )
-            {
+            if *is_new && generated_key(item, member)? == Some(true) {
                 *is_new = false;
             }
         }
@@ -195,4 +187,17 @@ pub(crate) fn rejoin<T>(existing: Vec<T>, new_rows: Vec<T>, fresh: &[bool]) -> V
     out.extend(existing);
     out.extend(new_rows);
     out
+}
+
+/// Whether `row` holds a key the database generated in column `column`
+/// (not 0): `None` when the column is not a generated key.
+pub(crate) fn generated_key<T: Model>(row: &T, column: usize) -> Result<Option<bool>> {
+    if !T::META.columns.get(column).is_some_and(|c| c.auto) {
+        return Ok(None);
+    }
+    let unset = matches!(
+        row.column_value(column)?,
+        Value::I16(0) | Value::I32(0) | Value::I64(0)
+    );
+    Ok(Some(!unset))
 }

@@ -3,20 +3,57 @@
 //! key set to the owner: inserted when new, updated when it exists.
 
 use super::claim;
+use super::collection::generated_key;
 use super::has_many::HasManyQuery;
 use super::strategy::{Field, Step, Strategy, after_owner};
 use crate::backend::Executor;
 use crate::backend::Target;
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::expr::Expr;
 use crate::loader::DefaultLoad;
-use crate::model::{HasOne, Model, RelationMeta};
+use crate::model::{HasOne, Link, Model, RelationMeta};
 
 /// The strategy of a has_one field of `P` to `T`. Emitted by the derive.
 pub struct HasOneOps<P, T>(pub Field<P, HasOne<T>>);
 
-after_owner!(HasOneOps, write, write, |s| s.__pending());
+after_owner!(HasOneOps, write, save, |s| s.__pending() || s.replaced());
 
 impl<P: Model, T: Model> HasOneOps<P, T> {
+    /// A save: for each slot given its row (or none) by hand, the rows
+    /// that pointed at the owner before are removed first (the key is
+    /// unique); then the slots' rows are written.
+    async fn save(
+        &self,
+        rel: &'static RelationMeta,
+        models: &mut [P],
+        target: Target<'_>,
+    ) -> Result<()> {
+        let link = rel.link(P::META)?;
+        let parent_col = P::META.index_of(link.parent_column)?;
+        let key = match link.child.primary_key().next() {
+            Some(pk) => Some((pk, T::META.index_of(pk)?)),
+            None => None,
+        };
+        for m in models.iter() {
+            let slot = (self.0.peek)(m);
+            let Ok(row) = slot.get() else {
+                continue;
+            };
+            if !slot.replaced() {
+                continue;
+            }
+            let owner = m.column_value(parent_col)?;
+            let mut others = Expr::column_eq(link.child, link.child_column, owner);
+            if let (Some(row), Some((pk, at))) = (row, key)
+                && !is_new(row, slot.is_new(), at)?
+            {
+                others = others.and(Expr::column_eq(link.child, pk, row.column_value(at)?).not());
+            }
+            remove_others(target, rel, &link, others).await?;
+        }
+        self.write(rel, models, target).await
+    }
+
     /// Inserts the slots' new rows with their key set to the owner (one
     /// batch), updates the existing ones.
     async fn write(
@@ -28,14 +65,23 @@ impl<P: Model, T: Model> HasOneOps<P, T> {
         let link = rel.link(P::META)?;
         let parent_col = P::META.index_of(link.parent_column)?;
         let fk = T::META.index_of(link.child_column)?;
+        let key = match link.child.primary_key().next() {
+            Some(pk) => T::META.index_of(pk)?,
+            None => usize::MAX,
+        };
         let mut owners = Vec::new();
         let mut new_rows = Vec::new();
         let mut existing: Vec<(usize, T)> = Vec::new();
         for (i, m) in models.iter_mut().enumerate() {
             let value = m.column_value(parent_col)?;
-            if let Some((mut row, fresh)) = (self.0.slot)(m).take_marked() {
+            let slot = (self.0.slot)(m);
+            if slot.is_loaded() && !slot.__pending() {
+                // Written as holding no row: nothing left to remove.
+                slot.set_loaded(None);
+            }
+            if let Some((mut row, fresh)) = slot.take_marked() {
                 claim(&mut row, fk, value)?;
-                if fresh {
+                if is_new(&row, fresh, key)? {
                     owners.push(i);
                     new_rows.push(row);
                 } else {
@@ -45,12 +91,50 @@ impl<P: Model, T: Model> HasOneOps<P, T> {
         }
         super::graph::insert_graph(&mut new_rows, target).await?;
         for (i, row) in owners.into_iter().zip(new_rows) {
-            (self.0.slot)(&mut models[i]).set(Some(row));
+            (self.0.slot)(&mut models[i]).set_loaded(Some(row));
         }
         for (i, mut row) in existing {
             super::graph::update_row(target, &mut row).await?;
-            (self.0.slot)(&mut models[i]).set(Some(row));
+            (self.0.slot)(&mut models[i]).set_loaded(Some(row));
         }
+        Ok(())
+    }
+}
+
+/// Whether a has_one slot's `row` is to be inserted: by its key when the
+/// database generates it (0 until inserted), else as the slot says
+/// (`fresh`: given by `HasOne::new`).
+fn is_new<T: Model>(row: &T, fresh: bool, key: usize) -> Result<bool> {
+    Ok(match generated_key(row, key)? {
+        Some(set) => !set,
+        None => fresh,
+    })
+}
+
+/// Removes the rows `others` selects, which pointed at an owner whose
+/// has_one slot was given another row: deleted (with their own rules)
+/// under `delete-orphan`, their key set to NULL when nullable, else
+/// [`Error::Relationship`] when there is one.
+async fn remove_others(
+    target: Target<'_>,
+    rel: &'static RelationMeta,
+    link: &Link,
+    others: Expr,
+) -> Result<()> {
+    if rel.cascade.delete_orphan {
+        crate::query::delete::delete_rows(target, link.child, others).await
+    } else if link.child_column.nullable {
+        crate::query::delete::set_null(target, link, &others).await
+    } else if crate::query::delete::any_row(target, link.child, &others).await? {
+        Err(Error::Relationship {
+            model: rel.owner,
+            relation: rel.name,
+            message: format!(
+                "the slot was given another row, but the `{}` it held before still points at this `{}` through the NOT NULL `{}`: declare `cascade = \"delete-orphan\"` to delete it, or delete it (or move it to another parent) first",
+                link.child.name, rel.owner, link.child_column.field
+            ),
+        })
+    } else {
         Ok(())
     }
 }
