@@ -718,6 +718,19 @@ pub struct Owner {
     pub card: HasOne<Card>,
     #[has_one(Badge, back_populates = "owner")]
     pub badge: HasOne<Badge>,
+    #[has_one(Seal, back_populates = "owner", cascade = "all, delete-orphan")]
+    pub seal: HasOne<Seal>,
+}
+
+/// A key the database does not generate.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "h_seals")]
+pub struct Seal {
+    #[model(primary_key)]
+    pub code: String,
+    pub owner_id: i64,
+    #[belongs_to(Owner, back_populates = "seal")]
+    pub owner: BelongsTo<Owner>,
 }
 
 #[derive(Model, Debug, Clone, PartialEq)]
@@ -779,8 +792,14 @@ async fn labels(db: &Db) -> orm::Result<(Vec<(String, i64)>, Vec<(String, Option
 }
 
 scenario!(async fn a_has_one_given_another_row_lets_the_old_one_go(db, backend) {
-    db.create_all(&orm::models![Owner, Card, Badge, User, Post, Tag, Profile, Node]).await?;
-    let owner = |name: &str| Owner { id: 0, name: name.into(), card: HasOne::default(), badge: HasOne::default() };
+    db.create_all(&orm::models![Owner, Card, Badge, Seal, User, Post, Tag, Profile, Node]).await?;
+    let owner = |name: &str| Owner {
+        id: 0,
+        name: name.into(),
+        card: HasOne::default(),
+        badge: HasOne::default(),
+        seal: HasOne::default(),
+    };
     let ann = db.insert(Owner { card: HasOne::new(card("c1")), badge: HasOne::new(badge("b1")), ..owner("ann") }).await?;
     let reload = |id: i64| Owner::query().filter(Owner::ID.eq(id)).include(Owner::CARD).include(Owner::BADGE).one(db);
 
@@ -812,6 +831,20 @@ scenario!(async fn a_has_one_given_another_row_lets_the_old_one_go(db, backend) 
     // Saving again changes nothing.
     db.save(&mut a).await?;
     assert_eq!(Card::query().count(db).await?, 1);
+
+    // A row whose key the database does not generate, given with `set`:
+    // updated when it exists, else inserted; the old one goes.
+    let seal = |code: &str| Seal { code: code.into(), owner_id: 0, owner: BelongsTo::default() };
+    let mut a = Owner::query().filter(Owner::ID.eq(ann.id)).include(Owner::SEAL).one(db).await?;
+    a.seal = HasOne::new(seal("s1"));
+    db.save(&mut a).await?;
+    a.seal.set(Some(seal("s2")));
+    db.save(&mut a).await?;
+    a.seal.set(Some(seal("s2")));
+    db.save(&mut a).await?;
+    let seals: Vec<(String, i64)> = Seal::query().all(db).await?.into_iter().map(|s| (s.code, s.owner_id)).collect();
+    assert_eq!(seals, vec![("s2".to_string(), ann.id)]);
+    let a = reload(ann.id).await?;
 
     // An existing row given to another parent moves there.
     let bo = db.insert(owner("bo")).await?;

@@ -11,7 +11,7 @@ use crate::backend::Target;
 use crate::error::{Error, Result};
 use crate::expr::Expr;
 use crate::loader::DefaultLoad;
-use crate::model::{HasOne, Link, Model, RelationMeta};
+use crate::model::{ColumnMeta, HasOne, Link, Model, RelationMeta};
 
 /// The strategy of a has_one field of `P` to `T`. Emitted by the derive.
 pub struct HasOneOps<P, T>(pub Field<P, HasOne<T>>);
@@ -28,12 +28,7 @@ impl<P: Model, T: Model> HasOneOps<P, T> {
         models: &mut [P],
         target: Target<'_>,
     ) -> Result<()> {
-        let link = rel.link(P::META)?;
-        let parent_col = P::META.index_of(link.parent_column)?;
-        let key = match link.child.primary_key().next() {
-            Some(pk) => Some((pk, T::META.index_of(pk)?)),
-            None => None,
-        };
+        let c = Columns::of::<P, T>(rel)?;
         for m in models.iter() {
             let slot = (self.0.peek)(m);
             let Ok(row) = slot.get() else {
@@ -42,14 +37,15 @@ impl<P: Model, T: Model> HasOneOps<P, T> {
             if !slot.replaced() {
                 continue;
             }
-            let owner = m.column_value(parent_col)?;
+            let owner = m.column_value(c.parent)?;
+            let link = &c.link;
             let mut others = Expr::column_eq(link.child, link.child_column, owner);
-            if let (Some(row), Some((pk, at))) = (row, key)
+            if let (Some(row), Some((pk, at))) = (row, c.key)
                 && !is_new(row, slot.is_new(), at)?
             {
                 others = others.and(Expr::column_eq(link.child, pk, row.column_value(at)?).not());
             }
-            remove_others(target, rel, &link, others).await?;
+            remove_others(target, rel, link, others).await?;
         }
         self.write(rel, models, target).await
     }
@@ -62,18 +58,14 @@ impl<P: Model, T: Model> HasOneOps<P, T> {
         models: &mut [P],
         target: Target<'_>,
     ) -> Result<()> {
-        let link = rel.link(P::META)?;
-        let parent_col = P::META.index_of(link.parent_column)?;
-        let fk = T::META.index_of(link.child_column)?;
-        let key = match link.child.primary_key().next() {
-            Some(pk) => T::META.index_of(pk)?,
-            None => usize::MAX,
-        };
+        let c = Columns::of::<P, T>(rel)?;
+        let fk = T::META.index_of(c.link.child_column)?;
+        let key = c.key.map_or(usize::MAX, |(_, at)| at);
         let mut owners = Vec::new();
         let mut new_rows = Vec::new();
         let mut existing: Vec<(usize, T)> = Vec::new();
         for (i, m) in models.iter_mut().enumerate() {
-            let value = m.column_value(parent_col)?;
+            let value = m.column_value(c.parent)?;
             let slot = (self.0.slot)(m);
             if slot.is_loaded() && !slot.__pending() {
                 // Written as holding no row: nothing left to remove.
@@ -94,10 +86,43 @@ impl<P: Model, T: Model> HasOneOps<P, T> {
             (self.0.slot)(&mut models[i]).set_loaded(Some(row));
         }
         for (i, mut row) in existing {
-            super::graph::update_row(target, &mut row).await?;
+            match super::graph::update_row(target, &mut row).await {
+                Ok(()) => {}
+                // A key the database does not generate tells nothing of
+                // whether the row exists: one given by `set` that is not
+                // there is inserted, as `user.profile().set(..)` does.
+                Err(Error::NotFound { .. }) if generated_key(&row, key)?.is_none() => {
+                    let mut one = vec![row];
+                    super::graph::insert_graph(&mut one, target).await?;
+                    row = one
+                        .pop()
+                        .ok_or_else(|| Error::Config("an insert gave back no row".into()))?;
+                }
+                Err(e) => return Err(e),
+            }
             (self.0.slot)(&mut models[i]).set_loaded(Some(row));
         }
         Ok(())
+    }
+}
+
+/// The columns a has_one's writes read: the link, the owner's referenced
+/// column and the target's primary key (column and position).
+struct Columns {
+    link: Link,
+    parent: usize,
+    key: Option<(&'static ColumnMeta, usize)>,
+}
+
+impl Columns {
+    fn of<P: Model, T: Model>(rel: &'static RelationMeta) -> Result<Self> {
+        let link = rel.link(P::META)?;
+        let parent = P::META.index_of(link.parent_column)?;
+        let key = match link.child.primary_key().next() {
+            Some(pk) => Some((pk, T::META.index_of(pk)?)),
+            None => None,
+        };
+        Ok(Columns { link, parent, key })
     }
 }
 
@@ -130,7 +155,7 @@ async fn remove_others(
             model: rel.owner,
             relation: rel.name,
             message: format!(
-                "the slot was given another row, but the `{}` it held before still points at this `{}` through the NOT NULL `{}`: declare `cascade = \"delete-orphan\"` to delete it, or delete it (or move it to another parent) first",
+                "the slot was set by hand (`set` or `HasOne::new`), but the `{}` that pointed at this `{}` before still does, through the NOT NULL `{}`: declare `cascade = \"delete-orphan\"` to delete it, or delete it (or move it to another parent) first",
                 link.child.name, rel.owner, link.child_column.field
             ),
         })
