@@ -1,6 +1,9 @@
 //! has_one (one-to-one, SQLAlchemy's `uselist=False`): the key is on the
 //! target, unique. A graph insert or save writes the slot's row with its
-//! key set to the owner: inserted when new, updated when it exists.
+//! key set to the owner: inserted when new, updated when it exists. A save
+//! of a slot set by hand first lets go of the row that pointed at the
+//! owner before (deleted, set to NULL, or refused, by the relationship's
+//! rules).
 
 use super::claim;
 use super::collection::generated_key;
