@@ -50,6 +50,21 @@ pub(crate) fn claim<T: Model>(child: &mut T, fk: usize, parent: Value) -> Result
     child.set_column_value(fk, parent)
 }
 
+/// The error of updating a row a relationship holds as existing: a row
+/// that is not in the database (the update matched none) says which
+/// relationship held it and what to do; other errors pass.
+pub(crate) fn held_row_error(rel: &RelationMeta, err: Error) -> Error {
+    match err {
+        Error::NotFound { model } => relationship_error(
+            rel,
+            format!(
+                "holds a `{model}` as a row that exists, but no row has its key (the update matched none): add a new row with push_new or HasOne::new, or reload the relationship"
+            ),
+        ),
+        other => other,
+    }
+}
+
 fn relationship_error(rel: &RelationMeta, message: impl Into<String>) -> Error {
     Error::Relationship {
         model: rel.owner,

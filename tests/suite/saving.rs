@@ -703,6 +703,17 @@ scenario!(async fn rows_moved_about_through_get_mut_stay_new_or_existing(db, bac
     db.save(&mut a_now).await?;
     assert_eq!(Entry::query().count(db).await?, 6);
     assert_eq!(Entry::get(db, stray.id).await?.blog_id, a.id);
+
+    // A row held as existing that is not in the database names the
+    // relationship; nothing is written.
+    let mut a_now = reload(a.id).await?;
+    a_now.entries.push_existing(Entry { id: 9_999, ..bare_entry("ghost") });
+    let err = db.save(&mut a_now).await.unwrap_err();
+    assert!(
+        matches!(&err, orm::Error::Relationship { model: "Blog", relation: "entries", message } if message.contains("`Entry` as a row that exists, but no row has its key")),
+        "{err:?}"
+    );
+    assert_eq!(Entry::query().count(db).await?, 6);
     Ok(())
 });
 
@@ -854,6 +865,13 @@ scenario!(async fn a_has_one_given_another_row_lets_the_old_one_go(db, backend) 
     db.save(&mut b).await?;
     assert_eq!(labels(db).await?.0, vec![("c3".into(), bo.id)]);
     assert_eq!(Card::get(db, c3.id).await?.owner_id, bo.id);
+
+    // A row given as existing that is not in the database names the slot.
+    let mut b = reload(bo.id).await?;
+    b.card.set(Some(Card { id: 7_777, ..card("ghost") }));
+    let err = db.save(&mut b).await.unwrap_err();
+    assert!(matches!(&err, orm::Error::Relationship { relation: "card", .. }), "{err:?}");
+    assert_eq!(labels(db).await?.0, vec![("c3".into(), bo.id)]);
 
     // A NOT NULL key without delete-orphan: replacing or clearing the row
     // is refused, and nothing of the save is written.

@@ -104,7 +104,9 @@ impl<P: Model, T: Model> HasManyOps<P, T> {
                 claim(row, fk, owner.clone())?;
             }
             for row in existing.iter_mut() {
-                super::graph::update_row(target, row).await?;
+                super::graph::update_row(target, row)
+                    .await
+                    .map_err(|e| super::held_row_error(rel, e))?;
             }
             super::graph::insert_graph(&mut new_rows, target).await?;
             let existing = rejoin(existing, new_rows, &fresh);

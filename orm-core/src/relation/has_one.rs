@@ -101,7 +101,7 @@ impl<P: Model, T: Model> HasOneOps<P, T> {
                         .pop()
                         .ok_or_else(|| Error::Config("an insert gave back no row".into()))?;
                 }
-                Err(e) => return Err(e),
+                Err(e) => return Err(super::held_row_error(rel, e)),
             }
             (self.0.slot)(&mut models[i]).set_loaded(Some(row));
         }
