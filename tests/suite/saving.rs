@@ -714,6 +714,14 @@ scenario!(async fn rows_moved_about_through_get_mut_stay_new_or_existing(db, bac
         "{err:?}"
     );
     assert_eq!(Entry::query().count(db).await?, 6);
+
+    // A row added as existing whose generated key is still 0 has never
+    // been inserted: it is.
+    let mut a_now = reload(a.id).await?;
+    a_now.entries.push_existing(bare_entry("unsaved"));
+    db.save(&mut a_now).await?;
+    assert!(titles_of(db, a.id).await?.contains(&"unsaved".to_string()));
+    assert!(a_now.entries.get()?.iter().all(|e| e.id > 0));
     Ok(())
 });
 

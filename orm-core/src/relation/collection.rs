@@ -129,15 +129,16 @@ pub(crate) fn take_marked<P, T>(
 }
 
 impl<T: Model> Marked<T> {
-    /// Counts as existing a row that would be inserted but holds a key the
-    /// database generated (`member` is a generated key and the row's is
-    /// not 0): it came from the database, added through `get_mut` rather
-    /// than `push_existing`, and an insert would make a second copy of it
-    /// under a new key.
-    pub(crate) fn generated_keys_exist(&mut self, member: usize) -> Result<()> {
+    /// Tells new rows from existing ones by their key where the database
+    /// generates it (`member` is a generated key): a row holding one (not
+    /// 0) came from the database — added through `get_mut` rather than
+    /// `push_existing`, an insert would make a second copy of it under a
+    /// new key — and a row whose key is still 0 has never been inserted,
+    /// however it was added.
+    pub(crate) fn by_generated_keys(&mut self, member: usize) -> Result<()> {
         for (item, is_new) in self.items.iter().zip(self.fresh.iter_mut()) {
-            if *is_new && generated_key(item, member)? == Some(true) {
-                *is_new = false;
+            if let Some(set) = generated_key(item, member)? {
+                *is_new = !set;
             }
         }
         Ok(())

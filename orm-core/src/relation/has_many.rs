@@ -80,7 +80,7 @@ impl<P: Model, T: Model> HasManyOps<P, T> {
             let Some(mut marked) = take_marked(model, self.0.slot)? else {
                 continue;
             };
-            marked.generated_keys_exist(member)?;
+            marked.by_generated_keys(member)?;
             // Refuse orphans the relationship cannot take before writing
             // anything, leaving the collection as it was.
             if let Some(before) = &marked.before {

@@ -66,7 +66,7 @@ impl<P: Model, T: Model> ManyToManyOps<P, T> {
             let Some(mut marked) = take_marked(model, self.0.slot)? else {
                 continue;
             };
-            marked.generated_keys_exist(target_column)?;
+            marked.by_generated_keys(target_column)?;
             let (existing, mut new_rows, before, fresh) = marked.split();
             super::graph::insert_graph(&mut new_rows, target).await?;
             let existing = rejoin(existing, new_rows, &fresh);
