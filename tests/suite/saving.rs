@@ -901,3 +901,56 @@ scenario!(async fn a_has_one_given_another_row_lets_the_old_one_go(db, backend) 
     }
     Ok(())
 });
+
+/// Rows with keys the database does not generate, in a collection whose
+/// NOT NULL key refuses orphans.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "v_shelves")]
+pub struct Shelf {
+    #[model(primary_key)]
+    pub id: i64,
+    #[has_many(Volume, back_populates = "shelf", order_by = "isbn")]
+    pub volumes: HasMany<Volume>,
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "v_volumes")]
+pub struct Volume {
+    #[model(primary_key)]
+    pub isbn: String,
+    pub shelf_id: i64,
+    #[belongs_to(Shelf, back_populates = "volumes")]
+    pub shelf: BelongsTo<Shelf>,
+}
+
+scenario!(async fn a_refused_save_leaves_the_collection_told_by_key(db, backend) {
+    db.create_all(&orm::models![Shelf, Volume]).await?;
+    let volume = |isbn: &str| Volume { isbn: isbn.into(), shelf_id: 0, shelf: BelongsTo::default() };
+    let shelf = |isbns: &[&str]| Shelf { id: 0, volumes: HasMany::new(isbns.iter().map(|i| volume(i)).collect()) };
+    let a = db.insert(shelf(&["v1", "v2"])).await?;
+    let b = db.insert(shelf(&["v3"])).await?;
+    let mut a_now = Shelf::query().filter(Shelf::ID.eq(a.id)).include(Shelf::VOLUMES).one(db).await?;
+    let v3 = Volume::get(db, "v3".to_string()).await?;
+    a_now.volumes.push_new(volume("v4"));
+    a_now.volumes.push_existing(v3);
+    let v1 = a_now.volumes.get_mut()?.remove(0);
+    // v1 would be an orphan with a NOT NULL key: refused, nothing written.
+    let err = db.save(&mut a_now).await.unwrap_err();
+    assert!(matches!(err, orm::Error::Relationship { relation: "volumes", .. }), "{err:?}");
+    // Put back and moved about, every row is still what it was: v3 moves
+    // here, v4 is inserted, nothing is copied or lost.
+    a_now.volumes.get_mut()?.push(v1);
+    a_now.volumes.get_mut()?.reverse();
+    db.save(&mut a_now).await?;
+    let mut here: Vec<String> = Volume::query()
+        .filter(Volume::SHELF_ID.eq(a.id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|v| v.isbn)
+        .collect();
+    here.sort();
+    assert_eq!(here, ["v1", "v2", "v3", "v4"]);
+    assert_eq!(Volume::query().filter(Volume::SHELF_ID.eq(b.id)).count(db).await?, 0);
+    Ok(())
+});

@@ -407,7 +407,12 @@ impl<T> HasMany<T> {
             (Some(key), Some(loaded)) => self.fresh.marks_by_key(items, key, loaded)?,
             _ => self.fresh.marks(items.len()),
         };
-        self.fresh = Track::default();
+        // The key reader stays, for `restore`.
+        self.fresh = Track {
+            key: self.fresh.key,
+            member: self.fresh.member,
+            ..Track::default()
+        };
         Ok(self.items.take().map(|items| (items, marks, keys)))
     }
 
@@ -446,14 +451,31 @@ impl<T> HasMany<T> {
         *self.items = Some(items);
     }
 
-    /// Puts back what `take_marked` took.
+    /// Puts back what `take_marked` took. A collection the ORM loaded
+    /// keeps telling its rows by key: the rows taken as existing count as
+    /// added with `push_existing`.
     pub(crate) fn restore(&mut self, items: Vec<T>, fresh: Vec<bool>, keys: Option<Vec<Value>>) {
+        let (key, member) = match keys {
+            Some(_) => (self.fresh.key, self.fresh.member),
+            None => (None, 0),
+        };
+        let adopted = match key {
+            Some(key) => items
+                .iter()
+                .zip(&fresh)
+                .filter(|(_, is_new)| !**is_new)
+                .filter_map(|(row, _)| key(row, member as usize).ok())
+                .collect(),
+            None => Vec::new(),
+        };
         *self.items = Some(items);
         self.fresh = Track {
+            key,
+            member,
             cold: Lean::new(Some(Box::new(Cold {
                 marks: fresh,
                 keys,
-                adopted: Vec::new(),
+                adopted,
             }))),
             ..Track::default()
         };
