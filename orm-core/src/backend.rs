@@ -1122,7 +1122,7 @@ where
         }
     }
     let mut done = <DB<C> as Backend>::done(&result);
-    done.rows_affected = rows_affected(done.rows_affected, rows, || read);
+    done.rows_affected = rows_affected(done.rows_affected, rows, read);
     Ok(done)
 }
 
@@ -1132,10 +1132,10 @@ where
 /// reports as 0 rows affected; a `SELECT`, as PostgreSQL counts it), none
 /// for a read that returned none (SQLite reports the changes of the last
 /// write before it), else what the server reports.
-pub(crate) fn rows_affected(reported: u64, rows: u64, read: impl FnOnce() -> bool) -> u64 {
+pub(crate) fn rows_affected(reported: u64, rows: u64, read: bool) -> u64 {
     if rows > 0 {
         rows
-    } else if read() {
+    } else if read {
         0
     } else {
         reported

@@ -1285,7 +1285,7 @@ pub(super) async fn execute_direct(
     };
     let changes = u64::try_from(changes).unwrap_or(0);
     Ok(Direct::Ran(Done {
-        rows_affected: super::rows_affected(changes, rows, || returns_rows),
+        rows_affected: super::rows_affected(changes, rows, returns_rows),
         last_insert_id: u64::try_from(rowid).ok(),
     }))
 }

@@ -161,9 +161,9 @@ impl Raw {
     /// ```
     pub async fn all<M: Model>(self, exec: &(impl Executor + ?Sized)) -> Result<Vec<M>> {
         let sql = self.prepared(exec.dialect())?;
-        let mut positions = Positions::<M>::default();
+        let mut found = None;
         backend::fetch_all(exec.target(), Sql::Raw(sql), self.binds, |row| {
-            M::from_row_at(row, positions.of(row)?)
+            M::from_row_at(row, positions(&mut found, M::META, row)?)
         })
         .await
     }
@@ -172,9 +172,9 @@ impl Raw {
     /// [`Raw::all`]), if any; the rows after it are not decoded.
     pub async fn first<M: Model>(self, exec: &(impl Executor + ?Sized)) -> Result<Option<M>> {
         let sql = self.prepared(exec.dialect())?;
-        let mut positions = Positions::<M>::default();
+        let mut found = None;
         backend::fetch_optional(exec.target(), Sql::Raw(sql), self.binds, |row| {
-            M::from_row_at(row, positions.of(row)?)
+            M::from_row_at(row, positions(&mut found, M::META, row)?)
         })
         .await
     }
@@ -191,30 +191,18 @@ impl Raw {
     }
 }
 
-/// Where each of `M`'s columns is in a raw query's result, found from the
-/// first row's column names and kept for the rows after it.
-struct Positions<M> {
-    at: Option<Vec<usize>>,
-    model: std::marker::PhantomData<fn() -> M>,
-}
-
-impl<M> Default for Positions<M> {
-    fn default() -> Self {
-        Positions {
-            at: None,
-            model: std::marker::PhantomData,
-        }
+/// Where each of `meta`'s columns is in a raw query's result: found from
+/// the first row's column names into `found`, and kept for the rows after
+/// it.
+fn positions<'p>(
+    found: &'p mut Option<Vec<usize>>,
+    meta: &crate::model::ModelMeta,
+    row: RowRef<'_>,
+) -> Result<&'p [usize]> {
+    if found.is_none() {
+        *found = Some(find_columns(meta, &row.column_names())?);
     }
-}
-
-impl<M: Model> Positions<M> {
-    /// The positions, found from `row` the first time.
-    fn of(&mut self, row: RowRef<'_>) -> Result<&[usize]> {
-        if self.at.is_none() {
-            self.at = Some(find_columns(M::META, &row.column_names())?);
-        }
-        Ok(self.at.as_deref().unwrap_or_default())
-    }
+    Ok(found.as_deref().unwrap_or_default())
 }
 
 /// The position in `names` of each column of `meta`: the column of the
