@@ -527,17 +527,36 @@ fn profile(spec: &str) {
         );
     };
     let n: usize = n.parse().unwrap();
-    let side = match (
+    let (side, rows) = seeded(workload);
+    side.rt.block_on(async {
+        for _ in 0..n {
+            once(&side, &side.floor, workload, contender, rows).await;
+        }
+    });
+}
+
+/// The server the profile and paired modes run on: SQLite in memory,
+/// `ORM_BENCH_POSTGRES_URL`, or with `ORM_BENCH_PROFILE_MYSQL=1`
+/// `ORM_BENCH_MYSQL_URL`.
+fn profiled_server() -> (Kind, String) {
+    match (
         std::env::var_os("ORM_BENCH_PROFILE_MYSQL"),
         std::env::var("ORM_BENCH_POSTGRES_URL"),
     ) {
-        (Some(_), _) => Side::connect(
+        (Some(_), _) => (
             Kind::MySql,
-            &std::env::var("ORM_BENCH_MYSQL_URL").expect("ORM_BENCH_MYSQL_URL"),
+            std::env::var("ORM_BENCH_MYSQL_URL").expect("ORM_BENCH_MYSQL_URL"),
         ),
-        (None, Ok(url)) => Side::connect(Kind::Postgres, &url),
-        (None, Err(_)) => Side::connect(Kind::Sqlite, "sqlite::memory:"),
-    };
+        (None, Ok(url)) => (Kind::Postgres, url),
+        (None, Err(_)) => (Kind::Sqlite, "sqlite::memory:".to_string()),
+    }
+}
+
+/// The backend the profile and paired modes run on, seeded for
+/// `workload` with `ORM_BENCH_PROFILE_ROWS` users (100), and that count.
+fn seeded(workload: &str) -> (Side, usize) {
+    let (kind, url) = profiled_server();
+    let side = Side::connect(kind, &url);
     let rows = std::env::var("ORM_BENCH_PROFILE_ROWS").map_or(100, |s| s.parse().unwrap());
     side.seed(if workload == "aggregate" {
         Data {
@@ -568,45 +587,122 @@ fn profile(spec: &str) {
             ..Data::default()
         }
     });
-    side.rt.block_on(async {
-        for _ in 0..n {
-            match (workload, contender) {
-                ("get", "sqlx") => drop(black_box(side.floor.get(&side.st, 42).await)),
-                ("get", "orm") => drop(black_box(ours::get(&side.db, 42).await)),
-                ("get", "sea-orm") => drop(black_box(sea::get(&side.sea, 42).await)),
-                ("trivial", "sqlx") => drop(black_box(side.floor.trivial().await)),
-                ("trivial", "orm") => drop(black_box(ours::trivial(&side.db).await)),
-                ("trivial", "sea-orm") => drop(black_box(sea::trivial(&side.sea).await)),
-                ("medium", "sqlx") => drop(black_box(side.floor.medium(&side.st).await)),
-                ("medium", "orm") => drop(black_box(ours::medium(&side.db).await)),
-                ("insert", "sqlx") => drop(black_box(side.floor.insert(&side.st, rows).await)),
-                // The users are made in the call, as the floor makes its
-                // names and the timed benchmark makes both.
-                ("insert", "orm") => {
-                    let users: Vec<_> = (0..rows).map(ours::new_user).collect();
-                    black_box(ours::insert(&side.db, &users).await);
-                }
-                ("associations", "sqlx") => {
-                    drop(black_box(side.floor.associations(&side.st).await))
-                }
-                ("associations", "orm") => drop(black_box(ours::associations(&side.db).await)),
-                ("aggregate", "sqlx") => drop(black_box(side.floor.aggregate().await)),
-                ("aggregate", "orm") => drop(black_box(ours::aggregate(&side.db).await)),
-                ("upsert", "sqlx") => drop(black_box(
-                    side.floor.upsert(&fixture::label_names(rows)).await,
-                )),
-                ("upsert", "orm") => drop(black_box(
-                    ours::upsert(&side.db, &fixture::label_names(rows)).await,
-                )),
-                _ => panic!("no profile for {spec}"),
-            }
-        }
+    (side, rows)
+}
+
+/// `ORM_BENCH_PAIRED=<workload>/<rounds>[/aa]` times hand-written sqlx
+/// and this ORM in alternating blocks of calls on one runtime (the
+/// backend and rows as for `ORM_BENCH_PROFILE`), each block long enough
+/// to measure (about 20 ms) and the order swapped every round, and prints
+/// the spread of the rounds' ratios. Whatever else the machine does
+/// (another process, the server's own background work) lands on both
+/// contenders of a round alike, which a benchmark timing one contender
+/// after the other for seconds each cannot promise. With `/aa` the ORM's
+/// place is taken by the same hand-written sqlx on a second pool of its
+/// own: the ratio a run reports for two identical contenders, which is
+/// what a difference between them must stand out from.
+fn paired(spec: &str) {
+    let parts: Vec<&str> = spec.split('/').collect();
+    let (workload, rounds, aa) = match parts[..] {
+        [workload, rounds] => (workload, rounds, false),
+        [workload, rounds, "aa"] => (workload, rounds, true),
+        _ => panic!(
+            "ORM_BENCH_PAIRED=<get|trivial|medium|insert|associations|aggregate|upsert>/<rounds>[/aa]"
+        ),
+    };
+    let rounds: usize = rounds.parse().unwrap();
+    let (side, rows) = seeded(workload);
+    let second = aa.then(|| {
+        side.rt
+            .block_on(Floor::connect(side.kind, &profiled_server().1))
     });
+    let block = |contender: &'static str, calls: usize| {
+        let (floor, contender) = match (&second, contender) {
+            (Some(second), "orm") => (second, "sqlx"),
+            _ => (&side.floor, contender),
+        };
+        let started = std::time::Instant::now();
+        side.rt.block_on(async {
+            for _ in 0..calls {
+                once(&side, floor, workload, contender, rows).await;
+            }
+        });
+        started.elapsed().as_secs_f64() / calls as f64
+    };
+    // Warm both up (connections, prepared statements), then size the
+    // blocks from the slower one.
+    block("sqlx", 20);
+    block("orm", 20);
+    let warm = block("sqlx", 20).max(block("orm", 20));
+    let calls = ((0.02 / warm) as usize).clamp(1, 100_000);
+    let mut ratios = Vec::with_capacity(rounds);
+    let (mut sqlx_times, mut orm_times) = (Vec::new(), Vec::new());
+    for round in 0..rounds {
+        let (sqlx, orm) = if round % 2 == 0 {
+            let sqlx = block("sqlx", calls);
+            (sqlx, block("orm", calls))
+        } else {
+            let orm = block("orm", calls);
+            (block("sqlx", calls), orm)
+        };
+        ratios.push(orm / sqlx);
+        sqlx_times.push(sqlx);
+        orm_times.push(orm);
+    }
+    let quantile = |v: &mut Vec<f64>, q: f64| {
+        v.sort_by(f64::total_cmp);
+        v[((v.len() - 1) as f64 * q).round() as usize]
+    };
+    println!(
+        "{workload} ({rows} rows, {} calls a block, {rounds} rounds): sqlx {:.1} us, orm {:.1} us, orm / sqlx median {:.3} (quartiles {:.3}-{:.3})",
+        calls,
+        quantile(&mut sqlx_times, 0.5) * 1e6,
+        quantile(&mut orm_times, 0.5) * 1e6,
+        quantile(&mut ratios, 0.5),
+        quantile(&mut ratios, 0.25),
+        quantile(&mut ratios, 0.75),
+    );
+}
+
+/// One call of `workload` by `contender` on `rows` users, the
+/// hand-written sqlx on `floor`; panics on a workload or contender it
+/// does not know.
+async fn once(side: &Side, floor: &Floor, workload: &str, contender: &str, rows: usize) {
+    match (workload, contender) {
+        ("get", "sqlx") => drop(black_box(floor.get(&side.st, 42).await)),
+        ("get", "orm") => drop(black_box(ours::get(&side.db, 42).await)),
+        ("get", "sea-orm") => drop(black_box(sea::get(&side.sea, 42).await)),
+        ("trivial", "sqlx") => drop(black_box(floor.trivial().await)),
+        ("trivial", "orm") => drop(black_box(ours::trivial(&side.db).await)),
+        ("trivial", "sea-orm") => drop(black_box(sea::trivial(&side.sea).await)),
+        ("medium", "sqlx") => drop(black_box(floor.medium(&side.st).await)),
+        ("medium", "orm") => drop(black_box(ours::medium(&side.db).await)),
+        ("insert", "sqlx") => drop(black_box(floor.insert(&side.st, rows).await)),
+        // The users are made in the call, as the floor makes its names
+        // and the timed benchmark makes both.
+        ("insert", "orm") => {
+            let users: Vec<_> = (0..rows).map(ours::new_user).collect();
+            black_box(ours::insert(&side.db, &users).await);
+        }
+        ("associations", "sqlx") => drop(black_box(floor.associations(&side.st).await)),
+        ("associations", "orm") => drop(black_box(ours::associations(&side.db).await)),
+        ("aggregate", "sqlx") => drop(black_box(floor.aggregate().await)),
+        ("aggregate", "orm") => drop(black_box(ours::aggregate(&side.db).await)),
+        ("upsert", "sqlx") => drop(black_box(floor.upsert(&fixture::label_names(rows)).await)),
+        ("upsert", "orm") => drop(black_box(
+            ours::upsert(&side.db, &fixture::label_names(rows)).await,
+        )),
+        _ => panic!("no workload {workload} for {contender}"),
+    }
 }
 
 fn main() {
     if let Ok(spec) = std::env::var("ORM_BENCH_PROFILE") {
         profile(&spec);
+        return;
+    }
+    if let Ok(spec) = std::env::var("ORM_BENCH_PAIRED") {
+        paired(&spec);
         return;
     }
     benches();
