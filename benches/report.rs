@@ -192,6 +192,14 @@ const PAIRED_RUNS: usize = 3;
 /// each run.
 type Paired = BTreeMap<(String, String, usize, bool), Vec<[f64; 5]>>;
 
+/// How the tables name a backend.
+fn label(backend: &str) -> &str {
+    BACKENDS
+        .iter()
+        .find(|(b, _)| *b == backend)
+        .map_or(backend, |(_, l)| l)
+}
+
 /// The middle of a measurement's runs by their median ratio.
 fn middle(runs: &[[f64; 5]]) -> &[f64; 5] {
     let mut sorted: Vec<&[f64; 5]> = runs.iter().collect();
@@ -323,10 +331,7 @@ fn run_paired(root: &Path) -> (String, Paired) {
     .unwrap();
     writeln!(s, "|---|---|---:|---:|---:|---|---:|---|").unwrap();
     for ((backend, workload, rows, control), runs) in &out {
-        let label = BACKENDS
-            .iter()
-            .find(|(b, _)| b == backend)
-            .map_or(backend.as_str(), |(_, l)| l);
+        let label = label(backend);
         let shown = middle(runs);
         let each: Vec<String> = runs
             .iter()
@@ -658,9 +663,10 @@ fn render(results: &Results, tables: &Tables) -> String {
     if let Some((_, runs)) = &tables.paired {
         for ((backend, workload, rows, control), runs) in runs {
             let ratio = middle(runs)[2];
+            let label = label(backend);
             if !control && ratio > 1.05 {
                 misses.push(format!(
-                    "{workload} on {backend}, size {rows}, paired: {ratio:.3}x (over 1.05x the floor)"
+                    "{workload} on {label}, size {rows}, paired: {ratio:.3}x (over 1.05x the floor)"
                 ));
             }
         }
