@@ -175,11 +175,15 @@ const PAIRED: &[(&str, usize, bool)] = &[
     ("get", 100, true),
     ("get", 100, false),
     ("trivial", 1, false),
+    ("trivial", 10, false),
     ("trivial", 100, false),
     ("trivial", 10_000, false),
+    ("medium", 1, false),
     ("medium", 10, false),
+    ("medium", 100, false),
     ("medium", 1_000, false),
     ("insert", 1, false),
+    ("insert", 25, false),
     ("insert", 100, false),
     ("associations", 100, false),
 ];
@@ -344,8 +348,14 @@ fn run_paired(root: &Path) -> (String, Paired) {
         };
         writeln!(
             s,
-            "| {label} | {workload}{} | {rows} | {} | {} | {} | {:.3} | {verdict} |",
+            "| {label} | {workload}{} | {} | {} | {} | {} | {:.3} | {verdict} |",
             if *control { " (control)" } else { "" },
+            // Criterion's size of a lookup by key is its one row.
+            if workload == "get" {
+                format!("1 of {rows}")
+            } else {
+                rows.to_string()
+            },
             time(shown[0] * 1e3),
             time(shown[1] * 1e3),
             each.join(", "),
@@ -358,7 +368,8 @@ fn run_paired(root: &Path) -> (String, Paired) {
 }
 
 /// `sqlx 91.7 us, orm 91.9 us, orm / sqlx median 1.002 (quartiles
-/// 0.952-1.083)` out of the paired bench's line.
+/// 0.952-1.083)` out of the paired bench's line (`second sqlx pool` in
+/// place of `orm` for the control).
 fn paired_figures(line: &str) -> Option<[f64; 5]> {
     let number = |after: &str| -> Option<f64> {
         let rest = &line[line.find(after)? + after.len()..];
@@ -371,7 +382,7 @@ fn paired_figures(line: &str) -> Option<[f64; 5]> {
     let (low, high) = quartiles.trim_end_matches(')').split_once('-')?;
     Some([
         number(": sqlx ")?,
-        number(", orm ")?,
+        number(", orm ").or_else(|| number(", second sqlx pool "))?,
         number("median ")?,
         low.parse().ok()?,
         high.parse().ok()?,

@@ -228,21 +228,21 @@ impl Floor {
                     .test_before_acquire(false)
                     .connect(url)
                     .await
-                    .unwrap(),
+                    .unwrap_or_else(|e| panic!("cannot connect to {url}: {e}")),
             ),
             Kind::Postgres => Floor::Postgres(
                 sqlx::postgres::PgPoolOptions::new()
                     .test_before_acquire(false)
                     .connect(url)
                     .await
-                    .unwrap(),
+                    .unwrap_or_else(|e| panic!("cannot connect to {url}: {e}")),
             ),
             Kind::MySql => Floor::MySql(
                 sqlx::mysql::MySqlPoolOptions::new()
                     .test_before_acquire(false)
                     .connect(url)
                     .await
-                    .unwrap(),
+                    .unwrap_or_else(|e| panic!("cannot connect to {url}: {e}")),
             ),
         }
     }

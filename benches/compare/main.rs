@@ -521,12 +521,12 @@ criterion_group!(benches, compare);
 /// call.
 fn profile(spec: &str) {
     let parts: Vec<&str> = spec.split('/').collect();
+    let usage = "ORM_BENCH_PROFILE=<get|trivial|medium|insert|associations|aggregate|upsert>/<sqlx|orm|sea-orm>/<iterations>";
     let [workload, contender, n] = parts[..] else {
-        panic!(
-            "ORM_BENCH_PROFILE=<get|trivial|medium|insert|associations|aggregate|upsert>/<sqlx|orm|sea-orm>/<iterations>"
-        );
+        panic!("{usage}");
     };
-    let n: usize = n.parse().unwrap();
+    let n = count(n, "iterations", usage);
+    known(workload, usage);
     let (side, rows) = seeded(workload);
     side.rt.block_on(async {
         for _ in 0..n {
@@ -535,20 +535,48 @@ fn profile(spec: &str) {
     });
 }
 
-/// The server the profile and paired modes run on: SQLite in memory,
-/// `ORM_BENCH_POSTGRES_URL`, or with `ORM_BENCH_PROFILE_MYSQL=1`
-/// `ORM_BENCH_MYSQL_URL`.
+/// The server the profile and paired modes run on: with
+/// `ORM_BENCH_PROFILE_MYSQL=1` the one at `ORM_BENCH_MYSQL_URL`, else the
+/// one at `ORM_BENCH_POSTGRES_URL`, else (neither set, or set empty)
+/// SQLite in memory.
 fn profiled_server() -> (Kind, String) {
-    match (
-        std::env::var_os("ORM_BENCH_PROFILE_MYSQL"),
-        std::env::var("ORM_BENCH_POSTGRES_URL"),
-    ) {
-        (Some(_), _) => (
-            Kind::MySql,
-            std::env::var("ORM_BENCH_MYSQL_URL").expect("ORM_BENCH_MYSQL_URL"),
-        ),
-        (None, Ok(url)) => (Kind::Postgres, url),
-        (None, Err(_)) => (Kind::Sqlite, "sqlite::memory:".to_string()),
+    let set = |var: &str| std::env::var(var).ok().filter(|v| !v.is_empty());
+    if set("ORM_BENCH_PROFILE_MYSQL").is_some_and(|v| v != "0") {
+        let url = set("ORM_BENCH_MYSQL_URL")
+            .expect("ORM_BENCH_PROFILE_MYSQL=1 measures the server at ORM_BENCH_MYSQL_URL: set it");
+        return (Kind::MySql, url);
+    }
+    match set("ORM_BENCH_POSTGRES_URL") {
+        Some(url) => (Kind::Postgres, url),
+        None => (Kind::Sqlite, "sqlite::memory:".to_string()),
+    }
+}
+
+/// The workloads the profile and paired modes know.
+const WORKLOADS: &[&str] = &[
+    "get",
+    "trivial",
+    "medium",
+    "insert",
+    "associations",
+    "aggregate",
+    "upsert",
+];
+
+/// Panics with `usage` unless `workload` is one of [`WORKLOADS`], before
+/// anything connects.
+fn known(workload: &str, usage: &str) {
+    assert!(
+        WORKLOADS.contains(&workload),
+        "no workload `{workload}`; {usage}"
+    );
+}
+
+/// A count of at least one out of the spec, or a panic naming it.
+fn count(text: &str, what: &str, usage: &str) -> usize {
+    match text.parse::<usize>() {
+        Ok(n) if n > 0 => n,
+        _ => panic!("{what} must be a whole number above zero, not `{text}`; {usage}"),
     }
 }
 
@@ -603,14 +631,15 @@ fn seeded(workload: &str) -> (Side, usize) {
 /// what a difference between them must stand out from.
 fn paired(spec: &str) {
     let parts: Vec<&str> = spec.split('/').collect();
+    let usage =
+        "ORM_BENCH_PAIRED=<get|trivial|medium|insert|associations|aggregate|upsert>/<rounds>[/aa]";
     let (workload, rounds, aa) = match parts[..] {
         [workload, rounds] => (workload, rounds, false),
         [workload, rounds, "aa"] => (workload, rounds, true),
-        _ => panic!(
-            "ORM_BENCH_PAIRED=<get|trivial|medium|insert|associations|aggregate|upsert>/<rounds>[/aa]"
-        ),
+        _ => panic!("{usage}"),
     };
-    let rounds: usize = rounds.parse().unwrap();
+    let rounds = count(rounds, "rounds", usage);
+    known(workload, usage);
     let (side, rows) = seeded(workload);
     let second = aa.then(|| {
         side.rt
@@ -653,8 +682,15 @@ fn paired(spec: &str) {
         v.sort_by(f64::total_cmp);
         v[((v.len() - 1) as f64 * q).round() as usize]
     };
+    // The control names its second contender for what it is.
+    let (second, ratio) = if aa {
+        ("second sqlx pool", "second / first")
+    } else {
+        ("orm", "orm / sqlx")
+    };
     println!(
-        "{workload} ({rows} rows, {} calls a block, {rounds} rounds): sqlx {:.1} us, orm {:.1} us, orm / sqlx median {:.3} (quartiles {:.3}-{:.3})",
+        "{workload} on {} ({rows} rows, {} calls a block, {rounds} rounds): sqlx {:.1} us, {second} {:.1} us, {ratio} median {:.3} (quartiles {:.3}-{:.3})",
+        side.kind.name(),
         calls,
         quantile(&mut sqlx_times, 0.5) * 1e6,
         quantile(&mut orm_times, 0.5) * 1e6,
