@@ -267,17 +267,18 @@ fn run_paired(root: &Path) -> (String, Paired) {
     let mut out = Paired::new();
     let mut placement = Vec::new();
     for (var, url) in server_envs() {
-        let (backend, label) = if var == "ORM_BENCH_POSTGRES_URL" {
-            ("postgres", "PostgreSQL")
+        let backend = if var == "ORM_BENCH_POSTGRES_URL" {
+            "postgres"
         } else {
-            ("mysql", "MariaDB")
+            "mysql"
         };
+        let name = label(backend);
         let placed = Placed::servers(backend, cpus);
         placement.push(match &placed {
-            Some(_) if cpus == 2 => format!("{label}'s processes on CPU 1"),
-            Some(_) => format!("{label}'s processes on CPUs 1-{}", cpus - 1),
+            Some(_) if cpus == 2 => format!("{name}'s processes on CPU 1"),
+            Some(_) => format!("{name}'s processes on CPUs 1-{}", cpus - 1),
             None => {
-                format!("{label} where the scheduler put it (its processes could not be placed)")
+                format!("{name} where the scheduler put it (its processes could not be placed)")
             }
         });
         for &(workload, rows, control) in PAIRED {
@@ -300,8 +301,7 @@ fn run_paired(root: &Path) -> (String, Paired) {
                     .env("ORM_BENCH_PAIRED", &spec)
                     .env("ORM_BENCH_PROFILE_ROWS", rows.to_string());
                 if backend == "mysql" {
-                    cmd.env("ORM_BENCH_MYSQL_URL", &url)
-                        .env("ORM_BENCH_PROFILE_MYSQL", "1");
+                    cmd.env("ORM_BENCH_PROFILE_MYSQL", "1");
                 }
                 let output = cmd.output().expect("cargo bench runs");
                 let text = String::from_utf8_lossy(&output.stdout);

@@ -402,7 +402,10 @@ impl<P: Model, T: Model + Clone> Include<P, T> {
 ///
 /// Rows usually come grouped already (in key order, or as stored): then
 /// each run is split off the end of `rows`. Otherwise each group is sized
-/// first and filled row by row.
+/// first and filled row by row. Splitting runs off is the faster of the
+/// two where both apply: with every group filled row by row, associations
+/// on PostgreSQL measured 1.057x-1.059x of the hand-written floor against
+/// 1.038x-1.046x (`ORM_BENCH_PAIRED=associations/30`, three runs each).
 ///
 /// The decoded rows' buffer is freed whole at the end, never shrunk first
 /// (nor before it comes here): a large buffer is mapped fresh by the
