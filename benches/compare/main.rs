@@ -585,7 +585,13 @@ fn count(text: &str, what: &str, usage: &str) -> usize {
 fn seeded(workload: &str) -> (Side, usize) {
     let (kind, url) = profiled_server();
     let side = Side::connect(kind, &url);
-    let rows = std::env::var("ORM_BENCH_PROFILE_ROWS").map_or(100, |s| s.parse().unwrap());
+    let rows = std::env::var("ORM_BENCH_PROFILE_ROWS").map_or(100, |s| {
+        count(
+            &s,
+            "ORM_BENCH_PROFILE_ROWS",
+            "a number of rows, 100 when unset",
+        )
+    });
     side.seed(if workload == "aggregate" {
         Data {
             users: rows,
@@ -640,6 +646,10 @@ fn paired(spec: &str) {
     };
     let rounds = count(rounds, "rounds", usage);
     known(workload, usage);
+    assert!(
+        !(aa && profiled_server().0 == Kind::Sqlite),
+        "the control needs a server: on SQLite in memory a second pool is a second, empty database; set ORM_BENCH_POSTGRES_URL, or ORM_BENCH_PROFILE_MYSQL=1 and ORM_BENCH_MYSQL_URL"
+    );
     let (side, rows) = seeded(workload);
     let second = aa.then(|| {
         side.rt
@@ -700,14 +710,19 @@ fn paired(spec: &str) {
     );
 }
 
+/// The key a lookup reads: 42, or the last user of fewer.
+fn lookup(rows: usize) -> i32 {
+    i32::try_from(rows).unwrap_or(i32::MAX).min(42)
+}
+
 /// One call of `workload` by `contender` on `rows` users, the
 /// hand-written sqlx on `floor`; panics on a workload or contender it
 /// does not know.
 async fn once(side: &Side, floor: &Floor, workload: &str, contender: &str, rows: usize) {
     match (workload, contender) {
-        ("get", "sqlx") => drop(black_box(floor.get(&side.st, 42).await)),
-        ("get", "orm") => drop(black_box(ours::get(&side.db, 42).await)),
-        ("get", "sea-orm") => drop(black_box(sea::get(&side.sea, 42).await)),
+        ("get", "sqlx") => drop(black_box(floor.get(&side.st, lookup(rows)).await)),
+        ("get", "orm") => drop(black_box(ours::get(&side.db, lookup(rows)).await)),
+        ("get", "sea-orm") => drop(black_box(sea::get(&side.sea, lookup(rows)).await)),
         ("trivial", "sqlx") => drop(black_box(floor.trivial().await)),
         ("trivial", "orm") => drop(black_box(ours::trivial(&side.db).await)),
         ("trivial", "sea-orm") => drop(black_box(sea::trivial(&side.sea).await)),
