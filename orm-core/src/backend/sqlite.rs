@@ -716,9 +716,13 @@ unsafe impl Send for Stepping {}
 /// How long the direct path steps a statement before yielding: the task
 /// can be cancelled then (a timeout around the query), and the runtime
 /// gets its thread back for a moment. Measured with `benches/timer.rs` on
-/// two cores: with 2 ms slices a 1 ms timer beside 10,000-row queries was
-/// up to 2.7 ms late at the 99th percentile, with 500 µs 2.1 ms, with
-/// 200 µs 1.5 ms (alone: 1.2 ms); the queries took as long.
+/// two cores, timing a 1 ms sleep from before it (which adds tokio's
+/// rounding up to the next millisecond, about 1 ms of each figure): with
+/// 2 ms slices a 1 ms timer beside 10,000-row queries was up to 2.7 ms late
+/// at the 99th percentile, with 500 µs 2.1 ms, with 200 µs 1.5 ms (alone:
+/// 1.2 ms); the queries took as long. Counted from the timer's schedule,
+/// with 200 µs slices its 99th percentile beside the queries is no worse
+/// than alone (docs/benchmarks.md).
 const SLICE: std::time::Duration = std::time::Duration::from_micros(200);
 
 /// What the direct path did with a statement.
