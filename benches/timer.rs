@@ -1,17 +1,30 @@
 //! A 1 ms timer task beside 10,000-row SQLite queries on a multi-threaded
-//! runtime (two workers): how late does it wake? SQLite's direct path
-//! steps the query on a runtime thread in slices of about 200 µs with a
-//! yield between; this measures that the other tasks do not wait for the
-//! query. The timer is a `tokio::time::interval` of 1 ms, and a wake's
-//! lateness is how long after its scheduled tick it ran (a `sleep` of
-//! 1 ms measured from before it would add tokio's rounding up to the next
-//! millisecond, some 1 ms of every wake, which no other task causes).
-//! Reports the lateness alone, beside a task that only spins in slices of
-//! the same length (the control: what the runtime and the machine give any
-//! cooperative task), and beside the queries, with how many wakes came
-//! more than 2 ms late and how long the query task held its worker in
-//! each poll. The query task drops each result itself, as a caller does
-//! (freeing 10,000 users takes some 0.3 ms of its poll).
+//! runtime: how late does it wake? SQLite's direct path steps the query
+//! on a runtime thread in slices of about 200 µs with a yield between.
+//!
+//! Measured on two workers (the setting of the target: the timer has a
+//! worker of its own to run on, and shows what the query costs the
+//! runtime's timers and the machine) and on one worker, where the timer
+//! and the query share the thread: there the timer waits for whatever the
+//! query task does in one poll, so a query that held its thread would show.
+//! Each runtime runs one timer, a `tokio::time::interval` of 1 ms, through
+//! three phases: alone, beside the queries, and beside a control task that
+//! only spins in slices of the same length with a yield between (what any
+//! cooperative task gives). A wake's lateness is how long after its
+//! scheduled tick it ran; a stall runs the next tick once, late by the
+//! whole stall (`MissedTickBehavior::Skip`), so each late wake counts once.
+//! tokio's timer works in whole milliseconds: where the interval falls on
+//! that grid adds the same 0-1 ms to every wake of one runtime, which is
+//! why the phases share one timer. The query task drops each result
+//! itself, as a caller does (freeing 10,000 users takes some 0.3 ms of its
+//! poll); how long each of its polls held the thread is recorded too, with
+//! the CPU time the thread ran in it (a poll that took long while running
+//! little was the thread descheduled), and so are the control's polls,
+//! each a fixed 200 µs of spinning: any that took much longer show the
+//! machine stalling the thread, whatever it runs. The first queries of a
+//! connection hold their thread longer (the heap grows into fresh pages):
+//! twenty run before the timer starts, and their longest poll is reported
+//! apart.
 //!
 //! ```text
 //! cargo bench -p orm-benches --bench timer
@@ -26,7 +39,7 @@ mod fixture;
 mod ours;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::{Duration, Instant};
 
 use fixture::{Data, Kind};
@@ -38,23 +51,32 @@ const LIMIT: Duration = Duration::from_millis(2);
 /// The direct path's slice of stepping between yields (orm-core's `SLICE`).
 const SLICE: Duration = Duration::from_micros(200);
 
-/// Runs a 1 ms timer until `stop`, returning how late each wake was
-/// after its scheduled tick. A tick missed by more than 1 ms still runs,
-/// at once, and counts as late by as much (tokio's default
-/// `MissedTickBehavior::Burst`).
-fn timer(stop: Arc<AtomicBool>) -> tokio::task::JoinHandle<Vec<Duration>> {
+/// Queries run before the timer starts.
+const WARM_UP: u32 = 20;
+
+/// What runs beside the timer; the timer stops at `DONE`.
+const IDLE: u8 = 0;
+const QUERIES: u8 = 1;
+const CONTROL: u8 = 2;
+const DONE: u8 = 3;
+
+/// Runs a 1 ms timer until the phase is `DONE`, returning how late each
+/// wake was after its scheduled tick, by the phase it woke in.
+fn timer(phase: Arc<AtomicU8>) -> tokio::task::JoinHandle<[Vec<Duration>; 3]> {
     tokio::spawn(async move {
-        let mut late = Vec::new();
+        let mut late: [Vec<Duration>; 3] = Default::default();
         let mut ticks = tokio::time::interval(TICK);
-        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
         // The first tick is at once.
         ticks.tick().await;
-        // At least one wake, however short the run.
-        while late.is_empty() || !stop.load(Ordering::Relaxed) {
+        loop {
             let due = ticks.tick().await;
-            late.push(tokio::time::Instant::now().saturating_duration_since(due));
+            let now = tokio::time::Instant::now();
+            match phase.load(Ordering::Relaxed) {
+                DONE => return late,
+                at => late[usize::from(at)].push(now.saturating_duration_since(due)),
+            }
         }
-        late
     })
 }
 
@@ -71,11 +93,10 @@ struct Spread {
 impl Spread {
     fn of(mut samples: Vec<Duration>) -> Self {
         samples.sort();
+        // The nearest rank: the smallest sample at or above a share `q`.
         let at = |q: f64| {
-            samples
-                .get(((samples.len().max(1) - 1) as f64 * q) as usize)
-                .copied()
-                .unwrap_or_default()
+            let rank = (q * samples.len() as f64).ceil() as usize;
+            samples.get(rank.max(1) - 1).copied().unwrap_or_default()
         };
         Spread {
             over: samples.iter().filter(|d| **d > LIMIT).count(),
@@ -111,14 +132,28 @@ impl std::fmt::Display for Spread {
     }
 }
 
-fn main() {
-    if std::env::args().any(|a| a == "--list") {
-        return;
-    }
-    let smoke = std::env::var_os("ORM_BENCH_SMOKE").is_some();
-    let (rows, rounds) = if smoke { (100, 5) } else { (10_000, 1_000) };
+/// One runtime's measurement.
+struct Measured {
+    workers: usize,
+    idle: Spread,
+    queries: Spread,
+    control: Spread,
+    polls: Spread,
+    /// The CPU time of those polls.
+    cpu: Spread,
+    /// How long each poll of the control took: a slice of spinning, on a
+    /// machine that never stalls.
+    spins: Spread,
+    /// The longest poll of the queries run before the timer.
+    first: Duration,
+    per_query: Duration,
+}
+
+/// The timer alone, beside the queries and beside the control, on a
+/// runtime of `workers` threads.
+fn measure(workers: usize, rows: usize, rounds: u32, idle_for: Duration) -> Measured {
     let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+        .worker_threads(workers)
         .enable_all()
         .build()
         .unwrap();
@@ -131,100 +166,165 @@ fn main() {
         db.execute_script(&fixture::script(Kind::Sqlite, data))
             .await
             .unwrap();
+        let db = Arc::new(db);
+
+        // The first queries of a connection and a process hold their
+        // thread longer (the heap grows into fresh pages, the statement is
+        // prepared): run before the timer, and reported apart.
+        let (first, _) = tokio::spawn(PollTimes::new({
+            let db = db.clone();
+            async move {
+                for _ in 0..WARM_UP {
+                    drop(ours::trivial(&db).await);
+                }
+            }
+        }))
+        .await
+        .unwrap();
+        let first = first.into_iter().max().unwrap_or_default();
+
+        let phase = Arc::new(AtomicU8::new(IDLE));
+        let late = timer(phase.clone());
 
         // The timer alone: what the runtime's timer wheel gives.
-        let stop = Arc::new(AtomicBool::new(false));
-        let idle = timer(stop.clone());
-        tokio::time::sleep(Duration::from_millis(if smoke { 20 } else { 3_000 })).await;
-        stop.store(true, Ordering::Relaxed);
-        let idle = idle.await.unwrap();
+        tokio::time::sleep(idle_for).await;
 
-        // The timer beside the queries, each in a task of its own.
-        let stop = Arc::new(AtomicBool::new(false));
-        let busy = timer(stop.clone());
+        // The queries, in a task of their own.
+        phase.store(QUERIES, Ordering::Relaxed);
         let started = Instant::now();
-        let db = Arc::new(db);
-        let queries = tokio::spawn({
-            let db = db.clone();
-            PollTimes::new(async move {
-                for _ in 0..rounds {
-                    let users = ours::trivial(&db).await;
-                    assert_eq!(users.len(), rows);
-                    drop(users);
-                }
-            })
-        });
-        let polls = queries.await.unwrap();
-        let per_query = started.elapsed() / rounds;
-        stop.store(true, Ordering::Relaxed);
-        let busy = busy.await.unwrap();
+        let (polls, cpu) = tokio::spawn(PollTimes::new(async move {
+            for _ in 0..rounds {
+                let users = ours::trivial(&db).await;
+                assert_eq!(users.len(), rows);
+                drop(users);
+            }
+        }))
+        .await
+        .unwrap();
+        let spent = started.elapsed();
 
         // The control: a task that only spins, yielding after each slice,
         // for as long as the queries ran.
-        let stop = Arc::new(AtomicBool::new(false));
-        let control = timer(stop.clone());
-        let spin_for = per_query * rounds;
-        tokio::spawn(async move {
+        phase.store(CONTROL, Ordering::Relaxed);
+        let (spins, _) = tokio::spawn(PollTimes::new(async move {
             let started = Instant::now();
-            while started.elapsed() < spin_for {
+            while started.elapsed() < spent {
                 let slice = Instant::now();
                 while slice.elapsed() < SLICE {
                     std::hint::spin_loop();
                 }
                 tokio::task::yield_now().await;
             }
-        })
+        }))
         .await
         .unwrap();
-        stop.store(true, Ordering::Relaxed);
-        let control = control.await.unwrap();
-        let [idle, control, busy, polls] = [idle, control, busy, polls].map(Spread::of);
+        phase.store(DONE, Ordering::Relaxed);
+        let [idle, queries, control] = late.await.unwrap().map(Spread::of);
+        Measured {
+            workers,
+            idle,
+            queries,
+            control,
+            polls: Spread::of(polls),
+            cpu: Spread::of(cpu),
+            spins: Spread::of(spins),
+            first,
+            per_query: spent / rounds,
+        }
+    })
+}
 
-        let table = format!(
-            "A 1 ms timer task (a `tokio::time::interval`) beside {rounds} queries of {rows} \
-             SQLite rows (the direct path) on a two-worker runtime: how late after its scheduled \
-             tick each wake ran, and, for the control, beside a task that only spins in the \
-             direct path's {SLICE:?} slices with a yield between (what any cooperative task \
-             gives). The last row is how long the query task held its worker in each poll \
-             (dropping each result in it).\n\n\
-             | | samples | median | p99 | worst | over {LIMIT:?} |\n|---|---:|---:|---:|---:|---:|\n\
-             | timer alone, late by | {} |\n\
-             | beside the spinning control, late by | {} |\n\
-             | beside the queries ({per_query:.2?} each), late by | {} |\n\
-             | the query task's polls took | {} |\n",
-            idle.cells(),
-            control.cells(),
-            busy.cells(),
-            polls.cells(),
+fn main() {
+    if std::env::args().any(|a| a == "--list") {
+        return;
+    }
+    let smoke = std::env::var_os("ORM_BENCH_SMOKE").is_some();
+    let (rows, rounds, idle_for) = if smoke {
+        (100, 5, Duration::from_millis(20))
+    } else {
+        (10_000, 1_000, Duration::from_secs(3))
+    };
+    let runs = [2, 1].map(|workers| measure(workers, rows, rounds, idle_for));
+
+    let mut table = format!(
+        "A 1 ms timer task (a `tokio::time::interval`) alone, beside {rounds} queries of {rows} \
+         SQLite rows (the direct path), and beside a control task that only spins in the \
+         direct path's {SLICE:?} slices with a yield between (what any cooperative task \
+         gives), on a runtime of two workers and on one (where the timer and the query share \
+         the thread): how late after its scheduled tick each wake ran. The last row of each is \
+         how long the query task held its thread in each poll (dropping each result in it), how much of that time the thread ran (the rest it was descheduled), and how long the control's polls, {SLICE:?} of spinning each, took.\n\n\
+         | workers | | samples | median | p99 | worst | over {LIMIT:?} |\n\
+         |---:|---|---:|---:|---:|---:|---:|\n"
+    );
+    for run in &runs {
+        let w = run.workers;
+        table += &format!(
+            "| {w} | timer alone, late by | {} |\n\
+             | {w} | beside the queries ({:.2?} each), late by | {} |\n\
+             | {w} | beside the spinning control, late by | {} |\n\
+             | {w} | the query task's polls took | {} |\n\
+             | {w} | of which the thread ran | {} |\n\
+             | {w} | the control's polls ({SLICE:?} of spinning) took | {} |\n\
+             | {w} | the longest poll of the {WARM_UP} queries before the timer | | | | {:.2} ms | |\n",
+            run.idle.cells(),
+            run.per_query,
+            run.queries.cells(),
+            run.control.cells(),
+            run.polls.cells(),
+            run.cpu.cells(),
+            run.spins.cells(),
+            run.first.as_secs_f64() * 1e3,
         );
-        fixture::write_table("orm-bench-timer.md", &table);
-        println!("timer alone, late by:            {}", idle);
+    }
+    fixture::write_table("orm-bench-timer.md", &table);
+    for run in &runs {
+        println!("{} worker(s):", run.workers);
+        println!("  timer alone, late by:              {}", run.idle);
         println!(
-            "beside a task spinning in {SLICE:?} slices: {}",
-            control
+            "  beside {rounds} queries of {rows} rows ({:?} each): {}",
+            run.per_query, run.queries
         );
         println!(
-            "beside {rounds} queries of {rows} rows ({per_query:?} each): {}",
-            busy
+            "  beside a task spinning in {SLICE:?} slices: {}",
+            run.control
         );
-        println!("the query task's polls took:     {}", polls);
+        println!("  the query task's polls took:       {}", run.polls);
+        println!("  of which the thread ran:           {}", run.cpu);
+        println!("  the control's polls took:          {}", run.spins);
         println!(
-            "worst lateness beside the queries: {:?} ({})",
-            busy.worst,
-            if busy.worst <= LIMIT {
+            "  the longest poll of the {WARM_UP} queries before the timer: {:?}",
+            run.first
+        );
+        println!(
+            "  worst lateness beside the queries: {:?} ({})",
+            run.queries.worst,
+            if run.queries.worst <= LIMIT {
                 "within 2 ms"
             } else {
                 "OVER 2 ms"
             }
         );
-    });
+    }
+}
+
+/// The CPU time the calling thread has run for.
+fn thread_cpu() -> Duration {
+    let mut t = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `t` is a valid timespec to write; the clock is the caller's.
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) };
+    Duration::new(t.tv_sec as u64, t.tv_nsec as u32)
 }
 
 /// A future that records how long each of its polls took: how long the
-/// task held its worker thread at a time.
+/// task held its worker thread at a time, and how much of that the thread
+/// ran (the rest it waited, descheduled by the operating system).
 struct PollTimes<F> {
     inner: std::pin::Pin<Box<F>>,
     polls: Vec<Duration>,
+    cpu: Vec<Duration>,
 }
 
 impl<F> PollTimes<F> {
@@ -232,23 +332,31 @@ impl<F> PollTimes<F> {
         PollTimes {
             inner: Box::pin(inner),
             polls: Vec::new(),
+            cpu: Vec::new(),
         }
     }
 }
 
 impl<F: std::future::Future<Output = ()>> std::future::Future for PollTimes<F> {
-    type Output = Vec<Duration>;
+    /// The polls' wall-clock and CPU times.
+    type Output = (Vec<Duration>, Vec<Duration>);
 
     fn poll(
         mut self: std::pin::Pin<&mut Self>,
         cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Vec<Duration>> {
+    ) -> std::task::Poll<Self::Output> {
         let started = Instant::now();
+        let ran = thread_cpu();
         let ready = self.inner.as_mut().poll(cx).is_ready();
         let took = started.elapsed();
+        let ran = thread_cpu().saturating_sub(ran);
         self.polls.push(took);
+        self.cpu.push(ran);
         if ready {
-            std::task::Poll::Ready(std::mem::take(&mut self.polls))
+            std::task::Poll::Ready((
+                std::mem::take(&mut self.polls),
+                std::mem::take(&mut self.cpu),
+            ))
         } else {
             std::task::Poll::Pending
         }

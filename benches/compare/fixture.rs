@@ -211,9 +211,15 @@ pub fn script(kind: Kind, data: Data) -> String {
 
 /// Writes `text` to `target/<name>` (or under `CARGO_TARGET_DIR`), where
 /// the report reads the tables of the benches that are not criterion's
-/// (`stream`, `scale`, `timer`; `compare` writes none).
+/// (`stream`, `scale`, `timer`; `compare` writes none). A smoke run
+/// (`ORM_BENCH_SMOKE`) writes nothing.
 #[allow(dead_code)]
 pub fn write_table(name: &str, text: &str) {
+    // A smoke run's tiny sizes are not results: the report would publish
+    // them in place of the last full run's.
+    if std::env::var_os("ORM_BENCH_SMOKE").is_some() {
+        return;
+    }
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"));
