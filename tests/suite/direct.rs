@@ -154,6 +154,39 @@ async fn one_connection_runs_thousands_of_queries_and_closes() -> orm::Result<()
     Ok(())
 }
 
+/// A query that returned many rows sizes its next result for as many
+/// before the first row (rather than doubling, each time copying every row
+/// so far in one go), and a result far smaller than that gives the room
+/// back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_large_result_is_sized_from_the_last_one() -> orm::Result<()> {
+    let (db, _file) = sqlite_file(|o| o.max_connections(1)).await;
+    db.create_all(&orm::models![Times]).await?;
+    let rows: Vec<Times> = times().into_iter().cycle().take(3_000).collect();
+    db.insert_many(rows).await?;
+    let above = |id: i64| {
+        Times::query()
+            .filter(Times::ID.gt(id))
+            .order_by(Times::ID.asc())
+    };
+
+    let first = above(0).all(&db).await?;
+    assert_eq!(first.len(), 3_000);
+    // Sized for the 3,000 rows the same statement returned last time.
+    let second = above(0).all(&db).await?;
+    assert_eq!((second.len(), second.capacity()), (3_000, 3_000));
+    assert_eq!(second, first);
+    // Ten rows of the same statement: not 3,000 rows' room.
+    let few = above(2_990).all(&db).await?;
+    assert_eq!(few.len(), 10);
+    assert!(few.capacity() < 100, "capacity {}", few.capacity());
+    assert_eq!(few[..], first[2_990..]);
+    // And after few, many again: every row, in order.
+    let again = above(0).all(&db).await?;
+    assert_eq!(again, first);
+    Ok(())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn errors_on_the_direct_path_are_typed() -> orm::Result<()> {
     let db = Db::connect("sqlite::memory:").await?;

@@ -361,15 +361,32 @@ const CACHE_NAME: &std::ffi::CStr = c"orm.direct.statements";
 /// SQLite checks for unfinalized statements), so sqlx's close finds none.
 #[derive(Default)]
 struct StatementCache {
-    statements: rustc_hash::FxHashMap<Box<str>, NonNull<ffi::sqlite3_stmt>>,
+    statements: rustc_hash::FxHashMap<Box<str>, Cached>,
 }
+
+/// A statement of the cache, with how many rows it returned last time, if
+/// that was many ([`MANY_ROWS`]): a query that reads all its rows sizes
+/// its result for that many before the first, so the result does not
+/// grow by doubling, each time copying every row so far in one go (up to
+/// several milliseconds for thousands of rows, between two yields).
+#[derive(Clone, Copy)]
+struct Cached {
+    stmt: NonNull<ffi::sqlite3_stmt>,
+    rows: u32,
+}
+
+/// From how many rows a statement's row count is kept.
+const MANY_ROWS: usize = 1024;
+
+/// The most rows a result is sized for before its first row.
+const MOST_ROWS: usize = 1 << 16;
 
 /// sqlx's own statement cache holds 100 per connection; ours holds as many.
 const CACHE_CAPACITY: usize = 100;
 
 impl StatementCache {
     fn finalize_all(&mut self) {
-        for (_, stmt) in self.statements.drain() {
+        for (_, Cached { stmt, .. }) in self.statements.drain() {
             // SAFETY: prepared by the direct path on this connection and
             // not in use (the connection is locked or closing).
             unsafe { ffi::sqlite3_finalize(stmt.as_ptr()) };
@@ -525,6 +542,8 @@ pub(super) fn direct_available() -> bool {
 struct Running {
     stmt: NonNull<ffi::sqlite3_stmt>,
     cached: bool,
+    /// The rows the cached statement returned last time, when many.
+    rows: u32,
 }
 
 impl Drop for Running {
@@ -554,9 +573,16 @@ fn prepare(
 ) -> crate::Result<(Option<Running>, &str)> {
     let mut cache = if persistent { cache_of(db) } else { None };
     if let Some(cache) = cache.as_deref_mut()
-        && let Some(&stmt) = cache.statements.get(sql)
+        && let Some(&Cached { stmt, rows }) = cache.statements.get(sql)
     {
-        return Ok((Some(Running { stmt, cached: true }), ""));
+        return Ok((
+            Some(Running {
+                stmt,
+                cached: true,
+                rows,
+            }),
+            "",
+        ));
     }
     let len = std::ffi::c_int::try_from(sql.len())
         .map_err(|_| crate::Error::Config("the SQL text is longer than SQLite takes".into()))?;
@@ -607,12 +633,21 @@ fn prepare(
             if cache.statements.len() >= CACHE_CAPACITY {
                 cache.finalize_all();
             }
-            cache.statements.insert(sql.into(), stmt);
+            cache
+                .statements
+                .insert(sql.into(), Cached { stmt, rows: 0 });
             true
         }
         _ => false,
     };
-    Ok((Some(Running { stmt, cached }), rest))
+    Ok((
+        Some(Running {
+            stmt,
+            cached,
+            rows: 0,
+        }),
+        rest,
+    ))
 }
 
 /// Binds `binds` to the statement's parameters as sqlx does: `?NNN` and
@@ -795,10 +830,6 @@ impl Stepping {
         Stepping::start(db, sql, binds, persistent, single, check, whole)
     }
 
-    /// Steps for about one [`SLICE`], or until `max_rows` rows, handing
-    /// each row to `row`; true when the statement is done. A first step
-    /// that finds the database locked by another connection is
-    /// [`Direct::Driver`], nothing done.
     /// True when the statement returns rows (a `SELECT`, a `RETURNING`):
     /// it has result columns.
     fn returns_rows(&self) -> bool {
@@ -808,6 +839,41 @@ impl Stepping {
         })
     }
 
+    /// How many rows to size a whole result for before its first row: as
+    /// many as the cached statement returned last time, when many.
+    fn expected_rows(&self) -> usize {
+        self.running
+            .as_ref()
+            .map_or(0, |running| (running.rows as usize).min(MOST_ROWS))
+    }
+
+    /// Keeps how many rows the cached statement `sql` returned, when many
+    /// then or the time before (one lookup; a small result after a small
+    /// one pays nothing).
+    fn returned(&self, sql: &str, rows: usize) {
+        let Some(running) = self.running.as_ref().filter(|r| r.cached) else {
+            return;
+        };
+        if rows < MANY_ROWS && running.rows == 0 {
+            return;
+        }
+        let rows = if rows < MANY_ROWS {
+            0
+        } else {
+            u32::try_from(rows).unwrap_or(u32::MAX)
+        };
+        if rows == running.rows {
+            return;
+        }
+        if let Some(cached) = cache_of(self.db).and_then(|c| c.statements.get_mut(sql)) {
+            cached.rows = rows;
+        }
+    }
+
+    /// Steps for about one [`SLICE`], or until `max_rows` rows, handing
+    /// each row to `row`; true when the statement is done. A first step
+    /// that finds the database locked by another connection is
+    /// [`Direct::Driver`], nothing done.
     fn step_for(
         &mut self,
         max_rows: u32,
@@ -1209,14 +1275,20 @@ pub(super) async fn fetch_all_direct<T>(
     let Direct::Ran(mut stepping) = Stepping::locked(conn, hold, sql, binds, flags).await? else {
         return Ok(Direct::Driver);
     };
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(stepping.expected_rows());
     loop {
         let step = stepping.step_for(u32::MAX, &mut |row| {
             out.push(decode(row)?);
             Ok(())
         })?;
         match step {
-            Direct::Ran(true) => return Ok(Direct::Ran(out)),
+            Direct::Ran(true) => {
+                stepping.returned(sql, out.len());
+                if out.len() < out.capacity() / 2 {
+                    out.shrink_to_fit();
+                }
+                return Ok(Direct::Ran(out));
+            }
             Direct::Ran(false) => tokio::task::yield_now().await,
             Direct::Driver => return Ok(Direct::Driver),
         }
