@@ -854,9 +854,6 @@ impl Stepping {
         let Some(running) = self.running.as_ref().filter(|r| r.cached) else {
             return;
         };
-        if rows < MANY_ROWS && running.rows == 0 {
-            return;
-        }
         let rows = if rows < MANY_ROWS {
             0
         } else {
